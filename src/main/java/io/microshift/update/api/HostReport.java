@@ -1,0 +1,15 @@
+package io.microshift.update.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/** The host agent's last report, copied from host-status.json. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class HostReport {
+  public String state;
+  public String message;
+  public String bootId;
+  public String deployment;
+  public Integer greenbootAttempts;
+  public String restoredBackupId;
+  public String updatedAt;
+}

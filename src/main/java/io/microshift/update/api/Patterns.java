@@ -1,0 +1,29 @@
+package io.microshift.update.api;
+
+/**
+ * The whitelist patterns that both the CRD schema and the reconciler's own validation use. The
+ * host agent applies the same rules again to request.json: it trusts nothing it reads.
+ */
+public final class Patterns {
+  private Patterns() {}
+
+  /** MicroShift version: X.Y.Z with an optional pre-release or build suffix (4.17.3, 4.18.0-rc.2). */
+  public static final String VERSION =
+      "^(0|[1-9][0-9]{0,3})\\.(0|[1-9][0-9]{0,3})\\.(0|[1-9][0-9]{0,3})(-[0-9A-Za-z][0-9A-Za-z.]{0,63})?$";
+
+  /** An ostree ref with an optional remote: {@code rhel-edge:rhel/9/x86_64/edge}. */
+  public static final String OSTREE_REF =
+      "^([A-Za-z0-9][A-Za-z0-9._-]{0,63}:)?[A-Za-z0-9][A-Za-z0-9._-]{0,63}(/[A-Za-z0-9][A-Za-z0-9._-]{0,63}){0,15}$";
+
+  /** A full ostree commit checksum. */
+  public static final String OSTREE_COMMIT = "^[0-9a-f]{64}$";
+
+  /** An rpm package spec for dnf: a name, optionally with version; never starts with '-'. */
+  public static final String PACKAGE = "^[A-Za-z0-9][A-Za-z0-9._+~:-]{0,127}$";
+
+  /** A duration such as 30s, 5m, 1h30m. */
+  public static final String DURATION = "^([0-9]{1,6}(ms|s|m|h))+$";
+
+  /** A time of day, HH:MM, 24-hour clock. */
+  public static final String TIME_OF_DAY = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
+}

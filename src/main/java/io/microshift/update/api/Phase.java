@@ -1,0 +1,31 @@
+package io.microshift.update.api;
+
+/** The phases of DESIGN.md's flow. */
+public enum Phase {
+  Pending,
+  Preflight,
+  BackingUp,
+  Pausing,
+  AwaitingReboot,
+  Applying,
+  Verifying,
+  Succeeded,
+  RollingBack,
+  RolledBack,
+  Failed;
+
+  /** No further step runs. */
+  public boolean isTerminal() {
+    return this == Succeeded || this == RolledBack || this == Failed;
+  }
+
+  /** The plan holds the device: no other plan may start. */
+  public boolean isActive() {
+    return this != Pending && !isTerminal();
+  }
+
+  /** request.json may have been acted on by the host: the plan can no longer be withdrawn. */
+  public boolean isHandedOff() {
+    return this == Applying || this == Verifying || this == RollingBack;
+  }
+}

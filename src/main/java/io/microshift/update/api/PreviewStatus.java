@@ -1,0 +1,17 @@
+package io.microshift.update.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A dry run's report: what the plan would do, nothing done. */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public class PreviewStatus {
+  public String versionPath;
+  public List<String> workloadsToPause = new ArrayList<>();
+  public List<String> hooksToRun = new ArrayList<>();
+  public List<String> malformedHooks = new ArrayList<>();
+  public Long backupEstimateBytes;
+  public Long freeBytes;
+  public String expectedDowntime;
+}

@@ -1,0 +1,57 @@
+package io.microshift.update.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** What the administrator asks for. Defaults are applied by {@link EffectiveSpec}. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "self.type != 'ostree' || has(self.target.ostreeRef) || has(self.target.ostreeCommit)",
+    message = "an ostree update needs spec.target.ostreeRef or spec.target.ostreeCommit")
+@ValidationRule(
+    value = "self.type != 'ostree' || !has(self.target.packages) || size(self.target.packages) == 0",
+    message = "spec.target.packages is for rpm updates; an ostree update takes ostreeRef or ostreeCommit")
+@ValidationRule(
+    value = "self.type != 'rpm' || (has(self.target.packages) && size(self.target.packages) > 0)",
+    message = "an rpm update needs spec.target.packages (the exact package set to install)")
+@ValidationRule(
+    value = "self.type != 'rpm' || (!has(self.target.ostreeRef) && !has(self.target.ostreeCommit))",
+    message = "spec.target.ostreeRef and ostreeCommit are for ostree updates")
+public class UpdatePlanSpec {
+
+  @Required
+  @JsonPropertyDescription("How the host is updated: ostree (rpm-ostree, greenboot rollback) or rpm (dnf).")
+  public UpdateType type;
+
+  @Required
+  @JsonPropertyDescription("The version, and the ostree ref/commit or rpm package set, to update to.")
+  public UpdateTarget target;
+
+  @JsonPropertyDescription("Workloads to pause (scale to 0, suspend CronJobs) while the device updates.")
+  public WorkloadSelection workloads;
+
+  @JsonPropertyDescription("Defaults and limits for the workloads' annotated hooks.")
+  public HookPolicy hooks;
+
+  @JsonPropertyDescription("The etcd snapshot taken before the update and how many backup sets to keep.")
+  public BackupPolicy backup;
+
+  @JsonPropertyDescription("Start the update only inside this window.")
+  public MaintenanceWindow maintenanceWindow;
+
+  @Pattern(Patterns.DURATION)
+  @JsonPropertyDescription("How long greenboot waits for MicroShift and the workloads after the reboot (default 10m).")
+  public String healthCheckTimeout;
+
+  @JsonPropertyDescription("Allow a target lower than the running version (default false). MicroShift never supports going back a minor version.")
+  public Boolean allowDowngrade;
+
+  @JsonPropertyDescription("When paused workloads resume: AfterBoot (default) or AfterCommit (no write can be lost to a rollback).")
+  public ResumePolicy resumeWorkloads;
+
+  @JsonPropertyDescription("Preview only: run preflight, report what would happen, change nothing (default false).")
+  public Boolean dryRun;
+}

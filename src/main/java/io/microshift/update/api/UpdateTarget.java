@@ -1,0 +1,39 @@
+package io.microshift.update.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What to update to. */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public class UpdateTarget {
+
+  @Required
+  @Pattern(Patterns.VERSION)
+  @JsonPropertyDescription("The MicroShift version the device runs after the update, e.g. 4.17.3.")
+  public String version;
+
+  @Pattern(Patterns.OSTREE_REF)
+  @Size(max = 255)
+  @JsonPropertyDescription("ostree only: the ref to rebase to, e.g. rhel-edge:rhel/9/x86_64/edge.")
+  public String ostreeRef;
+
+  @Pattern(Patterns.OSTREE_COMMIT)
+  @JsonPropertyDescription("ostree only: the commit (64 hex digits) to deploy.")
+  public String ostreeCommit;
+
+  @Size(max = 64)
+  @JsonPropertyDescription(
+      "rpm only: the exact package set dnf installs, e.g. microshift-4.17.3, microshift-networking-4.17.3. Each item must match " + Patterns.PACKAGE + " (the build adds it to the schema).")
+  public List<String> packages = new ArrayList<>();
+
+  public UpdateTarget() {}
+
+  public UpdateTarget(String version) {
+    this.version = version;
+  }
+}
