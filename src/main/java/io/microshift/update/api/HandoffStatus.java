@@ -11,4 +11,6 @@ public class HandoffStatus {
   public String writtenAt;
   /** Passed or Failed once the operator verified the workloads on the new boot. */
   public String verification;
+  /** The boot id the verification is about. */
+  public String verifiedBootId;
 }

@@ -13,6 +13,9 @@ public class UpdatePlanStatus {
   @JsonPropertyDescription("Where the plan is in the update flow.")
   public Phase phase;
 
+  @JsonPropertyDescription("When the plan entered its current phase (RFC 3339).")
+  public String phaseTransitionTime;
+
   @JsonPropertyDescription("One line for humans: what is happening or what to do.")
   public String message;
 

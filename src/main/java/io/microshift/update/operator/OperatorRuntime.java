@@ -1,0 +1,85 @@
+package io.microshift.update.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.microshift.update.api.Phase;
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.operator.step.ApplyingStep;
+import io.microshift.update.operator.step.AwaitingRebootStep;
+import io.microshift.update.operator.step.BackingUpStep;
+import io.microshift.update.operator.step.PausingStep;
+import io.microshift.update.operator.step.PendingStep;
+import io.microshift.update.operator.step.PreflightStep;
+import io.microshift.update.operator.step.RollingBackStep;
+import io.microshift.update.operator.step.VerifyingStep;
+import io.microshift.update.preflight.ClusterVersionReader;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** Wires the state machine into a JOSDK {@link Operator} for one Kubernetes client. */
+public final class OperatorRuntime implements AutoCloseable {
+  private final Operator operator;
+
+  /**
+   * @param leaderElectionNamespace the namespace of the lease, or null to run without leader
+   *     election (tests, the demo)
+   */
+  public OperatorRuntime(KubernetesClient client, Ports ports, MeterRegistry registry, Clock clock,
+      String leaderElectionNamespace) {
+    Conditions conditions = new Conditions(clock);
+    StatusWriter writer = new ApiStatusWriter(client);
+    EventRecorder events = new KubernetesEventRecorder(client, clock);
+    PhaseClock phaseClock = new PhaseClock(clock);
+    this.operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          .withUseSSAToPatchPrimaryResource(false)
+          .withCloseClientOnStop(false)
+          .withStopOnInformerErrorDuringStartup(false)
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
+      if (leaderElectionNamespace != null) {
+        o.withLeaderElectionConfiguration(
+            new LeaderElectionConfiguration("microshift-update-operator", leaderElectionNamespace));
+      }
+    });
+    // a list call per reconcile of a Pending plan: few plans on a device, and always current
+    PlanDirectory directory = () -> client.resources(UpdatePlan.class).list().getItems();
+    Map<Phase, PhaseStep> steps = new EnumMap<>(Phase.class);
+    steps.put(Phase.Pending, new PendingStep(directory, conditions, clock));
+    steps.put(Phase.Preflight, new PreflightStep(new ClusterVersionReader(client), ports.backup(),
+        ports.hooks(), ports.pausing(), ports.host(), conditions));
+    steps.put(Phase.BackingUp, new BackingUpStep(ports.hooks(), writer, events));
+    steps.put(Phase.Pausing, new PausingStep(ports.pausing(), ports.backup(), ports.host(), writer, events, phaseClock));
+    steps.put(Phase.AwaitingReboot, new AwaitingRebootStep(ports.host(), writer, clock));
+    steps.put(Phase.Applying, new ApplyingStep(ports.host()));
+    steps.put(Phase.Verifying, new VerifyingStep(ports.host(), ports.pausing(), ports.hooks(), writer, events, conditions));
+    steps.put(Phase.RollingBack, new RollingBackStep(ports.host(), ports.pausing(), ports.hooks(), writer, events, conditions));
+    PlanStateMachine machine = new PlanStateMachine(steps, ports.host(), ports.pausing(), writer, events,
+        conditions, new OperatorMetrics(registry), clock);
+    operator.register(new UpdatePlanReconciler(machine, conditions, writer));
+  }
+
+  public Operator operator() {
+    return operator;
+  }
+
+  public void start() {
+    operator.start();
+  }
+
+  public boolean isStarted() {
+    return operator.getRuntimeInfo().isStarted();
+  }
+
+  public boolean isHealthy() {
+    return operator.getRuntimeInfo().allEventSourcesAreHealthy();
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+  }
+}

@@ -1,0 +1,13 @@
+package io.microshift.update.operator;
+
+import io.microshift.update.api.UpdatePlan;
+
+/**
+ * One phase of the plan. {@link #execute} must be idempotent: it may run again after a crash at
+ * any point, so it re-derives what was done from status, the cluster and the host's marker files,
+ * and records an attempt in status (through the {@link StatusWriter}) before any side effect that
+ * must not be repeated blindly.
+ */
+public interface PhaseStep {
+  StepResult execute(UpdatePlan plan);
+}

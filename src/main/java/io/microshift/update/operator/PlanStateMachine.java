@@ -1,0 +1,224 @@
+package io.microshift.update.operator;
+
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.microshift.update.api.HandoffStatus;
+import io.microshift.update.api.HostReport;
+import io.microshift.update.api.Phase;
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.api.UpdatePlanStatus;
+import io.microshift.update.operator.port.HostHandoff;
+import io.microshift.update.operator.port.WorkloadPausing;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one plan one step at a time. All progress lives in status and in the host's marker files:
+ * every call re-reads both, so the operator can be killed at any instant, and a cluster whose etcd
+ * was restored to a pre-update copy continues from what the host reports.
+ */
+public final class PlanStateMachine {
+  private static final Logger LOG = LoggerFactory.getLogger(PlanStateMachine.class);
+  private static final KubernetesSerialization JSON = new KubernetesSerialization();
+  static final Duration ERROR_BACKOFF = Duration.ofSeconds(10);
+
+  private final Map<Phase, PhaseStep> steps;
+  private final HostHandoff host;
+  private final WorkloadPausing pausing;
+  private final StatusWriter writer;
+  private final EventRecorder events;
+  private final Conditions conditions;
+  private final OperatorMetrics metrics;
+  private final Clock clock;
+
+  public PlanStateMachine(Map<Phase, PhaseStep> steps, HostHandoff host, WorkloadPausing pausing,
+      StatusWriter writer, EventRecorder events, Conditions conditions, OperatorMetrics metrics, Clock clock) {
+    this.steps = steps;
+    this.host = host;
+    this.pausing = pausing;
+    this.writer = writer;
+    this.events = events;
+    this.conditions = conditions;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  /** Runs the current phase's step once; returns when to look again (null: never, terminal). */
+  public Duration advance(UpdatePlan plan) {
+    String before = JSON.asJson(ensureStatus(plan));
+    UpdatePlanStatus st = plan.getStatus();
+    st.observedGeneration = plan.getMetadata().getGeneration();
+    refuseLateSpecChanges(plan);
+    resyncFromHost(plan);
+    Duration requeue = null;
+    if (!st.phase.isTerminal()) {
+      StepResult result = runStep(plan);
+      apply(plan, result);
+      requeue = plan.getStatus().phase.isTerminal() ? null : result.requeue();
+    }
+    if (!before.equals(JSON.asJson(plan.getStatus()))) {
+      writer.save(plan);
+    }
+    return requeue;
+  }
+
+  /**
+   * Deletion of a plan that was not handed off: resume what it paused and withdraw its request.
+   * Returns false when the host already acts on it (deletion must wait for the outcome).
+   */
+  public boolean release(UpdatePlan plan) {
+    ensureStatus(plan);
+    resyncFromHost(plan);
+    Phase phase = plan.getStatus().phase;
+    if (phase.isHandedOff()) {
+      return false;
+    }
+    rewind(plan);
+    return true;
+  }
+
+  private UpdatePlanStatus ensureStatus(UpdatePlan plan) {
+    if (plan.getStatus() == null) {
+      plan.setStatus(new UpdatePlanStatus());
+    }
+    UpdatePlanStatus st = plan.getStatus();
+    if (st.phase == null) {
+      st.phase = Phase.Pending;
+      st.phaseTransitionTime = clock.instant().toString();
+      st.message = "waiting to start";
+    }
+    return st;
+  }
+
+  private void refuseLateSpecChanges(UpdatePlan plan) {
+    UpdatePlanStatus st = plan.getStatus();
+    Long generation = plan.getMetadata().getGeneration();
+    if (st.acceptedGeneration != null && !Objects.equals(generation, st.acceptedGeneration)
+        && !st.phase.isTerminal()) {
+      conditions.set(plan, Conditions.SPEC_CHANGE_REFUSED, true, "PlanAlreadyStarted",
+          "spec changed to generation " + generation + " after the plan started at generation "
+              + st.acceptedGeneration + "; the change is not applied. To update differently, wait for"
+              + " the outcome (or delete the plan before the hand-off) and create a new plan");
+    }
+  }
+
+  /** The host's marker is the truth once the host acted on this plan (e.g. after an etcd restore). */
+  private void resyncFromHost(UpdatePlan plan) {
+    UpdatePlanStatus st = plan.getStatus();
+    Optional<HostHandoff.HostState> state = st.phase.isTerminal() ? Optional.empty() : host.hostState(plan);
+    if (state.isEmpty()) {
+      return;
+    }
+    HostHandoff.HostState s = state.get();
+    st.host = report(s);
+    if (Transitions.isBeforeHandoff(st.phase) && st.phase != Phase.AwaitingReboot) {
+      Phase target = HostStates.phaseFor(s.state()).orElse(Phase.Applying);
+      if (st.handoff == null) {
+        st.handoff = new HandoffStatus();
+        st.handoff.sequence = s.sequence();
+        st.handoff.action = "Apply";
+      }
+      if (target == Phase.Failed) {
+        rewind(plan);
+      }
+      transition(plan, target, "ResumedFromHostStatus", "status was behind the host (restored etcd"
+          + " or lost status update); continuing from host state " + s.state());
+    }
+  }
+
+  private StepResult runStep(UpdatePlan plan) {
+    Phase phase = plan.getStatus().phase;
+    try {
+      StepResult result = steps.get(phase).execute(plan);
+      conditions.clear(plan, "StepError");
+      return result;
+    } catch (RuntimeException e) {
+      LOG.atWarn().addKeyValue("plan", plan.getMetadata().getName()).addKeyValue("phase", phase)
+          .setCause(e).log("step failed, will retry");
+      conditions.set(plan, "StepError", true, e.getClass().getSimpleName(),
+          "phase " + phase + " failed, retrying: " + e.getMessage());
+      return StepResult.stay(phase, "StepError", plan.getStatus().message, ERROR_BACKOFF);
+    }
+  }
+
+  private void apply(UpdatePlan plan, StepResult result) {
+    UpdatePlanStatus st = plan.getStatus();
+    if (result.next() == st.phase) {
+      st.message = result.message();
+      conditions.set(plan, Conditions.PROGRESSING, st.phase.isActive(), result.reason(), result.message());
+      return;
+    }
+    if (!Transitions.allowed(st.phase, result.next())) {
+      LOG.atError().addKeyValue("plan", plan.getMetadata().getName()).addKeyValue("from", st.phase)
+          .addKeyValue("to", result.next()).log("step asked for a transition outside the table");
+      rewind(plan);
+      transition(plan, Phase.Failed, "InternalError", "internal error: transition " + st.phase + " -> "
+          + result.next() + " is not allowed; workloads resumed. Please report this");
+      return;
+    }
+    if (result.next() == Phase.Failed) {
+      rewind(plan);
+    }
+    transition(plan, result.next(), result.reason(), result.message());
+  }
+
+  /**
+   * Undoes what a plan that did not hand off did: workloads resumed and, while it waits in
+   * AwaitingReboot, its request withdrawn (a request the host has not acted on).
+   */
+  private void rewind(UpdatePlan plan) {
+    UpdatePlanStatus st = plan.getStatus();
+    pausing.resume(plan, writer, events);
+    HandoffStatus handoff = st.handoff;
+    if (st.phase == Phase.AwaitingReboot && handoff != null && "Apply".equals(handoff.action)
+        && host.hostState(plan).isEmpty()) {
+      handoff.action = "Cancel";
+      handoff.sequence = host.nextSequence();
+      handoff.writtenAt = clock.instant().toString();
+      writer.save(plan);
+      host.writeRequest(plan, handoff.sequence, "Cancel");
+      events.normal(plan, "RequestWithdrawn", "request.json withdrawn (Cancel, sequence " + handoff.sequence + ")");
+    }
+  }
+
+  private void transition(UpdatePlan plan, Phase next, String reason, String message) {
+    UpdatePlanStatus st = plan.getStatus();
+    Phase from = st.phase;
+    st.phase = next;
+    st.phaseTransitionTime = clock.instant().toString();
+    st.message = message;
+    conditions.set(plan, Conditions.PROGRESSING, next.isActive(), reason, message);
+    if (next.isTerminal()) {
+      st.completionTime = clock.instant().toString();
+      conditions.set(plan, Conditions.READY, next == Phase.Succeeded, reason, message);
+      if (next != Phase.Succeeded) {
+        conditions.set(plan, Conditions.DEGRADED, true, reason, message);
+      }
+    }
+    boolean warning = next == Phase.Failed || next == Phase.RolledBack || next == Phase.RollingBack;
+    if (warning) {
+      events.warning(plan, reason, from + " -> " + next + ": " + message);
+    } else {
+      events.normal(plan, reason, from + " -> " + next + ": " + message);
+    }
+    metrics.transition(from, next);
+    LOG.atInfo().addKeyValue("plan", plan.getMetadata().getName()).addKeyValue("from", from)
+        .addKeyValue("to", next).addKeyValue("reason", reason).log(message);
+  }
+
+  private static HostReport report(HostHandoff.HostState s) {
+    HostReport r = new HostReport();
+    r.state = s.state();
+    r.message = s.message();
+    r.bootId = s.bootId();
+    r.deployment = s.deployment();
+    r.greenbootAttempts = s.greenbootAttempts();
+    r.restoredBackupId = s.restoredBackupId();
+    r.updatedAt = s.updatedAt();
+    return r;
+  }
+}

@@ -1,0 +1,22 @@
+package io.microshift.update.operator.port;
+
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.operator.EventRecorder;
+import io.microshift.update.operator.StatusWriter;
+import java.util.List;
+
+/** Scaling selected workloads to 0 (suspending CronJobs) and back (issue 5). */
+public interface WorkloadPausing {
+
+  /** Read-only: the workloads the plan would pause, as kind/namespace/name. */
+  List<String> select(UpdatePlan plan);
+
+  /** Pauses what the plan selects; the originals are recorded on each object. Idempotent. */
+  void pause(UpdatePlan plan, StatusWriter writer, EventRecorder events);
+
+  /** Null when every pod of the paused workloads is gone, else what is still running. */
+  String stillRunning(UpdatePlan plan);
+
+  /** Restores what was recorded on the objects. Idempotent; conflicts are reported, not forced. */
+  void resume(UpdatePlan plan, StatusWriter writer, EventRecorder events);
+}

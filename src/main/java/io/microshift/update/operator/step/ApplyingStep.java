@@ -1,0 +1,38 @@
+package io.microshift.update.operator.step;
+
+import io.microshift.update.api.Phase;
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.operator.HostStates;
+import io.microshift.update.operator.PhaseStep;
+import io.microshift.update.operator.StepResult;
+import io.microshift.update.operator.port.HostHandoff;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The host stages the update and reboots; the operator only watches host-status.json. */
+public final class ApplyingStep implements PhaseStep {
+  static final Duration HOST_POLL = Duration.ofSeconds(3);
+
+  private final HostHandoff host;
+
+  public ApplyingStep(HostHandoff host) {
+    this.host = host;
+  }
+
+  @Override
+  public StepResult execute(UpdatePlan plan) {
+    Optional<HostHandoff.HostState> state = host.hostState(plan);
+    if (state.isEmpty()) {
+      return StepResult.stay(Phase.Applying, "WaitingForHost", "waiting for host-status.json", HOST_POLL);
+    }
+    HostHandoff.HostState s = state.get();
+    Phase next = HostStates.phaseFor(s.state()).orElse(Phase.Applying);
+    if (next == Phase.Failed) {
+      return StepResult.fail("HostUpdateFailed", s.message());
+    }
+    if (next == Phase.Applying) {
+      return StepResult.stay(Phase.Applying, "Host" + s.state(), "host: " + s.state() + ": " + s.message(), HOST_POLL);
+    }
+    return StepResult.advance(next, "Host" + s.state(), "host: " + s.state() + ": " + s.message());
+  }
+}

@@ -1,0 +1,59 @@
+package io.microshift.update.operator.step;
+
+import io.microshift.update.api.HandoffStatus;
+import io.microshift.update.api.Phase;
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.operator.HostStates;
+import io.microshift.update.operator.PhaseStep;
+import io.microshift.update.operator.StatusWriter;
+import io.microshift.update.operator.StepResult;
+import io.microshift.update.operator.port.HostHandoff;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Hands the update to the host: records the request's sequence in status first (so a restarted
+ * operator rewrites the same request rather than a new one), then writes request.json, then waits
+ * for the host agent to act on it.
+ */
+public final class AwaitingRebootStep implements PhaseStep {
+  static final Duration HOST_POLL = Duration.ofSeconds(2);
+
+  private final HostHandoff host;
+  private final StatusWriter writer;
+  private final Clock clock;
+
+  public AwaitingRebootStep(HostHandoff host, StatusWriter writer, Clock clock) {
+    this.host = host;
+    this.writer = writer;
+    this.clock = clock;
+  }
+
+  @Override
+  public StepResult execute(UpdatePlan plan) {
+    HandoffStatus handoff = plan.getStatus().handoff;
+    if (handoff == null) {
+      handoff = new HandoffStatus();
+      handoff.sequence = host.nextSequence();
+      handoff.action = "Apply";
+      handoff.writtenAt = clock.instant().toString();
+      plan.getStatus().handoff = handoff;
+      writer.save(plan);
+    }
+    host.writeRequest(plan, handoff.sequence, handoff.action);
+    Optional<HostHandoff.HostState> state = host.hostState(plan)
+        .filter(s -> s.sequence() == plan.getStatus().handoff.sequence);
+    if (state.isEmpty()) {
+      return StepResult.stay(Phase.AwaitingReboot, "RequestWritten",
+          "request.json written (sequence " + handoff.sequence + "); waiting for the host agent", HOST_POLL);
+    }
+    Phase next = HostStates.phaseFor(state.get().state()).orElse(Phase.AwaitingReboot);
+    if (next == Phase.Failed) {
+      return StepResult.fail("HostUpdateFailed", "the host agent refused or failed the update: "
+          + state.get().message());
+    }
+    return StepResult.advance(next, "HostAccepted", "the host agent is " + state.get().state()
+        + ": " + state.get().message());
+  }
+}

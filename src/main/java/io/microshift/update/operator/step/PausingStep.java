@@ -1,0 +1,81 @@
+package io.microshift.update.operator.step;
+
+import io.microshift.update.api.BackupStatus;
+import io.microshift.update.api.Phase;
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.operator.BackupIds;
+import io.microshift.update.operator.EffectiveSpec;
+import io.microshift.update.operator.EventRecorder;
+import io.microshift.update.operator.PhaseStep;
+import io.microshift.update.operator.PhaseClock;
+import io.microshift.update.operator.StatusWriter;
+import io.microshift.update.operator.StepResult;
+import io.microshift.update.operator.port.HostHandoff;
+import io.microshift.update.operator.port.PlatformBackup;
+import io.microshift.update.operator.port.WorkloadPausing;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Stops the selected workloads, waits (bounded) until their pods are gone, then takes the etcd
+ * snapshot: taken after the pause, the snapshot holds the paused objects with their recorded
+ * replicas, so a rollback to it still knows what to resume.
+ */
+public final class PausingStep implements PhaseStep {
+  static final Duration DRAIN_POLL = Duration.ofSeconds(2);
+
+  private final WorkloadPausing pausing;
+  private final PlatformBackup backup;
+  private final HostHandoff host;
+  private final StatusWriter writer;
+  private final EventRecorder events;
+  private final PhaseClock phaseClock;
+
+  public PausingStep(WorkloadPausing pausing, PlatformBackup backup, HostHandoff host,
+      StatusWriter writer, EventRecorder events, PhaseClock phaseClock) {
+    this.pausing = pausing;
+    this.backup = backup;
+    this.host = host;
+    this.writer = writer;
+    this.events = events;
+    this.phaseClock = phaseClock;
+  }
+
+  @Override
+  public StepResult execute(UpdatePlan plan) {
+    EffectiveSpec spec = EffectiveSpec.of(plan);
+    pausing.pause(plan, writer, events);
+    String running = pausing.stillRunning(plan);
+    if (running != null) {
+      Duration waited = phaseClock.timeInPhase(plan);
+      if (waited.compareTo(spec.drainTimeout()) > 0) {
+        return StepResult.fail("DrainTimeout", "pods of paused workloads still running after "
+            + spec.drainTimeout().toSeconds() + "s: " + running
+            + "; check their terminationGracePeriodSeconds or raise spec.workloads.drainTimeout");
+      }
+      return StepResult.stay(Phase.Pausing, "WaitingForPodsToStop", "waiting for pods to stop: " + running, DRAIN_POLL);
+    }
+    String backupId = BackupIds.forPlan(plan);
+    BackupStatus summary = new BackupStatus();
+    summary.id = backupId;
+    summary.etcdSnapshot = false;
+    if (spec.etcdSnapshot()) {
+      try {
+        summary = backup.snapshot(plan, backupId);
+      } catch (RuntimeException e) {
+        return StepResult.fail("BackupFailed", "etcd snapshot failed: " + e.getMessage()
+            + "; nothing was changed on the host, workloads are resumed");
+      }
+      Set<String> keep = new HashSet<>();
+      keep.add(backupId);
+      host.lastHostBackupId().ifPresent(keep::add);
+      backup.prune(spec.retention(), keep);
+    }
+    plan.getStatus().backup = summary;
+    String msg = spec.etcdSnapshot()
+        ? "workloads paused; etcd snapshot " + backupId + " taken (revision " + summary.etcdRevision + ")"
+        : "workloads paused; etcd snapshot disabled by spec.backup.etcdSnapshot";
+    return StepResult.advance(Phase.AwaitingReboot, "WorkloadsPaused", msg);
+  }
+}

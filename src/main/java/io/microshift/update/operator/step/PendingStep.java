@@ -1,0 +1,104 @@
+package io.microshift.update.operator.step;
+
+import io.microshift.update.api.Phase;
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.operator.Conditions;
+import io.microshift.update.operator.PhaseStep;
+import io.microshift.update.operator.PlanDirectory;
+import io.microshift.update.operator.SpecValidator;
+import io.microshift.update.operator.StepResult;
+import io.microshift.update.operator.WindowSchedule;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Validates the spec, waits for its turn (one active plan at a time, first come first served) and
+ * for the maintenance window, then freezes the spec into status and starts the plan.
+ */
+public final class PendingStep implements PhaseStep {
+  static final Duration QUEUE_POLL = Duration.ofSeconds(5);
+  static final Duration WINDOW_POLL = Duration.ofMinutes(1);
+  private static final KubernetesSerialization JSON = new KubernetesSerialization();
+
+  private final PlanDirectory plans;
+  private final Conditions conditions;
+  private final Clock clock;
+
+  public PendingStep(PlanDirectory plans, Conditions conditions, Clock clock) {
+    this.plans = plans;
+    this.conditions = conditions;
+    this.clock = clock;
+  }
+
+  @Override
+  public StepResult execute(UpdatePlan plan) {
+    List<String> problems = SpecValidator.problems(plan.getSpec());
+    if (!problems.isEmpty()) {
+      return StepResult.fail("InvalidSpec", String.join("; ", problems));
+    }
+    Optional<UpdatePlan> ahead = firstAhead(plan);
+    if (ahead.isPresent()) {
+      UpdatePlan other = ahead.get();
+      String phase = other.getStatus() == null || other.getStatus().phase == null
+          ? "Pending" : other.getStatus().phase.name();
+      String msg = "waiting for UpdatePlan " + other.getMetadata().getName() + " (" + phase
+          + "): only one plan runs at a time";
+      conditions.set(plan, Conditions.QUEUED, true, "WaitingForOtherPlan", msg);
+      return StepResult.stay(Phase.Pending, "Queued", msg, QUEUE_POLL);
+    }
+    Instant now = clock.instant();
+    Optional<Instant> opening = WindowSchedule.nextOpening(plan.getSpec().maintenanceWindow, now);
+    if (opening.isPresent()) {
+      String msg = "waiting for the maintenance window, next opening " + opening.get();
+      conditions.set(plan, Conditions.QUEUED, true, "OutsideMaintenanceWindow", msg);
+      Duration untilOpen = Duration.between(now, opening.get());
+      return StepResult.stay(Phase.Pending, "OutsideMaintenanceWindow", msg,
+          untilOpen.compareTo(WINDOW_POLL) < 0 ? untilOpen.plusMillis(100) : WINDOW_POLL);
+    }
+    conditions.clear(plan, Conditions.QUEUED);
+    plan.getStatus().acceptedSpec = JSON.clone(plan.getSpec());
+    plan.getStatus().acceptedGeneration = plan.getMetadata().getGeneration();
+    plan.getStatus().startTime = now.toString();
+    return StepResult.advance(Phase.Preflight, "Started",
+        "plan accepted at generation " + plan.getMetadata().getGeneration());
+  }
+
+  /** An active plan, or an older pending one, that goes before this plan. */
+  private Optional<UpdatePlan> firstAhead(UpdatePlan plan) {
+    Comparator<UpdatePlan> fifo = Comparator
+        .comparing((UpdatePlan p) -> p.getMetadata().getCreationTimestamp(),
+            Comparator.nullsLast(Comparator.naturalOrder()))
+        .thenComparing(p -> p.getMetadata().getName());
+    UpdatePlan firstActive = null;
+    UpdatePlan firstPending = null;
+    for (UpdatePlan other : plans.all()) {
+      if (other.getMetadata().getUid() != null
+          && other.getMetadata().getUid().equals(plan.getMetadata().getUid())) {
+        continue;
+      }
+      if (other.getMetadata().getDeletionTimestamp() != null && !isActive(other)) {
+        continue;
+      }
+      if (isActive(other)) {
+        firstActive = other;
+      } else if (isPending(other) && fifo.compare(other, plan) < 0
+          && (firstPending == null || fifo.compare(other, firstPending) < 0)) {
+        firstPending = other;
+      }
+    }
+    return Optional.ofNullable(firstActive != null ? firstActive : firstPending);
+  }
+
+  private static boolean isActive(UpdatePlan p) {
+    return p.getStatus() != null && p.getStatus().phase != null && p.getStatus().phase.isActive();
+  }
+
+  private static boolean isPending(UpdatePlan p) {
+    return p.getStatus() == null || p.getStatus().phase == null || p.getStatus().phase == Phase.Pending;
+  }
+}

@@ -1,0 +1,119 @@
+package io.microshift.update.operator.step;
+
+import io.microshift.update.api.Phase;
+import io.microshift.update.api.PreviewStatus;
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.api.UpdateType;
+import io.microshift.update.operator.Conditions;
+import io.microshift.update.operator.EffectiveSpec;
+import io.microshift.update.operator.PhaseStep;
+import io.microshift.update.operator.StepResult;
+import io.microshift.update.operator.port.HostHandoff;
+import io.microshift.update.operator.port.PlatformBackup;
+import io.microshift.update.operator.port.WorkloadHooks;
+import io.microshift.update.operator.port.WorkloadPausing;
+import io.microshift.update.preflight.ClusterVersionReader;
+import io.microshift.update.preflight.MicroShiftVersion;
+import io.microshift.update.preflight.VersionPolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Checks that the update can be done before anything changes: the version jump, etcd and the
+ * backup space, malformed hooks that would fail the plan, and that the host is not busy. A dry
+ * run ends here with its report.
+ */
+public final class PreflightStep implements PhaseStep {
+  static final Duration HOST_BUSY_POLL = Duration.ofSeconds(10);
+
+  private final ClusterVersionReader versions;
+  private final PlatformBackup backup;
+  private final WorkloadHooks hooks;
+  private final WorkloadPausing pausing;
+  private final HostHandoff host;
+  private final Conditions conditions;
+
+  public PreflightStep(ClusterVersionReader versions, PlatformBackup backup, WorkloadHooks hooks,
+      WorkloadPausing pausing, HostHandoff host, Conditions conditions) {
+    this.versions = versions;
+    this.backup = backup;
+    this.hooks = hooks;
+    this.pausing = pausing;
+    this.host = host;
+    this.conditions = conditions;
+  }
+
+  @Override
+  public StepResult execute(UpdatePlan plan) {
+    EffectiveSpec spec = EffectiveSpec.of(plan);
+    MicroShiftVersion from;
+    try {
+      from = versions.read();
+    } catch (RuntimeException e) {
+      return StepResult.fail("VersionUnknown", "cannot read the running MicroShift version: " + e.getMessage());
+    }
+    MicroShiftVersion to = MicroShiftVersion.parse(spec.raw().target.version);
+    plan.getStatus().fromVersion = from.toString();
+    plan.getStatus().toVersion = to.toString();
+    VersionPolicy.Verdict verdict = VersionPolicy.check(from, to, spec.allowDowngrade());
+    if (!verdict.allowed()) {
+      return StepResult.fail("VersionJumpNotSupported", verdict.refusal());
+    }
+    String path = VersionPolicy.describe(from, to, verdict.jump()).orElseThrow();
+
+    List<String> problems = new ArrayList<>();
+    if (spec.etcdSnapshot()) {
+      problems.addAll(backup.preflight(plan));
+    }
+    WorkloadHooks.Preview preHooks = hooks.preview(plan, WorkloadHooks.Stage.PRE_UPDATE);
+    problems.addAll(preHooks.blocking());
+
+    if (spec.dryRun()) {
+      return finishDryRun(plan, spec, path, preHooks, problems);
+    }
+    if (!problems.isEmpty()) {
+      String reason = preHooks.blocking().isEmpty() ? "PreflightFailed" : "InvalidHookAnnotation";
+      return StepResult.fail(reason, String.join("; ", problems));
+    }
+    Optional<String> busy = hostBusyWithAnotherPlan(plan);
+    if (busy.isPresent()) {
+      return StepResult.stay(Phase.Preflight, "HostBusy", busy.get(), HOST_BUSY_POLL);
+    }
+    return StepResult.advance(Phase.BackingUp, "PreflightPassed", path);
+  }
+
+  /**
+   * The host agent works on one request at a time; a different plan's unfinished update (for
+   * example of a plan deleted mid-update) must finish first.
+   */
+  private Optional<String> hostBusyWithAnotherPlan(UpdatePlan plan) {
+    return host.busyWithAnotherPlan(plan);
+  }
+
+  private StepResult finishDryRun(UpdatePlan plan, EffectiveSpec spec, String path,
+      WorkloadHooks.Preview preHooks, List<String> problems) {
+    PreviewStatus preview = new PreviewStatus();
+    preview.versionPath = path;
+    preview.workloadsToPause = pausing.select(plan);
+    preview.hooksToRun = new ArrayList<>(preHooks.hooks());
+    for (WorkloadHooks.Stage later : List.of(WorkloadHooks.Stage.POST_UPDATE, WorkloadHooks.Stage.POST_ROLLBACK)) {
+      preview.hooksToRun.addAll(hooks.preview(plan, later).hooks());
+    }
+    preview.malformedHooks = preHooks.malformed();
+    long[] estimate = backup.estimateAndFree(plan);
+    preview.backupEstimateBytes = estimate[0];
+    preview.freeBytes = estimate[1];
+    preview.expectedDowntime = spec.raw().type == UpdateType.OSTREE
+        ? "one reboot plus MicroShift start-up and the health check (typically 3-10 minutes)"
+        : "package install, one reboot plus MicroShift start-up (typically 3-10 minutes)";
+    plan.getStatus().preview = preview;
+    boolean ok = problems.isEmpty();
+    String msg = "dry run, nothing was changed: " + path
+        + (ok ? "; preflight passed" : "; the update would fail: " + String.join("; ", problems));
+    conditions.set(plan, Conditions.DRY_RUN, true, ok ? "PreviewReady" : "PreviewFoundProblems", msg);
+    return ok ? StepResult.advance(Phase.Succeeded, "DryRunComplete", msg)
+        : StepResult.fail("DryRunFoundProblems", msg);
+  }
+}

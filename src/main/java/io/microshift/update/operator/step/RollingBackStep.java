@@ -1,0 +1,61 @@
+package io.microshift.update.operator.step;
+
+import io.microshift.update.api.Phase;
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.operator.Conditions;
+import io.microshift.update.operator.EventRecorder;
+import io.microshift.update.operator.PhaseStep;
+import io.microshift.update.operator.StatusWriter;
+import io.microshift.update.operator.StepResult;
+import io.microshift.update.operator.port.HostHandoff;
+import io.microshift.update.operator.port.WorkloadHooks;
+import io.microshift.update.operator.port.WorkloadPausing;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * greenboot fell back to the previous deployment. Once the host agent restored MicroShift's data
+ * (Restored), the workloads are resumed and their post-rollback hooks restore their own data.
+ */
+public final class RollingBackStep implements PhaseStep {
+  static final Duration HOST_POLL = Duration.ofSeconds(3);
+
+  private final HostHandoff host;
+  private final WorkloadPausing pausing;
+  private final WorkloadHooks hooks;
+  private final StatusWriter writer;
+  private final EventRecorder events;
+  private final Conditions conditions;
+
+  public RollingBackStep(HostHandoff host, WorkloadPausing pausing, WorkloadHooks hooks,
+      StatusWriter writer, EventRecorder events, Conditions conditions) {
+    this.host = host;
+    this.pausing = pausing;
+    this.hooks = hooks;
+    this.writer = writer;
+    this.events = events;
+    this.conditions = conditions;
+  }
+
+  @Override
+  public StepResult execute(UpdatePlan plan) {
+    Optional<HostHandoff.HostState> state = host.hostState(plan);
+    if (state.isEmpty() || !"Restored".equals(state.get().state())) {
+      if (state.isPresent() && "Failed".equals(state.get().state())) {
+        return StepResult.fail("RestoreFailed", state.get().message());
+      }
+      return StepResult.stay(Phase.RollingBack, "WaitingForRestore",
+          "greenboot rolled back; waiting for the host agent to restore MicroShift's data", HOST_POLL);
+    }
+    HostHandoff.HostState s = state.get();
+    pausing.resume(plan, writer, events);
+    WorkloadHooks.Outcome outcome = hooks.run(plan, WorkloadHooks.Stage.POST_ROLLBACK, writer, events);
+    if (!outcome.ok()) {
+      conditions.set(plan, Conditions.DEGRADED, true, "PostRollbackHookFailed", outcome.failure());
+    }
+    String msg = "rolled back to " + plan.getStatus().fromVersion + " after "
+        + VerifyingStep.attempts(s) + "; backup " + s.restoredBackupId() + " restored"
+        + (outcome.ok() ? "" : "; a post-rollback hook failed: " + outcome.failure());
+    return StepResult.advance(Phase.RolledBack, "RolledBack", msg);
+  }
+}

@@ -1,0 +1,112 @@
+package io.microshift.update.operator.step;
+
+import io.microshift.update.api.Phase;
+import io.microshift.update.api.ResumePolicy;
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.operator.Conditions;
+import io.microshift.update.operator.EffectiveSpec;
+import io.microshift.update.operator.EventRecorder;
+import io.microshift.update.operator.HostStates;
+import io.microshift.update.operator.PhaseStep;
+import io.microshift.update.operator.StatusWriter;
+import io.microshift.update.operator.StepResult;
+import io.microshift.update.operator.port.HostHandoff;
+import io.microshift.update.operator.port.WorkloadHooks;
+import io.microshift.update.operator.port.WorkloadPausing;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The target deployment booted and greenboot is checking it. The operator resumes the workloads
+ * (now, or after the commit with resumeWorkloads: AfterCommit), tells greenboot's check through
+ * request.json that it verified this boot, and declares success only once greenboot committed the
+ * update (green.d ran on the target boot): a boot alone is never success.
+ */
+public final class VerifyingStep implements PhaseStep {
+  static final Duration HOST_POLL = Duration.ofSeconds(3);
+
+  private final HostHandoff host;
+  private final WorkloadPausing pausing;
+  private final WorkloadHooks hooks;
+  private final StatusWriter writer;
+  private final EventRecorder events;
+  private final Conditions conditions;
+
+  public VerifyingStep(HostHandoff host, WorkloadPausing pausing, WorkloadHooks hooks,
+      StatusWriter writer, EventRecorder events, Conditions conditions) {
+    this.host = host;
+    this.pausing = pausing;
+    this.hooks = hooks;
+    this.writer = writer;
+    this.events = events;
+    this.conditions = conditions;
+  }
+
+  @Override
+  public StepResult execute(UpdatePlan plan) {
+    Optional<HostHandoff.HostState> state = host.hostState(plan);
+    if (state.isEmpty()) {
+      return StepResult.stay(Phase.Verifying, "WaitingForHost", "waiting for host-status.json", HOST_POLL);
+    }
+    HostHandoff.HostState s = state.get();
+    Phase belongs = HostStates.phaseFor(s.state()).orElse(Phase.Verifying);
+    if (belongs == Phase.RollingBack) {
+      return StepResult.advance(Phase.RollingBack, "GreenbootRollback", "greenboot rolled back after "
+          + attempts(s) + ": " + s.message());
+    }
+    if (belongs == Phase.Failed) {
+      return StepResult.fail("HostUpdateFailed", s.message());
+    }
+    if (belongs == Phase.Applying) {
+      return StepResult.stay(Phase.Verifying, "Host" + s.state(), "host: " + s.state(), HOST_POLL);
+    }
+    EffectiveSpec spec = EffectiveSpec.of(plan);
+    switch (s.state()) {
+      case "Unhealthy" -> {
+        conditions.set(plan, Conditions.DEGRADED, true, "HealthCheckFailed",
+            "greenboot health check failed (" + attempts(s) + "); greenboot retries or rolls back");
+        return StepResult.stay(Phase.Verifying, "HealthCheckFailed", s.message(), HOST_POLL);
+      }
+      case "Committed" -> {
+        return finish(plan, spec, s);
+      }
+      default -> {
+        // Booted or Healthy: the target runs, greenboot has not committed yet
+        if (spec.resumePolicy() == ResumePolicy.AfterBoot) {
+          pausing.resume(plan, writer, events);
+        }
+        if (!Objects.equals(s.bootId(), verifiedBoot(plan))) {
+          host.writeVerification(plan, s.bootId(), true, "operator running on the target; workloads "
+              + (spec.resumePolicy() == ResumePolicy.AfterBoot ? "resumed" : "stay paused until the commit"));
+          plan.getStatus().handoff.verification = "Passed";
+          plan.getStatus().handoff.verifiedBootId = s.bootId();
+        }
+        return StepResult.stay(Phase.Verifying, "WaitingForGreenboot",
+            "target booted (" + s.state() + "); waiting for greenboot to declare it healthy", HOST_POLL);
+      }
+    }
+  }
+
+  private StepResult finish(UpdatePlan plan, EffectiveSpec spec, HostHandoff.HostState s) {
+    pausing.resume(plan, writer, events);
+    WorkloadHooks.Outcome outcome = hooks.run(plan, WorkloadHooks.Stage.POST_UPDATE, writer, events);
+    conditions.clear(plan, Conditions.DEGRADED);
+    if (!outcome.ok()) {
+      conditions.set(plan, Conditions.DEGRADED, true, "PostUpdateHookFailed", outcome.failure());
+    }
+    String msg = "updated " + plan.getStatus().fromVersion + " -> " + plan.getStatus().toVersion
+        + "; greenboot committed the new deployment"
+        + (outcome.ok() ? "" : "; a post-update hook failed: " + outcome.failure());
+    return StepResult.advance(Phase.Succeeded, "UpdateCommitted", msg);
+  }
+
+  private static String verifiedBoot(UpdatePlan plan) {
+    return plan.getStatus().handoff == null ? null : plan.getStatus().handoff.verifiedBootId;
+  }
+
+  static String attempts(HostHandoff.HostState s) {
+    return s.greenbootAttempts() == null ? "greenboot attempts unknown"
+        : s.greenbootAttempts() + " greenboot attempt" + (s.greenbootAttempts() == 1 ? "" : "s");
+  }
+}

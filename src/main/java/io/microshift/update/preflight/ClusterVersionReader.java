@@ -1,0 +1,43 @@
+package io.microshift.update.preflight;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.Map;
+
+/** Reads the running MicroShift version from the ConfigMap kube-public/microshift-version. */
+public final class ClusterVersionReader {
+  public static final String NAMESPACE = "kube-public";
+  public static final String NAME = "microshift-version";
+
+  private final KubernetesClient client;
+
+  public ClusterVersionReader(KubernetesClient client) {
+    this.client = client;
+  }
+
+  /** @throws IllegalStateException with a message that says what is missing */
+  public MicroShiftVersion read() {
+    ConfigMap cm = client.configMaps().inNamespace(NAMESPACE).withName(NAME).get();
+    if (cm == null || cm.getData() == null) {
+      throw new IllegalStateException("ConfigMap " + NAMESPACE + "/" + NAME
+          + " not found: is this MicroShift? (MicroShift creates it at start-up)");
+    }
+    return fromData(cm.getData());
+  }
+
+  static MicroShiftVersion fromData(Map<String, String> data) {
+    String version = data.get("version");
+    if (version != null && !version.isBlank()) {
+      // MicroShift writes e.g. 4.17.1 or 4.17.1-0.nightly-...: keep X.Y.Z and a valid suffix
+      return MicroShiftVersion.parse(version.trim());
+    }
+    String major = data.get("major");
+    String minor = data.get("minor");
+    String patch = data.getOrDefault("patch", "0");
+    if (major == null || minor == null) {
+      throw new IllegalStateException("ConfigMap " + NAMESPACE + "/" + NAME
+          + " has neither 'version' nor 'major' and 'minor'");
+    }
+    return MicroShiftVersion.parse(major.trim() + "." + minor.trim() + "." + patch.trim());
+  }
+}
