@@ -1,0 +1,71 @@
+package io.microshift.update.operator;
+
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.operator.port.HostHandoff;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The host side of the marker protocol, in memory: the test plays the host agent. */
+final class FakeHost implements HostHandoff {
+  record Request(String planUid, long sequence, String action) {}
+
+  record Verification(String planUid, String bootId, boolean passed) {}
+
+  final List<Request> requests = new ArrayList<>();
+  final List<Verification> verifications = new ArrayList<>();
+  private final AtomicLong sequence = new AtomicLong();
+  private volatile HostState state;
+  private volatile String stateUid;
+
+  @Override
+  public long nextSequence() {
+    return sequence.incrementAndGet();
+  }
+
+  @Override
+  public synchronized void writeRequest(UpdatePlan plan, long seq, String action) {
+    Request r = new Request(plan.getMetadata().getUid(), seq, action);
+    if (requests.isEmpty() || !requests.get(requests.size() - 1).equals(r)) {
+      requests.add(r);
+    }
+  }
+
+  synchronized Optional<Request> lastRequest() {
+    return requests.isEmpty() ? Optional.empty() : Optional.of(requests.get(requests.size() - 1));
+  }
+
+  /** The host agent reports {@code state} about the last request. */
+  void report(String hostState, String bootId, Integer attempts, String message) {
+    org.awaitility.Awaitility.await().until(() -> lastRequest().isPresent());
+    reportNow(hostState, bootId, attempts, message);
+  }
+
+  private synchronized void reportNow(String hostState, String bootId, Integer attempts, String message) {
+    Request r = lastRequest().orElseThrow();
+    stateUid = r.planUid();
+    state = new HostState(hostState, r.sequence(), message, bootId, "deploy-" + bootId, attempts,
+        "backup", hostState.equals("Restored") ? "backup" : null, "2026-11-25T00:00:00Z");
+  }
+
+  @Override
+  public Optional<HostState> hostState(UpdatePlan plan) {
+    return state != null && plan.getMetadata().getUid().equals(stateUid) ? Optional.of(state) : Optional.empty();
+  }
+
+  @Override
+  public Optional<String> busyWithAnotherPlan(UpdatePlan plan) {
+    return Optional.empty();
+  }
+
+  @Override
+  public synchronized void writeVerification(UpdatePlan plan, String bootId, boolean passed, String message) {
+    verifications.add(new Verification(plan.getMetadata().getUid(), bootId, passed));
+  }
+
+  @Override
+  public Optional<String> lastHostBackupId() {
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,93 @@
+package io.microshift.update.operator;
+
+import io.microshift.update.api.BackupStatus;
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.operator.port.PlatformBackup;
+import io.microshift.update.operator.port.WorkloadHooks;
+import io.microshift.update.operator.port.WorkloadPausing;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Records what the state machine asked of hooks, pausing and backup, in order, so tests assert
+ * the sequence of side effects (the real implementations have their own tests).
+ */
+final class RecordingWorkloads implements WorkloadHooks, WorkloadPausing, PlatformBackup {
+  final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+  volatile boolean paused;
+  volatile String failStage;
+  volatile List<String> blockingHookProblems = List.of();
+
+  @Override
+  public Preview preview(UpdatePlan plan, Stage stage) {
+    return new Preview(List.of("ns/pod " + stage.annotationPrefix), List.of(), blockingHookProblems);
+  }
+
+  @Override
+  public Outcome run(UpdatePlan plan, Stage stage, StatusWriter writer, EventRecorder events) {
+    calls.add("hooks:" + stage.annotationPrefix);
+    return stage.annotationPrefix.equals(failStage)
+        ? new Outcome("hook in ns/pod exited 1", List.of())
+        : new Outcome(null, List.of());
+  }
+
+  @Override
+  public List<String> select(UpdatePlan plan) {
+    return List.of("Deployment/apps/web");
+  }
+
+  @Override
+  public void pause(UpdatePlan plan, StatusWriter writer, EventRecorder events) {
+    if (!paused) {
+      calls.add("pause");
+    }
+    paused = true;
+  }
+
+  @Override
+  public String stillRunning(UpdatePlan plan) {
+    return null;
+  }
+
+  @Override
+  public void resume(UpdatePlan plan, StatusWriter writer, EventRecorder events) {
+    if (paused) {
+      calls.add("resume");
+    }
+    paused = false;
+  }
+
+  @Override
+  public List<String> preflight(UpdatePlan plan) {
+    return List.of();
+  }
+
+  @Override
+  public long[] estimateAndFree(UpdatePlan plan) {
+    return new long[] {100, 1000};
+  }
+
+  @Override
+  public BackupStatus snapshot(UpdatePlan plan, String backupId) {
+    calls.add("snapshot:" + backupId);
+    BackupStatus b = new BackupStatus();
+    b.id = backupId;
+    b.etcdSnapshot = true;
+    b.etcdRevision = 42L;
+    return b;
+  }
+
+  @Override
+  public List<String> prune(int keep, Set<String> protectedIds) {
+    calls.add("prune:" + keep);
+    return List.of();
+  }
+
+  List<String> calls() {
+    synchronized (calls) {
+      return List.copyOf(calls);
+    }
+  }
+}

@@ -1,0 +1,307 @@
+package io.microshift.update.operator;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.microshift.update.api.Phase;
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.api.UpdatePlanSpec;
+import io.microshift.update.api.UpdateTarget;
+import io.microshift.update.api.UpdateType;
+import java.io.FileInputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@EnableKubernetesMockClient(crud = true)
+class UpdatePlanReconcilerTest {
+  static KubernetesClient client;
+
+  FakeHost host;
+  RecordingWorkloads work;
+  OperatorRuntime runtime;
+
+  @BeforeEach
+  void start() throws Exception {
+    try (var in = new FileInputStream("crds/updateplans.updates.microshift.io-v1.yml")) {
+      CustomResourceDefinition crd = client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
+      client.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(c -> c.update());
+    }
+    client.configMaps().inNamespace("kube-public").resource(new ConfigMapBuilder()
+        .withNewMetadata().withName("microshift-version").withNamespace("kube-public").endMetadata()
+        .withData(Map.of("major", "4", "minor", "17", "patch", "1", "version", "4.17.1")).build())
+        .createOr(c -> c.update());
+    host = new FakeHost();
+    work = new RecordingWorkloads();
+    startOperator();
+  }
+
+  private void startOperator() {
+    runtime = new OperatorRuntime(client, new Ports(work, work, work, host), new SimpleMeterRegistry(),
+        Clock.systemUTC(), null);
+    runtime.start();
+  }
+
+  @AfterEach
+  void stop() {
+    runtime.close();
+    for (UpdatePlan p : client.resources(UpdatePlan.class).list().getItems()) {
+      p.getMetadata().setFinalizers(List.of());
+      client.resource(p).update();
+      client.resource(p).delete();
+    }
+    client.v1().events().inNamespace("default").delete();
+  }
+
+  static UpdatePlan ostreePlan(String name, String version) {
+    UpdatePlan plan = new UpdatePlan();
+    plan.setMetadata(new ObjectMetaBuilder().withName(name).build());
+    UpdatePlanSpec spec = new UpdatePlanSpec();
+    spec.type = UpdateType.OSTREE;
+    spec.target = new UpdateTarget(version);
+    spec.target.ostreeRef = "rhel-edge:rhel/9/x86_64/edge";
+    plan.setSpec(spec);
+    return plan;
+  }
+
+  UpdatePlan get(String name) {
+    return client.resources(UpdatePlan.class).withName(name).get();
+  }
+
+  UpdatePlan awaitPhase(String name, Phase phase) {
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+      UpdatePlan p = get(name);
+      return p != null && p.getStatus() != null && p.getStatus().phase == phase;
+    });
+    return get(name);
+  }
+
+  List<String> eventReasons(String plan) {
+    return client.v1().events().inNamespace("default").list().getItems().stream()
+        .filter(e -> plan.equals(e.getInvolvedObject().getName()))
+        .sorted((a, b) -> a.getMetadata().getCreationTimestamp() == null ? 0
+            : a.getMetadata().getCreationTimestamp().compareTo(b.getMetadata().getCreationTimestamp()))
+        .map(Event::getReason).collect(Collectors.toList());
+  }
+
+  @Test
+  void walksAnOstreeUpdateThroughEveryPhaseToSucceeded() {
+    client.resource(ostreePlan("z-stream", "4.17.3")).create();
+
+    UpdatePlan p = awaitPhase("z-stream", Phase.AwaitingReboot);
+    assertEquals("4.17.1", p.getStatus().fromVersion);
+    assertEquals("4.17.3", p.getStatus().toVersion);
+    assertEquals(1L, p.getStatus().acceptedGeneration);
+    String backupId = p.getStatus().backup.id;
+    assertTrue(backupId.startsWith("z-stream-"), backupId);
+    assertEquals(List.of("hooks:pre-update", "pause", "snapshot:" + backupId, "prune:2"), work.calls());
+    await().until(() -> host.lastRequest().isPresent());
+    assertEquals("Apply", host.lastRequest().get().action());
+    assertEquals(p.getMetadata().getUid(), host.lastRequest().get().planUid());
+    assertTrue(p.getMetadata().getFinalizers().contains(UpdatePlanReconciler.FINALIZER));
+
+    host.report("Staging", "boot-1", 0, "rpm-ostree rebase");
+    awaitPhase("z-stream", Phase.Applying);
+    host.report("Booted", "boot-2", 1, "target deployment booted");
+    awaitPhase("z-stream", Phase.Verifying);
+    await().until(() -> !host.verifications.isEmpty());
+    assertEquals("boot-2", host.verifications.get(0).bootId());
+    assertTrue(work.calls().contains("resume"), "AfterBoot resumes once the target booted");
+    assertEquals(Phase.Verifying, get("z-stream").getStatus().phase, "a boot alone is not success");
+
+    host.report("Committed", "boot-2", 1, "greenboot healthy, committed");
+    p = awaitPhase("z-stream", Phase.Succeeded);
+    assertTrue(work.calls().contains("hooks:post-update"));
+    assertTrue(Conditions.isTrue(p.getStatus(), Conditions.READY));
+    assertFalse(Conditions.isTrue(p.getStatus(), Conditions.PROGRESSING));
+    assertEquals(p.getMetadata().getGeneration(),
+        Conditions.find(p.getStatus(), Conditions.READY).orElseThrow().getObservedGeneration());
+    assertTrue(p.getStatus().completionTime != null && p.getStatus().startTime != null);
+    await().until(() -> eventReasons("z-stream").contains("UpdateCommitted"));
+    assertTrue(eventReasons("z-stream").containsAll(
+        List.of("Started", "PreflightPassed", "WorkloadBackupsDone", "WorkloadsPaused", "HostAccepted")));
+  }
+
+  @Test
+  void rollbackResumesWorkloadsRunsRestoreHooksAndReportsAttemptsAndBackup() {
+    client.resource(ostreePlan("y-stream", "4.18.0")).create();
+    awaitPhase("y-stream", Phase.AwaitingReboot);
+    host.report("Rebooting", "boot-1", 0, "rebooting");
+    awaitPhase("y-stream", Phase.Applying);
+    host.report("Unhealthy", "boot-2", 1, "health check failed");
+    awaitPhase("y-stream", Phase.Verifying);
+    host.report("RolledBack", "boot-4", 3, "greenboot fell back");
+    awaitPhase("y-stream", Phase.RollingBack);
+    assertFalse(work.calls().contains("hooks:post-rollback"), "restore hooks wait for the data restore");
+    host.report("Restored", "boot-4", 3, "data restored");
+    UpdatePlan p = awaitPhase("y-stream", Phase.RolledBack);
+    assertTrue(p.getStatus().message.contains("3 greenboot attempts"), p.getStatus().message);
+    assertTrue(p.getStatus().message.contains("backup backup restored"), p.getStatus().message);
+    assertTrue(work.calls().contains("hooks:post-rollback"));
+    assertFalse(work.paused);
+    assertEquals("Restored", p.getStatus().host.state);
+  }
+
+  @Test
+  void aSecondPlanWaitsQueuedUntilTheFirstEnds() {
+    client.resource(ostreePlan("first", "4.17.3")).create();
+    awaitPhase("first", Phase.AwaitingReboot);
+    client.resource(ostreePlan("second", "4.17.4")).create();
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      UpdatePlan p = get("second");
+      return p.getStatus() != null && Conditions.isTrue(p.getStatus(), Conditions.QUEUED);
+    });
+    UpdatePlan second = get("second");
+    assertEquals(Phase.Pending, second.getStatus().phase);
+    assertTrue(second.getStatus().message.contains("first"), second.getStatus().message);
+
+    host.report("Failed", "boot-1", 0, "rpm-ostree: no space left");
+    awaitPhase("first", Phase.Failed);
+    awaitPhase("second", Phase.AwaitingReboot);
+    assertFalse(Conditions.isTrue(get("second").getStatus(), Conditions.QUEUED));
+  }
+
+  @Test
+  void invalidSpecFailsWithAMessageNamingTheField() {
+    UpdatePlan bad = ostreePlan("bad", "4.17");
+    bad.getSpec().target.ostreeRef = "x;rm -rf /";
+    client.resource(bad).create();
+    UpdatePlan p = awaitPhase("bad", Phase.Failed);
+    assertEquals("InvalidSpec", Conditions.find(p.getStatus(), Conditions.READY).orElseThrow().getReason());
+    assertTrue(p.getStatus().message.contains("spec.target.version"), p.getStatus().message);
+    assertTrue(p.getStatus().message.contains("spec.target.ostreeRef"), p.getStatus().message);
+    assertTrue(work.calls().isEmpty(), "nothing was touched: " + work.calls());
+  }
+
+  @Test
+  void unsupportedVersionJumpFailsBeforeAnythingChanges() {
+    client.resource(ostreePlan("too-far", "4.20.0")).create();
+    UpdatePlan p = awaitPhase("too-far", Phase.Failed);
+    assertTrue(p.getStatus().message.contains("update to the latest 4.19.z first"), p.getStatus().message);
+    assertTrue(work.calls().isEmpty());
+    assertTrue(host.requests.isEmpty());
+  }
+
+  @Test
+  void failingPreUpdateHookFailsThePlanWithNothingPaused() {
+    work.failStage = "pre-update";
+    client.resource(ostreePlan("hook-fails", "4.17.3")).create();
+    UpdatePlan p = awaitPhase("hook-fails", Phase.Failed);
+    assertTrue(p.getStatus().message.contains("exited 1"));
+    assertFalse(work.calls().contains("pause"));
+    assertTrue(host.requests.isEmpty());
+  }
+
+  @Test
+  void deletingAPlanBeforeTheHostActsResumesWorkloadsAndWithdrawsTheRequest() {
+    client.resource(ostreePlan("cancel-me", "4.17.3")).create();
+    awaitPhase("cancel-me", Phase.AwaitingReboot);
+    await().until(() -> host.lastRequest().isPresent());
+    assertTrue(work.paused);
+
+    client.resources(UpdatePlan.class).withName("cancel-me").delete();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> get("cancel-me") == null);
+    assertFalse(work.paused, "workloads resumed");
+    assertEquals("Cancel", host.lastRequest().get().action());
+    assertTrue(host.lastRequest().get().sequence() > host.requests.get(0).sequence(), "sequence is monotonic");
+  }
+
+  @Test
+  void deletingAPlanTheHostActsOnWaitsForTheOutcome() {
+    client.resource(ostreePlan("in-flight", "4.17.3")).create();
+    awaitPhase("in-flight", Phase.AwaitingReboot);
+    host.report("Staging", "boot-1", 0, "staging");
+    awaitPhase("in-flight", Phase.Applying);
+
+    client.resources(UpdatePlan.class).withName("in-flight").delete();
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        Conditions.isTrue(get("in-flight").getStatus(), Conditions.DELETION_BLOCKED));
+    assertEquals("Apply", host.lastRequest().get().action(), "an update under way is not withdrawn");
+
+    host.report("Committed", "boot-2", 1, "committed");
+    await().atMost(Duration.ofSeconds(15)).until(() -> get("in-flight") == null);
+    assertFalse(work.paused);
+  }
+
+  @Test
+  void aRestartedOperatorContinuesFromStatus() {
+    client.resource(ostreePlan("restart", "4.17.3")).create();
+    awaitPhase("restart", Phase.AwaitingReboot);
+    await().until(() -> host.lastRequest().isPresent());
+    long sequence = host.lastRequest().get().sequence();
+    runtime.close();
+
+    work.calls.clear();
+    startOperator();
+    host.report("Booted", "boot-2", 1, "booted");
+    UpdatePlan p = awaitPhase("restart", Phase.Verifying);
+    assertEquals(sequence, p.getStatus().handoff.sequence, "the same request, not a new one");
+    assertFalse(work.calls().contains("hooks:pre-update"), "pre-update hooks are not run again");
+    assertFalse(work.calls().contains("snapshot:" + p.getStatus().backup.id));
+  }
+
+  @Test
+  void statusRestoredFromAnOlderEtcdCopyContinuesFromTheHostMarker() {
+    client.resource(ostreePlan("restored", "4.18.0")).create();
+    UpdatePlan p = awaitPhase("restored", Phase.AwaitingReboot);
+    host.report("Rebooting", "boot-1", 0, "rebooting");
+    awaitPhase("restored", Phase.Applying);
+    runtime.close();
+    // etcd came back from the snapshot taken while Pausing: status is behind the host
+    p = get("restored");
+    p.getStatus().phase = Phase.Pausing;
+    p.getStatus().handoff = null;
+    client.resource(p).updateStatus();
+    host.report("Restored", "boot-3", 3, "data restored");
+
+    startOperator();
+    p = awaitPhase("restored", Phase.RolledBack);
+    assertEquals("Apply", host.lastRequest().get().action());
+    assertEquals(1, host.requests.size(), "no second request was written");
+  }
+
+  @Test
+  void specChangesAfterTheStartAreRefusedNotApplied() {
+    client.resource(ostreePlan("frozen", "4.17.3")).create();
+    awaitPhase("frozen", Phase.AwaitingReboot);
+    UpdatePlan p = get("frozen");
+    p.getSpec().target.version = "4.17.9";
+    p.getMetadata().setGeneration(2L);
+    client.resource(p).update();
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        Conditions.isTrue(get("frozen").getStatus(), Conditions.SPEC_CHANGE_REFUSED));
+    p = get("frozen");
+    assertEquals("4.17.3", p.getStatus().acceptedSpec.target.version);
+    assertEquals("4.17.3", p.getStatus().toVersion);
+  }
+
+  @Test
+  void dryRunReportsAndChangesNothing() {
+    UpdatePlan plan = ostreePlan("preview", "4.18.2");
+    plan.getSpec().dryRun = true;
+    client.resource(plan).create();
+    UpdatePlan p = awaitPhase("preview", Phase.Succeeded);
+    assertTrue(Conditions.isTrue(p.getStatus(), Conditions.DRY_RUN));
+    assertEquals("4.17.1 -> 4.18.2 (y-stream upgrade)", p.getStatus().preview.versionPath);
+    assertEquals(List.of("Deployment/apps/web"), p.getStatus().preview.workloadsToPause);
+    assertTrue(work.calls().isEmpty(), "nothing ran: " + work.calls());
+    assertTrue(host.requests.isEmpty());
+    assertNull(p.getStatus().backup);
+  }
+}
