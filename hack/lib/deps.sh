@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that the tests, the demo and the benchmarks use, when missing.
+# Sourced by hack/test, hack/demo and hack/bench.
+
+# command -> Debian package
+declare -A MSU_DEPS=(
+  [etcd]=etcd-server
+  [etcdctl]=etcd-client
+  [ostree]=ostree
+  [bats]=bats
+  [shellcheck]=shellcheck
+)
+
+msu_ensure_deps() {
+  local missing=() cmd
+  for cmd in "${!MSU_DEPS[@]}"; do
+    command -v "$cmd" >/dev/null 2>&1 || missing+=("${MSU_DEPS[$cmd]}")
+  done
+  if ! command -v kubectl >/dev/null 2>&1; then
+    missing+=(kubernetes-client)
+  fi
+  if ! command -v mvn >/dev/null 2>&1; then
+    missing+=(maven)
+  fi
+  if ! command -v java >/dev/null 2>&1; then
+    missing+=(openjdk-17-jdk-headless)
+  fi
+  if [ "${#missing[@]}" -eq 0 ]; then
+    return 0
+  fi
+  echo "installing Debian packages: ${missing[*]}"
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+}
