@@ -34,6 +34,7 @@ public final class OperatorRuntime implements AutoCloseable {
     StatusWriter writer = new ApiStatusWriter(client);
     EventRecorder events = new KubernetesEventRecorder(client, clock);
     PhaseClock phaseClock = new PhaseClock(clock);
+    OperatorMetrics metrics = new OperatorMetrics(registry);
     this.operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withUseSSAToPatchPrimaryResource(false)
@@ -52,13 +53,13 @@ public final class OperatorRuntime implements AutoCloseable {
     steps.put(Phase.Preflight, new PreflightStep(new ClusterVersionReader(client), ports.backup(),
         ports.hooks(), ports.pausing(), ports.host(), conditions));
     steps.put(Phase.BackingUp, new BackingUpStep(ports.hooks(), writer, events));
-    steps.put(Phase.Pausing, new PausingStep(ports.pausing(), ports.backup(), ports.host(), writer, events, phaseClock));
+    steps.put(Phase.Pausing, new PausingStep(ports.pausing(), ports.backup(), ports.host(), writer, events, phaseClock, metrics));
     steps.put(Phase.AwaitingReboot, new AwaitingRebootStep(ports.host(), writer, clock));
     steps.put(Phase.Applying, new ApplyingStep(ports.host()));
     steps.put(Phase.Verifying, new VerifyingStep(ports.host(), ports.pausing(), ports.hooks(), writer, events, conditions));
     steps.put(Phase.RollingBack, new RollingBackStep(ports.host(), ports.pausing(), ports.hooks(), writer, events, conditions));
     PlanStateMachine machine = new PlanStateMachine(steps, ports.host(), ports.pausing(), writer, events,
-        conditions, new OperatorMetrics(registry), clock);
+        conditions, metrics, clock);
     operator.register(new UpdatePlanReconciler(machine, conditions, writer));
   }
 

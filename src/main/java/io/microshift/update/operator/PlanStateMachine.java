@@ -63,6 +63,7 @@ public final class PlanStateMachine {
     if (!before.equals(JSON.asJson(plan.getStatus()))) {
       writer.save(plan);
     }
+    metrics.observe(plan);
     return requeue;
   }
 
@@ -78,6 +79,7 @@ public final class PlanStateMachine {
       return false;
     }
     rewind(plan);
+    metrics.forget(plan.getMetadata().getName());
     return true;
   }
 

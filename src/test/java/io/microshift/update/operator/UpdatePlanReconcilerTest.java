@@ -35,6 +35,7 @@ class UpdatePlanReconcilerTest {
   FakeHost host;
   RecordingWorkloads work;
   OperatorRuntime runtime;
+  SimpleMeterRegistry registry;
 
   @BeforeEach
   void start() throws Exception {
@@ -52,7 +53,8 @@ class UpdatePlanReconcilerTest {
   }
 
   private void startOperator() {
-    runtime = new OperatorRuntime(client, new Ports(work, work, work, host), new SimpleMeterRegistry(),
+    registry = new SimpleMeterRegistry();
+    runtime = new OperatorRuntime(client, new Ports(work, work, work, host), registry,
         Clock.systemUTC(), null);
     runtime.start();
   }
@@ -133,6 +135,12 @@ class UpdatePlanReconcilerTest {
         Conditions.find(p.getStatus(), Conditions.READY).orElseThrow().getObservedGeneration());
     assertTrue(p.getStatus().completionTime != null && p.getStatus().startTime != null);
     await().until(() -> eventReasons("z-stream").contains("UpdateCommitted"));
+    assertEquals(1.0, registry.get("microshift_update_plan_phase")
+        .tags("plan", "z-stream", "phase", "Succeeded").gauge().value());
+    assertEquals(0.0, registry.get("microshift_update_plan_phase")
+        .tags("plan", "z-stream", "phase", "Verifying").gauge().value());
+    assertEquals(1.0, registry.get("microshift_update_plans_completed")
+        .tags("outcome", "Succeeded").counter().count());
     assertTrue(eventReasons("z-stream").containsAll(
         List.of("Started", "PreflightPassed", "WorkloadBackupsDone", "WorkloadsPaused", "HostAccepted")));
   }

@@ -6,6 +6,7 @@ import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.operator.BackupIds;
 import io.microshift.update.operator.EffectiveSpec;
 import io.microshift.update.operator.EventRecorder;
+import io.microshift.update.operator.OperatorMetrics;
 import io.microshift.update.operator.PhaseStep;
 import io.microshift.update.operator.PhaseClock;
 import io.microshift.update.operator.StatusWriter;
@@ -31,15 +32,17 @@ public final class PausingStep implements PhaseStep {
   private final StatusWriter writer;
   private final EventRecorder events;
   private final PhaseClock phaseClock;
+  private final OperatorMetrics metrics;
 
   public PausingStep(WorkloadPausing pausing, PlatformBackup backup, HostHandoff host,
-      StatusWriter writer, EventRecorder events, PhaseClock phaseClock) {
+      StatusWriter writer, EventRecorder events, PhaseClock phaseClock, OperatorMetrics metrics) {
     this.pausing = pausing;
     this.backup = backup;
     this.host = host;
     this.writer = writer;
     this.events = events;
     this.phaseClock = phaseClock;
+    this.metrics = metrics;
   }
 
   @Override
@@ -64,6 +67,7 @@ public final class PausingStep implements PhaseStep {
       try {
         summary = backup.snapshot(plan, backupId);
       } catch (RuntimeException e) {
+        metrics.backupFailed();
         return StepResult.fail("BackupFailed", "etcd snapshot failed: " + e.getMessage()
             + "; nothing was changed on the host, workloads are resumed");
       }
