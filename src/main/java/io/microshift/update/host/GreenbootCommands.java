@@ -9,10 +9,8 @@ import io.microshift.update.marker.UpdateRequest.VerificationResult;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /** The greenboot hooks: required.d check, red.d and green.d. Each acts only on the target boot. */
 public final class GreenbootCommands {
@@ -121,11 +119,7 @@ public final class GreenbootCommands {
     } catch (MarkerProblems e) {
       ctx.log().error("request.json refused, using the default retention " + DEFAULT_RETENTION + ": " + e.getMessage());
     }
-    Set<String> protect = new HashSet<>();
-    if (st.backupId() != null) {
-      protect.add(st.backupId());
-    }
-    List<String> pruned = ctx.backups().prune(keep, protect);
+    List<String> pruned = ctx.backups().pruneKeepingTotal(keep, st.backupId());
     recorder.transition("green", healthy.toBuilder(), HostState.Committed, "update to " + st.targetVersion()
         + " committed" + (pruned.isEmpty() ? "" : "; pruned backup sets " + String.join(", ", pruned)));
     return 0;
