@@ -78,8 +78,9 @@ final class TestHost {
       @Override public Clock withZone(java.time.ZoneId zone) { return this; }
       @Override public Instant instant() { return now; }
     };
-    return new HostContext(paths, runner, new FileBootedDeployment(bootedFile), p -> usableBytes, clock, crash,
-        0, new AgentLog(System.out), d -> now = now.plus(d));
+    AgentLog log = new AgentLog(System.out);
+    return new HostContext(paths, new LoggedRunner(runner, log), new FileBootedDeployment(bootedFile), p -> usableBytes, clock, crash,
+        0, log, d -> now = now.plus(d));
   }
 
   HostContext ctx() {
@@ -294,6 +295,10 @@ final class TestHost {
     writeRequest(r.withVerification(new UpdateRequest.Verification(r.sequence(), bootId(), result,
         result == UpdateRequest.VerificationResult.Failed ? "deployment web did not become ready" : "workloads ready",
         now.toString())));
+  }
+
+  java.util.Optional<HostStatus> statusIfAny() {
+    return MarkerFiles.readHostStatus(paths.stateDir());
   }
 
   HostStatus status() {
