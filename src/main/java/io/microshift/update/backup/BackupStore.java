@@ -130,6 +130,28 @@ public final class BackupStore {
     return deleted;
   }
 
+  /**
+   * Like {@link #prune} but {@code keep} counts {@code inUse} (the set of the update that just
+   * committed): {@code inUse} is always kept, plus the newest other complete sets up to {@code keep}
+   * in total. Returns the ids deleted.
+   */
+  public List<String> pruneKeepingTotal(int keep, String inUse) {
+    if (inUse == null || !isComplete(inUse)) {
+      return prune(keep, inUse == null ? Set.of() : Set.of(inUse));
+    }
+    if (keep > 1) {
+      return prune(keep - 1, Set.of(inUse));
+    }
+    List<String> deleted = new ArrayList<>();
+    for (BackupSet set : list()) {
+      if (!set.id().equals(inUse)) {
+        deleteTree(set.dir());
+        deleted.add(set.id());
+      }
+    }
+    return deleted;
+  }
+
   /** Deletes a tree without following symlinks out of it. */
   static void deleteTree(Path root) {
     try {

@@ -1,7 +1,39 @@
 package io.microshift.update.cli;
 
+import io.microshift.update.host.HostCli;
+import java.util.Arrays;
+
+/**
+ * The one entry point of the jar. {@code operator} runs the in-cluster operator; every other verb
+ * is the host agent ({@link HostCli}).
+ */
 public final class Main {
+  private Main() {}
+
   public static void main(String[] args) {
-    System.out.println("microshift-update");
+    System.exit(run(args));
+  }
+
+  static int run(String[] args) {
+    if (args.length > 0 && args[0].equals("operator")) {
+      return runOperator(Arrays.copyOfRange(args, 1, args.length));
+    }
+    return HostCli.run(args, System.out, System.err);
+  }
+
+  /** The operator's own main lives in io.microshift.update.operator (written separately). */
+  private static int runOperator(String[] args) {
+    try {
+      Class<?> c = Class.forName("io.microshift.update.operator.OperatorMain");
+      c.getMethod("main", String[].class).invoke(null, (Object) args);
+      return 0;
+    } catch (ClassNotFoundException e) {
+      System.err.println("microshift-update: the operator is not part of this build");
+      return 2;
+    } catch (ReflectiveOperationException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      System.err.println("microshift-update operator: " + cause);
+      return 1;
+    }
   }
 }

@@ -1,0 +1,315 @@
+package io.microshift.update.host;
+
+import io.microshift.update.marker.HostState;
+import io.microshift.update.marker.HostStatus;
+import io.microshift.update.marker.Markers;
+import io.microshift.update.marker.UpdateRequest;
+import io.microshift.update.marker.UpdateRequest.Action;
+import io.microshift.update.marker.UpdateRequest.UpdateType;
+import io.microshift.update.marker.Versions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code apply}: stage the update, stop MicroShift, copy its data dir into the backup set,
+ * record the boot, reboot. Every sub-step checks what is already done, so running it again after
+ * a crash or power cut at any point continues where it stopped.
+ */
+public final class ApplyCommand {
+  /** States after which {@code apply} has nothing more to do for the same request. */
+  private static final Set<HostState> HANDED_OVER = EnumSet.of(HostState.Booted, HostState.Healthy,
+      HostState.Committed, HostState.Unhealthy, HostState.RolledBack, HostState.Restored, HostState.Failed);
+
+  private final HostContext ctx;
+  private final StatusRecorder recorder;
+
+  public ApplyCommand(HostContext ctx) {
+    this.ctx = ctx;
+    this.recorder = ctx.recorder();
+  }
+
+  public int run() {
+    Optional<UpdateRequest> maybeReq = recorder.readRequest();
+    if (maybeReq.isEmpty()) {
+      ctx.log().info("no request.json: nothing to do");
+      return 0;
+    }
+    UpdateRequest req = maybeReq.get();
+    Optional<HostStatus> maybeStatus = recorder.read();
+    if (req.action() == Action.Cancel) {
+      return cancel(req, maybeStatus);
+    }
+    HostStatus status = maybeStatus.orElse(null);
+    if (status != null && !status.isFor(req)) {
+      if (status.request().uid().equals(req.plan().uid()) && status.request().sequence() > req.sequence()) {
+        ctx.log().info("request sequence " + req.sequence() + " is older than the one in host-status.json; ignored");
+        return 0;
+      }
+      if (!status.state().isTerminal()) {
+        ctx.log().error("another update (plan uid " + status.request().uid() + ", sequence "
+            + status.request().sequence() + ") is in state " + status.state() + "; refusing to start a new one");
+        return 1;
+      }
+      status = null;
+    }
+    if (status == null) {
+      Optional<HostStatus> started = start(req);
+      if (started.isEmpty()) {
+        return 1;
+      }
+      status = started.get();
+    } else if (HANDED_OVER.contains(status.state())) {
+      ctx.log().info("request " + req.sequence() + " is already " + status.state() + ": nothing to do");
+      return 0;
+    }
+    return continueSteps(req, status);
+  }
+
+  /** Checks the request against the host and records Staging, or records Failed. */
+  private Optional<HostStatus> start(UpdateRequest req) {
+    HostStatus.Builder b = new HostStatus.Builder()
+        .request(new HostStatus.RequestRef(req.plan().uid(), req.sequence()))
+        .type(req.type()).targetVersion(req.target().version()).backupId(req.backup().id())
+        .bootIdBefore(ctx.bootId());
+    List<String> refusals = new ArrayList<>();
+    boolean ostreeHost = ctx.isOstreeHost();
+    if (req.type() == UpdateType.OSTREE && !ostreeHost) {
+      refusals.add("request type ostree but this host is not ostree-based (no /run/ostree-booted)");
+    }
+    if (req.type() == UpdateType.RPM && ostreeHost) {
+      refusals.add("request type rpm but this host is ostree-based; use type ostree");
+    }
+    Optional<MicroShift.VersionFile> installed = ctx.microshift().versionFile();
+    if (installed.isEmpty()) {
+      refusals.add("cannot read the installed MicroShift version from /var/lib/microshift/version");
+    } else {
+      String v = installed.get().version();
+      b.fromVersion(v);
+      if (!Versions.parse(v).equals(Versions.parse(req.from().version()))) {
+        refusals.add("installed MicroShift is " + v + " but the request is from " + req.from().version());
+      }
+      Versions.refusal(v, req.target().version(), req.allowDowngrade()).ifPresent(refusals::add);
+    }
+    if (req.type() == UpdateType.OSTREE && ostreeHost) {
+      Optional<String> booted = ctx.booted().bootedChecksum();
+      if (booted.isEmpty()) {
+        refusals.add("cannot tell which ostree deployment is booted");
+      } else {
+        b.deploymentBefore(booted.get());
+        if (booted.get().equals(req.target().ostreeCommit())) {
+          refusals.add("target commit " + booted.get() + " is already booted");
+        }
+      }
+    }
+    refusals.addAll(backupSetProblems(req));
+    if (!refusals.isEmpty()) {
+      recorder.transition("apply", b, HostState.Failed, "refused: " + String.join("; ", refusals));
+      return Optional.empty();
+    }
+    HostStatus s = recorder.transition("apply", b, HostState.Staging, "staging " + req.type().jsonName()
+        + " update " + b.build().fromVersion() + " -> " + req.target().version());
+    return Optional.of(s);
+  }
+
+  private List<String> backupSetProblems(UpdateRequest req) {
+    List<String> out = new ArrayList<>();
+    String id = req.backup().id();
+    if (!ctx.backups().isComplete(id)) {
+      out.add("backup set " + id + " is not complete (no manifest.json from the operator)");
+      return out;
+    }
+    Path snap = ctx.backups().etcdSnapshot(id);
+    try {
+      if (!Files.isRegularFile(snap, LinkOption.NOFOLLOW_LINKS)) {
+        out.add("backup set " + id + " has no etcd.snapshot");
+      } else if (Files.size(snap) != req.backup().etcdSnapshotBytes()) {
+        out.add("etcd.snapshot of " + id + " is " + Files.size(snap) + " bytes, request says "
+            + req.backup().etcdSnapshotBytes());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  private int continueSteps(UpdateRequest req, HostStatus status) {
+    ctx.reached(CrashPoints.APPLY_VALIDATED);
+    MicroShift ms = ctx.microshift();
+    String id = req.backup().id();
+    Path dataCopy = ctx.backups().dataDir(id);
+    boolean copied = status.dataCopy() != null && id.equals(status.dataCopy().backupId())
+        && Files.isDirectory(dataCopy, LinkOption.NOFOLLOW_LINKS);
+
+    // 1. free space (nothing to check once the copy exists)
+    if (!copied) {
+      long dataBytes = DiskSpace.treeBytes(ctx.paths().microshiftData());
+      Optional<String> refusal = SpaceCheck.refusal(ctx, dataBytes, req.type() == UpdateType.OSTREE);
+      if (refusal.isPresent()) {
+        return fail(req, status, refusal.get());
+      }
+    }
+    ctx.reached(CrashPoints.APPLY_DISK_CHECKED);
+
+    // 2. stage
+    String targetDeployment;
+    try {
+      targetDeployment = req.type() == UpdateType.OSTREE ? stageOstree(req) : stageRpm(req, ms);
+    } catch (HostException e) {
+      return fail(req, status, "staging failed: " + e.getMessage());
+    }
+    ctx.reached(CrashPoints.APPLY_STAGED);
+    if (status.state() == HostState.Staging) {
+      status = recorder.transition("apply", status.toBuilder().targetDeployment(targetDeployment),
+          HostState.Staged, "staged " + (targetDeployment != null ? "deployment " + targetDeployment
+              : "packages " + String.join(" ", req.target().packages())));
+    }
+    ctx.reached(CrashPoints.APPLY_STAGED_RECORDED);
+
+    // 3. stop MicroShift
+    if (ms.isActive()) {
+      ms.stop();
+    }
+    ctx.reached(CrashPoints.APPLY_MICROSHIFT_STOPPED);
+
+    // 4. offline copy of /var/lib/microshift into the backup set (once per request)
+    if (!copied) {
+      DataCopier.deleteTree(dataCopy);
+      DataCopier.Method method = ms.hasBackupVerbs() ? DataCopier.Method.MICROSHIFT : DataCopier.Method.CP;
+      new DataCopier(ctx).copy(ctx.paths().microshiftData(), dataCopy.resolveSibling("data.tmp"),
+          dataCopy, method, CrashPoints.APPLY_DATA_COPY_BEFORE_RENAME);
+      ctx.reached(CrashPoints.APPLY_DATA_COPIED);
+      HostStatus.DataCopy record = new HostStatus.DataCopy(id, Markers.dataPath(id),
+          DiskSpace.treeBytes(dataCopy), method == DataCopier.Method.MICROSHIFT
+              ? HostStatus.CopyMethod.microshift : HostStatus.CopyMethod.cp, ctx.bootId(), ctx.now());
+      status = recorder.write(status.toBuilder().dataCopy(record).updatedAt(ctx.now()).build(),
+          "apply.write-data-copy");
+    }
+    ctx.reached(CrashPoints.APPLY_DATA_COPY_RECORDED);
+
+    // 5. rpm: install the exact package set (point of no return on rpm hosts)
+    if (req.type() == UpdateType.RPM) {
+      if (!ms.installedPackageVersion().map(req.target().version()::equals).orElse(false)) {
+        List<String> argv = new ArrayList<>(List.of("dnf", "install", "-y"));
+        argv.addAll(req.target().packages());
+        ctx.runner().check(argv);
+      }
+      ctx.reached(CrashPoints.APPLY_PACKAGES_INSTALLED);
+    }
+
+    // 6. record the boot we leave, then reboot
+    String bootId = ctx.bootId();
+    if (status.state() != HostState.Rebooting || !bootId.equals(status.bootIdBefore())) {
+      status = recorder.transition("apply", status.toBuilder().bootIdBefore(bootId), HostState.Rebooting,
+          "rebooting from boot " + bootId + " into " + req.target().version());
+    }
+    ctx.reached(CrashPoints.APPLY_BOOT_RECORDED);
+    ctx.runner().check(List.of("systemctl", "reboot"));
+    ctx.reached(CrashPoints.APPLY_REBOOT_REQUESTED);
+    return 0;
+  }
+
+  /** ostree: rpm-ostree rebase (ref) or deploy (commit) unless the target is already pending. */
+  private String stageOstree(UpdateRequest req) {
+    RpmOstree ro = ctx.rpmOstree();
+    UpdateRequest.Target t = req.target();
+    Optional<RpmOstree.Deployment> pending = ro.pending();
+    if (pending.isPresent() && matches(pending.get(), t)) {
+      ctx.log().info("target already staged: " + pending.get().checksum());
+      return pending.get().checksum();
+    }
+    List<String> argv = new ArrayList<>(List.of("rpm-ostree"));
+    if (t.ostreeRef() != null) {
+      argv.add("rebase");
+      argv.add(t.ostreeRef());
+      if (t.ostreeCommit() != null) {
+        argv.add(t.ostreeCommit());
+      }
+    } else {
+      argv.add("deploy");
+      argv.add(t.ostreeCommit());
+    }
+    ctx.runner().check(argv);
+    RpmOstree.Deployment staged = ro.pending()
+        .orElseThrow(() -> new HostException(String.join(" ", argv) + " left no pending deployment"));
+    if (!matches(staged, t)) {
+      throw new HostException("pending deployment " + staged.checksum() + " does not match the target");
+    }
+    return staged.checksum();
+  }
+
+  private static boolean matches(RpmOstree.Deployment d, UpdateRequest.Target t) {
+    boolean commitOk = t.ostreeCommit() == null || t.ostreeCommit().equals(d.checksum());
+    boolean refOk = t.ostreeRef() == null || t.ostreeRef().equals(d.origin());
+    return commitOk && refOk;
+  }
+
+  /** rpm: download the exact package set now; installing waits until MicroShift is stopped and copied. */
+  private String stageRpm(UpdateRequest req, MicroShift ms) {
+    if (ms.installedPackageVersion().map(req.target().version()::equals).orElse(false)) {
+      return null;
+    }
+    List<String> argv = new ArrayList<>(List.of("dnf", "install", "-y", "--downloadonly"));
+    argv.addAll(req.target().packages());
+    ctx.runner().check(argv);
+    return null;
+  }
+
+  private int fail(UpdateRequest req, HostStatus status, String why) {
+    MicroShift ms = ctx.microshift();
+    String restart = "";
+    if (!ms.isActive()) {
+      ms.start();
+      restart = "; MicroShift started again";
+    }
+    recorder.transition("apply", status.toBuilder(), HostState.Failed, why + restart);
+    return 1;
+  }
+
+  /**
+   * Cancel: honoured until the point of no return (the reboot on ostree hosts, the package
+   * install on rpm hosts). Nothing started for the plan: nothing is written.
+   */
+  private int cancel(UpdateRequest req, Optional<HostStatus> maybeStatus) {
+    if (maybeStatus.isEmpty() || !maybeStatus.get().request().uid().equals(req.plan().uid())
+        || maybeStatus.get().request().sequence() > req.sequence()) {
+      ctx.log().info("cancel: nothing was started for plan " + req.plan().uid() + "; nothing to do");
+      return 0;
+    }
+    HostStatus status = maybeStatus.get();
+    if (status.state().isTerminal() || HANDED_OVER.contains(status.state())) {
+      ctx.log().info("cancel: the update is already " + status.state() + "; nothing to cancel");
+      return 0;
+    }
+    boolean pastNoReturn = status.state() == HostState.Rebooting
+        || (req.type() == UpdateType.RPM
+            && ctx.microshift().installedPackageVersion().map(req.target().version()::equals).orElse(false));
+    if (pastNoReturn) {
+      ctx.log().info("cancel refused: the update is past the point of no return; finishing it");
+      return continueSteps(req, status);
+    }
+    if (req.type() == UpdateType.OSTREE && ctx.rpmOstree().pending().isPresent()) {
+      ctx.runner().check(List.of("rpm-ostree", "cleanup", "--pending"));
+    }
+    MicroShift ms = ctx.microshift();
+    String restart = "";
+    if (!ms.isActive()) {
+      ms.start();
+      restart = "; MicroShift started again";
+    }
+    recorder.transition("apply", status.toBuilder().request(
+        new HostStatus.RequestRef(req.plan().uid(), req.sequence())), HostState.Failed,
+        CANCELLED + " by request sequence " + req.sequence() + " before the point of no return; the host is unchanged" + restart);
+    return 0;
+  }
+
+  /** Prefix of the Failed message written for an honoured Cancel. */
+  public static final String CANCELLED = "cancelled";
+}

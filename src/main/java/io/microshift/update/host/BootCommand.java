@@ -1,0 +1,157 @@
+package io.microshift.update.host;
+
+import io.microshift.update.marker.HostState;
+import io.microshift.update.marker.HostStatus;
+import io.microshift.update.marker.UpdateRequest.UpdateType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Optional;
+
+/**
+ * {@code boot}: runs once per boot before microshift.service (and after greenboot's fallback).
+ * Decides from host-status.json, the boot id and the booted deployment: the target booted
+ * ({@code Booted}), a rollback (restore the data dir: {@code RolledBack} then {@code Restored}),
+ * or nothing to do. Re-running it after a crash at any point finishes the same decision.
+ */
+public final class BootCommand {
+  private static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  private final HostContext ctx;
+  private final StatusRecorder recorder;
+
+  public BootCommand(HostContext ctx) {
+    this.ctx = ctx;
+    this.recorder = ctx.recorder();
+  }
+
+  public int run() {
+    Optional<HostStatus> maybe = recorder.read();
+    if (maybe.isEmpty() || maybe.get().state().isTerminal()) {
+      ctx.log().info("boot: no update in flight");
+      return 0;
+    }
+    HostStatus s = maybe.get();
+    String boot = ctx.bootId();
+    switch (s.state()) {
+      case Staging, Staged, Rebooting -> {
+        if (boot.equals(s.bootIdBefore())) {
+          ctx.log().info("boot: same boot as the apply in progress; nothing to do");
+          return 0;
+        }
+        if (targetBooted(s)) {
+          return booted(s, boot, "target " + s.targetVersion() + " booted");
+        }
+        ctx.log().info("boot: the update was interrupted before the target booted (state "
+            + s.state() + "); microshift-update-apply.service resumes it");
+        return 0;
+      }
+      case Booted, Healthy, Unhealthy -> {
+        if (boot.equals(s.bootIdAfter())) {
+          ctx.log().info("boot: already recorded this boot");
+          return 0;
+        }
+        if (targetBooted(s)) {
+          return booted(s, boot, "target " + s.targetVersion() + " booted again after "
+              + s.greenbootAttempts() + " failed greenboot attempt(s)");
+        }
+        if (s.type() == UpdateType.OSTREE && ctx.booted().bootedChecksum().map(d -> d.equals(s.deploymentBefore())).orElse(false)) {
+          return rollback(s, boot);
+        }
+        String what = s.type() == UpdateType.OSTREE
+            ? "booted deployment " + ctx.booted().bootedChecksum().orElse("unknown") + " is neither the target nor the previous one"
+            : "installed MicroShift is " + ctx.microshift().installedPackageVersion().orElse("unknown")
+                + ", not the target " + s.targetVersion();
+        recorder.transition("boot", s.toBuilder().bootIdAfter(boot), HostState.Failed,
+            what + restoreHint(s));
+        return 1;
+      }
+      case RolledBack -> {
+        return rollback(s, boot);
+      }
+      default -> {
+        return 0;
+      }
+    }
+  }
+
+  private boolean targetBooted(HostStatus s) {
+    if (s.type() == UpdateType.OSTREE) {
+      return s.targetDeployment() != null
+          && ctx.booted().bootedChecksum().map(s.targetDeployment()::equals).orElse(false);
+    }
+    return s.targetVersion() != null
+        && ctx.microshift().installedPackageVersion().map(s.targetVersion()::equals).orElse(false);
+  }
+
+  private int booted(HostStatus s, String boot, String message) {
+    HostStatus.Builder b = s.toBuilder().bootIdAfter(boot);
+    if (s.type() == UpdateType.OSTREE) {
+      b.deploymentAfter(ctx.booted().bootedChecksum().orElse(null));
+    }
+    recorder.transition("boot", b, HostState.Booted, message);
+    return 0;
+  }
+
+  static String restoreHint(HostStatus s) {
+    return s.backupId() == null ? "" : "; to bring the data back: microshift-update restore " + s.backupId();
+  }
+
+  /** The previous deployment is booted: move the failed data dir aside, copy the backup back. */
+  private int rollback(HostStatus s, String boot) {
+    if (s.state() != HostState.RolledBack) {
+      String aside = "/var/lib/microshift.failed-" + STAMP.format(ctx.clock().instant());
+      s = recorder.transition("boot", s.toBuilder().bootIdAfter(boot)
+          .deploymentAfter(ctx.booted().bootedChecksum().orElse(null)).failedDataPath(aside),
+          HostState.RolledBack, "greenboot rolled back to deployment " + s.deploymentBefore()
+              + "; restoring /var/lib/microshift from backup " + s.backupId());
+    }
+    ctx.reached(CrashPoints.BOOT_ROLLED_BACK_RECORDED);
+    Path restoreMarker = ctx.paths().microshiftRestoreMarker();
+    Path backupData = s.dataCopy() == null ? null : ctx.backups().dataDir(s.dataCopy().backupId());
+    if (backupData == null || !Files.isDirectory(backupData, LinkOption.NOFOLLOW_LINKS)) {
+      if (Files.exists(restoreMarker, LinkOption.NOFOLLOW_LINKS)) {
+        recorder.transition("boot", s.toBuilder(), HostState.Restored,
+            "no data copy of ours; MicroShift's own pre-run restore applies (marker " + ctx.paths().hostPath(restoreMarker) + ")");
+        return 0;
+      }
+      recorder.transition("boot", s.toBuilder(), HostState.Failed,
+          "rolled back but there is no data copy to restore and no MicroShift restore marker");
+      return 1;
+    }
+    Path data = ctx.paths().microshiftData();
+    Path aside = ctx.paths().host(s.failedDataPath());
+    boolean alreadyRestored = Files.exists(data, LinkOption.NOFOLLOW_LINKS) && Files.exists(aside, LinkOption.NOFOLLOW_LINKS);
+    if (!alreadyRestored) {
+      long need = (long) Math.ceil(DiskSpace.treeBytes(backupData) * SpaceCheck.MARGIN);
+      long free = ctx.disk().usableBytes(data.getParent());
+      if (free < need) {
+        recorder.transition("boot", s.toBuilder(), HostState.Failed, "cannot restore: need "
+            + need / (1024 * 1024) + " MiB free, have " + free / (1024 * 1024) + " MiB; the data dir is untouched"
+            + (Files.exists(restoreMarker) ? " and MicroShift's own pre-run restore will apply" : "")
+            + restoreHint(s));
+        return 1;
+      }
+      new DataRestorer(ctx).restore(backupData, aside);
+    }
+    ctx.reached(CrashPoints.BOOT_DATA_RESTORED);
+    // our restore is authoritative: MicroShift must not restore a second time on top of it
+    try {
+      if (Files.deleteIfExists(restoreMarker)) {
+        ctx.log().info("removed MicroShift's restore marker: the data dir is already restored");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    ctx.reached(CrashPoints.BOOT_MICROSHIFT_MARKER_CLEARED);
+    recorder.transition("boot", s.toBuilder().restoredBackupId(s.dataCopy().backupId()), HostState.Restored,
+        "restored /var/lib/microshift from backup " + s.dataCopy().backupId() + "; the failed data dir is kept at "
+            + s.failedDataPath());
+    return 0;
+  }
+}

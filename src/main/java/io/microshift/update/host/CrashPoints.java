@@ -1,0 +1,53 @@
+package io.microshift.update.host;
+
+import java.util.List;
+
+/**
+ * Names of every point where a crash or power cut can be injected (see {@link
+ * io.microshift.update.marker.CrashHook}). Marker writes are named {@code <step>.temp-written}:
+ * the new file is on disk under its temp name, the old one still in place.
+ */
+public final class CrashPoints {
+  private CrashPoints() {}
+
+  public static final String APPLY_WRITE_STAGING = "apply.write-Staging.temp-written";
+  public static final String APPLY_VALIDATED = "apply.validated";
+  public static final String APPLY_DISK_CHECKED = "apply.disk-checked";
+  public static final String APPLY_STAGED = "apply.staged";
+  public static final String APPLY_WRITE_STAGED = "apply.write-Staged.temp-written";
+  public static final String APPLY_STAGED_RECORDED = "apply.staged-recorded";
+  public static final String APPLY_MICROSHIFT_STOPPED = "apply.microshift-stopped";
+  public static final String APPLY_DATA_COPY_BEFORE_RENAME = "apply.data-copy.before-rename";
+  public static final String APPLY_DATA_COPIED = "apply.data-copied";
+  public static final String APPLY_WRITE_DATA_COPY = "apply.write-data-copy.temp-written";
+  public static final String APPLY_DATA_COPY_RECORDED = "apply.data-copy-recorded";
+  public static final String APPLY_PACKAGES_INSTALLED = "apply.packages-installed";
+  public static final String APPLY_WRITE_REBOOTING = "apply.write-Rebooting.temp-written";
+  public static final String APPLY_BOOT_RECORDED = "apply.boot-recorded";
+  public static final String APPLY_REBOOT_REQUESTED = "apply.reboot-requested";
+
+  public static final String BOOT_WRITE_BOOTED = "boot.write-Booted.temp-written";
+  public static final String BOOT_WRITE_ROLLED_BACK = "boot.write-RolledBack.temp-written";
+  public static final String BOOT_ROLLED_BACK_RECORDED = "boot.rolled-back-recorded";
+  public static final String BOOT_DATA_MOVED_ASIDE = "boot.data-moved-aside";
+  public static final String BOOT_RESTORE_BEFORE_RENAME = "boot.restore.before-rename";
+  public static final String BOOT_DATA_RESTORED = "boot.data-restored";
+  public static final String BOOT_MICROSHIFT_MARKER_CLEARED = "boot.microshift-restore-marker-cleared";
+  public static final String BOOT_WRITE_RESTORED = "boot.write-Restored.temp-written";
+
+  /** Every crash point of {@code apply}, in the order an ostree apply reaches them. */
+  public static final List<String> APPLY = List.of(APPLY_WRITE_STAGING, APPLY_VALIDATED,
+      APPLY_DISK_CHECKED, APPLY_STAGED, APPLY_WRITE_STAGED, APPLY_STAGED_RECORDED,
+      APPLY_MICROSHIFT_STOPPED, APPLY_DATA_COPY_BEFORE_RENAME, APPLY_DATA_COPIED,
+      APPLY_WRITE_DATA_COPY, APPLY_DATA_COPY_RECORDED, APPLY_PACKAGES_INSTALLED,
+      APPLY_WRITE_REBOOTING, APPLY_BOOT_RECORDED, APPLY_REBOOT_REQUESTED);
+
+  /** Every crash point of {@code boot}: target booted, then the rollback path. */
+  public static final List<String> BOOT = List.of(BOOT_WRITE_BOOTED, BOOT_WRITE_ROLLED_BACK,
+      BOOT_ROLLED_BACK_RECORDED, BOOT_DATA_MOVED_ASIDE, BOOT_RESTORE_BEFORE_RENAME,
+      BOOT_DATA_RESTORED, BOOT_MICROSHIFT_MARKER_CLEARED, BOOT_WRITE_RESTORED);
+
+  public static List<String> all() {
+    return java.util.stream.Stream.concat(APPLY.stream(), BOOT.stream()).toList();
+  }
+}

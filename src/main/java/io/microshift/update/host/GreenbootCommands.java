@@ -1,0 +1,127 @@
+package io.microshift.update.host;
+
+import io.microshift.update.marker.HostState;
+import io.microshift.update.marker.HostStatus;
+import io.microshift.update.marker.MarkerProblems;
+import io.microshift.update.marker.UpdateRequest;
+import io.microshift.update.marker.UpdateRequest.UpdateType;
+import io.microshift.update.marker.UpdateRequest.VerificationResult;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** The greenboot hooks: required.d check, red.d and green.d. Each acts only on the target boot. */
+public final class GreenbootCommands {
+  public static final int DEFAULT_RETENTION = 2;
+  static final Duration POLL = Duration.ofSeconds(5);
+
+  private final HostContext ctx;
+  private final StatusRecorder recorder;
+
+  public GreenbootCommands(HostContext ctx) {
+    this.ctx = ctx;
+    this.recorder = ctx.recorder();
+  }
+
+  /** The status when this boot is the target boot of an update in flight. */
+  private Optional<HostStatus> targetBoot() {
+    Optional<HostStatus> s = recorder.read();
+    String boot = ctx.bootId();
+    return s.filter(st -> (st.state() == HostState.Booted || st.state() == HostState.Unhealthy)
+        && boot.equals(st.bootIdAfter()));
+  }
+
+  /**
+   * required.d: waits (bounded by the request's healthCheckTimeoutSeconds) for MicroShift to be
+   * active and for the operator's verification of this boot. 0 = healthy, 1 = failed (reason on out).
+   */
+  public int check(PrintStream out) throws InterruptedException {
+    Optional<HostStatus> s = targetBoot();
+    if (s.isEmpty()) {
+      out.println("no update in flight on this boot: nothing to check");
+      return 0;
+    }
+    String boot = ctx.bootId();
+    Instant deadline = null;
+    String waitingFor = "";
+    while (true) {
+      UpdateRequest req;
+      try {
+        req = recorder.readRequest().orElse(null);
+      } catch (MarkerProblems e) {
+        out.println("FAIL: request.json refused: " + String.join("; ", e.problems()));
+        return 1;
+      }
+      if (req == null || !s.get().isFor(req)) {
+        out.println("FAIL: request.json no longer matches the update in flight (plan uid "
+            + s.get().request().uid() + ", sequence " + s.get().request().sequence() + ")");
+        return 1;
+      }
+      if (deadline == null) {
+        deadline = ctx.clock().instant().plusSeconds(req.healthCheckTimeoutSeconds());
+      }
+      boolean active = ctx.microshift().isActive();
+      UpdateRequest.Verification v = req.verification();
+      boolean current = v != null && v.sequence() == req.sequence() && boot.equals(v.bootId());
+      if (current && v.result() == VerificationResult.Failed) {
+        out.println("FAIL: the operator's verification failed: " + (v.message() == null ? "(no message)" : v.message()));
+        return 1;
+      }
+      if (active && current && v.result() == VerificationResult.Passed) {
+        out.println("OK: MicroShift is active and the operator verified boot " + boot);
+        return 0;
+      }
+      waitingFor = !active ? "microshift.service to be active"
+          : "the operator's verification of boot " + boot + (v == null ? " (none yet)"
+              : current ? " (Pending)" : " (latest is for boot " + v.bootId() + ", sequence " + v.sequence() + ")");
+      if (!ctx.clock().instant().isBefore(deadline)) {
+        out.println("FAIL: timed out after " + req.healthCheckTimeoutSeconds() + "s waiting for " + waitingFor);
+        return 1;
+      }
+      ctx.sleeper().sleep(POLL);
+    }
+  }
+
+  /** red.d: records the failed attempt ({@code Unhealthy}); on rpm hosts also {@code Failed}. */
+  public int red() {
+    Optional<HostStatus> s = targetBoot();
+    if (s.isEmpty()) {
+      ctx.log().info("red: no update in flight on this boot");
+      return 0;
+    }
+    HostStatus st = s.get();
+    int attempt = st.greenbootAttempts() + 1;
+    HostStatus next = recorder.transition("green", st.toBuilder().greenbootAttempts(attempt), HostState.Unhealthy,
+        "greenboot health checks failed on boot " + st.bootIdAfter() + " (attempt " + attempt + ")");
+    if (st.type() == UpdateType.RPM) {
+      recorder.transition("green", next.toBuilder(), HostState.Failed,
+          "health checks failed after the rpm update; rpm hosts have no automatic rollback"
+              + BootCommand.restoreHint(st) + " (after reinstalling MicroShift " + st.fromVersion() + ")");
+    }
+    return 0;
+  }
+
+  /** green.d: {@code Healthy} then {@code Committed}; prunes backup sets beyond the retention. */
+  public int green() {
+    Optional<HostStatus> s = targetBoot();
+    if (s.isEmpty()) {
+      ctx.log().info("green: no update in flight on this boot");
+      return 0;
+    }
+    HostStatus st = s.get();
+    HostStatus healthy = recorder.transition("green", st.toBuilder(), HostState.Healthy,
+        "greenboot health checks passed on boot " + st.bootIdAfter());
+    int keep = DEFAULT_RETENTION;
+    try {
+      keep = recorder.readRequest().filter(healthy::isFor).map(UpdateRequest::backupRetention).orElse(DEFAULT_RETENTION);
+    } catch (MarkerProblems e) {
+      ctx.log().error("request.json refused, using the default retention " + DEFAULT_RETENTION + ": " + e.getMessage());
+    }
+    List<String> pruned = ctx.backups().pruneKeepingTotal(keep, st.backupId());
+    recorder.transition("green", healthy.toBuilder(), HostState.Committed, "update to " + st.targetVersion()
+        + " committed" + (pruned.isEmpty() ? "" : "; pruned backup sets " + String.join(", ", pruned)));
+    return 0;
+  }
+}

@@ -1,0 +1,110 @@
+package io.microshift.update.host;
+
+import io.microshift.update.marker.CrashHook;
+import io.microshift.update.marker.MarkerProblems;
+import io.microshift.update.marker.MarkerReader;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/** Parses the host agent's command line and runs one verb. Exit codes: 0 ok, 1 failed or refused, 2 usage. */
+public final class HostCli {
+  private HostCli() {}
+
+  static final String USAGE = String.join("\n",
+      "usage: microshift-update [--root DIR] [--booted-deployment-file FILE] [--marker-owner UID] VERB [ARG]",
+      "verbs:",
+      "  apply             stage the requested update, back up MicroShift's data, reboot",
+      "  boot              after a boot: record the target booted, or restore after a rollback",
+      "  greenboot-check   greenboot required.d: wait for MicroShift and the operator's verification",
+      "  greenboot-red     greenboot red.d: record the failed attempt",
+      "  greenboot-green   greenboot green.d: record Healthy and Committed, prune old backups",
+      "  status            human summary",
+      "  restore ID        put backup ID's data copy back as /var/lib/microshift (MicroShift stopped)",
+      "  validate FILE     check a request.json or host-status.json, one problem a line",
+      "  crash-points      list the named crash points of apply and boot",
+      "exit codes: 0 ok, 1 failed or refused, 2 usage");
+
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    Path root = Path.of("/");
+    Path bootedFile = null;
+    int owner = MarkerReader.ROOT_UID;
+    int i = 0;
+    try {
+      for (; i < args.length && args[i].startsWith("--"); i++) {
+        switch (args[i]) {
+          case "--root" -> root = Path.of(args[++i]);
+          case "--booted-deployment-file" -> bootedFile = Path.of(args[++i]);
+          case "--marker-owner" -> owner = Integer.parseInt(args[++i]);
+          case "--help" -> {
+            out.println(USAGE);
+            return 0;
+          }
+          default -> {
+            err.println("unknown option " + args[i] + "\n" + USAGE);
+            return 2;
+          }
+        }
+      }
+    } catch (ArrayIndexOutOfBoundsException | NumberFormatException e) {
+      err.println("option " + args[i - 1 < 0 ? 0 : i - 1] + " needs a value\n" + USAGE);
+      return 2;
+    }
+    if (i >= args.length) {
+      err.println(USAGE);
+      return 2;
+    }
+    String verb = args[i];
+    String arg = i + 1 < args.length ? args[i + 1] : null;
+    if (i + 2 < args.length) {
+      err.println("too many arguments\n" + USAGE);
+      return 2;
+    }
+    AgentLog log = new AgentLog(err);
+    HostPaths paths = new HostPaths(root);
+    CommandRunner runner = new LoggedRunner(new ProcessCommandRunner(), log);
+    BootedDeployment booted = bootedFile != null ? new FileBootedDeployment(bootedFile) : new RpmOstree(runner, paths);
+    HostContext ctx = new HostContext(paths, runner, booted, DiskSpace.REAL, Clock.systemUTC(), CrashHook.NONE,
+        owner, log, d -> Thread.sleep(d.toMillis()));
+    try {
+      return switch (verb) {
+        case "apply" -> new ApplyCommand(ctx).run();
+        case "boot" -> new BootCommand(ctx).run();
+        case "greenboot-check" -> new GreenbootCommands(ctx).check(out);
+        case "greenboot-red" -> new GreenbootCommands(ctx).red();
+        case "greenboot-green" -> new GreenbootCommands(ctx).green();
+        case "status" -> new StatusCommand(ctx).run(out);
+        case "restore" -> arg == null ? usage(err, "restore needs a backup id") : new RestoreCommand(ctx).run(arg, out);
+        case "validate" -> arg == null ? usage(err, "validate needs a file") : new ValidateCommand().run(Path.of(arg), out);
+        case "crash-points" -> {
+          CrashPoints.all().forEach(out::println);
+          yield 0;
+        }
+        case "help" -> {
+          out.println(USAGE);
+          yield 0;
+        }
+        default -> {
+          err.println("unknown verb " + verb + "\n" + USAGE);
+          yield 2;
+        }
+      };
+    } catch (MarkerProblems e) {
+      log.error(e.getMessage());
+      return 1;
+    } catch (HostException | UncheckedIOException | IllegalArgumentException e) {
+      log.error(e.getMessage());
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      log.error("interrupted");
+      return 1;
+    }
+  }
+
+  private static int usage(PrintStream err, String why) {
+    err.println(why + "\n" + USAGE);
+    return 2;
+  }
+}

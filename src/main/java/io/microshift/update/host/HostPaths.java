@@ -1,0 +1,44 @@
+package io.microshift.update.host;
+
+import java.nio.file.Path;
+
+/**
+ * Every host path the agent uses, under a root dir ({@code /} on a host, a temp dir in tests).
+ * Paths stored in marker files are host paths ({@code /var/lib/...}); {@link #host} maps them.
+ */
+public final class HostPaths {
+  private final Path root;
+
+  public HostPaths(Path root) {
+    this.root = root.toAbsolutePath().normalize();
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  /** Maps an absolute host path to its place under the root. */
+  public Path host(String absolute) {
+    if (!absolute.startsWith("/") || absolute.contains("/../") || absolute.endsWith("/..")) {
+      throw new IllegalArgumentException("not a clean absolute host path: " + absolute);
+    }
+    return root.resolve(absolute.substring(1));
+  }
+
+  /** The inverse of {@link #host}. */
+  public String hostPath(Path p) {
+    return "/" + root.relativize(p.toAbsolutePath().normalize());
+  }
+
+  public Path stateDir() { return host("/var/lib/microshift-update"); }
+  public Path microshiftData() { return host("/var/lib/microshift"); }
+  public Path microshiftVersionFile() { return host("/var/lib/microshift/version"); }
+  public Path restoreTemp() { return host("/var/lib/microshift.restore-tmp"); }
+  /** MicroShift's own backups (ostree hosts). */
+  public Path microshiftBackups() { return host("/var/lib/microshift-backups"); }
+  /** MicroShift's marker that makes its next start restore its own backup. */
+  public Path microshiftRestoreMarker() { return host("/var/lib/microshift-backups/restore"); }
+  public Path bootIdFile() { return host("/proc/sys/kernel/random/boot_id"); }
+  public Path ostreeBootedFlag() { return host("/run/ostree-booted"); }
+  public Path procCmdline() { return host("/proc/cmdline"); }
+}

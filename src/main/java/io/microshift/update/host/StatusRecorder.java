@@ -1,0 +1,38 @@
+package io.microshift.update.host;
+
+import io.microshift.update.marker.HostState;
+import io.microshift.update.marker.HostStatus;
+import io.microshift.update.marker.MarkerFiles;
+import io.microshift.update.marker.UpdateRequest;
+import java.util.Optional;
+
+/** Reads and writes host-status.json for the agent; names the marker-write crash points. */
+public final class StatusRecorder {
+  private final HostContext ctx;
+
+  StatusRecorder(HostContext ctx) {
+    this.ctx = ctx;
+  }
+
+  public Optional<HostStatus> read() {
+    return MarkerFiles.readHostStatus(ctx.paths().stateDir(), ctx.markerOwnerUid());
+  }
+
+  public Optional<UpdateRequest> readRequest() {
+    return MarkerFiles.readRequest(ctx.paths().stateDir(), ctx.markerOwnerUid());
+  }
+
+  /** Writes {@code status}; a crash injected at {@code <writeName>.temp-written} hits mid-write. */
+  public HostStatus write(HostStatus status, String writeName) {
+    MarkerFiles.writeHostStatus(ctx.paths().stateDir(), status,
+        point -> ctx.reached(writeName + "." + point.substring(point.indexOf('.') + 1)));
+    return status;
+  }
+
+  /** Appends a transition and writes it; the crash point is {@code <verb>.write-<State>.temp-written}. */
+  public HostStatus transition(String verb, HostStatus.Builder b, HostState state, String message) {
+    HostStatus s = b.build().transition(state, message, ctx.now());
+    ctx.log().info(state + ": " + message);
+    return write(s, verb + ".write-" + state);
+  }
+}

@@ -1,0 +1,63 @@
+package io.microshift.update.host;
+
+import io.microshift.update.marker.MarkerCodec;
+import io.microshift.update.marker.Markers;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.channels.Channels;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code validate FILE}: every problem of a request.json or host-status.json, one a line. The kind
+ * comes from the file name, else from its fields ({@code plan} → request, {@code state} → status).
+ */
+public final class ValidateCommand {
+  public int run(Path file, PrintStream out) {
+    try {
+      if (Files.isSymbolicLink(file)) {
+        out.println(file + ": is a symlink; marker files must be regular files");
+        return 1;
+      }
+      if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+        out.println(file + ": not a regular file");
+        return 1;
+      }
+      byte[] bytes;
+      try (InputStream in = Channels.newInputStream(Files.newByteChannel(file,
+          Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)))) {
+        bytes = in.readNBytes(Markers.MAX_FILE_BYTES + 1);
+      }
+      MarkerCodec.Kind kind = kindOf(file, bytes);
+      List<String> problems = MarkerCodec.problems(kind, bytes);
+      if (problems.isEmpty()) {
+        out.println(file + ": valid " + kind.fileName());
+        return 0;
+      }
+      for (String p : problems) {
+        out.println(file + ": " + p);
+      }
+      return 1;
+    } catch (IOException e) {
+      out.println(file + ": cannot read: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  static MarkerCodec.Kind kindOf(Path file, byte[] bytes) {
+    String name = file.getFileName().toString();
+    if (name.equals(Markers.HOST_STATUS_FILE)) {
+      return MarkerCodec.Kind.HOST_STATUS;
+    }
+    if (name.equals(Markers.REQUEST_FILE)) {
+      return MarkerCodec.Kind.REQUEST;
+    }
+    String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    return text.contains("\"state\"") && !text.contains("\"plan\"") ? MarkerCodec.Kind.HOST_STATUS : MarkerCodec.Kind.REQUEST;
+  }
+}

@@ -1,0 +1,81 @@
+package io.microshift.update.marker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Every rule for host-status.json; returns all problems, empty when valid. */
+public final class HostStatusValidator {
+  private HostStatusValidator() {}
+
+  static final Set<String> TOP = Set.of("apiVersion", "request", "state", "message", "type",
+      "fromVersion", "targetVersion", "bootIdBefore", "bootIdAfter", "deploymentBefore",
+      "deploymentAfter", "targetDeployment", "greenbootAttempts", "backupId", "dataCopy",
+      "restoredBackupId", "failedDataPath", "updatedAt", "history");
+  static final List<String> STATES = Arrays.stream(HostState.values()).map(Enum::name).toList();
+  /** Where the agent moves a data dir aside before a restore. */
+  public static final Pattern FAILED_DATA_PATH =
+      Pattern.compile("^/var/lib/microshift\\.failed-[0-9]{8}T[0-9]{6}Z$");
+
+  public static List<String> validate(ObjectNode root) {
+    List<String> problems = new ArrayList<>();
+    JsonChecks c = new JsonChecks(problems);
+    c.onlyFields(root, "", TOP);
+    c.oneOf(root, "", "apiVersion", true, List.of(Markers.API_VERSION));
+    ObjectNode req = c.object(root, "", "request", true, Set.of("uid", "sequence"));
+    if (req != null) {
+      c.string(req, "request", "uid", true, Markers.UUID, 36);
+      c.integer(req, "request", "sequence", true, 1, Long.MAX_VALUE);
+    }
+    c.oneOf(root, "", "state", true, STATES);
+    c.message(root, "", "message", false);
+    c.oneOf(root, "", "type", false, List.of("ostree", "rpm"));
+    c.string(root, "", "fromVersion", false, Markers.VERSION, 100);
+    c.string(root, "", "targetVersion", false, Markers.VERSION, 100);
+    c.string(root, "", "bootIdBefore", false, Markers.UUID, 36);
+    c.string(root, "", "bootIdAfter", false, Markers.UUID, 36);
+    c.string(root, "", "deploymentBefore", false, Markers.CHECKSUM, 64);
+    c.string(root, "", "deploymentAfter", false, Markers.CHECKSUM, 64);
+    c.string(root, "", "targetDeployment", false, Markers.CHECKSUM, 64);
+    c.integer(root, "", "greenbootAttempts", true, 0, 1000);
+    c.string(root, "", "backupId", false, Markers.BACKUP_ID, 63);
+    c.string(root, "", "restoredBackupId", false, Markers.BACKUP_ID, 63);
+    c.string(root, "", "failedDataPath", false, FAILED_DATA_PATH, 100);
+    ObjectNode copy = c.object(root, "", "dataCopy", false,
+        Set.of("backupId", "path", "bytes", "method", "bootId", "time"));
+    if (copy != null) {
+      String id = c.string(copy, "dataCopy", "backupId", true, Markers.BACKUP_ID, 63);
+      String path = c.string(copy, "dataCopy", "path", true, null, 200);
+      if (id != null && path != null && !path.equals(Markers.dataPath(id))) {
+        c.problem("dataCopy.path", "must be " + Markers.dataPath(id));
+      }
+      c.integer(copy, "dataCopy", "bytes", true, 0, 1L << 44);
+      c.oneOf(copy, "dataCopy", "method", true, List.of("cp", "microshift"));
+      c.string(copy, "dataCopy", "bootId", true, Markers.UUID, 36);
+      c.time(copy, "dataCopy", "time", true);
+    }
+    c.time(root, "", "updatedAt", true);
+    ArrayNode history = c.array(root, "", "history", true, Markers.MAX_HISTORY);
+    if (history != null) {
+      for (int i = 0; i < history.size(); i++) {
+        JsonNode e = history.get(i);
+        String p = "history[" + i + "]";
+        if (!e.isObject()) {
+          c.problem(p, "must be an object");
+          continue;
+        }
+        ObjectNode o = (ObjectNode) e;
+        c.onlyFields(o, p, Set.of("time", "state", "message"));
+        c.time(o, p, "time", true);
+        c.oneOf(o, p, "state", true, STATES);
+        c.message(o, p, "message", false);
+      }
+    }
+    return problems;
+  }
+}

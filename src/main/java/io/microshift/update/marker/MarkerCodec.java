@@ -1,0 +1,112 @@
+package io.microshift.update.marker;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Function;
+
+/** JSON (de)serialisation of the marker files, always through the validators. */
+public final class MarkerCodec {
+  private MarkerCodec() {}
+
+  static final ObjectMapper MAPPER = JsonMapper.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(JsonParser.Feature.ALLOW_COMMENTS)
+      .serializationInclusion(JsonInclude.Include.NON_NULL)
+      .build();
+
+  /** Which file a byte array claims to be. */
+  public enum Kind {
+    REQUEST(Markers.REQUEST_FILE, RequestValidator::validate, UpdateRequest.class),
+    HOST_STATUS(Markers.HOST_STATUS_FILE, HostStatusValidator::validate, HostStatus.class);
+
+    final String fileName;
+    final Function<ObjectNode, List<String>> validator;
+    final Class<?> type;
+
+    Kind(String fileName, Function<ObjectNode, List<String>> validator, Class<?> type) {
+      this.fileName = fileName;
+      this.validator = validator;
+      this.type = type;
+    }
+
+    public String fileName() {
+      return fileName;
+    }
+  }
+
+  /** Every problem of {@code json} as {@code kind}; empty when valid. */
+  public static List<String> problems(Kind kind, byte[] json) {
+    if (json.length > Markers.MAX_FILE_BYTES) {
+      return List.of("file is " + json.length + " bytes, at most " + Markers.MAX_FILE_BYTES + " allowed");
+    }
+    JsonNode tree;
+    try {
+      tree = MAPPER.readTree(json);
+    } catch (IOException e) {
+      return List.of("not valid JSON: " + JsonChecks.sanitize(firstLine(e.getMessage())));
+    }
+    if (tree == null || !tree.isObject()) {
+      return List.of("not a JSON object");
+    }
+    return kind.validator.apply((ObjectNode) tree);
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  /** Parses and validates; throws {@link MarkerProblems} listing every problem. */
+  public static <T> T parse(Kind kind, Class<T> type, byte[] json, String subject) {
+    List<String> problems = problems(kind, json);
+    if (!problems.isEmpty()) {
+      throw new MarkerProblems(subject, problems);
+    }
+    try {
+      return MAPPER.readValue(json, type);
+    } catch (IOException e) {
+      throw new MarkerProblems(subject, List.of("cannot bind: " + JsonChecks.sanitize(firstLine(e.getMessage()))));
+    }
+  }
+
+  public static UpdateRequest parseRequest(byte[] json, String subject) {
+    return parse(Kind.REQUEST, UpdateRequest.class, json, subject);
+  }
+
+  public static HostStatus parseHostStatus(byte[] json, String subject) {
+    return parse(Kind.HOST_STATUS, HostStatus.class, json, subject);
+  }
+
+  /** Serialises and validates; refuses to produce a file a reader would refuse. */
+  public static byte[] serialize(Kind kind, Object value) {
+    byte[] json;
+    try {
+      json = (MAPPER.writeValueAsString(value) + "\n").getBytes(StandardCharsets.UTF_8);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise " + kind.fileName, e);
+    }
+    List<String> problems = problems(kind, json);
+    if (!problems.isEmpty()) {
+      throw new MarkerProblems("refusing to write an invalid " + kind.fileName, problems);
+    }
+    return json;
+  }
+}

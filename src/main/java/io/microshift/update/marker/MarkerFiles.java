@@ -1,0 +1,53 @@
+package io.microshift.update.marker;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The marker API for both sides. The operator writes request.json and reads host-status.json;
+ * the host agent does the opposite. All reads are safe reads ({@link MarkerReader}); all writes
+ * are validated, atomic and durable ({@link MarkerStore}).
+ */
+public final class MarkerFiles {
+  private MarkerFiles() {}
+
+  public static Path requestFile(Path stateDir) {
+    return stateDir.resolve(Markers.REQUEST_FILE);
+  }
+
+  public static Path hostStatusFile(Path stateDir) {
+    return stateDir.resolve(Markers.HOST_STATUS_FILE);
+  }
+
+  /** Validates and writes request.json atomically; throws {@link MarkerProblems} if invalid. */
+  public static void writeRequest(Path stateDir, UpdateRequest request) {
+    writeRequest(stateDir, request, CrashHook.NONE);
+  }
+
+  public static void writeRequest(Path stateDir, UpdateRequest request, CrashHook crash) {
+    new MarkerStore(crash).write(requestFile(stateDir), MarkerCodec.serialize(MarkerCodec.Kind.REQUEST, request));
+  }
+
+  /** Validates and writes host-status.json atomically; throws {@link MarkerProblems} if invalid. */
+  public static void writeHostStatus(Path stateDir, HostStatus status, CrashHook crash) {
+    new MarkerStore(crash).write(hostStatusFile(stateDir), MarkerCodec.serialize(MarkerCodec.Kind.HOST_STATUS, status));
+  }
+
+  /** host-status.json written by root; empty if absent; {@link MarkerProblems} if refused. */
+  public static Optional<HostStatus> readHostStatus(Path stateDir) {
+    return readHostStatus(stateDir, MarkerReader.ROOT_UID);
+  }
+
+  public static Optional<HostStatus> readHostStatus(Path stateDir, int expectedOwnerUid) {
+    return new MarkerReader(expectedOwnerUid).readHostStatus(hostStatusFile(stateDir));
+  }
+
+  /** request.json; empty if absent; {@link MarkerProblems} if refused. */
+  public static Optional<UpdateRequest> readRequest(Path stateDir, int expectedOwnerUid) {
+    return new MarkerReader(expectedOwnerUid).readRequest(requestFile(stateDir));
+  }
+
+  public static Optional<UpdateRequest> readRequest(Path stateDir) {
+    return readRequest(stateDir, MarkerReader.ROOT_UID);
+  }
+}

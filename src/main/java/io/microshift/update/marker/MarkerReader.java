@@ -1,0 +1,112 @@
+package io.microshift.update.marker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads a marker file only when it is safe: a regular file (not a symlink), owned by the expected
+ * uid, not group- or world-writable, at most 64 KiB, in a dir with the same properties; then
+ * parses and validates it. Every refusal names the file and the reason.
+ */
+public final class MarkerReader {
+  /** The owner expected on a host: the agent runs as root. */
+  public static final int ROOT_UID = 0;
+
+  private final int expectedUid;
+
+  public MarkerReader(int expectedUid) {
+    this.expectedUid = expectedUid;
+  }
+
+  /** Problems with the file itself (not its content); empty when it may be read. */
+  public List<String> fileProblems(Path file) throws IOException {
+    List<String> problems = new ArrayList<>();
+    Path dir = file.toAbsolutePath().getParent();
+    if (dir != null && Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      PosixFileAttributes d = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (d.isSymbolicLink() || !d.isDirectory()) {
+        problems.add(dir + ": the state dir must be a real directory, not a symlink");
+      } else {
+        checkOwnerAndMode(dir, d, problems);
+      }
+    }
+    PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (a.isSymbolicLink()) {
+      problems.add(file + ": is a symlink; marker files must be regular files");
+      return problems;
+    }
+    if (!a.isRegularFile()) {
+      problems.add(file + ": is not a regular file");
+      return problems;
+    }
+    checkOwnerAndMode(file, a, problems);
+    if (a.size() > Markers.MAX_FILE_BYTES) {
+      problems.add(file + ": is " + a.size() + " bytes, at most " + Markers.MAX_FILE_BYTES + " allowed");
+    }
+    return problems;
+  }
+
+  private void checkOwnerAndMode(Path p, PosixFileAttributes a, List<String> problems) throws IOException {
+    int uid = (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+    if (uid != expectedUid) {
+      problems.add(p + ": owned by uid " + uid + ", expected uid " + expectedUid);
+    }
+    Set<PosixFilePermission> perms = a.permissions();
+    if (perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+      problems.add(p + ": is group- or world-writable (mode "
+          + java.nio.file.attribute.PosixFilePermissions.toString(perms) + "); use 0644 for files, 0755 for the dir");
+    }
+  }
+
+  /** The file's bytes when it is safe to read; empty when it does not exist. */
+  public Optional<byte[]> readBytes(Path file) {
+    try {
+      if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        return Optional.empty();
+      }
+      List<String> problems = fileProblems(file);
+      if (!problems.isEmpty()) {
+        throw new MarkerProblems(file.toString(), problems);
+      }
+      Object keyBefore = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+      byte[] bytes;
+      try (InputStream in = Channels.newInputStream(Files.newByteChannel(file,
+          Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)))) {
+        bytes = in.readNBytes(Markers.MAX_FILE_BYTES + 1);
+      }
+      Object keyAfter = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+      if (!Objects.equals(keyBefore, keyAfter)) {
+        throw new MarkerProblems(file.toString(), List.of(file + ": was replaced while being read; retry"));
+      }
+      if (bytes.length > Markers.MAX_FILE_BYTES) {
+        throw new MarkerProblems(file.toString(), List.of(file + ": grew beyond " + Markers.MAX_FILE_BYTES + " bytes"));
+      }
+      return Optional.of(bytes);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new MarkerProblems(file.toString(), List.of(file + ": cannot read: " + e.getMessage()));
+    }
+  }
+
+  public Optional<UpdateRequest> readRequest(Path file) {
+    return readBytes(file).map(b -> MarkerCodec.parseRequest(b, file.toString()));
+  }
+
+  public Optional<HostStatus> readHostStatus(Path file) {
+    return readBytes(file).map(b -> MarkerCodec.parseHostStatus(b, file.toString()));
+  }
+}

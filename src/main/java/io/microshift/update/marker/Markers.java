@@ -1,0 +1,52 @@
+package io.microshift.update.marker;
+
+import java.util.regex.Pattern;
+
+/** Constants of marker protocol v1: file names, the api version, limits and whitelist regexes. */
+public final class Markers {
+  private Markers() {}
+
+  public static final String API_VERSION = "updates.microshift.io/marker/v1";
+  public static final String REQUEST_FILE = "request.json";
+  public static final String HOST_STATUS_FILE = "host-status.json";
+  /** The state dir on a host; tests put it under a root dir. */
+  public static final String STATE_DIR = "/var/lib/microshift-update";
+  public static final int MAX_FILE_BYTES = 64 * 1024;
+  public static final int MAX_MESSAGE_CHARS = 1024;
+  public static final int MAX_HISTORY = 50;
+  public static final int MAX_PACKAGES = 64;
+  public static final int MIN_HEALTH_CHECK_TIMEOUT_SECONDS = 60;
+  public static final int MAX_HEALTH_CHECK_TIMEOUT_SECONDS = 3600;
+  public static final int MIN_BACKUP_RETENTION = 1;
+  public static final int MAX_BACKUP_RETENTION = 10;
+
+  /** MicroShift version: X.Y.Z with an optional pre-release or build suffix. */
+  public static final Pattern VERSION =
+      Pattern.compile("^[0-9]{1,4}\\.[0-9]{1,4}\\.[0-9]{1,4}([-~+][0-9A-Za-z._~+-]{1,64})?$");
+  /** ostree ref, optionally prefixed by a remote ({@code remote:a/b/c}); never starts with '-'. */
+  public static final Pattern OSTREE_REF = Pattern.compile(
+      "^([A-Za-z0-9][A-Za-z0-9_-]{0,63}:)?[A-Za-z0-9_][A-Za-z0-9._-]{0,63}(/[A-Za-z0-9_][A-Za-z0-9._-]{0,63}){0,15}$");
+  /** ostree commit or deployment checksum. */
+  public static final Pattern CHECKSUM = Pattern.compile("^[0-9a-f]{64}$");
+  /** rpm package spec: name or name-version[-release][.arch]; no paths, URLs or options. */
+  public static final Pattern PACKAGE =
+      Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}(-[0-9]{1,9}:[0-9A-Za-z._+~^-]{1,127})?$");
+  /** Kubernetes object name (DNS-1123 subdomain). */
+  public static final Pattern NAME =
+      Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+  public static final Pattern UUID =
+      Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+  public static final Pattern SHA256 = CHECKSUM;
+  /** Backup set ids, as {@link io.microshift.update.backup.BackupStore#ID}. */
+  public static final Pattern BACKUP_ID = io.microshift.update.backup.BackupStore.ID;
+
+  /** Host path of a backup set's etcd snapshot; request.json must name exactly this path. */
+  public static String etcdSnapshotPath(String backupId) {
+    return STATE_DIR + "/backups/" + backupId + "/etcd.snapshot";
+  }
+
+  /** Host path of a backup set's copy of /var/lib/microshift. */
+  public static String dataPath(String backupId) {
+    return STATE_DIR + "/backups/" + backupId + "/data";
+  }
+}

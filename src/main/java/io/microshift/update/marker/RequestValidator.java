@@ -1,0 +1,104 @@
+package io.microshift.update.marker;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** Every rule for request.json; returns all problems, empty when valid. */
+public final class RequestValidator {
+  private RequestValidator() {}
+
+  static final Set<String> TOP = Set.of("apiVersion", "plan", "sequence", "action", "type", "from",
+      "target", "allowDowngrade", "backup", "healthCheckTimeoutSeconds", "backupRetention",
+      "verification");
+
+  public static List<String> validate(ObjectNode root) {
+    List<String> problems = new ArrayList<>();
+    JsonChecks c = new JsonChecks(problems);
+    c.onlyFields(root, "", TOP);
+    c.oneOf(root, "", "apiVersion", true, List.of(Markers.API_VERSION));
+    ObjectNode plan = c.object(root, "", "plan", true, Set.of("name", "uid", "generation"));
+    if (plan != null) {
+      c.string(plan, "plan", "name", true, Markers.NAME, 253);
+      c.string(plan, "plan", "uid", true, Markers.UUID, 36);
+      c.integer(plan, "plan", "generation", true, 1, Long.MAX_VALUE);
+    }
+    Long sequence = c.integer(root, "", "sequence", true, 1, Long.MAX_VALUE);
+    c.oneOf(root, "", "action", true, List.of("Apply", "Cancel"));
+    String type = c.oneOf(root, "", "type", true, List.of("ostree", "rpm"));
+    ObjectNode from = c.object(root, "", "from", true, Set.of("version"));
+    String fromVersion = from == null ? null : c.string(from, "from", "version", true, Markers.VERSION, 100);
+    Boolean allowDowngrade = c.bool(root, "", "allowDowngrade", true);
+    ObjectNode target = c.object(root, "", "target", true,
+        Set.of("version", "ostreeRef", "ostreeCommit", "packages"));
+    if (target != null) {
+      String version = c.string(target, "target", "version", true, Markers.VERSION, 100);
+      String ref = c.string(target, "target", "ostreeRef", false, Markers.OSTREE_REF, 255);
+      String commit = c.string(target, "target", "ostreeCommit", false, Markers.CHECKSUM, 64);
+      List<String> packages = c.strings(target, "target", "packages", false, Markers.MAX_PACKAGES,
+          Markers.PACKAGE, 200);
+      boolean hasRef = target.hasNonNull("ostreeRef");
+      boolean hasCommit = target.hasNonNull("ostreeCommit");
+      boolean hasPackages = target.hasNonNull("packages");
+      if ("ostree".equals(type)) {
+        if (!hasRef && !hasCommit) {
+          c.problem("target", "type ostree needs ostreeRef or ostreeCommit");
+        }
+        if (hasPackages) {
+          c.problem("target.packages", "not allowed for type ostree");
+        }
+      } else if ("rpm".equals(type)) {
+        if (hasRef || hasCommit) {
+          c.problem("target", "ostreeRef and ostreeCommit are not allowed for type rpm");
+        }
+        if (!hasPackages || target.get("packages").isEmpty()) {
+          c.problem("target.packages", "type rpm needs at least one package");
+        } else if (packages != null && version != null && packages.stream().noneMatch(
+            p -> p.equals("microshift-" + version) || p.startsWith("microshift-" + version + "-"))) {
+          c.problem("target.packages", "must include microshift-" + version);
+        }
+      }
+      if (ref != null && ref.contains("..")) {
+        c.problem("target.ostreeRef", "must not contain '..'");
+      }
+      if (fromVersion != null && version != null && allowDowngrade != null) {
+        Versions.refusal(fromVersion, version, allowDowngrade)
+            .ifPresent(why -> c.problem("target.version", why));
+      }
+    }
+    ObjectNode backup = c.object(root, "", "backup", true, Set.of("id", "etcdSnapshotPath",
+        "etcdSnapshotBytes", "etcdSnapshotSha256", "etcdRevision", "dataPath"));
+    if (backup != null) {
+      String id = c.string(backup, "backup", "id", true, Markers.BACKUP_ID, 63);
+      String snap = c.string(backup, "backup", "etcdSnapshotPath", true, null, 200);
+      String data = c.string(backup, "backup", "dataPath", true, null, 200);
+      if (id != null && snap != null && !snap.equals(Markers.etcdSnapshotPath(id))) {
+        c.problem("backup.etcdSnapshotPath", "must be " + Markers.etcdSnapshotPath(id));
+      }
+      if (id != null && data != null && !data.equals(Markers.dataPath(id))) {
+        c.problem("backup.dataPath", "must be " + Markers.dataPath(id));
+      }
+      c.integer(backup, "backup", "etcdSnapshotBytes", true, 0, 1L << 40);
+      c.string(backup, "backup", "etcdSnapshotSha256", true, Markers.SHA256, 64);
+      c.integer(backup, "backup", "etcdRevision", true, 0, Long.MAX_VALUE);
+    }
+    c.integer(root, "", "healthCheckTimeoutSeconds", true, Markers.MIN_HEALTH_CHECK_TIMEOUT_SECONDS,
+        Markers.MAX_HEALTH_CHECK_TIMEOUT_SECONDS);
+    c.integer(root, "", "backupRetention", true, Markers.MIN_BACKUP_RETENTION,
+        Markers.MAX_BACKUP_RETENTION);
+    ObjectNode v = c.object(root, "", "verification", false,
+        Set.of("sequence", "bootId", "result", "message", "time"));
+    if (v != null) {
+      Long vs = c.integer(v, "verification", "sequence", true, 1, Long.MAX_VALUE);
+      if (vs != null && sequence != null && vs > sequence) {
+        c.problem("verification.sequence", vs + " is newer than the request's sequence " + sequence);
+      }
+      c.string(v, "verification", "bootId", true, Markers.UUID, 36);
+      c.oneOf(v, "verification", "result", true, List.of("Passed", "Failed", "Pending"));
+      c.message(v, "verification", "message", false);
+      c.time(v, "verification", "time", true);
+    }
+    return problems;
+  }
+}

@@ -1,0 +1,74 @@
+package io.microshift.update.marker;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
+
+/**
+ * request.json, written only by the operator. See docs/marker.md for every field. Build one with
+ * the canonical constructor; {@link MarkerFiles#writeRequest} validates it before writing.
+ */
+@JsonPropertyOrder({"apiVersion", "plan", "sequence", "action", "type", "from", "target",
+    "allowDowngrade", "backup", "healthCheckTimeoutSeconds", "backupRetention", "verification"})
+public record UpdateRequest(
+    String apiVersion,
+    Plan plan,
+    long sequence,
+    Action action,
+    UpdateType type,
+    From from,
+    Target target,
+    boolean allowDowngrade,
+    Backup backup,
+    int healthCheckTimeoutSeconds,
+    int backupRetention,
+    Verification verification) {
+
+  public enum Action { Apply, Cancel }
+
+  public enum UpdateType {
+    @JsonProperty("ostree") OSTREE,
+    @JsonProperty("rpm") RPM;
+
+    public String jsonName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  public enum VerificationResult { Passed, Failed, Pending }
+
+  /** The UpdatePlan this request comes from. */
+  public record Plan(String name, String uid, long generation) {}
+
+  /** The MicroShift version the operator saw before the update. */
+  public record From(String version) {}
+
+  /**
+   * The target. ostree: {@code ostreeRef} and/or {@code ostreeCommit}; rpm: {@code packages}
+   * (must include {@code microshift-<version>}). Unused fields are null.
+   */
+  @JsonPropertyOrder({"version", "ostreeRef", "ostreeCommit", "packages"})
+  public record Target(String version, String ostreeRef, String ostreeCommit, List<String> packages) {}
+
+  /** The backup set the operator prepared (etcd snapshot written and verified). */
+  @JsonPropertyOrder({"id", "etcdSnapshotPath", "etcdSnapshotBytes", "etcdSnapshotSha256",
+      "etcdRevision", "dataPath"})
+  public record Backup(String id, String etcdSnapshotPath, long etcdSnapshotBytes,
+      String etcdSnapshotSha256, long etcdRevision, String dataPath) {}
+
+  /** The operator's verification after the reboot; counts only for the current boot id. */
+  @JsonPropertyOrder({"sequence", "bootId", "result", "message", "time"})
+  public record Verification(long sequence, String bootId, VerificationResult result,
+      String message, String time) {}
+
+  /** The same request with another action and sequence (e.g. a Cancel). */
+  public UpdateRequest withAction(Action newAction, long newSequence) {
+    return new UpdateRequest(apiVersion, plan, newSequence, newAction, type, from, target,
+        allowDowngrade, backup, healthCheckTimeoutSeconds, backupRetention, verification);
+  }
+
+  public UpdateRequest withVerification(Verification v) {
+    return new UpdateRequest(apiVersion, plan, sequence, action, type, from, target,
+        allowDowngrade, backup, healthCheckTimeoutSeconds, backupRetention, v);
+  }
+}

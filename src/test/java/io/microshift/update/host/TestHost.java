@@ -1,0 +1,307 @@
+package io.microshift.update.host;
+
+import io.microshift.update.marker.CrashHook;
+import io.microshift.update.marker.HostStatus;
+import io.microshift.update.marker.MarkerFiles;
+import io.microshift.update.marker.Markers;
+import io.microshift.update.marker.UpdateRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * A simulated host under a temp root: a real ostree sysroot (two commits, the older one
+ * deployed and "booted"), MicroShift's data dir and version file, a complete backup set from the
+ * operator, a boot id, and the fake boundaries of {@link FakeHostRunner}.
+ */
+final class TestHost {
+  static final String PLAN_UID = "0d7e1c52-4a51-4b43-9d0f-1b2c3d4e5f60";
+  static final String BACKUP_ID = "upd-4-17-3-1";
+  static final String REF_TARGET = "rhel/9/x86_64/edge";
+  static final String FROM = "4.17.1";
+  static final String TARGET = "4.17.3";
+
+  final Path root;
+  final Path sysroot;
+  final boolean ostree;
+  final HostPaths paths;
+  final FakeHostRunner runner;
+  final Path bootedFile;
+  String commitFrom;
+  String commitTarget;
+  long usableBytes = Long.MAX_VALUE / 4;
+  Instant now = Instant.parse("2026-01-31T12:00:00Z");
+
+  TestHost(Path root, boolean ostree) {
+    this.root = root;
+    this.ostree = ostree;
+    this.paths = new HostPaths(root);
+    this.sysroot = root.resolve("sysroot");
+    this.bootedFile = root.resolve("run/test-booted-deployment");
+    this.runner = new FakeHostRunner(this);
+    try {
+      Files.createDirectories(paths.bootIdFile().getParent());
+      Files.createDirectories(bootedFile.getParent());
+      newBootId();
+      Files.createDirectories(paths.stateDir());
+      Files.setPosixFilePermissions(paths.stateDir(), PosixFilePermissions.fromString("rwxr-xr-x"));
+      writeDataDir();
+      writeBackupSet();
+      if (ostree) {
+        Files.writeString(paths.ostreeBootedFlag(), "");
+        buildSysroot();
+      } else {
+        runner.installedPackageVersion = FROM;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  HostContext ctx(CrashHook crash) {
+    Clock clock = new Clock() {
+      @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
+      @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+      @Override public Instant instant() { return now; }
+    };
+    AgentLog log = new AgentLog(System.out);
+    return new HostContext(paths, new LoggedRunner(runner, log), new FileBootedDeployment(bootedFile), p -> usableBytes, clock, crash,
+        0, log, d -> now = now.plus(d));
+  }
+
+  HostContext ctx() {
+    return ctx(CrashHook.NONE);
+  }
+
+  // ---------- the ostree sysroot ----------
+
+  private void buildSysroot() throws IOException {
+    Files.createDirectories(sysroot);
+    runner.realCheck(List.of("ostree", "admin", "init-fs", sysroot.toString()));
+    runner.realCheck(List.of("ostree", "admin", "os-init", "--sysroot=" + sysroot, "rhel"));
+    commitFrom = commit("rhel/9/x86_64/edge-4.17.1", FROM);
+    commitTarget = commit(REF_TARGET, TARGET);
+    runner.realCheck(List.of("ostree", "admin", "deploy", "--sysroot=" + sysroot, "--os=rhel", commitFrom));
+    Files.writeString(bootedFile, commitFrom);
+  }
+
+  private String commit(String ref, String version) throws IOException {
+    Path tree = root.resolve("tree-" + version);
+    Files.createDirectories(tree.resolve("usr/lib/modules/5.14.0-427.el9.x86_64"));
+    Files.writeString(tree.resolve("usr/lib/modules/5.14.0-427.el9.x86_64/vmlinuz"), "kernel");
+    Files.writeString(tree.resolve("usr/lib/modules/5.14.0-427.el9.x86_64/initramfs.img"), "initramfs");
+    Files.createDirectories(tree.resolve("usr/etc"));
+    Files.writeString(tree.resolve("usr/etc/os-release"), "ID=rhel\nVERSION_ID=9.4\n");
+    Files.createDirectories(tree.resolve("usr/bin"));
+    Files.writeString(tree.resolve("usr/bin/microshift"), "microshift " + version);
+    String out = runner.realCheck(List.of("ostree", "--repo=" + sysroot.resolve("ostree/repo"), "commit",
+        "--branch=" + ref, "--tree=dir=" + tree)).stdout().strip();
+    DataCopier.deleteTree(tree);
+    return out;
+  }
+
+  void dropPendingDeployment() {
+    List<FakeHostRunner.OstreeDeployment> ds = runner.ostreeDeployments();
+    if (!ds.isEmpty() && !ds.get(0).checksum().equals(bootedChecksum())) {
+      runner.realCheck(List.of("ostree", "admin", "undeploy", "--sysroot=" + sysroot, "0"));
+    }
+  }
+
+  /** ostree marks deployments immutable; lift that so the temp dir can be deleted. */
+  static void unlockSysroot(Path root) {
+    Path deploy = root.resolve("sysroot/ostree/deploy/rhel/deploy");
+    if (!Files.isDirectory(deploy)) {
+      return;
+    }
+    try (Stream<Path> s = Files.list(deploy)) {
+      for (Path d : (Iterable<Path>) s::iterator) {
+        if (Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+          new ProcessCommandRunner().run(List.of("chattr", "-i", d.toString()));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  String bootedChecksum() {
+    try {
+      return Files.readString(bootedFile).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  // ---------- boots ----------
+
+  String bootId() {
+    try {
+      return Files.readString(paths.bootIdFile()).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void newBootId() throws IOException {
+    Files.writeString(paths.bootIdFile(), UUID.randomUUID() + "\n");
+  }
+
+  /** A boot after {@code systemctl reboot}: ostree boots the default (first) deployment. */
+  void rebootIntoDefault() {
+    boot(ostree ? runner.ostreeDeployments().get(0).checksum() : null);
+  }
+
+  /** Greenboot's fallback: the previous deployment boots. */
+  void rebootIntoPrevious() {
+    boot(commitFrom);
+  }
+
+  /** A power cut: a staged deployment is not finalized, so the booted one boots again. */
+  void powerCut() {
+    if (ostree) {
+      dropPendingDeployment();
+    }
+    boot(ostree ? bootedChecksum() : null);
+  }
+
+  private void boot(String checksum) {
+    try {
+      newBootId();
+      if (checksum != null) {
+        Files.writeString(bootedFile, checksum);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    runner.rebootRequested = false;
+    runner.microshiftActive = false; // the boot unit runs before microshift.service
+    now = now.plusSeconds(120);
+  }
+
+  /** microshift.service starts; the running version migrates the data dir. */
+  void startMicroShift(String runningVersion) {
+    runner.microshiftActive = true;
+    try {
+      Path v = paths.microshiftVersionFile();
+      Files.writeString(v, "{\"version\":\"" + runningVersion + "\",\"deployment_id\":\"rhel-"
+          + (ostree ? bootedChecksum() : "none") + ".0\",\"boot_id\":\"" + bootId() + "\"}\n");
+      if (!runningVersion.equals(currentDataVersion)) {
+        Files.writeString(paths.microshiftData().resolve("etcd/member/snap/db"), "migrated by " + runningVersion,
+            java.nio.file.StandardOpenOption.APPEND);
+        currentDataVersion = runningVersion;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private String currentDataVersion = FROM;
+
+  // ---------- data ----------
+
+  private void writeDataDir() throws IOException {
+    Path data = paths.microshiftData();
+    Files.createDirectories(data.resolve("etcd/member/snap"));
+    Files.createDirectories(data.resolve("etcd/member/wal"));
+    Files.createDirectories(data.resolve("resources/kubeadmin"));
+    byte[] db = new byte[300_000];
+    new Random(7).nextBytes(db);
+    Files.write(data.resolve("etcd/member/snap/db"), db);
+    Files.write(data.resolve("etcd/member/wal/0000000000000000-0000000000000000.wal"), new byte[64_000]);
+    Files.writeString(data.resolve("resources/kubeadmin/kubeconfig"), "apiVersion: v1\nkind: Config\n");
+    Files.setPosixFilePermissions(data.resolve("resources/kubeadmin/kubeconfig"), PosixFilePermissions.fromString("rw-------"));
+    Files.createSymbolicLink(data.resolve("resources/kubeconfig-link"), Path.of("kubeadmin/kubeconfig"));
+    Files.writeString(paths.microshiftVersionFile(), "{\"version\":\"" + FROM
+        + "\",\"deployment_id\":\"rhel-0.0\",\"boot_id\":\"" + bootId() + "\"}\n");
+  }
+
+  private void writeBackupSet() throws IOException {
+    Path set = paths.stateDir().resolve("backups").resolve(BACKUP_ID);
+    Files.createDirectories(set);
+    byte[] snap = "etcd snapshot bytes".getBytes();
+    Files.write(set.resolve("etcd.snapshot"), snap);
+    Files.writeString(set.resolve("etcd.snapshot.sha256"), sha256(snap) + "  etcd.snapshot\n");
+    Files.writeString(set.resolve("manifest.json"), "{}\n");
+  }
+
+  long snapshotBytes() {
+    return "etcd snapshot bytes".getBytes().length;
+  }
+
+  static String sha256(byte[] b) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Relative path → type, mode and content digest of every entry of a tree (symlinks not followed). */
+  static Map<String, String> digest(Path dir) {
+    Map<String, String> out = new TreeMap<>();
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        String rel = dir.relativize(p).toString();
+        String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+        if (Files.isSymbolicLink(p)) {
+          out.put(rel, "link " + Files.readSymbolicLink(p));
+        } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          out.put(rel, "dir " + mode);
+        } else {
+          out.put(rel, "file " + mode + " " + sha256(Files.readAllBytes(p)));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  // ---------- markers ----------
+
+  UpdateRequest request() {
+    UpdateRequest.Target target = ostree
+        ? new UpdateRequest.Target(TARGET, REF_TARGET, commitTarget, null)
+        : new UpdateRequest.Target(TARGET, null, null, List.of("microshift-" + TARGET, "microshift-networking-" + TARGET,
+            "microshift-selinux-" + TARGET));
+    return new UpdateRequest(Markers.API_VERSION, new UpdateRequest.Plan("update-to-4-17-3", PLAN_UID, 1), 1,
+        UpdateRequest.Action.Apply, ostree ? UpdateRequest.UpdateType.OSTREE : UpdateRequest.UpdateType.RPM,
+        new UpdateRequest.From(FROM), target, false,
+        new UpdateRequest.Backup(BACKUP_ID, Markers.etcdSnapshotPath(BACKUP_ID), snapshotBytes(),
+            sha256("etcd snapshot bytes".getBytes()), 4242, Markers.dataPath(BACKUP_ID)),
+        600, 2, null);
+  }
+
+  void writeRequest(UpdateRequest r) {
+    MarkerFiles.writeRequest(paths.stateDir(), r);
+  }
+
+  /** The operator reports its verification of the current boot. */
+  void verify(UpdateRequest r, UpdateRequest.VerificationResult result) {
+    writeRequest(r.withVerification(new UpdateRequest.Verification(r.sequence(), bootId(), result,
+        result == UpdateRequest.VerificationResult.Failed ? "deployment web did not become ready" : "workloads ready",
+        now.toString())));
+  }
+
+  java.util.Optional<HostStatus> statusIfAny() {
+    return MarkerFiles.readHostStatus(paths.stateDir());
+  }
+
+  HostStatus status() {
+    return MarkerFiles.readHostStatus(paths.stateDir()).orElseThrow();
+  }
+}
