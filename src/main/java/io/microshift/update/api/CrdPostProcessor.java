@@ -28,7 +28,7 @@ import java.util.List;
  */
 public final class CrdPostProcessor {
 
-  static final int PACKAGE_MAX_LENGTH = 128;
+  static final int PACKAGE_MAX_LENGTH = 200;
 
   private CrdPostProcessor() {}
 

@@ -2,7 +2,8 @@ package io.microshift.update.api;
 
 /**
  * The whitelist patterns that both the CRD schema and the reconciler's own validation use. The
- * host agent applies the same rules again to request.json: it trusts nothing it reads.
+ * host agent applies the same rules again to request.json ({@code marker.Markers}): it trusts
+ * nothing it reads. A test checks that everything these accept, the marker accepts too.
  */
 public final class Patterns {
   private Patterns() {}
@@ -13,13 +14,17 @@ public final class Patterns {
 
   /** An ostree ref with an optional remote: {@code rhel-edge:rhel/9/x86_64/edge}. */
   public static final String OSTREE_REF =
-      "^([A-Za-z0-9][A-Za-z0-9._-]{0,63}:)?[A-Za-z0-9][A-Za-z0-9._-]{0,63}(/[A-Za-z0-9][A-Za-z0-9._-]{0,63}){0,15}$";
+      "^([A-Za-z0-9][A-Za-z0-9_-]{0,63}:)?[A-Za-z0-9_][A-Za-z0-9._-]{0,63}(/[A-Za-z0-9_][A-Za-z0-9._-]{0,63}){0,15}$";
 
   /** A full ostree commit checksum. */
   public static final String OSTREE_COMMIT = "^[0-9a-f]{64}$";
 
-  /** An rpm package spec for dnf: a name, optionally with version; never starts with '-'. */
-  public static final String PACKAGE = "^[A-Za-z0-9][A-Za-z0-9._+~:-]{0,127}$";
+  /**
+   * An rpm package spec for dnf: name or name-version[-release][.arch], optionally with an epoch
+   * ({@code microshift-1:4.17.3}); no paths, URLs or options (never starts with '-').
+   */
+  public static final String PACKAGE =
+      "^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}(-[0-9]{1,9}:[0-9A-Za-z._+~^-]{1,127})?$";
 
   /** A duration such as 30s, 5m, 1h30m. */
   public static final String DURATION = "^([0-9]{1,6}(ms|s|m|h))+$";

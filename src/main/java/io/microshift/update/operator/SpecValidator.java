@@ -6,6 +6,7 @@ import io.microshift.update.api.Patterns;
 import io.microshift.update.api.UpdatePlanSpec;
 import io.microshift.update.api.UpdateTarget;
 import io.microshift.update.api.UpdateType;
+import io.microshift.update.marker.Markers;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -23,6 +24,9 @@ public final class SpecValidator {
   private static final Pattern COMMIT = Pattern.compile(Patterns.OSTREE_COMMIT);
   private static final Pattern PACKAGE = Pattern.compile(Patterns.PACKAGE);
   private static final Pattern NAMESPACE = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
+
+  static final long MIN_HEALTH_CHECK_SECONDS = Markers.MIN_HEALTH_CHECK_TIMEOUT_SECONDS;
+  static final long MAX_HEALTH_CHECK_SECONDS = Markers.MAX_HEALTH_CHECK_TIMEOUT_SECONDS;
 
   private SpecValidator() {}
 
@@ -45,6 +49,9 @@ public final class SpecValidator {
     }
     if (t.ostreeRef != null && (t.ostreeRef.length() > 255 || !REF.matcher(t.ostreeRef).matches())) {
       p.add("spec.target.ostreeRef: '" + t.ostreeRef + "' is not an ostree ref such as rhel-edge:rhel/9/x86_64/edge");
+    }
+    if (t.ostreeRef != null && t.ostreeRef.contains("..")) {
+      p.add("spec.target.ostreeRef: must not contain '..'");
     }
     if (t.ostreeCommit != null && !COMMIT.matcher(t.ostreeCommit).matches()) {
       p.add("spec.target.ostreeCommit: must be 64 lower-case hex digits");
@@ -74,8 +81,18 @@ public final class SpecValidator {
       if (t.ostreeRef != null || t.ostreeCommit != null) {
         p.add("spec.target: ostreeRef and ostreeCommit are only for ostree updates");
       }
+      if (!packages.isEmpty() && t.version != null && packages.stream().noneMatch(pkg -> pkg != null
+          && (pkg.equals("microshift-" + t.version) || pkg.startsWith("microshift-" + t.version + "-")))) {
+        p.add("spec.target.packages: must include microshift-" + t.version + " (the version in spec.target.version)");
+      }
     }
     duration(p, "spec.healthCheckTimeout", spec.healthCheckTimeout);
+    if (spec.healthCheckTimeout != null && spec.healthCheckTimeout.matches(Patterns.DURATION)) {
+      long seconds = Durations.parse(spec.healthCheckTimeout).toSeconds();
+      if (seconds < MIN_HEALTH_CHECK_SECONDS || seconds > MAX_HEALTH_CHECK_SECONDS) {
+        p.add("spec.healthCheckTimeout: must be between 1m and 1h (greenboot's check waits this long)");
+      }
+    }
     if (spec.workloads != null) {
       duration(p, "spec.workloads.drainTimeout", spec.workloads.drainTimeout);
       List<String> namespaces = spec.workloads.namespaces == null ? List.of() : spec.workloads.namespaces;

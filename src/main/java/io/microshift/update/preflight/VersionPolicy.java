@@ -6,7 +6,7 @@ import java.util.Optional;
  * The version jumps MicroShift supports (from MicroShift's own upgrade checks, 4.14-4.18): same
  * major only; never to a lower minor (etcd and the data dir may have been migrated); at most one
  * minor up from 4.15 and earlier, at most two from 4.16 on; any patch change within a minor, but a
- * lower patch only when the plan allows downgrades.
+ * lower patch only when the plan allows downgrades; the running version itself is no update.
  */
 public final class VersionPolicy {
 
@@ -14,7 +14,6 @@ public final class VersionPolicy {
 
   /** The kind of jump, for status and events. */
   public enum Jump {
-    SAME_VERSION,
     Z_STREAM,
     Y_STREAM,
     PATCH_DOWNGRADE
@@ -49,7 +48,8 @@ public final class VersionPolicy {
     }
     int c = to.compareTo(from);
     if (c == 0) {
-      return new Verdict(Jump.SAME_VERSION, null);
+      return refuse("MicroShift already runs " + from + ": nothing to update. Set spec.target.version"
+          + " to a newer release");
     }
     if (c > 0) {
       return new Verdict(Jump.Z_STREAM, null);
@@ -68,7 +68,6 @@ public final class VersionPolicy {
 
   public static Optional<String> describe(MicroShiftVersion from, MicroShiftVersion to, Jump jump) {
     return Optional.ofNullable(jump).map(j -> switch (j) {
-      case SAME_VERSION -> from + " (MicroShift unchanged, host content update)";
       case Z_STREAM -> from + " -> " + to + " (z-stream update)";
       case Y_STREAM -> from + " -> " + to + " (y-stream upgrade)";
       case PATCH_DOWNGRADE -> from + " -> " + to + " (patch downgrade, allowed by spec.allowDowngrade)";

@@ -1,0 +1,63 @@
+package io.microshift.update.operator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.microshift.update.api.MaintenanceWindow;
+import io.microshift.update.api.Patterns;
+import io.microshift.update.api.UpdatePlanSpec;
+import io.microshift.update.api.UpdateTarget;
+import io.microshift.update.api.UpdateType;
+import io.microshift.update.api.WorkloadSelection;
+import io.microshift.update.marker.Markers;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class SpecValidatorTest {
+
+  static UpdatePlanSpec rpm(String version, String... packages) {
+    UpdatePlanSpec s = new UpdatePlanSpec();
+    s.type = UpdateType.RPM;
+    s.target = new UpdateTarget(version);
+    s.target.packages = List.of(packages);
+    return s;
+  }
+
+  @Test
+  void aValidRpmSpecHasNoProblems() {
+    assertEquals(List.of(), SpecValidator.problems(rpm("4.17.3", "microshift-4.17.3", "microshift-networking-4.17.3")));
+  }
+
+  @Test
+  void everyProblemNamesItsField() {
+    UpdatePlanSpec s = rpm("4.17.3", "--setopt=x", "microshift-4.17.2");
+    s.target.ostreeRef = "a/../b";
+    s.healthCheckTimeout = "5s";
+    s.workloads = new WorkloadSelection();
+    s.workloads.namespaces = List.of("Bad_NS");
+    s.maintenanceWindow = new MaintenanceWindow();
+    s.maintenanceWindow.start = "25:00";
+    s.maintenanceWindow.duration = "2h";
+    s.maintenanceWindow.timeZone = "Mars/Olympus";
+    String all = String.join("\n", SpecValidator.problems(s));
+    for (String field : List.of("spec.target.packages[0]", "spec.target.packages: must include microshift-4.17.3",
+        "spec.target.ostreeRef: must not contain '..'", "ostreeRef and ostreeCommit are only for ostree",
+        "spec.healthCheckTimeout", "spec.workloads.namespaces[0]", "spec.maintenanceWindow.start",
+        "spec.maintenanceWindow.timeZone")) {
+      assertTrue(all.contains(field), field + " missing in:\n" + all);
+    }
+  }
+
+  @Test
+  void whatTheCrdAcceptsTheHostAgentAcceptsToo() {
+    assertEquals(Markers.OSTREE_REF.pattern(), Patterns.OSTREE_REF);
+    assertEquals(Markers.PACKAGE.pattern(), Patterns.PACKAGE);
+    assertEquals(Markers.CHECKSUM.pattern(), Patterns.OSTREE_COMMIT);
+    Pattern api = Pattern.compile(Patterns.VERSION);
+    for (String v : List.of("4.17.3", "4.18.0-rc.2", "0.0.0", "4.17.3-202410011200.p0")) {
+      assertTrue(api.matcher(v).matches(), v);
+      assertTrue(Markers.VERSION.matcher(v).matches(), v);
+    }
+  }
+}
