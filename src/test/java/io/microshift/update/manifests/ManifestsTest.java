@@ -254,8 +254,8 @@ class ManifestsTest {
   @Test
   void deploymentRunsOneLeaderElectedOperatorOnTheHostNetwork() {
     JsonNode d = one("Deployment", NS, SA);
-    assertEquals(1, d.at("/spec/replicas").asInt());
-    assertEquals("Recreate", d.at("/spec/strategy/type").asText());
+    assertEquals(1, d.at("/spec/replicas").asInt(), "replicas");
+    assertEquals("Recreate", d.at("/spec/strategy/type").asText(), "strategy");
     JsonNode pod = d.at("/spec/template/spec");
     assertEquals(SA, pod.path("serviceAccountName").asText());
     assertTrue(pod.path("hostNetwork").asBoolean(), "hostNetwork: etcd listens on localhost");
@@ -264,12 +264,13 @@ class ManifestsTest {
     assertEquals(1, pod.path("containers").size());
 
     JsonNode c = pod.path("containers").get(0);
-    assertEquals(IMAGE, c.path("image").asText());
-    assertEquals(List.of("operator"), texts(c.path("args")));
+    assertEquals(IMAGE, c.path("image").asText(), "image");
+    assertEquals(List.of("operator"), texts(c.path("args")), "args");
     Map<String, JsonNode> env = env(c);
-    assertEquals("true", env.get("LEADER_ELECTION").path("value").asText());
-    assertEquals(STATE_DIR, env.get("STATE_DIR").path("value").asText());
-    assertEquals("https://localhost:2379", env.get("ETCD_ENDPOINTS").path("value").asText());
+    assertEquals("true", env.get("LEADER_ELECTION").path("value").asText(), "LEADER_ELECTION");
+    assertEquals(STATE_DIR, env.get("STATE_DIR").path("value").asText(), "STATE_DIR");
+    assertEquals("https://localhost:2379", env.get("ETCD_ENDPOINTS").path("value").asText(),
+        "ETCD_ENDPOINTS");
     assertEquals("metadata.namespace",
         env.get("OPERATOR_NAMESPACE").at("/valueFrom/fieldRef/fieldPath").asText());
     String jvm = env.get("JAVA_TOOL_OPTIONS").path("value").asText();
@@ -279,7 +280,7 @@ class ManifestsTest {
     JsonNode port = c.path("ports").get(0);
     assertEquals("http-metrics", port.path("name").asText());
     assertEquals(8080, port.path("containerPort").asInt());
-    assertEquals("8080", env.get("HTTP_PORT").path("value").asText());
+    assertEquals("8080", env.get("HTTP_PORT").path("value").asText(), "HTTP_PORT matches the port");
   }
 
   @Test
@@ -331,9 +332,9 @@ class ManifestsTest {
       JsonNode p = c.at("/" + probe + "/httpGet/port");
       assertTrue(p.asText().equals("http-metrics") || p.asInt() == 8080, probe + " port " + p);
     }
-    assertEquals("50m", c.at("/resources/requests/cpu").asText());
-    assertEquals("128Mi", c.at("/resources/requests/memory").asText());
-    assertEquals("192Mi", c.at("/resources/limits/memory").asText());
+    assertEquals("50m", c.at("/resources/requests/cpu").asText(), "cpu request");
+    assertEquals("128Mi", c.at("/resources/requests/memory").asText(), "memory request");
+    assertEquals("192Mi", c.at("/resources/limits/memory").asText(), "memory limit");
 
     assertEquals(0, pod.at("/securityContext/runAsUser").asInt(-1), "uid 0: root-owned marker files");
     JsonNode sc = c.path("securityContext");
