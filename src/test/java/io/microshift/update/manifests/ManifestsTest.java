@@ -363,10 +363,12 @@ class ManifestsTest {
   @Test
   void anOverlayCanReplaceTheImage() throws Exception {
     Path overlay = Files.createDirectories(Path.of("target/manifests-overlay-test"));
+    // `bases:` rather than `resources:` so that kubectl's older embedded kustomize (v2, as in
+    // Debian's kubernetes-client 1.20) renders it too; newer ones accept it with a warning
     Files.writeString(overlay.resolve("kustomization.yaml"), String.join("\n",
         "apiVersion: kustomize.config.k8s.io/v1beta1",
         "kind: Kustomization",
-        "resources:",
+        "bases:",
         "- ../../manifests",
         "images:",
         "- name: quay.io/microshift-update/operator",
