@@ -131,7 +131,8 @@ class ManifestsTest {
     add(g, CLUSTER, "updates.microshift.io", List.of("updateplans/status"),
         List.of("get", "update", "patch"), "");
     add(g, CLUSTER, "", List.of("pods"), List.of("get", "list", "watch"), "");
-    add(g, CLUSTER, "", List.of("pods/exec"), List.of("create"), "");
+    // get: fabric8's exec is a WebSocket GET; create: required in addition from Kubernetes 1.35
+    add(g, CLUSTER, "", List.of("pods/exec"), List.of("get", "create"), "");
     add(g, CLUSTER, "apps", List.of("deployments", "statefulsets"),
         List.of("get", "list", "watch", "update", "patch"), "");
     add(g, CLUSTER, "batch", List.of("cronjobs"), List.of("get", "list", "watch", "update", "patch"), "");
