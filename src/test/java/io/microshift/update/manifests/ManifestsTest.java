@@ -412,25 +412,32 @@ class ManifestsTest {
 
   static List<JsonNode> kustomize(Path dir) throws Exception {
     String kubectl = System.getenv().getOrDefault("KUBECTL", "kubectl");
+    Path stdout = Files.createTempFile("kustomize", ".out");
     Path stderr = Files.createTempFile("kustomize", ".err");
-    Process p;
+    byte[] out;
+    String err;
     try {
-      p = new ProcessBuilder(kubectl, "kustomize", dir.toString())
-          .redirectError(stderr.toFile())
-          .start();
-    } catch (IOException e) {
+      Process p;
+      try {
+        p = new ProcessBuilder(kubectl, "kustomize", dir.toString())
+            .redirectOutput(stdout.toFile())
+            .redirectError(stderr.toFile())
+            .start();
+      } catch (IOException e) {
+        throw new AssertionError("cannot run '" + kubectl + "' (" + e.getMessage() + "): ManifestsTest"
+            + " renders manifests/ with `kubectl kustomize`; install kubectl or set KUBECTL", e);
+      }
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        fail(kubectl + " kustomize " + dir + " did not finish in 60 s");
+      }
+      out = Files.readAllBytes(stdout);
+      err = Files.readString(stderr);
+      assertEquals(0, p.exitValue(), kubectl + " kustomize " + dir + " failed:\n" + err);
+    } finally {
+      Files.deleteIfExists(stdout);
       Files.deleteIfExists(stderr);
-      throw new AssertionError("cannot run '" + kubectl + "' (" + e.getMessage() + "): ManifestsTest"
-          + " renders manifests/ with `kubectl kustomize`; install kubectl or set KUBECTL", e);
     }
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      fail(kubectl + " kustomize " + dir + " did not finish in 60 s");
-    }
-    String err = Files.readString(stderr);
-    Files.deleteIfExists(stderr);
-    assertEquals(0, p.exitValue(), kubectl + " kustomize " + dir + " failed:\n" + err);
     List<JsonNode> docs = new ArrayList<>();
     YAMLMapper mapper = new YAMLMapper();
     try (var parser = new YAMLFactory().createParser(new String(out, StandardCharsets.UTF_8))) {
