@@ -1,0 +1,146 @@
+package io.microshift.update.operator.adapter;
+
+import io.microshift.update.api.BackupStatus;
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.api.UpdatePlanStatus;
+import io.microshift.update.api.UpdateTarget;
+import io.microshift.update.api.UpdateType;
+import io.microshift.update.marker.HostStatus;
+import io.microshift.update.marker.MarkerFiles;
+import io.microshift.update.marker.Markers;
+import io.microshift.update.marker.UpdateRequest;
+import io.microshift.update.operator.EffectiveSpec;
+import io.microshift.update.operator.port.HostHandoff;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The operator's side of the marker protocol on the hostPath state dir: writes request.json
+ * (validated, atomic, durable, through {@link MarkerFiles}) and reads host-status.json with the
+ * reader's safety checks. A refused host-status.json raises, so the step reports it and retries.
+ */
+public final class MarkerHostHandoff implements HostHandoff {
+  private final Path stateDir;
+  private final int hostUid;
+  private final Clock clock;
+
+  /** @param hostUid the uid that owns host-status.json (root on a device) */
+  public MarkerHostHandoff(Path stateDir, int hostUid, Clock clock) {
+    this.stateDir = stateDir;
+    this.hostUid = hostUid;
+    this.clock = clock;
+  }
+
+  @Override
+  public synchronized long nextSequence() {
+    long last = Math.max(
+        readRequest().map(UpdateRequest::sequence).orElse(0L),
+        readStatus().map(s -> s.request() == null ? 0L : s.request().sequence()).orElse(0L));
+    return last + 1;
+  }
+
+  @Override
+  public synchronized void writeRequest(UpdatePlan plan, long sequence, String action) {
+    Optional<UpdateRequest> existing = readRequest();
+    UpdateRequest.Action act = UpdateRequest.Action.valueOf(action);
+    if (existing.isPresent() && isOurs(existing.get(), plan) && existing.get().sequence() == sequence
+        && existing.get().action() == act) {
+      return;
+    }
+    if (act == UpdateRequest.Action.Cancel && (existing.isEmpty() || !isOurs(existing.get(), plan))) {
+      return; // nothing of ours to withdraw: never overwrite another plan's request
+    }
+    UpdateRequest request = act == UpdateRequest.Action.Cancel
+        ? existing.get().withAction(act, sequence)
+        : build(plan, sequence);
+    MarkerFiles.writeRequest(stateDir, request);
+  }
+
+  @Override
+  public Optional<HostState> hostState(UpdatePlan plan) {
+    return readStatus()
+        .filter(s -> s.request() != null && s.request().uid().equals(plan.getMetadata().getUid()))
+        .map(MarkerHostHandoff::toHostState);
+  }
+
+  @Override
+  public Optional<String> busyWithAnotherPlan(UpdatePlan plan) {
+    return readStatus()
+        .filter(s -> s.request() != null && !s.request().uid().equals(plan.getMetadata().getUid()))
+        .filter(s -> s.state() != null && !s.state().isTerminal())
+        .map(s -> "the host agent is still working on another request (plan uid " + s.request().uid()
+            + ", state " + s.state() + "); this plan starts when it ends");
+  }
+
+  @Override
+  public synchronized void writeVerification(UpdatePlan plan, String bootId, boolean passed, String message) {
+    UpdateRequest request = readRequest().filter(r -> isOurs(r, plan)).orElseThrow(() ->
+        new IllegalStateException("request.json does not belong to plan " + plan.getMetadata().getName()));
+    UpdateRequest.Verification v = new UpdateRequest.Verification(request.sequence(), bootId,
+        passed ? UpdateRequest.VerificationResult.Passed : UpdateRequest.VerificationResult.Failed,
+        message, clock.instant().toString());
+    if (!v.equals(request.verification())) {
+      MarkerFiles.writeRequest(stateDir, request.withVerification(v));
+    }
+  }
+
+  @Override
+  public Optional<String> lastHostBackupId() {
+    return readStatus().map(HostStatus::backupId).filter(Objects::nonNull);
+  }
+
+  private Optional<UpdateRequest> readRequest() {
+    // request.json is written by this operator, which runs as root on a device like the agent
+    return MarkerFiles.readRequest(stateDir, hostUid);
+  }
+
+  private Optional<HostStatus> readStatus() {
+    return MarkerFiles.readHostStatus(stateDir, hostUid);
+  }
+
+  private static boolean isOurs(UpdateRequest r, UpdatePlan plan) {
+    return r.plan() != null && plan.getMetadata().getUid().equals(r.plan().uid());
+  }
+
+  private static UpdateRequest build(UpdatePlan plan, long sequence) {
+    EffectiveSpec spec = EffectiveSpec.of(plan);
+    UpdatePlanStatus st = plan.getStatus();
+    UpdateTarget t = spec.raw().target;
+    BackupStatus b = st.backup;
+    if (b == null || b.id == null) {
+      throw new IllegalStateException("no backup set recorded in status; the request cannot be written");
+    }
+    boolean snapshot = Boolean.TRUE.equals(b.etcdSnapshot);
+    UpdateRequest.Backup backup = new UpdateRequest.Backup(b.id,
+        snapshot ? Markers.etcdSnapshotPath(b.id) : null,
+        snapshot ? b.etcdSizeBytes : null,
+        snapshot ? b.etcdSha256 : null,
+        snapshot ? b.etcdRevision : null,
+        Markers.dataPath(b.id));
+    Long generation = st.acceptedGeneration != null ? st.acceptedGeneration : plan.getMetadata().getGeneration();
+    return new UpdateRequest(Markers.API_VERSION,
+        new UpdateRequest.Plan(plan.getMetadata().getName(), plan.getMetadata().getUid(),
+            generation == null ? 1 : generation),
+        sequence,
+        UpdateRequest.Action.Apply,
+        spec.raw().type == UpdateType.RPM ? UpdateRequest.UpdateType.RPM : UpdateRequest.UpdateType.OSTREE,
+        new UpdateRequest.From(st.fromVersion),
+        new UpdateRequest.Target(t.version, t.ostreeRef, t.ostreeCommit,
+            t.packages == null || t.packages.isEmpty() ? null : List.copyOf(t.packages)),
+        spec.allowDowngrade(),
+        backup,
+        (int) spec.healthCheckTimeout().toSeconds(),
+        spec.retention(),
+        null);
+  }
+
+  private static HostState toHostState(HostStatus s) {
+    return new HostState(s.state() == null ? null : s.state().name(), s.request().sequence(), s.message(),
+        s.bootIdAfter() != null ? s.bootIdAfter() : s.bootIdBefore(),
+        s.deploymentAfter() != null ? s.deploymentAfter() : s.deploymentBefore(),
+        s.greenbootAttempts(), s.backupId(), s.restoredBackupId(), s.updatedAt());
+  }
+}
