@@ -1,0 +1,54 @@
+package io.microshift.update.etcd;
+
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.net.ssl.SSLException;
+
+/** Builds jetcd clients from an {@link EtcdClientConfig}; the caller closes them. */
+public final class EtcdClients {
+
+  private EtcdClients() {}
+
+  /**
+   * A client for {@code config}. Fails with {@link EtcdUnavailableException} when the TLS files
+   * cannot be read, with a message that names the file and the variable that moves it.
+   */
+  public static Client open(EtcdClientConfig config) {
+    ClientBuilder builder = Client.builder()
+        .endpoints(config.endpoints().toArray(URI[]::new))
+        .connectTimeout(config.connectTimeout())
+        // fail fast when etcd is down instead of queueing calls until it comes back;
+        // every call is bounded by the caller's timeout anyway
+        .waitForReady(false)
+        .retryMaxAttempts(1)
+        // snapshot chunks are 32 KiB; status and alarm answers are small
+        .maxInboundMessageSize(16 * 1024 * 1024);
+    if (config.tls()) {
+      requireReadable(config.caCert(), EtcdClientConfig.ENV_CACERT, "CA certificate");
+      requireReadable(config.clientCert(), EtcdClientConfig.ENV_CERT, "client certificate");
+      requireReadable(config.clientKey(), EtcdClientConfig.ENV_KEY, "client key");
+      // the serving certificate MicroShift issues to etcd names localhost and 127.0.0.1
+      builder.authority(config.endpoints().get(0).getHost());
+      try {
+        builder.sslContext(ssl -> ssl
+            .trustManager(config.caCert().toFile())
+            .keyManager(config.clientCert().toFile(), config.clientKey().toFile()));
+      } catch (SSLException | IllegalArgumentException e) {
+        throw new EtcdUnavailableException("cannot load the etcd TLS material (" + config.caCert()
+            + ", " + config.clientCert() + ", " + config.clientKey() + "): " + e.getMessage(), e);
+      }
+    }
+    return builder.build();
+  }
+
+  private static void requireReadable(Path file, String envVar, String what) {
+    if (!Files.isReadable(file)) {
+      throw new EtcdUnavailableException("the etcd " + what + " " + file + " is missing or not"
+          + " readable: mount MicroShift's cert dir (/var/lib/microshift/certs) read-only into the"
+          + " operator, or set " + envVar + " to the right file");
+    }
+  }
+}
