@@ -16,7 +16,7 @@ public final class EtcdClients {
    * A client for {@code config}. Fails with {@link EtcdUnavailableException} when the TLS files
    * cannot be read, with a message that names the file and the variable that moves it.
    */
-  public static Client open(EtcdClientConfig config) {
+  public static EtcdConnection open(EtcdClientConfig config) {
     ClientBuilder builder = Client.builder()
         .endpoints(config.endpoints().toArray(URI[]::new))
         .connectTimeout(config.connectTimeout())
@@ -41,7 +41,7 @@ public final class EtcdClients {
             + ", " + config.clientCert() + ", " + config.clientKey() + "): " + e.getMessage(), e);
       }
     }
-    return builder.build();
+    return new EtcdConnection(builder.build(), builder.target(), config);
   }
 
   private static void requireReadable(Path file, String envVar, String what) {
