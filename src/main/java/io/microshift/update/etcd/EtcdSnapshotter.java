@@ -98,12 +98,15 @@ public final class EtcdSnapshotter {
     try (EtcdConnection etcd = EtcdClients.open(config)) {
       StatusResponse status = etcd.client().getMaintenanceClient().statusMember(etcd.target())
           .get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      long statusDone = System.nanoTime();
+      long streamDone;
       String sha256;
       long size;
       try (FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE_NEW,
           StandardOpenOption.WRITE)) {
         SnapshotStreamWriter writer = new SnapshotStreamWriter(out);
         stream(etcd, writer);
+        streamDone = System.nanoTime();
         sha256 = writer.finish();
         size = writer.written();
       }
@@ -116,9 +119,11 @@ public final class EtcdSnapshotter {
               status.getHeader().getRevision(), status.getVersion(), status.getDbSize(),
               Long.toHexString(status.getHeader().getMemberId()), status.getRaftIndex()));
       manifest.write(store);
-      LOG.info("etcd snapshot of backup set {}: {} bytes, revision {}, sha256 {}, {} ms", backupId,
-          size, manifest.etcd().revision(), sha256,
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+      long end = System.nanoTime();
+      LOG.info("etcd snapshot of backup set {}: {} bytes, revision {}, sha256 {}, {} ms (connect and"
+          + " status {} ms, stream {} ms, verify, fsync and manifest {} ms)", backupId, size,
+          manifest.etcd().revision(), sha256, millis(end - started), millis(statusDone - started),
+          millis(streamDone - statusDone), millis(end - streamDone));
       return BackupSummary.of(store, manifest, false);
     } catch (IOException | EtcdUnavailableException e) {
       deleteQuietly(partial);
@@ -238,6 +243,10 @@ public final class EtcdSnapshotter {
       in.transferTo(java.io.OutputStream.nullOutputStream());
     }
     return HexFormat.of().formatHex(md.digest());
+  }
+
+  private static long millis(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(nanos);
   }
 
   private static void deleteQuietly(Path file) {
