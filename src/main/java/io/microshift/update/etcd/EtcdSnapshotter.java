@@ -22,11 +22,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -151,54 +149,45 @@ public final class EtcdSnapshotter {
    */
   private void stream(EtcdConnection etcd, SnapshotStreamWriter writer)
       throws IOException, InterruptedException, TimeoutException {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    AtomicLong lastProgress = new AtomicLong(System.nanoTime());
-    etcd.client().getMaintenanceClient().snapshot(new StreamObserver<SnapshotResponse>() {
-      @Override
-      public void onNext(SnapshotResponse chunk) {
-        if (done.isDone()) {
-          return;
+    try (SnapshotPipe pipe = new SnapshotPipe(writer, progress)) {
+      etcd.client().getMaintenanceClient().snapshot(new StreamObserver<SnapshotResponse>() {
+        @Override
+        public void onNext(SnapshotResponse chunk) {
+          pipe.put(chunk.getBlob(), chunk.getRemainingBytes());
         }
+
+        @Override
+        public void onError(Throwable t) {
+          pipe.fail(t);
+        }
+
+        @Override
+        public void onCompleted() {
+          pipe.end();
+        }
+      });
+      long deadline = System.nanoTime() + totalTimeout.toNanos();
+      while (true) {
         try {
-          writer.accept(chunk.getBlob(), chunk.getRemainingBytes());
-          lastProgress.set(System.nanoTime());
-          progress.written(writer.written());
-        } catch (IOException | RuntimeException e) {
-          done.completeExceptionally(e);
-        }
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        done.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        done.complete(null);
-      }
-    });
-    long deadline = System.nanoTime() + totalTimeout.toNanos();
-    while (true) {
-      try {
-        done.get(200, TimeUnit.MILLISECONDS);
-        return;
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof IOException io) {
-          throw io;
-        }
-        throw new IOException("the snapshot stream broke after " + writer.written() + " bytes: "
-            + EtcdPreflight.describe(cause), cause);
-      } catch (TimeoutException e) {
-        long now = System.nanoTime();
-        if (now - lastProgress.get() > stallTimeout.toNanos()) {
-          throw new TimeoutException("no snapshot data from etcd for " + stallTimeout.toSeconds()
-              + " s after " + writer.written() + " bytes");
-        }
-        if (now > deadline) {
-          throw new TimeoutException("the snapshot took longer than " + totalTimeout.toMinutes()
-              + " min (" + writer.written() + " bytes so far)");
+          pipe.done().get(100, TimeUnit.MILLISECONDS);
+          return;
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (cause instanceof IOException io) {
+            throw io;
+          }
+          throw new IOException("the snapshot stream broke after " + writer.written() + " bytes: "
+              + EtcdPreflight.describe(cause), cause);
+        } catch (TimeoutException e) {
+          long now = System.nanoTime();
+          if (now - pipe.lastProgressNanos() > stallTimeout.toNanos()) {
+            throw new TimeoutException("no snapshot data from etcd for " + stallTimeout.toSeconds()
+                + " s after " + writer.written() + " bytes");
+          }
+          if (now > deadline) {
+            throw new TimeoutException("the snapshot took longer than " + totalTimeout.toMinutes()
+                + " min (" + writer.written() + " bytes so far)");
+          }
         }
       }
     }

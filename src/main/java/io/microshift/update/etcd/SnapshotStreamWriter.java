@@ -17,8 +17,8 @@ import java.util.HexFormat;
  * first announcing the bytes that remain, followed by a 32-byte sha256 of the database that
  * {@code etcdctl snapshot restore} checks. The file keeps that trailer, as {@code etcdctl
  * snapshot save} does. One pass computes both the database digest (to check the trailer) and the
- * file digest (recorded in the manifest). Chunks are written as they arrive: memory use does not
- * grow with the database.
+ * file digest (recorded in the manifest). Chunks are written as they arrive, gathered into 1 MiB
+ * writes: memory use does not grow with the database.
  */
 final class SnapshotStreamWriter {
 
@@ -28,7 +28,11 @@ final class SnapshotStreamWriter {
   private static final int BOLT_VERSION = 2;
   private static final int HEADER_BYTES = 28;
 
+  /** Chunks (32 KiB from etcd) are gathered into 1 MiB writes: 32x fewer system calls. */
+  static final int WRITE_BUFFER_BYTES = 1024 * 1024;
+
   private final FileChannel out;
+  private final ByteBuffer pending = ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES);
   private final MessageDigest dbDigest;
   private final byte[] header = new byte[HEADER_BYTES];
   private final byte[] trailer = new byte[TRAILER_BYTES];
@@ -50,19 +54,32 @@ final class SnapshotStreamWriter {
     return dbBytes + trailerBytes;
   }
 
-  /** One stream message: write it, hash it. */
+  /** One stream message: hash it, buffer it, write whenever the buffer fills. */
   void accept(ByteString blob, long remainingBytes) throws IOException {
     if (announcedDbBytes < 0) {
       announcedDbBytes = blob.size() + remainingBytes;
     }
-    ByteBuffer[] parts = blob.asReadOnlyByteBufferList().toArray(ByteBuffer[]::new);
-    for (ByteBuffer part : parts) {
+    for (ByteBuffer part : blob.asReadOnlyByteBufferList()) {
       hash(part.duplicate());
+      while (part.hasRemaining()) {
+        int n = Math.min(part.remaining(), pending.remaining());
+        ByteBuffer slice = part.duplicate();
+        slice.limit(slice.position() + n);
+        pending.put(slice);
+        part.position(part.position() + n);
+        if (!pending.hasRemaining()) {
+          flush();
+        }
+      }
     }
-    long toWrite = blob.size();
-    while (toWrite > 0) {
-      toWrite -= out.write(parts);
+  }
+
+  private void flush() throws IOException {
+    pending.flip();
+    while (pending.hasRemaining()) {
+      out.write(pending);
     }
+    pending.clear();
   }
 
   private void hash(ByteBuffer part) throws IOException {
@@ -118,6 +135,7 @@ final class SnapshotStreamWriter {
           + HexFormat.of().formatHex(trailer) + ", received " + HexFormat.of().formatHex(dbHash) + ")");
     }
     fileDigest.update(trailer);
+    flush();
     if (out.size() != written()) {
       throw new IOException("the snapshot file has " + out.size() + " bytes, " + written() + " expected");
     }
