@@ -5,7 +5,10 @@ import io.etcd.jetcd.ClientBuilder;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import javax.net.ssl.SSLException;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 
 /** Builds jetcd clients from an {@link EtcdClientConfig}; the caller closes them. */
 public final class EtcdClients {
@@ -33,10 +36,11 @@ public final class EtcdClients {
       // the serving certificate MicroShift issues to etcd names localhost and 127.0.0.1
       builder.authority(config.endpoints().get(0).getHost());
       try {
-        builder.sslContext(ssl -> ssl
-            .trustManager(config.caCert().toFile())
-            .keyManager(config.clientCert().toFile(), config.clientKey().toFile()));
-      } catch (SSLException | IllegalArgumentException e) {
+        X509Certificate[] ca = PemFiles.certificates(config.caCert());
+        X509Certificate[] chain = PemFiles.certificates(config.clientCert());
+        PrivateKey key = PemFiles.privateKey(config.clientKey());
+        builder.sslContext(ssl -> ssl.trustManager(ca).keyManager(key, chain));
+      } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
         throw new EtcdUnavailableException("cannot load the etcd TLS material (" + config.caCert()
             + ", " + config.clientCert() + ", " + config.clientKey() + "): " + e.getMessage(), e);
       }

@@ -35,7 +35,7 @@ public final class EtcdServerFixture implements AutoCloseable {
   private final Path dataDir;
   private final String name;
   private final long quotaBackendBytes;
-  private final boolean ownsWorkDir;
+  private final boolean tls;
   private int clientPort;
   private int peerPort;
   private Process process;
@@ -46,6 +46,17 @@ public final class EtcdServerFixture implements AutoCloseable {
     private long quotaBackendBytes;
     private Path dataDir;
     private String name = "fixture";
+    private boolean tls;
+
+    /**
+     * Serve clients over TLS and require client certificates, with a CA and certificates made by
+     * openssl in MicroShift's layout under {@link #certsDir()} (RSA keys in PKCS#1, as MicroShift
+     * writes them).
+     */
+    public Builder mutualTls() {
+      this.tls = true;
+      return this;
+    }
 
     /** etcd's {@code --quota-backend-bytes}; 0 keeps etcd's default (2 GiB). */
     public Builder quotaBackendBytes(long bytes) {
@@ -91,7 +102,7 @@ public final class EtcdServerFixture implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    this.ownsWorkDir = true;
+    this.tls = b.tls;
     this.dataDir = b.dataDir != null ? b.dataDir : workDir.resolve("data");
     this.name = b.name;
     this.quotaBackendBytes = b.quotaBackendBytes;
@@ -105,9 +116,18 @@ public final class EtcdServerFixture implements AutoCloseable {
     }
   }
 
-  /** {@code http://127.0.0.1:<client port>} */
+  /** {@code http://127.0.0.1:<client port>}, or {@code https://localhost:<port>} with TLS. */
   public String endpoint() {
-    return "http://127.0.0.1:" + clientPort;
+    return tls ? "https://localhost:" + clientPort : "http://127.0.0.1:" + clientPort;
+  }
+
+  private String listenUrl() {
+    return (tls ? "https" : "http") + "://127.0.0.1:" + clientPort;
+  }
+
+  /** With {@link Builder#mutualTls()}: a MicroShift-like certs dir (etcd-signer/...). */
+  public Path certsDir() {
+    return workDir.resolve("certs");
   }
 
   public int clientPort() {
@@ -135,9 +155,14 @@ public final class EtcdServerFixture implements AutoCloseable {
     return workDir.resolve("etcd-" + starts + ".log");
   }
 
-  /** A plaintext client configuration for this etcd with the given request timeout. */
+  /** A client configuration for this etcd (with TLS: MicroShift's layout under certsDir()). */
   public EtcdClientConfig clientConfig() {
-    return EtcdClientConfig.plaintext(endpoint());
+    if (!tls) {
+      return EtcdClientConfig.plaintext(endpoint());
+    }
+    return EtcdClientConfig.fromEnvironment(Map.of(
+        EtcdClientConfig.ENV_CERTS_DIR, certsDir().toString(),
+        EtcdClientConfig.ENV_ENDPOINTS, endpoint()));
   }
 
   public boolean isRunning() {
@@ -167,14 +192,22 @@ public final class EtcdServerFixture implements AutoCloseable {
     List<String> cmd = new ArrayList<>(List.of(ETCD.toString(),
         "--name", name,
         "--data-dir", dataDir.toString(),
-        "--listen-client-urls", endpoint(),
-        "--advertise-client-urls", endpoint(),
+        "--listen-client-urls", listenUrl(),
+        "--advertise-client-urls", listenUrl(),
         "--listen-peer-urls", peerUrl(),
         "--initial-advertise-peer-urls", peerUrl(),
         "--initial-cluster", name + "=" + peerUrl(),
         "--initial-cluster-state", "new",
         "--logger", "zap",
         "--log-outputs", "stderr"));
+    if (tls) {
+      makeCertificates();
+      Path signer = certsDir().resolve("etcd-signer");
+      cmd.addAll(List.of("--cert-file", signer.resolve("etcd-serving/server.crt").toString(),
+          "--key-file", signer.resolve("etcd-serving/server.key").toString(),
+          "--trusted-ca-file", signer.resolve("ca.crt").toString(),
+          "--client-cert-auth"));
+    }
     if (quotaBackendBytes > 0) {
       cmd.add("--quota-backend-bytes");
       cmd.add(Long.toString(quotaBackendBytes));
@@ -196,6 +229,10 @@ public final class EtcdServerFixture implements AutoCloseable {
   }
 
   private void waitServing() {
+    if (tls) {
+      waitServingTls();
+      return;
+    }
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     HttpRequest req = HttpRequest.newBuilder(URI.create(endpoint() + "/version"))
         .timeout(Duration.ofSeconds(2)).build();
@@ -219,6 +256,60 @@ public final class EtcdServerFixture implements AutoCloseable {
     }
     throw new IllegalStateException("etcd did not serve " + endpoint() + " within " + START_TIMEOUT
         + ":\n" + logTail());
+  }
+
+  private void waitServingTls() {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("etcd exited with " + process.exitValue() + ":\n" + logTail());
+      }
+      if (etcdctl("endpoint", "status").exitCode() == 0) {
+        return;
+      }
+      sleep(100);
+    }
+    throw new IllegalStateException("etcd did not serve " + endpoint() + " within " + START_TIMEOUT
+        + ":\n" + logTail());
+  }
+
+  /** CA, serving and client certificates in MicroShift's etcd-signer layout, once per fixture. */
+  private void makeCertificates() {
+    Path signer = certsDir().resolve("etcd-signer");
+    if (Files.exists(signer.resolve("ca.crt"))) {
+      return;
+    }
+    Path serving = signer.resolve("etcd-serving");
+    Path client = signer.resolve("apiserver-etcd-client");
+    try {
+      Files.createDirectories(serving);
+      Files.createDirectories(client);
+      Files.writeString(serving.resolve("ext"),
+          "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n");
+      Files.writeString(client.resolve("ext"), "extendedKeyUsage=clientAuth\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=etcd-signer",
+        "-keyout", signer.resolve("ca.key").toString(), "-out", signer.resolve("ca.crt").toString());
+    issue(signer, serving, "server", "etcd-server");
+    issue(signer, client, "client", "system:etcd-peer:etcd-client");
+  }
+
+  private static void issue(Path signer, Path dir, String base, String cn) {
+    Path key = dir.resolve(base + ".key");
+    Path csr = dir.resolve(base + ".csr");
+    openssl("genrsa", "-traditional", "-out", key.toString(), "2048");
+    openssl("req", "-new", "-key", key.toString(), "-subj", "/CN=" + cn, "-out", csr.toString());
+    openssl("x509", "-req", "-in", csr.toString(), "-CA", signer.resolve("ca.crt").toString(),
+        "-CAkey", signer.resolve("ca.key").toString(), "-CAcreateserial", "-days", "2",
+        "-extfile", dir.resolve("ext").toString(), "-out", dir.resolve(base + ".crt").toString());
+  }
+
+  private static void openssl(String... args) {
+    List<String> cmd = new ArrayList<>(List.of("openssl"));
+    cmd.addAll(Arrays.asList(args));
+    run(cmd).requireSuccess();
   }
 
   /** The last lines of the current etcd log, for failure messages. */
@@ -271,6 +362,12 @@ public final class EtcdServerFixture implements AutoCloseable {
   /** Runs etcdctl (API v3) against this etcd; returns its exit code and combined output. */
   public CommandResult etcdctl(String... args) {
     List<String> cmd = new ArrayList<>(List.of(ETCDCTL.toString(), "--endpoints", endpoint()));
+    if (tls) {
+      Path signer = certsDir().resolve("etcd-signer");
+      cmd.addAll(List.of("--cacert", signer.resolve("ca.crt").toString(),
+          "--cert", signer.resolve("apiserver-etcd-client/client.crt").toString(),
+          "--key", signer.resolve("apiserver-etcd-client/client.key").toString()));
+    }
     cmd.addAll(Arrays.asList(args));
     return run(cmd);
   }
@@ -292,7 +389,9 @@ public final class EtcdServerFixture implements AutoCloseable {
   }
 
   static CommandResult run(List<String> cmd) {
-    requireInstalled(Path.of(cmd.get(0)));
+    if (cmd.get(0).startsWith("/")) {
+      requireInstalled(Path.of(cmd.get(0)));
+    }
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     scrubEtcdEnvironment(pb.environment());
     pb.environment().put("ETCDCTL_API", "3");
@@ -359,9 +458,7 @@ public final class EtcdServerFixture implements AutoCloseable {
   @Override
   public void close() {
     destroy(true);
-    if (ownsWorkDir) {
-      deleteRecursively(workDir);
-    }
+    deleteRecursively(workDir);
   }
 
   static void deleteRecursively(Path root) {
