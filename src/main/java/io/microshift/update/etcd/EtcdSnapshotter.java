@@ -93,6 +93,8 @@ public final class EtcdSnapshotter {
       throw new SnapshotException("cannot prepare the backup dir " + dir + ": " + e.getMessage(), e);
     }
     long started = System.nanoTime();
+    // overlap the manifest serialiser's one-time set-up with the stream
+    java.util.concurrent.ForkJoinPool.commonPool().execute(BackupManifest::warmUp);
     try (EtcdConnection etcd = EtcdClients.open(config)) {
       StatusResponse status = etcd.client().getMaintenanceClient().statusMember(etcd.target())
           .get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);

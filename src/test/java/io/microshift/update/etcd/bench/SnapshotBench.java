@@ -6,6 +6,9 @@ import io.microshift.update.etcd.EtcdClientConfig;
 import io.microshift.update.etcd.EtcdClients;
 import io.microshift.update.etcd.EtcdConnection;
 import io.microshift.update.etcd.EtcdFiller;
+import io.microshift.update.etcd.EtcdPreflight;
+import io.microshift.update.etcd.EtcdPreflightResult;
+import io.microshift.update.etcd.FreeSpaceProvider;
 import io.microshift.update.etcd.EtcdSnapshotter;
 import io.microshift.update.etcd.HeapProbe;
 import java.io.IOException;
@@ -47,6 +50,12 @@ public final class SnapshotBench {
     log("filled %d keys of %d KiB in %d ms", keys, VALUE_SIZE / 1024, ms(System.nanoTime() - t0));
 
     BackupStore store = new BackupStore(work.resolve("state"));
+    // as in the operator, the preflight (a separate phase) runs in the same JVM before the backup
+    EtcdPreflightResult pre = new EtcdPreflight(config, FreeSpaceProvider.fileStore())
+        .check(store.backupsDir());
+    if (!pre.ok()) {
+      throw new IllegalStateException("preflight: " + pre.problems());
+    }
     Path theirs = work.resolve("etcdctl.snapshot");
     List<Long> ours = new ArrayList<>();
     List<Long> etcdctls = new ArrayList<>();
