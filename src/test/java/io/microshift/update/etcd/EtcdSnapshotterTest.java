@@ -78,6 +78,12 @@ class EtcdSnapshotterTest {
           files.map(p -> p.getFileName().toString()).sorted().toList());
     }
 
+    // the reconciler embeds the summary in the plan's status and request.json as plain JSON
+    JsonNode json = new ObjectMapper().valueToTree(s);
+    assertEquals(s.sha256(), json.get("sha256").asText());
+    assertEquals(file.toString(), json.get("snapshotPath").asText());
+    assertEquals(lastRevision, json.get("revision").asLong());
+
     BackupManifest m = BackupManifest.read(store, "b1");
     assertEquals("updates.microshift.io/backup/v1", m.apiVersion());
     assertEquals(new BackupManifest.Plan("plan-a", "uid-1"), m.plan());
