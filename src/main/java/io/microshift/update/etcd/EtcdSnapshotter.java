@@ -81,8 +81,11 @@ public final class EtcdSnapshotter {
    */
   public BackupSummary snapshot(BackupStore store, String backupId, String planName, String planUid) {
     BackupStore.requireValidId(backupId);
+    if (planName == null || planName.isBlank() || planUid == null || planUid.isBlank()) {
+      throw new IllegalArgumentException("a backup needs the plan's name and uid");
+    }
     if (store.isComplete(backupId)) {
-      return verifyExisting(store, backupId);
+      return verifyExisting(store, backupId, planUid);
     }
     Path dir = store.dir(backupId);
     Path partial = dir.resolve(BackupStore.ETCD_SNAPSHOT + PARTIAL_SUFFIX);
@@ -195,9 +198,14 @@ public final class EtcdSnapshotter {
     }
   }
 
-  private BackupSummary verifyExisting(BackupStore store, String backupId) {
+  private BackupSummary verifyExisting(BackupStore store, String backupId, String planUid) {
     try {
       BackupManifest manifest = BackupManifest.read(store, backupId);
+      if (!planUid.equals(manifest.plan().uid())) {
+        throw new SnapshotException("backup set " + backupId + " belongs to plan "
+            + manifest.plan().name() + " (uid " + manifest.plan().uid() + "), not to plan uid "
+            + planUid + ": use a new backup id");
+      }
       Path snapshot = store.etcdSnapshot(backupId);
       String recorded = readSha256File(store.etcdSnapshotSha256(backupId));
       String actual = sha256Of(snapshot);

@@ -128,6 +128,10 @@ class EtcdSnapshotterTest {
     assertEquals(first.sha256(), again.sha256());
     assertEquals(first.revision(), again.revision());
     assertEquals(old, Files.getLastModifiedTime(store.etcdSnapshot("b2")));
+
+    SnapshotException other = assertThrows(SnapshotException.class,
+        () -> snapshotter.snapshot(store, "b2", "plan-b", "uid-2"));
+    assertTrue(other.getMessage().contains("belongs to plan plan-a"), other.getMessage());
   }
 
   @Test
