@@ -91,11 +91,15 @@ final class SnapshotPipe implements AutoCloseable {
 
   /** Stops the writer thread (if still running) and waits for it: the file is no longer touched. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (thread.isAlive()) {
       done.completeExceptionally(new java.util.concurrent.CancellationException("closed"));
       thread.interrupt();
-      thread.join(TimeUnit.SECONDS.toMillis(30));
+      try {
+        thread.join(TimeUnit.SECONDS.toMillis(30));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }
