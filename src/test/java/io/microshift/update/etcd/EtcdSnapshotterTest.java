@@ -179,6 +179,26 @@ class EtcdSnapshotterTest {
   }
 
   @Test
+  void aWriteFailureMidStreamCleansUpAndTheNextAttemptSucceeds() throws Exception {
+    BackupStore store = new BackupStore(state);
+    EtcdSnapshotter.Progress diskFull = written -> {
+      if (written > 1024 * 1024) {
+        throw new java.io.UncheckedIOException(new java.io.IOException("No space left on device"));
+      }
+    };
+
+    SnapshotException e = assertThrows(SnapshotException.class,
+        () -> snapshotter(etcd.clientConfig(), diskFull).snapshot(store, "b7", "p", "u"));
+
+    assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
+    try (Stream<Path> files = Files.list(store.dir("b7"))) {
+      assertEquals(List.of(), files.toList());
+    }
+    BackupSummary retry = snapshotter(etcd.clientConfig(), b -> { }).snapshot(store, "b7", "p", "u");
+    assertEquals(EtcdSnapshotter.sha256Of(store.etcdSnapshot("b7")), retry.sha256());
+  }
+
+  @Test
   void anInterruptedStreamLeavesNoFileThatLooksComplete() throws Exception {
     BackupStore store = new BackupStore(state);
     try (EtcdServerFixture doomed = EtcdServerFixture.start()) {
