@@ -1,0 +1,64 @@
+package io.microshift.update.etcd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.microshift.update.backup.BackupStore;
+import io.microshift.update.backup.BackupSummary;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The production path: https://localhost, client certificate auth, MicroShift's cert layout and
+ * key format (PKCS#1 RSA), no BouncyCastle needed to read the key.
+ */
+class EtcdMutualTlsTest {
+
+  @TempDir Path state;
+
+  @Test
+  void preflightAndSnapshotOverMutualTls() throws Exception {
+    try (EtcdServerFixture etcd = EtcdServerFixture.builder().mutualTls().start()) {
+      EtcdClientConfig config = etcd.clientConfig();
+      assertTrue(config.tls());
+      assertEquals(etcd.certsDir().resolve("etcd-signer/apiserver-etcd-client/client.key"),
+          config.clientKey());
+      assertTrue(Files.readString(config.clientKey()).contains("BEGIN RSA PRIVATE KEY"));
+      try (EtcdConnection c = EtcdClients.open(config)) {
+        EtcdFiller.fill(c.client(), 5, 20, 8 * 1024, 4);
+      }
+
+      EtcdPreflightResult pre = new EtcdPreflight(config, dir -> 1L << 40).check(state);
+      assertTrue(pre.ok(), () -> pre.problems().toString());
+      assertEquals(21, pre.revision());
+
+      BackupSummary s = new EtcdSnapshotter(config).snapshot(new BackupStore(state), "tls", "p", "u");
+      assertEquals(21, s.revision());
+      assertEquals(EtcdSnapshotter.sha256Of(Path.of(s.snapshotPath())), s.sha256());
+    }
+  }
+
+  @Test
+  void aClientCertificateFromAnotherCaIsRefusedAsAProblem() throws Exception {
+    try (EtcdServerFixture etcd = EtcdServerFixture.builder().mutualTls().start();
+        EtcdServerFixture other = EtcdServerFixture.builder().mutualTls().start()) {
+      Path otherClient = other.certsDir().resolve("etcd-signer/apiserver-etcd-client");
+      EtcdClientConfig wrongCert = EtcdClientConfig.fromEnvironment(Map.of(
+          "MICROSHIFT_CERTS_DIR", etcd.certsDir().toString(),
+          "ETCD_ENDPOINTS", etcd.endpoint(),
+          "ETCD_CERT", otherClient.resolve("client.crt").toString(),
+          "ETCD_KEY", otherClient.resolve("client.key").toString(),
+          "ETCD_REQUEST_TIMEOUT", "3s"));
+
+      EtcdPreflightResult r = new EtcdPreflight(wrongCert, dir -> 1L << 40).check(state);
+
+      assertFalse(r.ok());
+      assertFalse(r.reachable());
+      assertTrue(r.problems().get(0).contains("client certificate"), r.problems().toString());
+    }
+  }
+}
