@@ -9,7 +9,7 @@ import io.fabric8.generator.annotation.Min;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class BackupPolicy {
 
-  @JsonPropertyDescription("Take an etcd snapshot before the update (default true).")
+  @JsonPropertyDescription("Take an etcd snapshot before the update (default true). This version refuses false: the host agent requires a verified snapshot.")
   public Boolean etcdSnapshot;
 
   @Min(1)

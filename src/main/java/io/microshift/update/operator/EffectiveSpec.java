@@ -30,10 +30,6 @@ public final class EffectiveSpec {
     return spec;
   }
 
-  public boolean etcdSnapshot() {
-    return spec.backup == null || !Boolean.FALSE.equals(spec.backup.etcdSnapshot);
-  }
-
   public int retention() {
     return spec.backup == null || spec.backup.retention == null ? DEFAULT_RETENTION : spec.backup.retention;
   }

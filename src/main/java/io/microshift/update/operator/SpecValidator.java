@@ -109,6 +109,10 @@ public final class SpecValidator {
         p.add("spec.hooks.parallelism: must be between 1 and 16");
       }
     }
+    if (spec.backup != null && Boolean.FALSE.equals(spec.backup.etcdSnapshot)) {
+      p.add("spec.backup.etcdSnapshot: false is not supported by this version: the host agent only"
+          + " hands off an update with a verified etcd snapshot in the backup set; remove the field");
+    }
     if (spec.backup != null && spec.backup.retention != null
         && (spec.backup.retention < 1 || spec.backup.retention > 10)) {
       p.add("spec.backup.retention: must be between 1 and 10");

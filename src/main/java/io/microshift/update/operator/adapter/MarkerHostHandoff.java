@@ -113,13 +113,12 @@ public final class MarkerHostHandoff implements HostHandoff {
     if (b == null || b.id == null) {
       throw new IllegalStateException("no backup set recorded in status; the request cannot be written");
     }
-    boolean snapshot = Boolean.TRUE.equals(b.etcdSnapshot);
-    UpdateRequest.Backup backup = new UpdateRequest.Backup(b.id,
-        snapshot ? Markers.etcdSnapshotPath(b.id) : null,
-        snapshot ? b.etcdSizeBytes : null,
-        snapshot ? b.etcdSha256 : null,
-        snapshot ? b.etcdRevision : null,
-        Markers.dataPath(b.id));
+    if (!Boolean.TRUE.equals(b.etcdSnapshot) || b.etcdSha256 == null) {
+      throw new IllegalStateException("backup set " + b.id + " has no verified etcd snapshot;"
+          + " the host agent needs one before it changes anything");
+    }
+    UpdateRequest.Backup backup = new UpdateRequest.Backup(b.id, Markers.etcdSnapshotPath(b.id),
+        b.etcdSizeBytes, b.etcdSha256, b.etcdRevision, Markers.dataPath(b.id));
     Long generation = st.acceptedGeneration != null ? st.acceptedGeneration : plan.getMetadata().getGeneration();
     return new UpdateRequest(Markers.API_VERSION,
         new UpdateRequest.Plan(plan.getMetadata().getName(), plan.getMetadata().getUid(),

@@ -60,26 +60,20 @@ public final class PausingStep implements PhaseStep {
       return StepResult.stay(Phase.Pausing, "WaitingForPodsToStop", "waiting for pods to stop: " + running, DRAIN_POLL);
     }
     String backupId = BackupIds.forPlan(plan);
-    BackupStatus summary = new BackupStatus();
-    summary.id = backupId;
-    summary.etcdSnapshot = false;
-    if (spec.etcdSnapshot()) {
-      try {
-        summary = backup.snapshot(plan, backupId);
-      } catch (RuntimeException e) {
-        metrics.backupFailed();
-        return StepResult.fail("BackupFailed", "etcd snapshot failed: " + e.getMessage()
-            + "; nothing was changed on the host, workloads are resumed");
-      }
-      Set<String> keep = new HashSet<>();
-      keep.add(backupId);
-      host.lastHostBackupId().ifPresent(keep::add);
-      backup.prune(spec.retention(), keep);
+    BackupStatus summary;
+    try {
+      summary = backup.snapshot(plan, backupId);
+    } catch (RuntimeException e) {
+      metrics.backupFailed();
+      return StepResult.fail("BackupFailed", "etcd snapshot failed: " + e.getMessage()
+          + "; nothing was changed on the host, workloads are resumed");
     }
+    Set<String> keep = new HashSet<>();
+    keep.add(backupId);
+    host.lastHostBackupId().ifPresent(keep::add);
+    backup.prune(spec.retention(), keep);
     plan.getStatus().backup = summary;
-    String msg = spec.etcdSnapshot()
-        ? "workloads paused; etcd snapshot " + backupId + " taken (revision " + summary.etcdRevision + ")"
-        : "workloads paused; etcd snapshot disabled by spec.backup.etcdSnapshot";
+    String msg = "workloads paused; etcd snapshot " + backupId + " taken (revision " + summary.etcdRevision + ")";
     return StepResult.advance(Phase.AwaitingReboot, "WorkloadsPaused", msg);
   }
 }

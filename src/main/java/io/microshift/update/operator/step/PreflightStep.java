@@ -63,10 +63,7 @@ public final class PreflightStep implements PhaseStep {
     }
     String path = VersionPolicy.describe(from, to, verdict.jump()).orElseThrow();
 
-    List<String> problems = new ArrayList<>();
-    if (spec.etcdSnapshot()) {
-      problems.addAll(backup.preflight(plan));
-    }
+    List<String> problems = new ArrayList<>(backup.preflight(plan));
     WorkloadHooks.Preview preHooks = hooks.preview(plan, WorkloadHooks.Stage.PRE_UPDATE);
     problems.addAll(preHooks.blocking());
 
