@@ -113,6 +113,26 @@ class ApplyRefusalTest {
   }
 
   @Test
+  void aHostileRequestFileRunsNothing() throws Exception {
+    TestHost h = new TestHost(root, true);
+    Path evil = root.resolve("evil.json");
+    Files.writeString(evil, "{}");
+    Files.createSymbolicLink(MarkerFiles.requestFile(h.paths.stateDir()), evil);
+    io.microshift.update.marker.MarkerProblems p = org.junit.jupiter.api.Assertions.assertThrows(
+        io.microshift.update.marker.MarkerProblems.class, () -> new ApplyCommand(h.ctx()).run());
+    assertTrue(p.getMessage().contains("is a symlink"), p.getMessage());
+    Files.delete(MarkerFiles.requestFile(h.paths.stateDir()));
+    Files.writeString(MarkerFiles.requestFile(h.paths.stateDir()),
+        new String(io.microshift.update.marker.MarkerCodec.serialize(io.microshift.update.marker.MarkerCodec.Kind.REQUEST,
+            h.request())).replace(TestHost.REF_TARGET, "--sysroot=/tmp/x"));
+    p = org.junit.jupiter.api.Assertions.assertThrows(io.microshift.update.marker.MarkerProblems.class,
+        () -> new ApplyCommand(h.ctx()).run());
+    assertTrue(p.getMessage().contains("target.ostreeRef: '--sysroot=/tmp/x' does not match"), p.getMessage());
+    assertEquals(List.of(), h.runner.calls, "nothing ran, not even a query");
+    assertFalse(Files.exists(MarkerFiles.hostStatusFile(h.paths.stateDir())));
+  }
+
+  @Test
   void cancelBeforeStagingWritesNothing() {
     TestHost h = new TestHost(root, true);
     h.writeRequest(h.request().withAction(UpdateRequest.Action.Cancel, 2));
