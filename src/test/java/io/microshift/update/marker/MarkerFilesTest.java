@@ -214,6 +214,12 @@ class MarkerFilesTest {
       s = s.transition(HostState.Booted, "boot " + i, "2026-01-31T12:00:00Z");
     }
     assertEquals(Markers.MAX_HISTORY, s.history().size());
+    HostStatus huge = s;
+    for (int i = 0; i < 60; i++) {
+      huge = huge.transition(HostState.Unhealthy, "\u00e9\u0085\u0007".repeat(2000), "2026-01-31T12:00:00Z");
+    }
+    MarkerFiles.writeHostStatus(state, huge, CrashHook.NONE); // worst case still fits in 64 KiB and validates
+    assertTrue(MarkerFiles.readHostStatus(state).orElseThrow().message().length() <= Markers.MAX_MESSAGE_CHARS);
     assertEquals("boot 119", s.history().get(Markers.MAX_HISTORY - 1).message());
     MarkerFiles.writeHostStatus(state, s, CrashHook.NONE);
     assertEquals(s, MarkerFiles.readHostStatus(state).orElseThrow());
