@@ -216,7 +216,7 @@ class MarkerFilesTest {
     assertEquals(Markers.MAX_HISTORY, s.history().size());
     HostStatus huge = s;
     for (int i = 0; i < 60; i++) {
-      huge = huge.transition(HostState.Unhealthy, "\u00e9\u0085\u0007".repeat(2000), "2026-01-31T12:00:00Z");
+      huge = huge.transition(HostState.Unhealthy, "\u4e2d\u0085\u0007".repeat(2000), "2026-01-31T12:00:00Z");
     }
     MarkerFiles.writeHostStatus(state, huge, CrashHook.NONE); // worst case still fits in 64 KiB and validates
     assertTrue(MarkerFiles.readHostStatus(state).orElseThrow().message().length() <= Markers.MAX_MESSAGE_CHARS);
