@@ -173,6 +173,11 @@ public final class ApplyCommand {
     }
     ctx.reached(CrashPoints.APPLY_STAGED_RECORDED);
 
+    Optional<UpdateRequest> cancel = cancelArrived(req);
+    if (cancel.isPresent()) {
+      return cancel(cancel.get(), Optional.of(status));
+    }
+
     // 3. stop MicroShift
     if (ms.isActive()) {
       ms.stop();
@@ -194,6 +199,11 @@ public final class ApplyCommand {
     }
     ctx.reached(CrashPoints.APPLY_DATA_COPY_RECORDED);
 
+    cancel = cancelArrived(req);
+    if (cancel.isPresent()) {
+      return cancel(cancel.get(), Optional.of(status));
+    }
+
     // 5. rpm: install the exact package set (point of no return on rpm hosts)
     if (req.type() == UpdateType.RPM) {
       if (!ms.installedPackageVersion().map(req.target().version()::equals).orElse(false)) {
@@ -214,6 +224,15 @@ public final class ApplyCommand {
     ctx.runner().check(List.of("systemctl", "reboot"));
     ctx.reached(CrashPoints.APPLY_REBOOT_REQUESTED);
     return 0;
+  }
+
+  /** A Cancel for the same plan written while this apply runs (checked before each irreversible step). */
+  private Optional<UpdateRequest> cancelArrived(UpdateRequest req) {
+    if (req.action() == Action.Cancel) {
+      return Optional.empty();
+    }
+    return recorder.readRequest().filter(r -> r.action() == Action.Cancel
+        && r.plan().uid().equals(req.plan().uid()) && r.sequence() > req.sequence());
   }
 
   /** ostree: rpm-ostree rebase (ref) or deploy (commit) unless the target is already pending. */

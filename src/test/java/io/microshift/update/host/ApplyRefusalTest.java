@@ -163,6 +163,28 @@ class ApplyRefusalTest {
   }
 
   @Test
+  void aCancelWrittenWhileApplyRunsIsHonouredBeforeTheNextIrreversibleStep() {
+    for (String point : List.of(CrashPoints.APPLY_STAGED_RECORDED, CrashPoints.APPLY_DATA_COPY_RECORDED)) {
+      TestHost h = new TestHost(root.resolve(point), true);
+      UpdateRequest req = h.request();
+      h.writeRequest(req);
+      io.microshift.update.marker.CrashHook operatorCancels = name -> {
+        if (name.equals(point)) {
+          h.writeRequest(req.withAction(UpdateRequest.Action.Cancel, 2));
+        }
+      };
+      assertEquals(0, new ApplyCommand(h.ctx(operatorCancels)).run());
+      HostStatus s = h.status();
+      assertEquals(HostState.Failed, s.state(), point);
+      assertTrue(s.message().startsWith(ApplyCommand.CANCELLED), s.message());
+      assertTrue(h.runner.microshiftActive, point);
+      assertFalse(h.runner.rebootRequested, point);
+      assertEquals(1, h.runner.ostreeDeployments().size(), point);
+      TestHost.unlockSysroot(root.resolve(point));
+    }
+  }
+
+  @Test
   void cancelAfterTheRebootWasRecordedIsPastThePointOfNoReturn() {
     TestHost h = new TestHost(root, true);
     UpdateRequest req = h.request();
