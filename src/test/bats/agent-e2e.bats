@@ -43,7 +43,7 @@ setup() {
     # what greenboot's scripts call
     cat > "${TMP}/agent" <<WRAP
 #!/bin/bash
-exec "${LAUNCHER}" --root "${R}" --booted-deployment-file "${FAKE_BOOTED}" "\$@"
+exec "${LAUNCHER}" --root "${R}" --booted-deployment-file "${FAKE_BOOTED}" --marker-owner "$(id -u)" "\$@"
 WRAP
     chmod +x "${TMP}/agent"
     export MICROSHIFT_UPDATE_BIN="${TMP}/agent"
