@@ -96,6 +96,8 @@ class MarkerFilesTest {
         request().backup(), 5, 0, null);
     MarkerProblems p = assertThrows(MarkerProblems.class, () -> MarkerFiles.writeRequest(state, bad));
     assertTrue(p.problems().size() >= 6, p.getMessage());
+    assertEquals(p.problems(), MarkerFiles.problems(bad));
+    assertEquals(List.of(), MarkerFiles.problems(request()));
     assertFalse(Files.exists(MarkerFiles.requestFile(state)));
   }
 
