@@ -26,7 +26,7 @@ public final class MarkerCodec {
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
       .enable(SerializationFeature.INDENT_OUTPUT)
       .disable(JsonParser.Feature.ALLOW_COMMENTS)
-      .serializationInclusion(JsonInclude.Include.NON_NULL)
+      .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
       .build();
 
   /** Which file a byte array claims to be. */
