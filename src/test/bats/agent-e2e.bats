@@ -138,12 +138,14 @@ apply_and_reboot_into_target() {
     grep -q "migrated by 4.17.3" "${R}${aside}/etcd/member/snap/db"
 }
 
-@test "a hostile request.json is refused and nothing runs" {
+@test "a hostile request.json is refused, nothing runs, the refusal is reported" {
     state="${R}/var/lib/microshift-update"
     jq '.target.ostreeRef = "--sysroot=/tmp/evil"' "${state}/request.json" > "${state}/.r" && mv "${state}/.r" "${state}/request.json"
     run agent apply
     [ "$status" -eq 1 ]
     [[ "$output" == *"target.ostreeRef: '--sysroot=/tmp/evil' does not match"* ]]
     [ ! -e "${FAKE_LOG}" ]
-    [ ! -e "${state}/host-status.json" ]
+    # reported to the operator against the request's uid and sequence
+    [ "$(state_of)" = Failed ]
+    [[ "$(jq -r .message "${state}/host-status.json")" == "request.json refused: target.ostreeRef: '--sysroot=/tmp/evil'"* ]]
 }

@@ -2,6 +2,10 @@ package io.microshift.update.host;
 
 import io.microshift.update.marker.HostState;
 import io.microshift.update.marker.HostStatus;
+import io.microshift.update.marker.MarkerCodec;
+import io.microshift.update.marker.MarkerFiles;
+import io.microshift.update.marker.MarkerProblems;
+import io.microshift.update.marker.MarkerReader;
 import io.microshift.update.marker.Markers;
 import io.microshift.update.marker.UpdateRequest;
 import io.microshift.update.marker.UpdateRequest.Action;
@@ -37,7 +41,13 @@ public final class ApplyCommand {
   }
 
   public int run() {
-    Optional<UpdateRequest> maybeReq = recorder.readRequest();
+    Optional<UpdateRequest> maybeReq;
+    try {
+      maybeReq = recorder.readRequest();
+    } catch (MarkerProblems refused) {
+      reportRefusedRequest(refused);
+      throw refused;
+    }
     if (maybeReq.isEmpty()) {
       ctx.log().info("no request.json: nothing to do");
       return 0;
@@ -71,6 +81,36 @@ public final class ApplyCommand {
       return 0;
     }
     return continueSteps(req, status);
+  }
+
+  /**
+   * A request.json that is safe to read but fails validation: when its plan uid and sequence
+   * are themselves valid and no other update is in flight, record {@code Failed} with the
+   * problems so that the operator sees why. An unsafe file (symlink, owner, mode, size) is
+   * never parsed.
+   */
+  private void reportRefusedRequest(MarkerProblems refused) {
+    Path file = MarkerFiles.requestFile(ctx.paths().stateDir());
+    byte[] bytes;
+    try {
+      bytes = new MarkerReader(ctx.markerOwnerUid()).readBytes(file).orElse(null);
+    } catch (MarkerProblems unsafe) {
+      return;
+    }
+    Optional<HostStatus.RequestRef> ref = bytes == null ? Optional.empty() : MarkerCodec.requestRef(bytes);
+    if (ref.isEmpty()) {
+      return;
+    }
+    Optional<HostStatus> current = recorder.read();
+    if (current.isPresent() && !current.get().state().isTerminal()) {
+      ctx.log().error("request.json refused while another update is in state " + current.get().state());
+      return;
+    }
+    if (current.isPresent() && current.get().request().equals(ref.get())) {
+      return; // already reported
+    }
+    recorder.transition("apply", new HostStatus.Builder().request(ref.get()), HostState.Failed,
+        "request.json refused: " + String.join("; ", refused.problems()));
   }
 
   /** Checks the request against the host and records Staging, or records Failed. */

@@ -129,7 +129,24 @@ class ApplyRefusalTest {
         () -> new ApplyCommand(h.ctx()).run());
     assertTrue(p.getMessage().contains("target.ostreeRef: '--sysroot=/tmp/x' does not match"), p.getMessage());
     assertEquals(List.of(), h.runner.calls, "nothing ran, not even a query");
-    assertFalse(Files.exists(MarkerFiles.hostStatusFile(h.paths.stateDir())));
+    HostStatus s = h.status();
+    assertEquals(HostState.Failed, s.state(), "the refusal is reported against the request's uid and sequence");
+    assertEquals(new HostStatus.RequestRef(TestHost.PLAN_UID, 1), s.request());
+    assertTrue(s.message().startsWith("request.json refused: target.ostreeRef: '--sysroot=/tmp/x' does not match"), s.message());
+  }
+
+  @Test
+  void aRefusedRequestIsNotReportedOverAnUpdateInFlight() throws Exception {
+    TestHost h = new TestHost(root, true);
+    h.writeRequest(h.request());
+    CrashMatrixTest.CrashAt crash = new CrashMatrixTest.CrashAt(CrashPoints.APPLY_STAGED_RECORDED);
+    org.junit.jupiter.api.Assertions.assertThrows(CrashMatrixTest.SimulatedCrash.class,
+        () -> new ApplyCommand(h.ctx(crash)).run());
+    Files.writeString(MarkerFiles.requestFile(h.paths.stateDir()), "{\"plan\":{\"uid\":\"" + TestHost.PLAN_UID
+        + "\"},\"sequence\":2}");
+    org.junit.jupiter.api.Assertions.assertThrows(io.microshift.update.marker.MarkerProblems.class,
+        () -> new ApplyCommand(h.ctx()).run());
+    assertEquals(HostState.Staged, h.status().state());
   }
 
   @Test
