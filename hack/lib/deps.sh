@@ -9,6 +9,7 @@ declare -A MSU_DEPS=(
   [ostree]=ostree
   [bats]=bats
   [shellcheck]=shellcheck
+  [jq]=jq
 )
 
 msu_ensure_deps() {

@@ -1,0 +1,52 @@
+package io.microshift.update.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.microshift.update.backup.BackupStore;
+import io.microshift.update.etcd.EtcdBackupService;
+import io.microshift.update.marker.MarkerReader;
+import io.microshift.update.operator.adapter.EtcdPlatformBackup;
+import io.microshift.update.operator.adapter.MarkerHostHandoff;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code microshift-update operator}: the in-cluster operator with its health and metrics server. */
+public final class OperatorMain {
+  private static final Logger LOG = LoggerFactory.getLogger(OperatorMain.class);
+
+  private OperatorMain() {}
+
+  public static void main(String[] args) throws IOException {
+    Map<String, String> env = System.getenv();
+    OperatorConfig config = OperatorConfig.fromEnvironment(env);
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    OperatorRuntime runtime = new OperatorRuntime(client, productionPorts(client, config, env),
+        registry, Clock.systemUTC(), config.leaderElection() ? config.namespace() : null);
+    HealthServer health = new HealthServer(config.httpPort(),
+        () -> runtime.isStarted() && runtime.isHealthy(), registry).start();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      runtime.close();
+      health.close();
+      client.close();
+    }, "shutdown"));
+    runtime.start();
+    LOG.atInfo().addKeyValue("namespace", config.namespace()).addKeyValue("stateDir", config.stateDir())
+        .addKeyValue("leaderElection", config.leaderElection()).addKeyValue("port", health.port())
+        .log("microshift-update operator started");
+  }
+
+  /** The real implementations of the ports, for a device. */
+  public static Ports productionPorts(KubernetesClient client, OperatorConfig config, Map<String, String> env) {
+    BackupStore store = new BackupStore(config.stateDir());
+    WorkloadAdapters workloads = new WorkloadAdapters(client, config.namespace());
+    return new Ports(workloads, workloads,
+        new EtcdPlatformBackup(EtcdBackupService.fromEnvironment(store, env)),
+        new MarkerHostHandoff(config.stateDir(), MarkerReader.ROOT_UID, Clock.systemUTC()));
+  }
+}
