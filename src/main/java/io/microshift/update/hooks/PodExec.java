@@ -1,0 +1,71 @@
+package io.microshift.update.hooks;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.ExecWatch;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs an argv in a container through the Kubernetes exec API, bounded by a timeout, keeping the
+ * tail of stdout and stderr. The argv goes to the API as it is: there is no shell unless the
+ * command names one.
+ *
+ * <p>On timeout the exec stream is closed. Kubernetes does not promise that closing the stream
+ * kills the process in the container; docs/workloads.md tells authors to bound their commands.
+ */
+public class PodExec {
+  /** How many bytes of stdout and of stderr are kept. */
+  public static final int TAIL_BYTES = 2048;
+
+  private final KubernetesClient client;
+
+  public PodExec(KubernetesClient client) {
+    this.client = client;
+  }
+
+  public ExecResult exec(
+      String namespace, String pod, String container, List<String> argv, Duration timeout) {
+    TailBuffer out = new TailBuffer(TAIL_BYTES);
+    TailBuffer err = new TailBuffer(TAIL_BYTES);
+    ExecWatch watch = null;
+    try {
+      watch = client.pods().inNamespace(namespace).withName(pod).inContainer(container)
+          .writingOutput(out)
+          .writingError(err)
+          .exec(argv.toArray(String[]::new));
+      Integer code = watch.exitCode().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (code == null || code < 0) {
+        return new ExecResult(null, false,
+            "the exec stream closed without an exit code", out.toString(), err.toString());
+      }
+      return new ExecResult(code, false, null, out.toString(), err.toString());
+    } catch (TimeoutException e) {
+      return new ExecResult(null, true, null, out.toString(), err.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new ExecResult(null, false, "interrupted", out.toString(), err.toString());
+    } catch (ExecutionException e) {
+      return new ExecResult(null, false, "exec failed: " + rootMessage(e.getCause()),
+          out.toString(), err.toString());
+    } catch (RuntimeException e) {
+      return new ExecResult(null, false, "exec failed: " + rootMessage(e),
+          out.toString(), err.toString());
+    } finally {
+      if (watch != null) {
+        watch.close();
+      }
+    }
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return message.length() > 300 ? message.substring(0, 300) + "..." : message;
+  }
+}
