@@ -19,6 +19,8 @@ import java.util.concurrent.TimeoutException;
 public class PodExec {
   /** How many bytes of stdout and of stderr are kept. */
   public static final int TAIL_BYTES = 2048;
+  /** At most this long (and never longer than the hook's timeout) for the pod to be ready. */
+  static final int READY_WAIT_MILLIS = 5000;
 
   private final KubernetesClient client;
 
@@ -31,12 +33,16 @@ public class PodExec {
     TailBuffer out = new TailBuffer(TAIL_BYTES);
     TailBuffer err = new TailBuffer(TAIL_BYTES);
     ExecWatch watch = null;
+    long deadline = System.nanoTime() + timeout.toNanos();
     try {
+      // the client first waits for the pod to be ready: that wait is part of the hook's time
       watch = client.pods().inNamespace(namespace).withName(pod).inContainer(container)
+          .withReadyWaitTimeout((int) Math.min(timeout.toMillis(), READY_WAIT_MILLIS))
           .writingOutput(out)
           .writingError(err)
           .exec(argv.toArray(String[]::new));
-      Integer code = watch.exitCode().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      long remaining = Math.max(0, deadline - System.nanoTime());
+      Integer code = watch.exitCode().get(remaining, TimeUnit.NANOSECONDS);
       if (code == null || code < 0) {
         return new ExecResult(null, false,
             "the exec stream closed without an exit code", out.toString(), err.toString());
