@@ -301,4 +301,21 @@ class WorkloadPauserTest {
     DrainResult done = pauser().drained(plan);
     assertTrue(done.drained(), done.message());
   }
+
+  @Test
+  void aWorkloadStillPausedByAnotherPlanIsLeftAloneAndReported() {
+    Fixtures.deployment(client, "app", "web", 0, Map.of(), new java.util.HashMap<>(Map.of(PauseAnnotations.PAUSE, "true",
+        PauseAnnotations.PAUSED_BY, "old-plan", PauseAnnotations.ORIGINAL_REPLICAS, "4")));
+    UpdatePlan plan = TestPlans.create(client, "p2", null, null);
+
+    PauseOutcome outcome = pauser().pause(plan, TestPlans.writer(client), events);
+
+    assertEquals(List.of("Deployment app/web: already paused by plan old-plan; left alone"), outcome.skipped());
+    assertEquals(List.of(), outcome.paused());
+    assertEquals(record("old-plan", PauseAnnotations.ORIGINAL_REPLICAS, "4"), ours(getDeployment(client, "app", "web")));
+    assertEquals(1, events.withReason("WorkloadNotPaused").size());
+    assertEquals(List.of(), pauser().resume(plan, TestPlans.writer(client), events).resumed(),
+        "p2 does not resume what old-plan paused");
+    assertEquals(0, getDeployment(client, "app", "web").getSpec().getReplicas());
+  }
 }
