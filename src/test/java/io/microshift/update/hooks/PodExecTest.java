@@ -48,7 +48,7 @@ class PodExecTest {
 
     ExecResult r = new PodExec(client).exec("app", "db-0", "db", argv, Duration.ofSeconds(5));
 
-    assertEquals(3, r.exitCode());
+    assertEquals(3, r.exitCode(), r.toString());
     assertEquals("disk full", r.stderrTail());
     assertFalse(r.succeeded());
   }

@@ -50,22 +50,35 @@ final class Pods {
         + "&container=" + container + "&stdout=true&stderr=true";
   }
 
-  /** An exec that answers with these messages (output, then a status with the exit code). */
+  /**
+   * An exec that answers with these messages (output, then a status with the exit code), 30 ms
+   * apart and in order, as an API server would. They are emitted as timed events, not as
+   * messages on open: the mock server closes the socket once no timed event is pending and sends
+   * messages-on-open from several threads, so a status sent on open can lose the race with the
+   * close.
+   */
   static void expectExec(KubernetesMockServer server, String ns, String pod, String container,
       List<String> argv, WebSocketMessage... messages) {
-    server.expect().get().withPath(execPath(ns, pod, container, argv))
-        .andUpgradeToWebSocket().open((Object[]) messages).done().always();
+    var session = server.expect().get().withPath(execPath(ns, pod, container, argv))
+        .andUpgradeToWebSocket().open();
+    for (int i = 0; i < messages.length; i++) {
+      session = session.immediately().andEmit(delayed(30L * (i + 1), messages[i]));
+    }
+    session.done().always();
   }
 
   /**
-   * An exec that sends these messages at once, then nothing for {@code holdMillis}, then exits 0:
-   * a command that runs for a while.
+   * An exec that sends these messages, then nothing until {@code holdMillis}, then exits 0: a
+   * command that runs for a while.
    */
   static void expectSlowExec(KubernetesMockServer server, String ns, String pod, String container,
       List<String> argv, long holdMillis, WebSocketMessage... messages) {
-    server.expect().get().withPath(execPath(ns, pod, container, argv))
-        .andUpgradeToWebSocket().open((Object[]) messages).immediately()
-        .andEmit(delayed(holdMillis, exit(0))).done().always();
+    var session = server.expect().get().withPath(execPath(ns, pod, container, argv))
+        .andUpgradeToWebSocket().open();
+    for (int i = 0; i < messages.length; i++) {
+      session = session.immediately().andEmit(delayed(30L * (i + 1), messages[i]));
+    }
+    session.immediately().andEmit(delayed(holdMillis, exit(0))).done().always();
   }
 
   /** The message sent {@code delayMillis} after the session opened. */
