@@ -52,10 +52,12 @@ final class Pods {
 
   /**
    * An exec that answers with these messages (output, then a status with the exit code), 30 ms
-   * apart and in order, as an API server would. They are emitted as timed events, not as
-   * messages on open: the mock server closes the socket once no timed event is pending and sends
-   * messages-on-open from several threads, so a status sent on open can lose the race with the
-   * close.
+   * apart and in order, as an API server would. They are timed events, not messages on open: the
+   * mock server sends messages-on-open from several threads and closes the socket as soon as none
+   * is pending. Under load we still saw, rarely, the socket close before the client had processed
+   * the final status (PodExec then reports "closed without an exit code", a failure): the last
+   * status frame is therefore sent twice, 30 ms apart; the client completes the exit code on the
+   * first it processes and ignores the second.
    */
   static void expectExec(KubernetesMockServer server, String ns, String pod, String container,
       List<String> argv, WebSocketMessage... messages) {
@@ -63,6 +65,10 @@ final class Pods {
         .andUpgradeToWebSocket().open();
     for (int i = 0; i < messages.length; i++) {
       session = session.immediately().andEmit(delayed(30L * (i + 1), messages[i]));
+    }
+    WebSocketMessage last = messages[messages.length - 1];
+    if (last instanceof StatusMessage) {
+      session = session.immediately().andEmit(delayed(30L * (messages.length + 1), last));
     }
     session.done().always();
   }
