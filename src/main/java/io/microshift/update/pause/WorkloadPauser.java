@@ -21,6 +21,7 @@ public class WorkloadPauser {
   private final Pauser pauser;
   private final DrainCheck drainCheck;
   private final Resumer resumer;
+  private final ReadyCheck readyCheck;
 
   public WorkloadPauser(KubernetesClient client, String operatorNamespace) {
     Workloads workloads = new Workloads(client, new ProtectedNamespaces(operatorNamespace));
@@ -29,6 +30,7 @@ public class WorkloadPauser {
     this.pauser = new Pauser(updates);
     this.drainCheck = new DrainCheck(client, workloads);
     this.resumer = new Resumer(workloads, updates);
+    this.readyCheck = new ReadyCheck(workloads);
   }
 
   /** The workloads a selection pauses, in a stable order. Read-only (dry run, preview). */
@@ -53,5 +55,14 @@ public class WorkloadPauser {
   /** Restores every workload that carries this plan's pause record. Idempotent. */
   public ResumeOutcome resume(UpdatePlan plan, StatusWriter writer, EventRecorder events) {
     return resumer.resume(plan, writer, events);
+  }
+
+  /**
+   * Whether the workloads the plan resumed (status.pausedWorkloads) are back with all their
+   * replicas ready. Non-blocking, read-only: poll it after {@link #resume} and before running
+   * post-update or post-rollback hooks, whose pods may not exist yet right after a resume.
+   */
+  public ReadyResult ready(UpdatePlan plan) {
+    return readyCheck.ready(plan);
   }
 }

@@ -318,4 +318,30 @@ class WorkloadPauserTest {
         "p2 does not resume what old-plan paused");
     assertEquals(0, getDeployment(client, "app", "web").getSpec().getReplicas());
   }
+
+  @Test
+  void readyTellsWhenTheResumedWorkloadsAreBackSoPostHooksFindTheirPods() {
+    Fixtures.deployment(client, "app", "web", 2, Map.of(), PAUSE);
+    Fixtures.statefulSet(client, "app", "db", 1, Map.of());
+    Fixtures.cronJob(client, "app", "nightly", false, Map.of(), PAUSE);
+    UpdatePlan plan = TestPlans.create(client, "p1", null, namespaces("app"));
+    pauser().pause(plan, TestPlans.writer(client), events);
+    assertTrue(pauser().ready(plan).ready(), "nothing resumed yet, nothing to wait for");
+    pauser().resume(plan, TestPlans.writer(client), events);
+
+    ReadyResult coming = pauser().ready(plan);
+    assertFalse(coming.ready());
+    assertEquals(List.of("Deployment app/web 0/2 ready", "StatefulSet app/db 0/1 ready"), coming.waiting());
+
+    client.apps().deployments().inNamespace("app").withName("web").editStatus(d -> {
+      d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder().withReadyReplicas(2).build());
+      return d;
+    });
+    assertEquals(List.of("StatefulSet app/db 0/1 ready"), pauser().ready(plan).waiting());
+    client.apps().statefulSets().inNamespace("app").withName("db").editStatus(d -> {
+      d.setStatus(new io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder().withReadyReplicas(1).build());
+      return d;
+    });
+    assertTrue(pauser().ready(plan).ready());
+  }
 }
