@@ -63,13 +63,14 @@ public final class HookAnnotationParser {
         pod.getSpec() == null || pod.getSpec().getContainers() == null
             ? List.of()
             : pod.getSpec().getContainers();
-    String container = annotations.get(family.key("container"));
-    if (container == null || container.isBlank()) {
+    String named = annotations.get(family.key("container"));
+    String container = named;
+    if (named == null || named.isBlank()) {
       container = containers.isEmpty() ? null : containers.get(0).getName();
       if (container == null) {
         problems.add("the pod has no container");
       }
-    } else if (containers.stream().noneMatch(c -> c.getName().equals(annotations.get(family.key("container"))))) {
+    } else if (containers.stream().noneMatch(c -> c.getName().equals(named))) {
       problems.add(family.key("container") + ": unknown container \"" + container + "\" (the pod has: "
           + containers.stream().map(Container::getName).collect(Collectors.joining(", ")) + ")");
     }
