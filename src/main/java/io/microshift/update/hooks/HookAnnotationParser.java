@@ -1,0 +1,171 @@
+package io.microshift.update.hooks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.microshift.update.api.HookPolicy;
+import io.microshift.update.api.HookPolicy.OnError;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Reads one annotation family of one pod into a {@link HookDefinition}, or a {@link HookProblem}
+ * saying exactly what is wrong. Never builds a shell string: the command is an argv.
+ */
+public final class HookAnnotationParser {
+  static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
+  static final int MAX_ARGS = 256;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private HookAnnotationParser() {}
+
+  /** Empty when the pod carries no annotation of this family. */
+  public static Optional<ParsedHook> parse(
+      Pod pod, HookPhase phase, AnnotationFamily family, HookPolicy policy) {
+    Map<String, String> annotations = pod.getMetadata().getAnnotations();
+    if (annotations == null
+        || annotations.keySet().stream().noneMatch(k -> k.startsWith(family.prefix() + "/"))) {
+      return Optional.empty();
+    }
+    String ns = pod.getMetadata().getNamespace();
+    String name = pod.getMetadata().getName();
+    List<String> problems = new ArrayList<>();
+
+    OnError onError = defaultOnError(family, policy);
+    String onErrorText = annotations.get(family.key("on-error"));
+    if (onErrorText != null) {
+      if (onErrorText.equals("Fail") || onErrorText.equals("Continue")) {
+        onError = OnError.valueOf(onErrorText);
+      } else {
+        onError = OnError.Fail;
+        problems.add(family.key("on-error") + ": \"" + onErrorText + "\" is not Fail or Continue");
+      }
+    }
+
+    List<String> command = List.of();
+    String commandText = annotations.get(family.key("command"));
+    if (commandText == null || commandText.isBlank()) {
+      problems.add(family.key("command") + " is missing or empty");
+    } else {
+      try {
+        command = parseCommand(commandText, family.strictCommand());
+      } catch (IllegalArgumentException e) {
+        problems.add(family.key("command") + ": " + e.getMessage());
+      }
+    }
+
+    List<Container> containers =
+        pod.getSpec() == null || pod.getSpec().getContainers() == null
+            ? List.of()
+            : pod.getSpec().getContainers();
+    String named = annotations.get(family.key("container"));
+    String container = named;
+    if (named == null || named.isBlank()) {
+      container = containers.isEmpty() ? null : containers.get(0).getName();
+      if (container == null) {
+        problems.add("the pod has no container");
+      }
+    } else if (containers.stream().noneMatch(c -> c.getName().equals(named))) {
+      problems.add(family.key("container") + ": unknown container \"" + container + "\" (the pod has: "
+          + containers.stream().map(Container::getName).collect(Collectors.joining(", ")) + ")");
+    }
+
+    String timeout = format(defaultTimeout(family, policy));
+    String timeoutText = annotations.get(family.key(family.timeoutKey()));
+    if (timeoutText != null) {
+      try {
+        Durations.parse(timeoutText);
+        timeout = timeoutText.trim();
+      } catch (IllegalArgumentException e) {
+        problems.add(family.key(family.timeoutKey()) + ": " + e.getMessage());
+      }
+    }
+
+    if (!problems.isEmpty()) {
+      return Optional.of(new HookProblem(phase, ns, name, family.prefix(), container, command,
+          onError, timeout, "malformed hook annotations: " + String.join("; ", problems)));
+    }
+    return Optional.of(new HookDefinition(
+        phase, ns, name, container, command, family.prefix(), onError, timeout));
+  }
+
+  /**
+   * A JSON array of strings (ours and Velero's); Velero also takes any other value as the one
+   * element of the argv, so a pod annotated for Velero means the same here.
+   */
+  static List<String> parseCommand(String text, boolean strict) {
+    String trimmed = text.trim();
+    if (!trimmed.startsWith("[")) {
+      if (strict) {
+        throw new IllegalArgumentException(
+            "must be a JSON array of strings, e.g. [\"pg_dump\", \"-f\", \"/backup/db.sql\"]; got " + quote(text));
+      }
+      return List.of(text);
+    }
+    JsonNode node;
+    try {
+      node = JSON.readTree(trimmed);
+    } catch (Exception e) {
+      throw new IllegalArgumentException("invalid JSON " + quote(text) + ": "
+          + e.getMessage().lines().findFirst().orElse(""));
+    }
+    if (!node.isArray() || node.isEmpty()) {
+      throw new IllegalArgumentException("must be a non-empty JSON array of strings; got " + quote(text));
+    }
+    if (node.size() > MAX_ARGS) {
+      throw new IllegalArgumentException("more than " + MAX_ARGS + " arguments");
+    }
+    List<String> argv = new ArrayList<>();
+    for (JsonNode element : node) {
+      if (!element.isTextual()) {
+        throw new IllegalArgumentException("every element must be a string; got " + element);
+      }
+      argv.add(element.asText());
+    }
+    if (argv.get(0).isBlank()) {
+      throw new IllegalArgumentException("the program (first element) is empty");
+    }
+    return argv;
+  }
+
+  static OnError defaultOnError(AnnotationFamily family, HookPolicy policy) {
+    if (family.defaultOnError() != null) {
+      return family.defaultOnError();
+    }
+    return policy != null && policy.onError != null ? policy.onError : OnError.Fail;
+  }
+
+  static Duration defaultTimeout(AnnotationFamily family, HookPolicy policy) {
+    if (family.defaultTimeout() != null) {
+      return family.defaultTimeout();
+    }
+    if (policy != null && policy.defaultTimeout != null) {
+      return Durations.parse(policy.defaultTimeout);
+    }
+    return DEFAULT_TIMEOUT;
+  }
+
+  static String format(Duration d) {
+    if (d.toMillis() % 1000 != 0) {
+      return d.toMillis() + "ms";
+    }
+    long s = d.getSeconds();
+    if (s % 3600 == 0) {
+      return s / 3600 + "h";
+    }
+    if (s % 60 == 0) {
+      return s / 60 + "m";
+    }
+    return s + "s";
+  }
+
+  private static String quote(String text) {
+    String t = text.length() > 120 ? text.substring(0, 120) + "..." : text;
+    return "'" + t + "'";
+  }
+}

@@ -1,0 +1,68 @@
+package io.microshift.update.pause;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.api.WorkloadSelection;
+import io.microshift.update.operator.EventRecorder;
+import io.microshift.update.operator.StatusWriter;
+import java.util.List;
+
+/**
+ * Pausing and resuming the workloads while the device updates: the entry point the reconciler
+ * calls. Acts on {@code status.acceptedSpec.workloads}; never on openshift-*, kube-* or the
+ * operator's own namespace, even when a workload there is annotated.
+ *
+ * <p>The record of a pause lives on each object ({@link PauseAnnotations}); {@code
+ * status.pausedWorkloads} mirrors it for humans. Resume trusts the objects, so it works after an
+ * operator restart, after etcd was restored, and while the plan is being deleted.
+ */
+public class WorkloadPauser {
+  private final WorkloadSelector selector;
+  private final Pauser pauser;
+  private final DrainCheck drainCheck;
+  private final Resumer resumer;
+  private final ReadyCheck readyCheck;
+
+  public WorkloadPauser(KubernetesClient client, String operatorNamespace) {
+    Workloads workloads = new Workloads(client, new ProtectedNamespaces(operatorNamespace));
+    ObjectUpdates updates = new ObjectUpdates(client, workloads);
+    this.selector = new WorkloadSelector(workloads);
+    this.pauser = new Pauser(updates);
+    this.drainCheck = new DrainCheck(client, workloads);
+    this.resumer = new Resumer(workloads, updates);
+    this.readyCheck = new ReadyCheck(workloads);
+  }
+
+  /** The workloads a selection pauses, in a stable order. Read-only (dry run, preview). */
+  public List<WorkloadRef> select(WorkloadSelection selection) {
+    return selector.select(selection);
+  }
+
+  /** Pauses the selected workloads; idempotent. Saves status.pausedWorkloads through writer. */
+  public PauseOutcome pause(UpdatePlan plan, StatusWriter writer, EventRecorder events) {
+    if (plan.getStatus() == null || plan.getStatus().acceptedSpec == null) {
+      throw new IllegalStateException("plan " + plan.getMetadata().getName()
+          + " has no status.acceptedSpec: pausing acts on the accepted spec only");
+    }
+    return pauser.pause(plan, select(plan.getStatus().acceptedSpec.workloads), writer, events);
+  }
+
+  /** Whether the pods of the workloads paused by the plan are gone. Non-blocking, read-only. */
+  public DrainResult drained(UpdatePlan plan) {
+    return drainCheck.drained(plan.getMetadata().getName());
+  }
+
+  /** Restores every workload that carries this plan's pause record. Idempotent. */
+  public ResumeOutcome resume(UpdatePlan plan, StatusWriter writer, EventRecorder events) {
+    return resumer.resume(plan, writer, events);
+  }
+
+  /**
+   * Whether the workloads the plan resumed (status.pausedWorkloads) are back with all their
+   * replicas ready. Non-blocking, read-only: poll it after {@link #resume} and before running
+   * post-update or post-rollback hooks, whose pods may not exist yet right after a resume.
+   */
+  public ReadyResult ready(UpdatePlan plan) {
+    return readyCheck.ready(plan);
+  }
+}

@@ -1,0 +1,174 @@
+package io.microshift.update.hooks;
+
+import static io.microshift.update.hooks.Pods.annotations;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.microshift.update.api.HookPolicy;
+import io.microshift.update.api.HookPolicy.OnError;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+@EnableKubernetesMockClient(crud = true)
+class HookDiscoveryTest {
+  static final String PRE = "pre-update.hook.updates.microshift.io/";
+  static final String VELERO_PRE = "pre.hook.backup.velero.io/";
+  static final String VELERO_RESTORE = "post.hook.restore.velero.io/";
+
+  KubernetesClient client;
+
+  HookDiscovery discovery() {
+    return new HookDiscovery(client, "microshift-update");
+  }
+
+  @Test
+  void ourAnnotationsWithDefaultsFromThePolicyInAStableOrder() {
+    Pods.create(client, Pods.running("shop", "web-1", annotations(PRE + "command", "[\"/bin/sync\"]"), "web"));
+    Pods.create(client, Pods.running("app", "db-0", annotations(
+        PRE + "command", "[\"pg_dump\", \"-f\", \"/backup/db.sql\"]",
+        PRE + "container", "postgres",
+        PRE + "timeout", "90s",
+        PRE + "on-error", "Continue"), "sidecar", "postgres"));
+    Pods.create(client, Pods.running("app", "cache-0", annotations(PRE + "command", "[\"redis-cli\", \"save\"]"), "redis"));
+    HookPolicy policy = new HookPolicy();
+    policy.defaultTimeout = "2m";
+
+    Discovery d = discovery().discover(HookPhase.PRE_UPDATE, policy);
+
+    assertEquals(List.of(
+        new HookDefinition(HookPhase.PRE_UPDATE, "app", "cache-0", "redis", List.of("redis-cli", "save"),
+            "pre-update.hook.updates.microshift.io", OnError.Fail, "2m"),
+        new HookDefinition(HookPhase.PRE_UPDATE, "app", "db-0", "postgres", List.of("pg_dump", "-f", "/backup/db.sql"),
+            "pre-update.hook.updates.microshift.io", OnError.Continue, "90s"),
+        new HookDefinition(HookPhase.PRE_UPDATE, "shop", "web-1", "web", List.of("/bin/sync"),
+            "pre-update.hook.updates.microshift.io", OnError.Fail, "2m")), d.hooks());
+    assertEquals(List.of(), d.problems());
+    assertTrue(discovery().discover(HookPhase.POST_UPDATE, policy).hooks().isEmpty(), "other phases see nothing");
+  }
+
+  @Test
+  void veleroBackupAliasKeepsVelerosDefaults() {
+    Pods.create(client, Pods.running("app", "db-0", annotations(
+        VELERO_PRE + "command", "[\"/bin/uname\", \"-a\"]"), "first", "second"));
+    Pods.create(client, Pods.running("app", "fs-0", annotations(
+        VELERO_PRE + "command", "/sbin/fsfreeze --freeze /data"), "main"));
+    HookPolicy policy = new HookPolicy();
+    policy.defaultTimeout = "10m";
+    policy.onError = OnError.Continue;
+
+    Discovery d = discovery().discover(HookPhase.PRE_UPDATE, policy);
+
+    assertEquals(List.of(
+        new HookDefinition(HookPhase.PRE_UPDATE, "app", "db-0", "first", List.of("/bin/uname", "-a"),
+            "pre.hook.backup.velero.io", OnError.Fail, "30s"),
+        // Velero runs a non-JSON command as one program name, without a shell: so do we
+        new HookDefinition(HookPhase.PRE_UPDATE, "app", "fs-0", "main", List.of("/sbin/fsfreeze --freeze /data"),
+            "pre.hook.backup.velero.io", OnError.Fail, "30s")), d.hooks());
+  }
+
+  @Test
+  void veleroRestoreAliasServesPostRollbackWithItsExecTimeoutAndContinueDefault() {
+    Pods.create(client, Pods.running("app", "db-0", annotations(
+        VELERO_RESTORE + "command", "[\"/bin/bash\", \"-c\", \"psql < /backup/db.sql\"]",
+        VELERO_RESTORE + "container", "postgres",
+        VELERO_RESTORE + "exec-timeout", "45s",
+        VELERO_RESTORE + "wait-timeout", "5m"), "postgres"));
+
+    Discovery d = discovery().discover(HookPhase.POST_ROLLBACK, null);
+
+    assertEquals(List.of(new HookDefinition(HookPhase.POST_ROLLBACK, "app", "db-0", "postgres",
+        List.of("/bin/bash", "-c", "psql < /backup/db.sql"), "post.hook.restore.velero.io", OnError.Continue, "45s")),
+        d.hooks());
+    assertTrue(discovery().discover(HookPhase.PRE_UPDATE, null).hooks().isEmpty());
+  }
+
+  @Test
+  void aliasesCanBeSwitchedOffAndOurFamilyTakesPrecedence() {
+    Pods.create(client, Pods.running("app", "db-0", annotations(
+        VELERO_PRE + "command", "[\"velero-dump\"]",
+        PRE + "command", "[\"our-dump\"]"), "db"));
+    Pods.create(client, Pods.running("app", "legacy-0", annotations(VELERO_PRE + "command", "[\"velero-dump\"]"), "db"));
+
+    Discovery d = discovery().discover(HookPhase.PRE_UPDATE, null);
+    assertEquals(List.of("app/db-0 our-dump", "app/legacy-0 velero-dump"),
+        d.hooks().stream().map(h -> h.namespace() + "/" + h.pod() + " " + String.join(" ", h.command())).toList());
+    assertEquals(List.of("app/db-0: pre.hook.backup.velero.io/* ignored, pre-update.hook.updates.microshift.io/* takes precedence"),
+        d.ignored());
+
+    HookPolicy off = new HookPolicy();
+    off.veleroAliases = false;
+    assertEquals(List.of("app/db-0 our-dump"), discovery().discover(HookPhase.PRE_UPDATE, off).hooks().stream()
+        .map(h -> h.namespace() + "/" + h.pod() + " " + String.join(" ", h.command())).toList());
+  }
+
+  @Test
+  void malformedAnnotationsAreReportedPerPodWithClearMessages() {
+    Pods.create(client, Pods.running("app", "a-badjson", annotations(PRE + "command", "[\"pg_dump\", "), "db"));
+    Pods.create(client, Pods.running("app", "b-container", annotations(
+        PRE + "command", "[\"pg_dump\"]", PRE + "container", "postgress"), "db", "metrics"));
+    Pods.create(client, Pods.running("app", "c-duration", annotations(
+        PRE + "command", "[\"pg_dump\"]", PRE + "timeout", "5 minutes", PRE + "on-error", "Continue"), "db"));
+    Pods.create(client, Pods.running("app", "d-onerror", annotations(
+        PRE + "command", "[\"pg_dump\"]", PRE + "on-error", "Ignore"), "db"));
+    Pods.create(client, Pods.running("app", "e-string", annotations(PRE + "command", "pg_dump -f x"), "db"));
+    Pods.create(client, Pods.running("app", "f-nocommand", annotations(PRE + "timeout", "1m"), "db"));
+    Pods.create(client, Pods.running("app", "g-numbers", annotations(PRE + "command", "[\"sleep\", 5]"), "db"));
+
+    Discovery d = discovery().discover(HookPhase.PRE_UPDATE, null);
+
+    assertEquals(List.of(), d.hooks());
+    Map<String, HookProblem> byPod = new java.util.HashMap<>();
+    d.problems().forEach(p -> byPod.put(p.pod(), p));
+    assertEquals(7, d.problems().size(), d.problems().toString());
+    assertTrue(byPod.get("a-badjson").message().contains(PRE + "command: invalid JSON '[\"pg_dump\", '"),
+        byPod.get("a-badjson").message());
+    assertEquals("malformed hook annotations: " + PRE + "container: unknown container \"postgress\" (the pod has: db, metrics)",
+        byPod.get("b-container").message());
+    assertEquals("malformed hook annotations: " + PRE + "timeout: invalid duration \"5 minutes\" (expected e.g. 30s, 5m, 1h30m)",
+        byPod.get("c-duration").message());
+    assertEquals(OnError.Continue, byPod.get("c-duration").onError(), "a readable on-error is kept");
+    assertEquals("malformed hook annotations: " + PRE + "on-error: \"Ignore\" is not Fail or Continue",
+        byPod.get("d-onerror").message());
+    assertEquals(OnError.Fail, byPod.get("d-onerror").onError(), "an unreadable on-error counts as Fail");
+    assertTrue(byPod.get("e-string").message().contains("must be a JSON array of strings"));
+    assertEquals("malformed hook annotations: " + PRE + "command is missing or empty", byPod.get("f-nocommand").message());
+    assertTrue(byPod.get("g-numbers").message().contains("every element must be a string; got 5"));
+  }
+
+  @Test
+  void systemAndOperatorNamespacesAreNeverHooked() {
+    Map<String, String> hook = annotations(PRE + "command", "[\"true\"]");
+    for (String ns : List.of("kube-system", "openshift-dns", "openshift", "microshift-update", "default")) {
+      Pods.create(client, Pods.running(ns, "p", hook, "c"));
+    }
+
+    Discovery d = discovery().discover(HookPhase.PRE_UPDATE, null);
+
+    assertEquals(List.of("default"), d.hooks().stream().map(HookDefinition::namespace).toList());
+  }
+
+  @Test
+  void podsNotRunningAreWaitedForAndFinishedOrTerminatingPodsAreIgnored() {
+    Map<String, String> hook = annotations(PRE + "command", "[\"true\"]");
+    Pods.create(client, new PodBuilder(Pods.running("app", "pending", hook, "c"))
+        .editStatus().withPhase("Pending").withContainerStatuses().endStatus().build());
+    Pod unready = Pods.running("app", "unready", hook, "c");
+    unready.getStatus().getContainerStatuses().get(0).setReady(false);
+    Pods.create(client, unready);
+    Pods.create(client, new PodBuilder(Pods.running("app", "done", hook, "c"))
+        .editStatus().withPhase("Succeeded").endStatus().build());
+
+    Discovery d = discovery().discover(HookPhase.PRE_UPDATE, null);
+
+    assertEquals(List.of(), d.hooks());
+    assertEquals(List.of("pending: the pod is not running (phase Pending)", "unready: container c is not ready"),
+        d.notReady().stream().map(p -> p.pod() + ": " + p.message()).toList());
+    assertEquals(List.of("app/done: pre-update.hook.updates.microshift.io/* not run, the pod has finished (Succeeded)"),
+        d.ignored());
+  }
+}

@@ -1,0 +1,350 @@
+package io.microshift.update.hooks;
+
+import static io.microshift.update.hooks.Pods.annotations;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.ErrorStreamMessage;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.server.mock.OutputStreamMessage;
+import io.microshift.update.api.HookPolicy;
+import io.microshift.update.api.HookStatus;
+import io.microshift.update.api.UpdatePlan;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+@EnableKubernetesMockClient(crud = true)
+class HookRunnerTest {
+  static final String PRE = "pre-update.hook.updates.microshift.io/";
+
+  KubernetesMockServer server;
+  KubernetesClient client;
+  final TestPlans.Events events = new TestPlans.Events();
+
+  HookRunner runner() {
+    return runner(new PodExec(client));
+  }
+
+  HookRunner runner(PodExec exec) {
+    return new HookRunner(new HookDiscovery(client, "microshift-update"), exec, Clock.systemUTC(),
+        Duration.ofMillis(300), Duration.ofMillis(100));
+  }
+
+  HookOutcome run(UpdatePlan plan, HookPhase phase) {
+    return runner().run(plan, phase, TestPlans.writer(client), events);
+  }
+
+  void hookedPod(String ns, String name, String container, List<String> argv, String... more) {
+    List<String> kv = new ArrayList<>(List.of(PRE + "command", json(argv)));
+    kv.addAll(List.of(more));
+    Pods.create(client, Pods.running(ns, name, annotations(kv.toArray(String[]::new)), container));
+  }
+
+  static String json(List<String> argv) {
+    return "[" + String.join(",", argv.stream().map(a -> "\"" + a + "\"").toList()) + "]";
+  }
+
+  static HookStatus entry(UpdatePlan plan, String pod) {
+    return plan.getStatus().hooks.stream().filter(h -> h.pod.equals(pod)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void successRunsEveryHookOnceInAStableOrderAndRecordsItInStatus() throws Exception {
+    hookedPod("shop", "web-1", "web", List.of("/bin/sync"));
+    hookedPod("app", "db-0", "postgres", List.of("pg_dump", "-f", "/backup/db.sql"));
+    Pods.expectExec(server, "shop", "web-1", "web", List.of("/bin/sync"), Pods.exit(0));
+    Pods.expectExec(server, "app", "db-0", "postgres", List.of("pg_dump", "-f", "/backup/db.sql"),
+        new OutputStreamMessage("dump complete"), Pods.exit(0));
+    UpdatePlan plan = TestPlans.create(client, "p1", null, null);
+
+    HookOutcome outcome = run(plan, HookPhase.PRE_UPDATE);
+
+    assertTrue(outcome.succeeded(), outcome.message());
+    assertEquals("2 of 2 pre-update hooks succeeded", outcome.message());
+    assertEquals(List.of(Pods.execPath("app", "db-0", "postgres", List.of("pg_dump", "-f", "/backup/db.sql")),
+        Pods.execPath("shop", "web-1", "web", List.of("/bin/sync"))), Pods.execRequests(server));
+    UpdatePlan stored = TestPlans.reload(client, "p1");
+    assertEquals(List.of("db-0", "web-1"), stored.getStatus().hooks.stream().map(h -> h.pod).toList());
+    HookStatus db = entry(stored, "db-0");
+    assertEquals("pre-update", db.hookPhase);
+    assertEquals("Succeeded", db.state);
+    assertEquals(0, db.exitCode);
+    assertEquals(1, db.attempts);
+    assertEquals("dump complete", db.stdoutTail);
+    assertEquals(List.of("pg_dump", "-f", "/backup/db.sql"), db.command);
+    assertEquals("pre-update.hook.updates.microshift.io", db.source);
+    assertEquals("Fail", db.onError);
+    assertEquals("5m", db.timeout);
+    assertNotNull(db.startedAt);
+    assertNotNull(db.finishedAt);
+    assertEquals(List.of(
+        "Normal HookSucceeded: pre-update hook app/db-0 (pre-update.hook.updates.microshift.io, container postgres) succeeded",
+        "Normal HookSucceeded: pre-update hook shop/web-1 (pre-update.hook.updates.microshift.io, container web) succeeded"),
+        events.all);
+  }
+
+  @Test
+  void nonZeroExitWithFailFailsThePhaseAndStartsNoFurtherHook() throws Exception {
+    hookedPod("app", "a-0", "db", List.of("dump"));
+    hookedPod("app", "b-0", "db", List.of("dump"));
+    Pods.expectExec(server, "app", "a-0", "db", List.of("dump"), new ErrorStreamMessage("disk full"), Pods.exit(3));
+    Pods.expectExec(server, "app", "b-0", "db", List.of("dump"), Pods.exit(0));
+    UpdatePlan plan = TestPlans.create(client, "p1", null, null);
+
+    HookOutcome outcome = run(plan, HookPhase.PRE_UPDATE);
+
+    assertFalse(outcome.succeeded());
+    assertEquals("pre-update hook app/a-0 (pre-update.hook.updates.microshift.io, container db) Failed: exit code 3 (on-error Fail)",
+        outcome.message());
+    assertEquals(1, Pods.execRequests(server).size(), "b-0 must not run after a Fail hook failed");
+    UpdatePlan stored = TestPlans.reload(client, "p1");
+    HookStatus a = entry(stored, "a-0");
+    assertEquals("Failed", a.state);
+    assertEquals(3, a.exitCode);
+    assertEquals("disk full", a.stderrTail);
+    HookStatus b = entry(stored, "b-0");
+    assertEquals("Pending", b.state);
+    assertEquals(0, b.attempts);
+    assertEquals(List.of("Warning HookFailed: pre-update hook app/a-0 (pre-update.hook.updates.microshift.io, container db): exit code 3 (on-error Fail)"),
+        events.all);
+  }
+
+  @Test
+  void nonZeroExitWithContinueIsReportedAndTheOthersRun() throws Exception {
+    hookedPod("app", "a-0", "db", List.of("dump"), PRE + "on-error", "Continue");
+    hookedPod("app", "b-0", "db", List.of("dump"));
+    Pods.expectExec(server, "app", "a-0", "db", List.of("dump"), Pods.exit(1));
+    Pods.expectExec(server, "app", "b-0", "db", List.of("dump"), Pods.exit(0));
+    UpdatePlan plan = TestPlans.create(client, "p1", null, null);
+
+    HookOutcome outcome = run(plan, HookPhase.PRE_UPDATE);
+
+    assertTrue(outcome.succeeded(), outcome.message());
+    assertEquals("1 of 2 pre-update hooks succeeded, 1 failed with on-error Continue", outcome.message());
+    assertEquals(List.of("pre-update hook app/a-0 (pre-update.hook.updates.microshift.io, container db) Failed: exit code 1"),
+        outcome.continued());
+    assertEquals(2, Pods.execRequests(server).size());
+    UpdatePlan stored = TestPlans.reload(client, "p1");
+    assertEquals("Failed", entry(stored, "a-0").state);
+    assertEquals(1, entry(stored, "a-0").exitCode);
+    assertEquals("Succeeded", entry(stored, "b-0").state);
+  }
+
+  @Test
+  void aHookThatOutlivesItsTimeoutIsTimedOut() {
+    hookedPod("app", "a-0", "db", List.of("sleep", "600"), PRE + "timeout", "1s");
+    Pods.expectSlowExec(server, "app", "a-0", "db", List.of("sleep", "600"), 3_000, new OutputStreamMessage("zzz"));
+    UpdatePlan plan = TestPlans.create(client, "p1", null, null);
+
+    long start = System.nanoTime();
+    HookOutcome outcome = run(plan, HookPhase.PRE_UPDATE);
+    long millis = (System.nanoTime() - start) / 1_000_000;
+
+    assertFalse(outcome.succeeded());
+    assertTrue(millis < 2_800, "the runner waited " + millis + " ms for a 1s hook");
+    HookStatus a = entry(TestPlans.reload(client, "p1"), "a-0");
+    assertEquals("TimedOut", a.state);
+    assertEquals(null, a.exitCode);
+    assertEquals("zzz", a.stdoutTail);
+    assertEquals("no exit within 1s; the exec stream was closed", a.message);
+    assertEquals(1, events.withReason("HookTimedOut").size());
+  }
+
+  @Test
+  void aMalformedFailHookFailsThePhaseBeforeAnyHookRuns() throws Exception {
+    hookedPod("app", "a-0", "db", List.of("dump"));
+    Pods.create(client, Pods.running("app", "b-0", annotations(PRE + "command", "[\"dump\"", PRE + "container", "db"), "db"));
+    Pods.expectExec(server, "app", "a-0", "db", List.of("dump"), Pods.exit(0));
+    UpdatePlan plan = TestPlans.create(client, "p1", null, null);
+
+    HookOutcome outcome = run(plan, HookPhase.PRE_UPDATE);
+
+    assertFalse(outcome.succeeded());
+    assertTrue(outcome.message().startsWith("pre-update hook app/b-0 (pre-update.hook.updates.microshift.io, container db) Invalid: "
+        + "malformed hook annotations: " + PRE + "command: invalid JSON"), outcome.message());
+    assertEquals(List.of(), Pods.execRequests(server), "nothing runs when a Fail hook is malformed");
+    UpdatePlan stored = TestPlans.reload(client, "p1");
+    assertEquals("Invalid", entry(stored, "b-0").state);
+    assertEquals("Pending", entry(stored, "a-0").state);
+    assertEquals(1, events.withReason("HookInvalid").size());
+    assertTrue(events.withReason("HookInvalid").get(0).contains("app/b-0"));
+  }
+
+  @Test
+  void aMalformedContinueHookIsRecordedAndTheOthersRun() throws Exception {
+    hookedPod("app", "a-0", "db", List.of("dump"));
+    Pods.create(client, Pods.running("app", "b-0", annotations(
+        PRE + "command", "[\"dump\"]", PRE + "container", "nope", PRE + "on-error", "Continue"), "db"));
+    Pods.expectExec(server, "app", "a-0", "db", List.of("dump"), Pods.exit(0));
+    UpdatePlan plan = TestPlans.create(client, "p1", null, null);
+
+    HookOutcome outcome = run(plan, HookPhase.PRE_UPDATE);
+
+    assertTrue(outcome.succeeded(), outcome.message());
+    assertEquals(1, outcome.continued().size());
+    assertTrue(outcome.continued().get(0).contains("unknown container \"nope\""), outcome.continued().get(0));
+    assertEquals(1, Pods.execRequests(server).size());
+    assertEquals("Invalid", entry(TestPlans.reload(client, "p1"), "b-0").state);
+  }
+
+  @Test
+  void veleroAliasHookRunsInTheFirstContainerWithVelerosDefaults() throws Exception {
+    Pods.create(client, Pods.running("app", "db-0", annotations(
+        "pre.hook.backup.velero.io/command", "[\"/bin/bash\", \"-c\", \"pg_dump > /backup/db.sql\"]"), "postgres", "exporter"));
+    List<String> argv = List.of("/bin/bash", "-c", "pg_dump > /backup/db.sql");
+    Pods.expectExec(server, "app", "db-0", "postgres", argv, Pods.exit(0));
+    HookPolicy policy = new HookPolicy();
+    policy.onError = HookPolicy.OnError.Continue;
+    policy.defaultTimeout = "10m";
+    UpdatePlan plan = TestPlans.create(client, "p1", policy, null);
+
+    HookOutcome outcome = run(plan, HookPhase.PRE_UPDATE);
+
+    assertTrue(outcome.succeeded(), outcome.message());
+    assertEquals(List.of(Pods.execPath("app", "db-0", "postgres", argv)), Pods.execRequests(server));
+    HookStatus h = entry(TestPlans.reload(client, "p1"), "db-0");
+    assertEquals("pre.hook.backup.velero.io", h.source);
+    assertEquals("Fail", h.onError);
+    assertEquals("30s", h.timeout);
+    assertEquals("Succeeded", h.state);
+  }
+
+  @Test
+  void hooksRunAtMostOncePerPhaseEvenWhenCalledAgain() throws Exception {
+    hookedPod("app", "a-0", "db", List.of("dump"));
+    Pods.expectExec(server, "app", "a-0", "db", List.of("dump"), Pods.exit(0));
+    UpdatePlan plan = TestPlans.create(client, "p1", null, null);
+    assertTrue(run(plan, HookPhase.PRE_UPDATE).succeeded());
+    hookedPod("app", "late-0", "db", List.of("dump"));
+
+    // a restarted operator reads the plan from the server and calls the step again
+    HookOutcome again = run(TestPlans.reload(client, "p1"), HookPhase.PRE_UPDATE);
+
+    assertTrue(again.succeeded());
+    assertEquals(1, Pods.execRequests(server).size(), "the hook ran once and the late pod was not hooked");
+    assertEquals(1, TestPlans.reload(client, "p1").getStatus().hooks.size());
+  }
+
+  @Test
+  void aHookCutOffByARestartIsReportedAsInterruptedAndNotRunAgain() throws Exception {
+    hookedPod("app", "a-0", "db", List.of("dump"));
+    Pods.expectExec(server, "app", "a-0", "db", List.of("dump"), Pods.exit(0));
+    UpdatePlan plan = crashedWhileRunning(null);
+
+    HookOutcome outcome = run(TestPlans.reload(client, "p1"), HookPhase.PRE_UPDATE);
+
+    assertFalse(outcome.succeeded());
+    assertEquals(List.of(), Pods.execRequests(server));
+    HookStatus a = entry(TestPlans.reload(client, "p1"), "a-0");
+    assertEquals("Interrupted", a.state);
+    assertEquals(1, a.attempts);
+    assertTrue(a.message.contains("not run again because hooks.idempotent is false"), a.message);
+    assertEquals(1, events.withReason("HookInterrupted").size());
+    assertNotNull(plan);
+  }
+
+  @Test
+  void aHookCutOffByARestartRunsAgainWhenThePlanSaysHooksAreIdempotent() throws Exception {
+    hookedPod("app", "a-0", "db", List.of("dump"));
+    Pods.expectExec(server, "app", "a-0", "db", List.of("dump"), Pods.exit(0));
+    HookPolicy policy = new HookPolicy();
+    policy.idempotent = true;
+    crashedWhileRunning(policy);
+
+    HookOutcome outcome = run(TestPlans.reload(client, "p1"), HookPhase.PRE_UPDATE);
+
+    assertTrue(outcome.succeeded(), outcome.message());
+    assertEquals(1, Pods.execRequests(server).size());
+    HookStatus a = entry(TestPlans.reload(client, "p1"), "a-0");
+    assertEquals("Succeeded", a.state);
+    assertEquals(2, a.attempts);
+  }
+
+  /** The state a crash leaves: the attempt recorded as Running, the exec never finished. */
+  private UpdatePlan crashedWhileRunning(HookPolicy policy) throws Exception {
+    UpdatePlan plan = TestPlans.create(client, "p1", policy, null);
+    PodExec crashing = new PodExec(client) {
+      @Override
+      public ExecResult exec(String ns, String pod, String container, List<String> argv, Duration timeout) {
+        throw new IllegalStateException("operator killed");
+      }
+    };
+    try {
+      runner(crashing).run(plan, HookPhase.PRE_UPDATE, TestPlans.writer(client), events);
+    } catch (IllegalStateException expected) {
+      // the process died here
+    }
+    assertEquals("Running", entry(TestPlans.reload(client, "p1"), "a-0").state);
+    Pods.execRequests(server);
+    return plan;
+  }
+
+  @Test
+  void parallelismIsBoundedByThePlanAndDefaultsToOneAtATime() {
+    for (String pod : List.of("a-0", "b-0", "c-0", "d-0")) {
+      hookedPod("app", pod, "db", List.of("dump"));
+    }
+    HookPolicy two = new HookPolicy();
+    two.parallelism = 2;
+    ConcurrencyProbe parallel = new ConcurrencyProbe(client);
+    assertTrue(runner(parallel).run(TestPlans.create(client, "p2", two, null), HookPhase.PRE_UPDATE,
+        TestPlans.writer(client), events).succeeded());
+    assertEquals(2, parallel.max.get(), "at most two at once, and two did run at once");
+
+    ConcurrencyProbe sequential = new ConcurrencyProbe(client);
+    assertTrue(runner(sequential).run(TestPlans.create(client, "p1", null, null), HookPhase.PRE_UPDATE,
+        TestPlans.writer(client), events).succeeded());
+    assertEquals(1, sequential.max.get());
+    assertEquals(List.of("a-0", "b-0", "c-0", "d-0"), sequential.order);
+  }
+
+  /** Records how many execs overlap; each exec lasts long enough for a second one to start. */
+  static final class ConcurrencyProbe extends PodExec {
+    final AtomicInteger current = new AtomicInteger();
+    final AtomicInteger max = new AtomicInteger();
+    final List<String> order = Collections.synchronizedList(new ArrayList<>());
+
+    ConcurrencyProbe(KubernetesClient client) {
+      super(client);
+    }
+
+    @Override
+    public ExecResult exec(String ns, String pod, String container, List<String> argv, Duration timeout) {
+      order.add(pod);
+      int now = current.incrementAndGet();
+      max.accumulateAndGet(now, Math::max);
+      try {
+        Thread.sleep(300);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      current.decrementAndGet();
+      return new ExecResult(0, false, null, "", "");
+    }
+  }
+
+  @Test
+  void aHookWhosePodNeverBecomesReadyFailsAfterTheWait() throws Exception {
+    Pods.create(client, new PodBuilder(Pods.running("app", "a-0", annotations(PRE + "command", "[\"dump\"]"), "db"))
+        .editStatus().withPhase("Pending").withContainerStatuses().endStatus().build());
+    UpdatePlan plan = TestPlans.create(client, "p1", null, null);
+
+    HookOutcome outcome = run(plan, HookPhase.PRE_UPDATE);
+
+    assertFalse(outcome.succeeded());
+    HookStatus a = entry(TestPlans.reload(client, "p1"), "a-0");
+    assertEquals("Failed", a.state);
+    assertEquals("not run: the pod is not running (phase Pending) after waiting 300ms", a.message);
+    assertEquals(List.of(), Pods.execRequests(server));
+  }
+}
