@@ -55,6 +55,9 @@ public class UpdatePlanStatus {
   @JsonPropertyDescription("Dry run only: what the plan would do.")
   public PreviewStatus preview;
 
+  @JsonPropertyDescription("When the operator resumed the paused workloads after the reboot (RFC 3339).")
+  public String workloadsResumedAt;
+
   @JsonPropertyDescription("When the plan left Pending (RFC 3339).")
   public String startTime;
 

@@ -1,6 +1,7 @@
 package io.microshift.update.cli;
 
 import io.microshift.update.host.HostCli;
+import io.microshift.update.operator.OperatorMain;
 import java.util.Arrays;
 
 /**
@@ -19,17 +20,11 @@ public final class Main {
     System.exit(HostCli.run(args, System.out, System.err));
   }
 
-  /** The operator's own main lives in io.microshift.update.operator (written separately). */
   private static void runOperator(String[] args) {
     try {
-      Class<?> c = Class.forName("io.microshift.update.operator.OperatorMain");
-      c.getMethod("main", String[].class).invoke(null, (Object) args);
-    } catch (ClassNotFoundException e) {
-      System.err.println("microshift-update: the operator is not part of this build");
-      System.exit(2);
-    } catch (ReflectiveOperationException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      System.err.println("microshift-update operator: " + cause);
+      OperatorMain.main(args);
+    } catch (Exception e) {
+      System.err.println("microshift-update operator: " + e);
       System.exit(1);
     }
   }

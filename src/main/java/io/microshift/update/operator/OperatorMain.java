@@ -8,6 +8,7 @@ import io.microshift.update.backup.BackupStore;
 import io.microshift.update.etcd.EtcdBackupService;
 import io.microshift.update.marker.MarkerReader;
 import io.microshift.update.operator.adapter.EtcdPlatformBackup;
+import io.microshift.update.operator.adapter.KubernetesWorkloads;
 import io.microshift.update.operator.adapter.MarkerHostHandoff;
 import java.io.IOException;
 import java.time.Clock;
@@ -44,7 +45,7 @@ public final class OperatorMain {
   /** The real implementations of the ports, for a device. */
   public static Ports productionPorts(KubernetesClient client, OperatorConfig config, Map<String, String> env) {
     BackupStore store = new BackupStore(config.stateDir());
-    WorkloadAdapters workloads = new WorkloadAdapters(client, config.namespace());
+    KubernetesWorkloads workloads = new KubernetesWorkloads(client, config.namespace());
     return new Ports(workloads, workloads,
         new EtcdPlatformBackup(EtcdBackupService.fromEnvironment(store, env)),
         new MarkerHostHandoff(config.stateDir(), MarkerReader.ROOT_UID, Clock.systemUTC()));

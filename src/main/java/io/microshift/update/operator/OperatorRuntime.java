@@ -56,8 +56,11 @@ public final class OperatorRuntime implements AutoCloseable {
     steps.put(Phase.Pausing, new PausingStep(ports.pausing(), ports.backup(), ports.host(), writer, events, phaseClock, metrics));
     steps.put(Phase.AwaitingReboot, new AwaitingRebootStep(ports.host(), writer, clock));
     steps.put(Phase.Applying, new ApplyingStep(ports.host()));
-    steps.put(Phase.Verifying, new VerifyingStep(ports.host(), ports.pausing(), ports.hooks(), writer, events, conditions));
-    steps.put(Phase.RollingBack, new RollingBackStep(ports.host(), ports.pausing(), ports.hooks(), writer, events, conditions));
+    ReadinessGate readiness = new ReadinessGate(ports.pausing(), writer, events, clock);
+    steps.put(Phase.Verifying, new VerifyingStep(ports.host(), ports.pausing(), ports.hooks(), writer, events,
+        conditions, readiness));
+    steps.put(Phase.RollingBack, new RollingBackStep(ports.host(), ports.hooks(), writer, events, conditions,
+        readiness));
     PlanStateMachine machine = new PlanStateMachine(steps, ports.host(), ports.pausing(), writer, events,
         conditions, metrics, clock);
     operator.register(new UpdatePlanReconciler(machine, conditions, writer));

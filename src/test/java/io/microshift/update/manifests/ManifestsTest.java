@@ -136,6 +136,7 @@ class ManifestsTest {
     add(g, CLUSTER, "apps", List.of("deployments", "statefulsets"),
         List.of("get", "list", "watch", "update", "patch"), "");
     add(g, CLUSTER, "batch", List.of("cronjobs"), List.of("get", "list", "watch", "update", "patch"), "");
+    add(g, CLUSTER, "batch", List.of("jobs"), List.of("list"), "");
     add(g, "default", "", List.of("events"), List.of("create", "patch"), "");
     add(g, "kube-public", "", List.of("configmaps"), List.of("get"), "microshift-version");
     add(g, NS, "coordination.k8s.io", List.of("leases"), List.of("get", "create", "update"), "");

@@ -1,5 +1,6 @@
 package io.microshift.update.operator;
 
+import io.microshift.update.hooks.HookPhase;
 import io.microshift.update.api.BackupStatus;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.operator.port.PlatformBackup;
@@ -21,14 +22,14 @@ final class RecordingWorkloads implements WorkloadHooks, WorkloadPausing, Platfo
   volatile List<String> blockingHookProblems = List.of();
 
   @Override
-  public Preview preview(UpdatePlan plan, Stage stage) {
-    return new Preview(List.of("ns/pod " + stage.annotationPrefix), List.of(), blockingHookProblems);
+  public Preview preview(UpdatePlan plan, HookPhase stage) {
+    return new Preview(List.of("ns/pod " + stage.value()), List.of(), blockingHookProblems);
   }
 
   @Override
-  public Outcome run(UpdatePlan plan, Stage stage, StatusWriter writer, EventRecorder events) {
-    calls.add("hooks:" + stage.annotationPrefix);
-    return stage.annotationPrefix.equals(failStage)
+  public Outcome run(UpdatePlan plan, HookPhase stage, StatusWriter writer, EventRecorder events) {
+    calls.add("hooks:" + stage.value());
+    return stage.value().equals(failStage)
         ? new Outcome("hook in ns/pod exited 1", List.of())
         : new Outcome(null, List.of());
   }
@@ -48,6 +49,11 @@ final class RecordingWorkloads implements WorkloadHooks, WorkloadPausing, Platfo
 
   @Override
   public String stillRunning(UpdatePlan plan) {
+    return null;
+  }
+
+  @Override
+  public String notReady(UpdatePlan plan) {
     return null;
   }
 

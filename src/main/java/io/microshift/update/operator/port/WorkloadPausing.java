@@ -17,6 +17,9 @@ public interface WorkloadPausing {
   /** Null when every pod of the paused workloads is gone, else what is still running. */
   String stillRunning(UpdatePlan plan);
 
+  /** Null when every resumed workload is ready again, else what is still starting. */
+  String notReady(UpdatePlan plan);
+
   /** Restores what was recorded on the objects. Idempotent; conflicts are reported, not forced. */
   void resume(UpdatePlan plan, StatusWriter writer, EventRecorder events);
 }

@@ -1,5 +1,6 @@
 package io.microshift.update.operator.step;
 
+import io.microshift.update.hooks.HookPhase;
 import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.operator.EventRecorder;
@@ -22,7 +23,7 @@ public final class BackingUpStep implements PhaseStep {
 
   @Override
   public StepResult execute(UpdatePlan plan) {
-    WorkloadHooks.Outcome outcome = hooks.run(plan, WorkloadHooks.Stage.PRE_UPDATE, writer, events);
+    WorkloadHooks.Outcome outcome = hooks.run(plan, HookPhase.PRE_UPDATE, writer, events);
     if (!outcome.ok()) {
       return StepResult.fail("PreUpdateHookFailed", outcome.failure());
     }

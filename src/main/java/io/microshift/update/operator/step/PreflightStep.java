@@ -1,5 +1,6 @@
 package io.microshift.update.operator.step;
 
+import io.microshift.update.hooks.HookPhase;
 import io.microshift.update.api.Phase;
 import io.microshift.update.api.PreviewStatus;
 import io.microshift.update.api.UpdatePlan;
@@ -64,7 +65,7 @@ public final class PreflightStep implements PhaseStep {
     String path = VersionPolicy.describe(from, to, verdict.jump()).orElseThrow();
 
     List<String> problems = new ArrayList<>(backup.preflight(plan));
-    WorkloadHooks.Preview preHooks = hooks.preview(plan, WorkloadHooks.Stage.PRE_UPDATE);
+    WorkloadHooks.Preview preHooks = hooks.preview(plan, HookPhase.PRE_UPDATE);
     problems.addAll(preHooks.blocking());
 
     if (spec.dryRun()) {
@@ -95,7 +96,7 @@ public final class PreflightStep implements PhaseStep {
     preview.versionPath = path;
     preview.workloadsToPause = pausing.select(plan);
     preview.hooksToRun = new ArrayList<>(preHooks.hooks());
-    for (WorkloadHooks.Stage later : List.of(WorkloadHooks.Stage.POST_UPDATE, WorkloadHooks.Stage.POST_ROLLBACK)) {
+    for (HookPhase later : List.of(HookPhase.POST_UPDATE, HookPhase.POST_ROLLBACK)) {
       preview.hooksToRun.addAll(hooks.preview(plan, later).hooks());
     }
     preview.malformedHooks = preHooks.malformed();

@@ -1,15 +1,16 @@
 package io.microshift.update.operator.step;
 
+import io.microshift.update.hooks.HookPhase;
 import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.operator.Conditions;
 import io.microshift.update.operator.EventRecorder;
 import io.microshift.update.operator.PhaseStep;
+import io.microshift.update.operator.ReadinessGate;
 import io.microshift.update.operator.StatusWriter;
 import io.microshift.update.operator.StepResult;
 import io.microshift.update.operator.port.HostHandoff;
 import io.microshift.update.operator.port.WorkloadHooks;
-import io.microshift.update.operator.port.WorkloadPausing;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -21,20 +22,20 @@ public final class RollingBackStep implements PhaseStep {
   static final Duration HOST_POLL = Duration.ofSeconds(3);
 
   private final HostHandoff host;
-  private final WorkloadPausing pausing;
   private final WorkloadHooks hooks;
   private final StatusWriter writer;
   private final EventRecorder events;
   private final Conditions conditions;
+  private final ReadinessGate readiness;
 
-  public RollingBackStep(HostHandoff host, WorkloadPausing pausing, WorkloadHooks hooks,
-      StatusWriter writer, EventRecorder events, Conditions conditions) {
+  public RollingBackStep(HostHandoff host, WorkloadHooks hooks, StatusWriter writer,
+      EventRecorder events, Conditions conditions, ReadinessGate readiness) {
     this.host = host;
-    this.pausing = pausing;
     this.hooks = hooks;
     this.writer = writer;
     this.events = events;
     this.conditions = conditions;
+    this.readiness = readiness;
   }
 
   @Override
@@ -48,8 +49,11 @@ public final class RollingBackStep implements PhaseStep {
           "greenboot rolled back; waiting for the host agent to restore MicroShift's data", HOST_POLL);
     }
     HostHandoff.HostState s = state.get();
-    pausing.resume(plan, writer, events);
-    WorkloadHooks.Outcome outcome = hooks.run(plan, WorkloadHooks.Stage.POST_ROLLBACK, writer, events);
+    Optional<String> waiting = readiness.resumeAndWait(plan);
+    if (waiting.isPresent()) {
+      return StepResult.stay(Phase.RollingBack, "WaitingForWorkloads", "data restored; " + waiting.get(), HOST_POLL);
+    }
+    WorkloadHooks.Outcome outcome = hooks.run(plan, HookPhase.POST_ROLLBACK, writer, events);
     if (!outcome.ok()) {
       conditions.set(plan, Conditions.DEGRADED, true, "PostRollbackHookFailed", outcome.failure());
     }

@@ -1,5 +1,6 @@
 package io.microshift.update.operator.step;
 
+import io.microshift.update.hooks.HookPhase;
 import io.microshift.update.api.Phase;
 import io.microshift.update.api.ResumePolicy;
 import io.microshift.update.api.UpdatePlan;
@@ -8,6 +9,7 @@ import io.microshift.update.operator.EffectiveSpec;
 import io.microshift.update.operator.EventRecorder;
 import io.microshift.update.operator.HostStates;
 import io.microshift.update.operator.PhaseStep;
+import io.microshift.update.operator.ReadinessGate;
 import io.microshift.update.operator.StatusWriter;
 import io.microshift.update.operator.StepResult;
 import io.microshift.update.operator.port.HostHandoff;
@@ -32,15 +34,17 @@ public final class VerifyingStep implements PhaseStep {
   private final StatusWriter writer;
   private final EventRecorder events;
   private final Conditions conditions;
+  private final ReadinessGate readiness;
 
   public VerifyingStep(HostHandoff host, WorkloadPausing pausing, WorkloadHooks hooks,
-      StatusWriter writer, EventRecorder events, Conditions conditions) {
+      StatusWriter writer, EventRecorder events, Conditions conditions, ReadinessGate readiness) {
     this.host = host;
     this.pausing = pausing;
     this.hooks = hooks;
     this.writer = writer;
     this.events = events;
     this.conditions = conditions;
+    this.readiness = readiness;
   }
 
   @Override
@@ -89,8 +93,11 @@ public final class VerifyingStep implements PhaseStep {
   }
 
   private StepResult finish(UpdatePlan plan, EffectiveSpec spec, HostHandoff.HostState s) {
-    pausing.resume(plan, writer, events);
-    WorkloadHooks.Outcome outcome = hooks.run(plan, WorkloadHooks.Stage.POST_UPDATE, writer, events);
+    Optional<String> waiting = readiness.resumeAndWait(plan);
+    if (waiting.isPresent()) {
+      return StepResult.stay(Phase.Verifying, "WaitingForWorkloads", "update committed; " + waiting.get(), HOST_POLL);
+    }
+    WorkloadHooks.Outcome outcome = hooks.run(plan, HookPhase.POST_UPDATE, writer, events);
     conditions.clear(plan, Conditions.DEGRADED);
     if (!outcome.ok()) {
       conditions.set(plan, Conditions.DEGRADED, true, "PostUpdateHookFailed", outcome.failure());
