@@ -9,6 +9,8 @@ declare -A MSU_DEPS=(
   [ostree]=ostree
   [bats]=bats
   [shellcheck]=shellcheck
+  [lua5.4]=lua5.4
+  [promtool]=prometheus
 )
 
 msu_ensure_deps() {
