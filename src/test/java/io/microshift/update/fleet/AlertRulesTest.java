@@ -3,7 +3,6 @@ package io.microshift.update.fleet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -22,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -187,28 +185,7 @@ class AlertRulesTest {
   // ---------------------------------------------------------------- helpers
 
   static String promtool(String... args) throws Exception {
-    String promtool = System.getenv().getOrDefault("PROMTOOL", "promtool");
-    List<String> cmd = new ArrayList<>(List.of(promtool));
-    cmd.addAll(List.of(args));
-    Path out = Files.createTempFile("promtool", ".out");
-    try {
-      Process p;
-      try {
-        p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-      } catch (IOException e) {
-        throw new AssertionError("cannot run '" + promtool + "' (" + e.getMessage() + "): AlertRulesTest"
-            + " checks fleet/prometheus with promtool; install the Debian package prometheus"
-            + " (hack/lib/deps.sh does) or set PROMTOOL", e);
-      }
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        fail(String.join(" ", cmd) + " did not finish in 60 s");
-      }
-      String text = Files.readString(out);
-      assertEquals(0, p.exitValue(), String.join(" ", cmd) + " failed:\n" + text);
-      return text;
-    } finally {
-      Files.deleteIfExists(out);
-    }
+    ExternalTool.Result r = ExternalTool.PROMTOOL.check(args);
+    return r.stdout() + r.stderr();
   }
 }

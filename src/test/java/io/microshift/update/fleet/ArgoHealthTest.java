@@ -2,7 +2,6 @@ package io.microshift.update.fleet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -15,7 +14,6 @@ import io.microshift.update.api.UpdatePlanSpec;
 import io.microshift.update.api.UpdatePlanStatus;
 import io.microshift.update.api.UpdateTarget;
 import io.microshift.update.api.UpdateType;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +21,6 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -252,27 +249,10 @@ class ArgoHealthTest {
 
   /** Runs health.lua through the driver on a Lua literal of the object. */
   static Health healthOf(String objectLiteral) throws Exception {
-    String lua = System.getenv().getOrDefault("LUA", "lua5.4");
     Path object = Files.createTempFile("updateplan", ".lua");
-    Path out = Files.createTempFile("health", ".out");
-    Path err = Files.createTempFile("health", ".err");
     try {
       Files.writeString(object, "return " + objectLiteral + "\n");
-      Process p;
-      try {
-        p = new ProcessBuilder(lua, DRIVER.toString(), HEALTH.toString(), object.toString())
-            .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-      } catch (IOException e) {
-        throw new AssertionError("cannot run '" + lua + "' (" + e.getMessage() + "): ArgoHealthTest runs"
-            + " fleet/argocd/health.lua with a real Lua interpreter; install the Debian package lua5.4"
-            + " (hack/lib/deps.sh does) or set LUA", e);
-      }
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        fail(lua + " did not finish in 30 s");
-      }
-      String stdout = Files.readString(out);
-      assertEquals(0, p.exitValue(), lua + " failed on health.lua:\n" + Files.readString(err) + stdout);
+      String stdout = ExternalTool.LUA.check(DRIVER.toString(), HEALTH.toString(), object.toString()).stdout();
       assertTrue(stdout.startsWith("status=") && stdout.contains("\nmessage=") && stdout.endsWith("\n"),
           "unexpected driver output: " + stdout);
       int nl = stdout.indexOf('\n');
@@ -283,8 +263,6 @@ class ArgoHealthTest {
       return new Health(status, message);
     } finally {
       Files.deleteIfExists(object);
-      Files.deleteIfExists(out);
-      Files.deleteIfExists(err);
     }
   }
 }
