@@ -40,6 +40,7 @@ import org.yaml.snakeyaml.Yaml;
 class AlertRulesTest {
   static final Path RULE = Path.of("fleet/prometheus/updateplan-alerts.yaml");
   static final Path UNIT_TESTS = Path.of("fleet/prometheus/updateplan-alerts.test.yaml");
+  static final Path FLEET_DOC = Path.of("docs/fleet.md");
   /** The name updateplan-alerts.test.yaml's rule_files expects next to it. */
   static final String RULES_FILE = "updateplan-alerts.rules.yaml";
 
@@ -151,6 +152,21 @@ class AlertRulesTest {
       assertTrue(actual.add(phase), "two stuck rules for " + phase);
     }
     assertEquals(expected, actual);
+  }
+
+  /** docs/fleet.md's alert table names every alert and every stuck limit as the rules have them. */
+  @Test
+  void fleetDocDescribesTheAlertsAsTheyAre() throws IOException {
+    String doc = Files.readString(FLEET_DOC);
+    for (Map<String, Object> rule : rules) {
+      String name = (String) rule.get("alert");
+      assertTrue(doc.contains("| `" + name + "` |"), "docs/fleet.md has no row for " + name);
+      Map<?, ?> labels = (Map<?, ?>) rule.get("labels");
+      if ("UpdatePlanStuck".equals(name)) {
+        String limit = labels.get("phase") + " " + labels.get("limit");
+        assertTrue(doc.contains(limit), "docs/fleet.md does not give the limit '" + limit + "'");
+      }
+    }
   }
 
   /** Every microshift_* name in the rules appears in a real scrape of the operator's registry. */
