@@ -6,6 +6,8 @@
 declare -A MSU_DEPS=(
   [etcd]=etcd-server
   [etcdctl]=etcd-client
+  [lua5.4]=lua5.4
+  [promtool]=prometheus
   [ostree]=ostree
   [bats]=bats
   [shellcheck]=shellcheck
