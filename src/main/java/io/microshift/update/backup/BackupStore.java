@@ -3,12 +3,9 @@ package io.microshift.update.backup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -106,73 +103,32 @@ public final class BackupStore {
   }
 
   /**
-   * Keeps the newest {@code keep} complete sets and every set named in {@code protectedIds};
-   * deletes the other complete sets and every unprotected incomplete set (left-overs of an
-   * interrupted backup). Returns the ids deleted.
+   * The one retention rule, for the operator and the host agent: at most {@code keep} complete
+   * sets stay, counting the protected ones (the active plan's, the one the host's last update
+   * refers to), which are never deleted; the newest unprotected complete sets fill the rest.
+   * Unprotected incomplete sets (left-overs of an interrupted backup) are deleted. Returns the
+   * ids deleted.
    */
   public List<String> prune(int keep, Set<String> protectedIds) {
     if (keep < 1) {
       throw new IllegalArgumentException("backup retention must keep at least 1 set, got " + keep);
     }
+    List<BackupSet> sets = list();
+    long protectedComplete = sets.stream()
+        .filter(s -> s.complete() && protectedIds.contains(s.id())).count();
+    long room = Math.max(0, keep - protectedComplete);
     List<String> deleted = new ArrayList<>();
-    int keptComplete = 0;
-    for (BackupSet set : list()) {
+    for (BackupSet set : sets) {
       if (protectedIds.contains(set.id())) {
         continue;
       }
-      if (set.complete() && keptComplete < keep) {
-        keptComplete++;
+      if (set.complete() && room > 0) {
+        room--;
         continue;
       }
-      deleteTree(set.dir());
+      FileTrees.delete(set.dir());
       deleted.add(set.id());
     }
     return deleted;
-  }
-
-  /**
-   * Like {@link #prune} but {@code keep} counts {@code inUse} (the set of the update that just
-   * committed): {@code inUse} is always kept, plus the newest other complete sets up to {@code keep}
-   * in total. Returns the ids deleted.
-   */
-  public List<String> pruneKeepingTotal(int keep, String inUse) {
-    if (inUse == null || !isComplete(inUse)) {
-      return prune(keep, inUse == null ? Set.of() : Set.of(inUse));
-    }
-    if (keep > 1) {
-      return prune(keep - 1, Set.of(inUse));
-    }
-    List<String> deleted = new ArrayList<>();
-    for (BackupSet set : list()) {
-      if (!set.id().equals(inUse)) {
-        deleteTree(set.dir());
-        deleted.add(set.id());
-      }
-    }
-    return deleted;
-  }
-
-  /** Deletes a tree without following symlinks out of it. */
-  static void deleteTree(Path root) {
-    try {
-      Files.walkFileTree(root, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.delete(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-          if (exc != null) {
-            throw exc;
-          }
-          Files.delete(dir);
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete backup set " + root, e);
-    }
   }
 }

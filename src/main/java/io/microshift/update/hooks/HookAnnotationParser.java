@@ -1,5 +1,7 @@
 package io.microshift.update.hooks;
 
+import io.microshift.update.api.Durations;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Container;

@@ -1,5 +1,7 @@
 package io.microshift.update.hooks;
 
+import io.microshift.update.api.Durations;
+
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.microshift.update.api.HookPolicy;
 import io.microshift.update.api.HookStatus;

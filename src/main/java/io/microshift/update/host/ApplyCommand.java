@@ -1,5 +1,7 @@
 package io.microshift.update.host;
 
+import io.microshift.update.backup.FileTrees;
+
 import io.microshift.update.marker.HostState;
 import io.microshift.update.marker.HostStatus;
 import io.microshift.update.marker.MarkerCodec;
@@ -226,7 +228,7 @@ public final class ApplyCommand {
 
     // 4. offline copy of /var/lib/microshift into the backup set (once per request)
     if (!copied) {
-      DataCopier.deleteTree(dataCopy);
+      FileTrees.delete(dataCopy);
       DataCopier.Method method = ms.hasBackupVerbs() ? DataCopier.Method.MICROSHIFT : DataCopier.Method.CP;
       new DataCopier(ctx).copy(ctx.paths().microshiftData(), dataCopy.resolveSibling("data.tmp"),
           dataCopy, method, CrashPoints.APPLY_DATA_COPY_BEFORE_RENAME);

@@ -1,5 +1,7 @@
 package io.microshift.update.host;
 
+import io.microshift.update.backup.FileTrees;
+
 import io.microshift.update.marker.MarkerStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,7 +32,7 @@ public final class DataCopier {
     if (Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
       throw new HostException(dest + " already exists; refusing to overwrite it");
     }
-    deleteTree(tmp);
+    FileTrees.delete(tmp);
     if (method == Method.MICROSHIFT) {
       ctx.microshift().backup(tmp);
     } else {
@@ -48,33 +50,6 @@ public final class DataCopier {
       MarkerStore.fsyncDir(to.toAbsolutePath().getParent());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot rename " + from + " to " + to, e);
-    }
-  }
-
-  /** Deletes a tree without following symlinks; nothing if absent. */
-  public static void deleteTree(Path root) {
-    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try {
-      Files.walkFileTree(root, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.delete(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-          if (exc != null) {
-            throw exc;
-          }
-          Files.delete(dir);
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + root, e);
     }
   }
 }

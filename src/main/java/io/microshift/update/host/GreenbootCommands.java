@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 
 /** The greenboot hooks: required.d check, red.d and green.d. Each acts only on the target boot. */
@@ -122,7 +123,7 @@ public final class GreenbootCommands {
     } catch (MarkerProblems e) {
       ctx.log().error("request.json refused, using the default retention " + DEFAULT_RETENTION + ": " + e.getMessage());
     }
-    List<String> pruned = ctx.backups().pruneKeepingTotal(keep, st.backupId());
+    List<String> pruned = ctx.backups().prune(keep, st.backupId() == null ? Set.of() : Set.of(st.backupId()));
     recorder.transition("greenboot", healthy.toBuilder(), HostState.Committed, "update to " + st.targetVersion()
         + " committed" + (pruned.isEmpty() ? "" : "; pruned backup sets " + String.join(", ", pruned)));
     return 0;

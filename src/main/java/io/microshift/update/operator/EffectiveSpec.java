@@ -1,5 +1,7 @@
 package io.microshift.update.operator;
 
+import io.microshift.update.api.Durations;
+
 import io.microshift.update.api.ResumePolicy;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.api.UpdatePlanSpec;

@@ -1,5 +1,7 @@
 package io.microshift.update.operator;
 
+import io.microshift.update.api.Durations;
+
 import io.microshift.update.api.HookPolicy;
 import io.microshift.update.api.MaintenanceWindow;
 import io.microshift.update.api.Patterns;
@@ -143,9 +145,7 @@ public final class SpecValidator {
       return;
     }
     try {
-      if (Durations.parse(value).isZero()) {
-        problems.add(field + ": must be longer than 0");
-      }
+      Durations.parse(value);
     } catch (IllegalArgumentException e) {
       problems.add(field + ": " + e.getMessage());
     }

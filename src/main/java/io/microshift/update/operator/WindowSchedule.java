@@ -1,5 +1,7 @@
 package io.microshift.update.operator;
 
+import io.microshift.update.api.Durations;
+
 import io.microshift.update.api.MaintenanceWindow;
 import java.time.DayOfWeek;
 import java.time.Duration;

@@ -46,10 +46,12 @@ class BackupRetentionTest {
     complete(store, "c", 3);
     Files.createDirectories(store.dir("active")); // being written: no manifest yet
 
-    List<String> deleted = BackupRetention.apply(store, 1, "active", "last-request", null);
+    List<String> deleted = BackupRetention.apply(store, 2, "active", "last-request", null);
 
+    // two in total: last-request counts (active is incomplete and does not), c is the newest other
     assertEquals(List.of("b"), deleted);
     assertEquals(List.of("c", "last-request", "active"), ids(store));
+    assertEquals(List.of("c"), BackupRetention.apply(store, 1, "active", "last-request"));
   }
 
   @Test

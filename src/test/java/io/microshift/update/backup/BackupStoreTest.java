@@ -51,12 +51,17 @@ class BackupStoreTest {
     Files.writeString(store.dir("interrupted").resolve("etcd.snapshot.partial"), "x");
     Files.createDirectories(store.dir("in-progress"));
 
-    List<String> deleted = store.prune(1, Set.of("old-active", "in-progress"));
+    List<String> deleted = store.prune(2, Set.of("old-active", "in-progress"));
 
+    // two sets in total: the protected complete one counts, the newest other fills the rest
     assertEquals(Set.of("b2", "interrupted"), Set.copyOf(deleted));
     assertTrue(Files.exists(store.dir("old-active")));
     assertTrue(Files.exists(store.dir("b3")));
-    assertTrue(Files.exists(store.dir("in-progress")));
+    assertTrue(Files.exists(store.dir("in-progress")), "an incomplete protected set is kept");
+
+    assertEquals(List.of("b3", "in-progress"), store.prune(1, Set.of("old-active")),
+        "protected sets count toward the retention, and are never deleted themselves");
+    assertTrue(Files.exists(store.dir("old-active")));
   }
 
   @Test

@@ -34,15 +34,17 @@ class EtcdBackupServiceTest {
         Files.setLastModifiedTime(store.manifest(id), FileTime.from(Instant.ofEpochSecond(t += 1000)));
       }
 
-      assertEquals(List.of("old-2"), service.prune(1, "new", "old-1"));
+      // keep 2 in total: old-1 (protected) and the newest other, old-3
+      assertEquals(List.of("old-2"), service.prune(2, "new", "old-1"));
       assertTrue(service.preflight().ok());
       BackupSummary s = service.snapshot("new", "plan-new", "uid-new");
-      // protected sets come on top of the retention (BackupStore.prune): nothing to delete yet
-      assertEquals(List.of(), service.prune(1, "new", "old-1"));
-      // once the plan is done only request.json's set is protected; the new set is the newest
-      assertEquals(List.of("old-3"), service.prune(1, "old-1"));
+      // both protected sets are complete now and fill the retention
+      assertEquals(List.of("old-3"), service.prune(2, "new", "old-1"));
+      // once the host committed the new update only its set is referred to
+      assertEquals(List.of(), service.prune(2, "new"), "new and the newest other, old-1, make two");
+      assertEquals(List.of("old-1"), service.prune(1, "new"));
 
-      assertEquals(List.of("new", "old-1"),
+      assertEquals(List.of("new"),
           store.list().stream().map(BackupStore.BackupSet::id).toList());
       assertEquals(store.etcdSnapshot("new").toString(), s.snapshotPath());
     }

@@ -1,5 +1,7 @@
 package io.microshift.update.hooks;
 
+import io.microshift.update.api.Durations;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

@@ -1,5 +1,7 @@
 package io.microshift.update.host;
 
+import io.microshift.update.backup.FileTrees;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -138,9 +140,9 @@ final class FakeHostRunner implements CommandRunner {
         }
         if (argv.get(1).equals("restore")) {
           Path tmp = host.paths.host("/var/lib/microshift.ms-restore-tmp");
-          DataCopier.deleteTree(tmp);
+          FileTrees.delete(tmp);
           realCheck(List.of("cp", "--reflink=auto", "-a", argv.get(2), tmp.toString()));
-          DataCopier.deleteTree(host.paths.microshiftData());
+          FileTrees.delete(host.paths.microshiftData());
           DataCopier.rename(tmp, host.paths.microshiftData());
           return ok();
         }

@@ -1,5 +1,7 @@
 package io.microshift.update.host;
 
+import io.microshift.update.backup.FileTrees;
+
 import io.microshift.update.marker.CrashHook;
 import io.microshift.update.marker.HostStatus;
 import io.microshift.update.marker.MarkerFiles;
@@ -121,7 +123,7 @@ final class TestHost {
     Files.writeString(tree.resolve("usr/bin/microshift"), "microshift " + version);
     String out = runner.realCheck(List.of("ostree", "--repo=" + sysroot.resolve("ostree/repo"), "commit",
         "--branch=" + ref, "--tree=dir=" + tree)).stdout().strip();
-    DataCopier.deleteTree(tree);
+    FileTrees.delete(tree);
     return out;
   }
 

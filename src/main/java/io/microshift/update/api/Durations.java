@@ -1,25 +1,24 @@
-package io.microshift.update.operator;
+package io.microshift.update.api;
 
-import io.microshift.update.api.Patterns;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Go-style durations as used in the spec: 30s, 5m, 1h30m, 500ms. */
+/** Durations as the API writes them (Go style, {@link Patterns#DURATION}): 500ms, 30s, 5m, 1h30m. */
 public final class Durations {
   private static final Pattern WHOLE = Pattern.compile(Patterns.DURATION);
   private static final Pattern PART = Pattern.compile("([0-9]{1,6})(ms|s|m|h)");
 
   private Durations() {}
 
-  /** @throws IllegalArgumentException naming the expected form */
+  /** Parses {@code text}; throws IllegalArgumentException with a message naming the value. */
   public static Duration parse(String text) {
-    if (text == null || !WHOLE.matcher(text).matches()) {
+    if (text == null || !WHOLE.matcher(text.trim()).matches()) {
       throw new IllegalArgumentException(
-          "'" + text + "' is not a duration (use e.g. 30s, 5m, 1h30m)");
+          "invalid duration \"" + text + "\" (expected e.g. 30s, 5m, 1h30m)");
     }
     Duration total = Duration.ZERO;
-    Matcher m = PART.matcher(text);
+    Matcher m = PART.matcher(text.trim());
     while (m.find()) {
       long n = Long.parseLong(m.group(1));
       total = total.plus(switch (m.group(2)) {
@@ -29,9 +28,13 @@ public final class Durations {
         default -> Duration.ofHours(n);
       });
     }
+    if (total.isZero()) {
+      throw new IllegalArgumentException("invalid duration \"" + text + "\": must be more than 0");
+    }
     return total;
   }
 
+  /** {@link #parse}, or {@code fallback} when {@code text} is null (the field is not set). */
   public static Duration parseOr(String text, Duration fallback) {
     return text == null ? fallback : parse(text);
   }
