@@ -49,8 +49,8 @@ public final class PlanStateMachine {
 
   /** Runs the current phase's step once; returns when to look again (null: never, terminal). */
   public Duration advance(UpdatePlan plan) {
-    String before = JSON.asJson(ensureStatus(plan));
-    UpdatePlanStatus st = plan.getStatus();
+    String before = JSON.asJson(plan.getStatus());
+    UpdatePlanStatus st = ensureStatus(plan);
     st.observedGeneration = plan.getMetadata().getGeneration();
     refuseLateSpecChanges(plan);
     resyncFromHost(plan);
