@@ -1,0 +1,134 @@
+package io.microshift.update.operator;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.microshift.update.api.Phase;
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.api.WorkloadSelection;
+import io.microshift.update.backup.BackupStore;
+import io.microshift.update.etcd.EtcdBackupService;
+import io.microshift.update.etcd.EtcdClientConfig;
+import io.microshift.update.etcd.EtcdServerFixture;
+import io.microshift.update.etcd.FreeSpaceProvider;
+import io.microshift.update.marker.MarkerReader;
+import io.microshift.update.operator.adapter.EtcdPlatformBackup;
+import io.microshift.update.operator.adapter.KubernetesWorkloads;
+import io.microshift.update.operator.adapter.MarkerHostHandoff;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A dry run with the real adapters (hooks and pause on the API, jetcd on a real etcd, the marker
+ * files on a state dir): the report is complete, and nothing was scaled, exec'd or written.
+ */
+@EnableKubernetesMockClient(crud = true)
+class DryRunTest {
+  KubernetesMockServer server;
+  KubernetesClient client;
+  @TempDir Path state;
+
+  @Test
+  void previewReportsWhatWouldHappenAndChangesNothing() throws Exception {
+    client.configMaps().inNamespace("kube-public").resource(new ConfigMapBuilder()
+        .withNewMetadata().withName("microshift-version").withNamespace("kube-public").endMetadata()
+        .withData(Map.of("version", "4.16.2")).build()).create();
+    client.apps().deployments().inNamespace("shop").resource(new DeploymentBuilder()
+        .withNewMetadata().withName("web").withNamespace("shop").endMetadata()
+        .withNewSpec().withReplicas(3).withNewSelector().addToMatchLabels("app", "web").endSelector()
+        .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata()
+        .withNewSpec().addNewContainer().withName("web").withImage("img").endContainer().endSpec()
+        .endTemplate().endSpec().build()).create();
+    client.pods().inNamespace("shop").resource(new PodBuilder()
+        .withNewMetadata().withName("db-0").withNamespace("shop")
+        .addToAnnotations("pre-update.hook.updates.microshift.io/command", "[\"/bin/dump\",\"--all\"]")
+        .addToAnnotations("post-rollback.hook.updates.microshift.io/command", "[\"/bin/restore\"]")
+        .endMetadata()
+        .withNewSpec().addNewContainer().withName("db").withImage("img").endContainer().endSpec()
+        .withNewStatus().withPhase("Running")
+        .addToContainerStatuses(new ContainerStatusBuilder().withName("db").withReady(true).build())
+        .endStatus().build()).create();
+    client.pods().inNamespace("shop").resource(new PodBuilder()
+        .withNewMetadata().withName("broken").withNamespace("shop")
+        .addToAnnotations("pre-update.hook.updates.microshift.io/command", "not json")
+        .addToAnnotations("pre-update.hook.updates.microshift.io/on-error", "Continue")
+        .endMetadata()
+        .withNewSpec().addNewContainer().withName("c").withImage("img").endContainer().endSpec()
+        .withNewStatus().withPhase("Running")
+        .addToContainerStatuses(new ContainerStatusBuilder().withName("c").withReady(true).build())
+        .endStatus().build()).create();
+
+    try (EtcdServerFixture etcd = EtcdServerFixture.start()) {
+      BackupStore store = new BackupStore(state);
+      KubernetesWorkloads workloads = new KubernetesWorkloads(client, "microshift-update");
+      Ports ports = new Ports(workloads, workloads,
+          new EtcdPlatformBackup(new EtcdBackupService(EtcdClientConfig.plaintext(etcd.endpoint()), store,
+              FreeSpaceProvider.fileStore())),
+          new MarkerHostHandoff(state, MarkerReader.ROOT_UID, Clock.systemUTC()));
+      UpdatePlan plan = UpdatePlanReconcilerTest.ostreePlan("preview", "4.18.1");
+      plan.getSpec().dryRun = true;
+      plan.getSpec().workloads = new WorkloadSelection();
+      plan.getSpec().workloads.namespaces = List.of("shop");
+      drainRequests();
+
+      try (OperatorRuntime runtime = new OperatorRuntime(client, ports, new SimpleMeterRegistry(),
+          Clock.systemUTC(), null)) {
+        runtime.start();
+        client.resource(plan).create();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+          UpdatePlan p = client.resources(UpdatePlan.class).withName("preview").get();
+          return p.getStatus() != null && p.getStatus().phase != null && p.getStatus().phase.isTerminal();
+        });
+      }
+
+      UpdatePlan p = client.resources(UpdatePlan.class).withName("preview").get();
+      assertEquals(Phase.Succeeded, p.getStatus().phase, p.getStatus().message);
+      assertTrue(Conditions.isTrue(p.getStatus(), Conditions.DRY_RUN));
+      assertEquals("4.16.2 -> 4.18.1 (y-stream upgrade)", p.getStatus().preview.versionPath);
+      assertEquals(List.of("Deployment shop/web"), p.getStatus().preview.workloadsToPause);
+      String hooks = String.join("\n", p.getStatus().preview.hooksToRun);
+      assertTrue(hooks.contains("pre-update: shop/db-0") && hooks.contains("/bin/dump"), hooks);
+      assertTrue(hooks.contains("post-rollback: shop/db-0"), hooks);
+      assertTrue(String.join("\n", p.getStatus().preview.malformedHooks).contains("shop/broken"));
+      assertTrue(p.getStatus().preview.backupEstimateBytes > 0);
+      assertTrue(p.getStatus().preview.freeBytes > p.getStatus().preview.backupEstimateBytes);
+
+      Deployment web = client.apps().deployments().inNamespace("shop").withName("web").get();
+      assertEquals(3, web.getSpec().getReplicas(), "nothing was scaled");
+      assertTrue(web.getMetadata().getAnnotations() == null
+          || web.getMetadata().getAnnotations().keySet().stream().noneMatch(k -> k.startsWith("updates.microshift.io/")));
+      assertEquals(List.of(), drainRequests().stream().filter(r -> r.contains("/exec")).toList(), "nothing was exec'd");
+      assertFalse(Files.exists(state.resolve("request.json")), "nothing was handed to the host");
+      assertTrue(new BackupStore(state).list().isEmpty(), "no backup set was written");
+      assertTrue(p.getStatus().hooks.isEmpty() && p.getStatus().pausedWorkloads.isEmpty());
+    }
+  }
+
+  private List<String> drainRequests() throws InterruptedException {
+    List<String> paths = new java.util.ArrayList<>();
+    RecordedRequest r;
+    while ((r = server.takeRequest(10, TimeUnit.MILLISECONDS)) != null) {
+      paths.add(r.getMethod() + " " + r.getPath());
+    }
+    return paths;
+  }
+}
