@@ -1,5 +1,7 @@
 package io.microshift.update.marker;
 
+import io.microshift.update.preflight.MicroShiftVersion;
+import io.microshift.update.preflight.VersionPolicy;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,34 +39,19 @@ public final class Versions {
   }
 
   /**
-   * Why {@code from} → {@code to} is refused, or empty when it is an update MicroShift allows:
-   * same major; never a lower minor; at most +1 minor up to 4.15 and +2 from 4.16 on. A lower
-   * version is refused unless {@code allowDowngrade}.
+   * Why {@code from} → {@code to} is refused, or empty when it is an update MicroShift allows.
+   * The rules are the operator's ({@link VersionPolicy}), so that the host agent never refuses
+   * what the operator's preflight accepted, nor accepts what it refused.
    */
   public static Optional<String> refusal(String from, String to, boolean allowDowngrade) {
-    Optional<Xyz> f = parse(from);
-    Optional<Xyz> t = parse(to);
-    if (f.isEmpty() || t.isEmpty()) {
-      return Optional.of("cannot compare versions '" + from + "' and '" + to + "'");
+    MicroShiftVersion a;
+    MicroShiftVersion b;
+    try {
+      a = MicroShiftVersion.parse(from);
+      b = MicroShiftVersion.parse(to);
+    } catch (IllegalArgumentException e) {
+      return Optional.of("cannot compare versions '" + from + "' and '" + to + "': " + e.getMessage());
     }
-    Xyz a = f.get();
-    Xyz b = t.get();
-    if (a.major() != b.major()) {
-      return Optional.of("a change of major version (" + a + " -> " + b + ") is not supported");
-    }
-    int cmp = b.compareTo(a);
-    if (cmp == 0) {
-      return Optional.of("target " + b + " is the installed version " + a);
-    }
-    if (cmp < 0) {
-      return allowDowngrade ? Optional.empty()
-          : Optional.of("target " + b + " is older than " + a + " and allowDowngrade is false");
-    }
-    int maxMinorStep = a.minor() >= 16 ? 2 : 1;
-    if (b.minor() - a.minor() > maxMinorStep) {
-      return Optional.of("MicroShift allows at most +" + maxMinorStep + " minor from " + a
-          + ", target is " + b);
-    }
-    return Optional.empty();
+    return Optional.ofNullable(VersionPolicy.check(a, b, allowDowngrade).refusal());
   }
 }

@@ -79,7 +79,7 @@ class ApplyRefusalTest {
     UpdateRequest finalDown = down;
     io.microshift.update.marker.MarkerProblems p = org.junit.jupiter.api.Assertions.assertThrows(
         io.microshift.update.marker.MarkerProblems.class, () -> h.writeRequest(finalDown));
-    assertTrue(p.getMessage().contains("older than 4.17.5 and allowDowngrade is false"), p.getMessage());
+    assertTrue(p.getMessage().contains("older than the running 4.17.5: set spec.allowDowngrade"), p.getMessage());
 
     // the host checks the installed version against the request's from
     h.writeRequest(h.request()); // from 4.17.1, installed 4.17.5

@@ -204,11 +204,13 @@ class MarkerFilesTest {
   void versionJumpsFollowMicroShiftsRules() {
     assertTrue(Versions.refusal("4.17.1", "4.17.3", false).isEmpty());
     assertTrue(Versions.refusal("4.16.9", "4.18.0", false).isEmpty(), "+2 minor from 4.16 on");
-    assertTrue(Versions.refusal("4.14.2", "4.16.0", false).orElseThrow().contains("at most +1 minor"));
-    assertTrue(Versions.refusal("4.17.3", "4.17.1", false).orElseThrow().contains("allowDowngrade is false"));
+    assertTrue(Versions.refusal("4.14.2", "4.16.0", false).orElseThrow().contains("at most 1 minor version"));
+    assertTrue(Versions.refusal("4.17.3", "4.17.1", false).orElseThrow().contains("allowDowngrade"));
     assertTrue(Versions.refusal("4.17.3", "4.17.1", true).isEmpty());
     assertTrue(Versions.refusal("4.17.3", "5.0.0", false).orElseThrow().contains("major"));
-    assertTrue(Versions.refusal("4.17.3", "4.17.3", false).orElseThrow().contains("is the installed version"));
+    assertTrue(Versions.refusal("4.18.1", "4.17.9", true).orElseThrow().contains("cannot go back a minor"),
+        "the same rules as the operator: allowDowngrade is for patches only");
+    assertTrue(Versions.refusal("4.17.3", "4.17.3", false).orElseThrow().contains("nothing to update"));
   }
 
   @Test
