@@ -1,0 +1,85 @@
+package io.microshift.update.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.microshift.update.api.Phase;
+import io.microshift.update.api.ResumePolicy;
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.marker.HostState;
+import io.microshift.update.marker.HostStatus;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The three stories of the demo on a {@link SimulatedDevice}, step by step: operator, marker
+ * protocol, host agent, greenboot scripts, real etcd and ostree.
+ */
+@Timeout(180)
+class EndToEndTest {
+  static final Duration T = Duration.ofSeconds(60);
+
+  static List<String> eventReasons(SimulatedDevice d, String plan) {
+    return d.kube().v1().events().inNamespace("default").list().getItems().stream()
+        .filter(e -> plan.equals(e.getInvolvedObject().getName())).map(Event::getReason).toList();
+  }
+
+  static List<HostState> history(HostStatus s) {
+    return s.history().stream().map(HostStatus.HistoryEntry::state).toList();
+  }
+
+  /** The operator has written its verification for the current boot. */
+  static void awaitVerified(SimulatedDevice d, String plan) {
+    d.await("the operator's verification of boot " + d.bootId(), T, () -> d.request()
+        .map(r -> r.verification() != null && d.bootId().equals(r.verification().bootId())).orElse(false));
+  }
+
+  @Test
+  void ostreeZStreamSucceedsOnlyOnceGreenbootCommittedAndAfterCommitKeepsWorkloadsPausedUntilThen() {
+    try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.ostree("4.17.1").versions("4.17.3"))) {
+      d.etcdPut("/sim/before-update", "kept");
+      d.apply(SimulatedDevice.ostreePlan("z-stream", "4.17.3", ResumePolicy.AfterCommit));
+
+      d.awaitRebootRequested(T);
+      assertEquals(0, d.appReplicas(), "paused before the reboot");
+      assertEquals(HostState.Rebooting, d.hostStatus().orElseThrow().state());
+
+      d.reboot();
+      assertEquals("4.17.3", d.bootedVersion());
+      assertEquals(HostState.Booted, d.hostStatus().orElseThrow().state());
+      d.awaitPhase("z-stream", Phase.Verifying, T);
+      awaitVerified(d, "z-stream");
+      // booted and verified, but greenboot has not spoken: no success, workloads still paused
+      assertNotEquals(Phase.Succeeded, d.phase("z-stream"));
+      assertEquals(0, d.appReplicas(), "AfterCommit: paused until the host reports Committed");
+
+      SimulatedDevice.GreenbootResult g = d.greenbootRun();
+      assertTrue(g.healthy(), g.output());
+      assertEquals(HostState.Committed, d.hostStatus().orElseThrow().state());
+      UpdatePlan p = d.awaitPhase("z-stream", Phase.Succeeded, T);
+
+      assertTrue(p.getStatus().message.contains("4.17.1 -> 4.17.3"), p.getStatus().message);
+      d.await("shop/web back at 2 ready replicas", T, () -> d.appReadyReplicas() == SimulatedDevice.APP_REPLICAS);
+      assertEquals(SimulatedDevice.APP_REPLICAS, d.appReplicas());
+      assertEquals("kept", d.etcdGet("/sim/before-update"));
+      HostStatus s = d.hostStatus().orElseThrow();
+      assertEquals(List.of(HostState.Staging, HostState.Staged, HostState.Rebooting, HostState.Booted,
+          HostState.Healthy, HostState.Committed), history(s));
+      assertEquals(d.commitOf("4.17.3"), s.deploymentAfter());
+      assertEquals(0, s.greenbootAttempts());
+      assertEquals(p.getStatus().backup.id, s.backupId());
+      assertEquals("4.17.3", d.kube().configMaps().inNamespace("kube-public").withName("microshift-version").get()
+          .getData().get("version"));
+      assertTrue(d.execs().stream().anyMatch(e -> e.endsWith(": app-data backup")), d.execs().toString());
+      assertTrue(eventReasons(d, "z-stream").size() > 0, "events recorded");
+      assertEquals(List.of(), d.commands().unexpected());
+    }
+  }
+}
