@@ -82,4 +82,97 @@ class EndToEndTest {
       assertEquals(List.of(), d.commands().unexpected());
     }
   }
+
+  @Test
+  void ostreeYStreamWhoseHealthCheckFailsRollsBackAndRestoresEtcdAndTheAppsData() {
+    try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.ostree("4.17.1").versions("4.18.0")
+        .broken("4.18.0").maxBootAttempts(3))) {
+      d.etcdPut("/sim/before-update", "kept");
+      d.apply(SimulatedDevice.ostreePlan("y-stream", "4.18.0", ResumePolicy.AfterBoot));
+      d.awaitRebootRequested(T);
+      String backupId = d.plan("y-stream").getStatus().backup.id;
+      assertEquals("v1: orders before the update", d.appData());
+
+      d.reboot();
+      assertEquals("4.18.0", d.bootedVersion());
+      d.awaitPhase("y-stream", Phase.Verifying, T);
+      // AfterBoot: the workload is back at its recorded replicas before any commit
+      d.await("shop/web resumed before the commit", T, () -> d.appReplicas() == SimulatedDevice.APP_REPLICAS);
+      assertEquals(HostState.Booted, d.hostStatus().orElseThrow().state());
+      // written on the new version, after the host's data copy: must be gone after the rollback
+      d.etcdPut("/sim/written-on-4.18", "lost");
+      d.appWrite("v2: orders written on 4.18.0");
+
+      for (int attempt = 1; attempt <= 3; attempt++) {
+        SimulatedDevice.GreenbootResult g = d.greenbootRun();
+        assertTrue(!g.healthy(), g.output());
+        assertEquals(attempt, g.failedAttempts());
+        assertEquals(attempt == 3, g.fallbackNext());
+        assertEquals(HostState.Unhealthy, d.hostStatus().orElseThrow().state());
+        assertNotEquals(Phase.Succeeded, d.phase("y-stream"), "a boot greenboot rejects is never a success");
+        d.reboot();
+        if (attempt < 3) {
+          assertEquals("4.18.0", d.bootedVersion(), "greenboot retries the target");
+          assertEquals(HostState.Booted, d.hostStatus().orElseThrow().state());
+        }
+      }
+      assertEquals("4.17.1", d.bootedVersion(), "greenboot fell back to the previous deployment");
+      assertEquals(HostState.Restored, d.hostStatus().orElseThrow().state());
+
+      UpdatePlan p = d.awaitPhase("y-stream", Phase.RolledBack, T);
+      String msg = p.getStatus().message;
+      assertTrue(msg.contains("3 greenboot attempts"), msg);
+      assertTrue(msg.contains("backup " + backupId + " restored"), msg);
+      assertEquals("kept", d.etcdGet("/sim/before-update"));
+      assertNull(d.etcdGet("/sim/written-on-4.18"), "etcd is back to its pre-update data");
+      assertEquals("v1: orders before the update", d.appData(), "the post-rollback hook restored the app's data");
+      assertNotNull(d.appRestoredMarker());
+      d.await("shop/web back at 2 ready replicas", T, () -> d.appReadyReplicas() == SimulatedDevice.APP_REPLICAS);
+      assertEquals(SimulatedDevice.APP_REPLICAS, d.appReplicas());
+      assertEquals("4.17.1", d.kube().configMaps().inNamespace("kube-public").withName("microshift-version").get()
+          .getData().get("version"));
+      HostStatus s = d.hostStatus().orElseThrow();
+      assertEquals(backupId, s.restoredBackupId());
+      assertEquals(3, s.greenbootAttempts());
+      assertEquals(List.of(HostState.Staging, HostState.Staged, HostState.Rebooting, HostState.Booted,
+          HostState.Unhealthy, HostState.Booted, HostState.Unhealthy, HostState.Booted, HostState.Unhealthy,
+          HostState.RolledBack, HostState.Restored), history(s));
+      assertTrue(d.execs().stream().anyMatch(e -> e.endsWith(": app-data restore")), d.execs().toString());
+      List<String> reasons = eventReasons(d, "y-stream");
+      assertTrue(reasons.stream().anyMatch(Objects::nonNull) && !reasons.isEmpty(), "events recorded: " + reasons);
+      assertEquals(List.of(), d.commands().unexpected());
+    }
+  }
+
+  @Test
+  void rpmUpdateSucceedsAndAfterBootResumesWorkloadsBeforeTheCommit() {
+    try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.rpm("4.17.1"))) {
+      d.etcdPut("/sim/before-update", "kept");
+      d.apply(SimulatedDevice.rpmPlan("rpm-z", "4.17.3", ResumePolicy.AfterBoot));
+      d.awaitRebootRequested(T);
+      assertEquals(0, d.appReplicas());
+      assertTrue(d.commands().calls().contains(List.of("dnf", "install", "-y", "microshift-4.17.3",
+          "microshift-networking-4.17.3", "microshift-selinux-4.17.3")), d.commands().calls().toString());
+
+      d.reboot();
+      assertEquals("4.17.3", d.bootedVersion());
+      d.awaitPhase("rpm-z", Phase.Verifying, T);
+      d.await("shop/web resumed before the commit", T, () -> d.appReplicas() == SimulatedDevice.APP_REPLICAS);
+      assertEquals(HostState.Booted, d.hostStatus().orElseThrow().state(), "resumed before Committed");
+      assertNotEquals(Phase.Succeeded, d.phase("rpm-z"));
+
+      SimulatedDevice.GreenbootResult g = d.greenbootRun();
+      assertTrue(g.healthy(), g.output());
+      UpdatePlan p = d.awaitPhase("rpm-z", Phase.Succeeded, T);
+      assertTrue(p.getStatus().message.contains("4.17.1 -> 4.17.3"), p.getStatus().message);
+      d.await("shop/web ready", T, () -> d.appReadyReplicas() == SimulatedDevice.APP_REPLICAS);
+      assertEquals("kept", d.etcdGet("/sim/before-update"));
+      HostStatus s = d.hostStatus().orElseThrow();
+      assertEquals(HostState.Committed, s.state());
+      assertEquals(List.of(HostState.Staging, HostState.Staged, HostState.Rebooting, HostState.Booted,
+          HostState.Healthy, HostState.Committed), history(s));
+      assertTrue(!eventReasons(d, "rpm-z").isEmpty(), "events recorded");
+      assertEquals(List.of(), d.commands().unexpected());
+    }
+  }
 }
