@@ -9,9 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -30,6 +28,12 @@ public final class Demo {
 
   public static void main(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
+    // the mock API server logs every request through java.util.logging
+    java.util.logging.Logger rootLogger = java.util.logging.Logger.getLogger("");
+    rootLogger.setLevel(java.util.logging.Level.WARNING);
+    for (java.util.logging.Handler h : rootLogger.getHandlers()) {
+      h.setLevel(java.util.logging.Level.WARNING);
+    }
     Demo demo = new Demo();
     int rc;
     try {
@@ -257,8 +261,9 @@ public final class Demo {
       thread = new Thread(() -> {
         String lastPhase = null;
         String lastHost = null;
-        Map<String, String> seen = new LinkedHashMap<>();
-        while (running) {
+        boolean last = false;
+        while (running || !last) {
+          last = !running;
           try {
             UpdatePlan p = d.plan(name);
             String phase = p == null || p.getStatus() == null || p.getStatus().phase == null ? null
@@ -274,7 +279,6 @@ public final class Demo {
               OUT.printf("  %6.1fs  host %-16s %s%n", since(t0).toMillis() / 1000.0, "", host);
               lastHost = host;
             }
-            seen.put(name, phase);
           } catch (RuntimeException e) {
             // a file being replaced, the API restarting: next round
           }
