@@ -186,4 +186,36 @@ class EndToEndTest {
       assertEquals(List.of(), d.commands().unexpected());
     }
   }
+
+  @Test
+  void aPowerCutAfterTheDataCopyIsResumedByTheApplyUnitAtBootAndTheUpdateStillSucceeds() {
+    java.util.concurrent.atomic.AtomicBoolean crashed = new java.util.concurrent.atomic.AtomicBoolean();
+    io.microshift.update.marker.CrashHook hook = point -> {
+      if (point.equals(io.microshift.update.host.CrashPoints.APPLY_DATA_COPIED) && crashed.compareAndSet(false, true)) {
+        throw new IllegalStateException("power cut at " + point);
+      }
+    };
+    try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.ostree("4.17.1").versions("4.17.3")
+        .crash(hook))) {
+      d.etcdPut("/sim/before-update", "kept");
+      d.apply(SimulatedDevice.ostreePlan("cut", "4.17.3", ResumePolicy.AfterBoot));
+      d.await("the crash point", T, crashed::get);
+      assertEquals(List.of("power cut at " + io.microshift.update.host.CrashPoints.APPLY_DATA_COPIED), d.agentCrashes());
+      assertEquals(HostState.Staged, d.hostStatus().orElseThrow().state());
+
+      d.powerCut();   // the staged deployment is lost with the power; apply runs again at boot
+      assertEquals("4.17.1", d.bootedVersion());
+      d.awaitRebootRequested(T);
+      d.reboot();
+      assertEquals("4.17.3", d.bootedVersion());
+      SimulatedDevice.GreenbootResult g = d.greenbootRun();
+      assertTrue(g.healthy(), g.output());
+      d.awaitPhase("cut", Phase.Succeeded, T);
+      assertEquals("kept", d.etcdGet("/sim/before-update"));
+      assertEquals(HostState.Committed, d.hostStatus().orElseThrow().state());
+      d.await("shop/web ready", T, () -> d.appReadyReplicas() == SimulatedDevice.APP_REPLICAS);
+      System.out.println(d.agentLog());
+      assertEquals(List.of(), d.commands().unexpected());
+    }
+  }
 }
