@@ -27,6 +27,15 @@ public final class HostCli {
       "exit codes: 0 ok, 1 failed or refused, 2 usage");
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
+    return run(args, out, err, null, CrashHook.NONE);
+  }
+
+  /**
+   * As {@link #run(String[], PrintStream, PrintStream)} with the host's commands run by
+   * {@code commands} (null: real processes) and {@code crash} called at every crash point: for a
+   * simulated device that plays systemctl, rpm-ostree and dnf, and for crash injection.
+   */
+  public static int run(String[] args, PrintStream out, PrintStream err, CommandRunner commands, CrashHook crash) {
     Path root = Path.of("/");
     Path bootedFile = null;
     int owner = MarkerReader.ROOT_UID;
@@ -63,9 +72,9 @@ public final class HostCli {
     }
     AgentLog log = new AgentLog(err);
     HostPaths paths = new HostPaths(root);
-    CommandRunner runner = new LoggedRunner(new ProcessCommandRunner(), log);
+    CommandRunner runner = new LoggedRunner(commands != null ? commands : new ProcessCommandRunner(), log);
     BootedDeployment booted = bootedFile != null ? new FileBootedDeployment(bootedFile) : new RpmOstree(runner, paths);
-    HostContext ctx = new HostContext(paths, runner, booted, DiskSpace.REAL, Clock.systemUTC(), CrashHook.NONE,
+    HostContext ctx = new HostContext(paths, runner, booted, DiskSpace.REAL, Clock.systemUTC(), crash,
         owner, log, d -> Thread.sleep(d.toMillis()));
     try {
       return switch (verb) {

@@ -19,11 +19,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /** Pods with hook annotations and exec expectations on the mock server. */
-final class Pods {
+public final class Pods {
   private Pods() {}
 
   /** A Running pod whose containers are all ready. */
-  static Pod running(String ns, String name, Map<String, String> annotations, String... containers) {
+  public static Pod running(String ns, String name, Map<String, String> annotations, String... containers) {
     PodBuilder b = new PodBuilder().withNewMetadata().withNamespace(ns).withName(name)
         .withAnnotations(annotations).endMetadata().withNewSpec().endSpec();
     for (String c : containers) {
@@ -37,12 +37,12 @@ final class Pods {
     return b.build();
   }
 
-  static Pod create(KubernetesClient client, Pod pod) {
+  public static Pod create(KubernetesClient client, Pod pod) {
     return client.resource(pod).create();
   }
 
   /** The exec URL path fabric8 sends for this argv (stdout and stderr captured, no stdin). */
-  static String execPath(String ns, String pod, String container, List<String> argv) {
+  public static String execPath(String ns, String pod, String container, List<String> argv) {
     String commands = argv.stream()
         .map(a -> "command=" + URLEncoder.encode(a, StandardCharsets.UTF_8).replace("+", "%20"))
         .collect(Collectors.joining("&"));
@@ -59,7 +59,7 @@ final class Pods {
    * status frame is therefore sent twice, 30 ms apart; the client completes the exit code on the
    * first it processes and ignores the second.
    */
-  static void expectExec(KubernetesMockServer server, String ns, String pod, String container,
+  public static void expectExec(KubernetesMockServer server, String ns, String pod, String container,
       List<String> argv, WebSocketMessage... messages) {
     var session = server.expect().get().withPath(execPath(ns, pod, container, argv))
         .andUpgradeToWebSocket().open();
@@ -77,7 +77,7 @@ final class Pods {
    * An exec that sends these messages, then nothing until {@code holdMillis}, then exits 0: a
    * command that runs for a while.
    */
-  static void expectSlowExec(KubernetesMockServer server, String ns, String pod, String container,
+  public static void expectSlowExec(KubernetesMockServer server, String ns, String pod, String container,
       List<String> argv, long holdMillis, WebSocketMessage... messages) {
     var session = server.expect().get().withPath(execPath(ns, pod, container, argv))
         .andUpgradeToWebSocket().open();
@@ -88,12 +88,12 @@ final class Pods {
   }
 
   /** The message sent {@code delayMillis} after the session opened. */
-  static WebSocketMessage delayed(long delayMillis, WebSocketMessage message) {
+  public static WebSocketMessage delayed(long delayMillis, WebSocketMessage message) {
     return new WebSocketMessage(delayMillis, message.getBytes(), true, true);
   }
 
   /** The status message the API server sends when the command exits with this code. */
-  static StatusMessage exit(int code) {
+  public static StatusMessage exit(int code) {
     if (code == 0) {
       return new StatusMessage(new StatusBuilder().withStatus("Success").build());
     }
@@ -104,7 +104,7 @@ final class Pods {
   }
 
   /** The paths of all exec requests the server received so far, in order. */
-  static List<String> execRequests(KubernetesMockServer server) throws InterruptedException {
+  public static List<String> execRequests(KubernetesMockServer server) throws InterruptedException {
     List<String> paths = new ArrayList<>();
     RecordedRequest r;
     while ((r = server.takeRequest(10, TimeUnit.MILLISECONDS)) != null) {
@@ -115,7 +115,7 @@ final class Pods {
     return paths;
   }
 
-  static Map<String, String> annotations(String... keyValues) {
+  public static Map<String, String> annotations(String... keyValues) {
     if (keyValues.length % 2 != 0) {
       throw new IllegalArgumentException(Arrays.toString(keyValues));
     }

@@ -6,8 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The host's boundaries that cannot run here: rpm-ostree (deploys for real into the test ostree
@@ -15,8 +13,6 @@ import java.util.regex.Pattern;
  * {@code cp} and {@code sync} run for real. Records every argv the agent issues.
  */
 final class FakeHostRunner implements CommandRunner {
-  private static final Pattern DEPLOYMENT = Pattern.compile("^[* ] (\\S+) ([0-9a-f]{64})\\.([0-9]+)");
-  private static final Pattern ORIGIN = Pattern.compile("^\\s+origin refspec: (\\S+)");
 
   final TestHost host;
   final List<List<String>> calls = new ArrayList<>();
@@ -36,29 +32,7 @@ final class FakeHostRunner implements CommandRunner {
 
   /** Deployments of the test sysroot in boot order, from the real {@code ostree admin status}. */
   List<OstreeDeployment> ostreeDeployments() {
-    Result r = real.run(List.of("ostree", "admin", "status", "--sysroot=" + host.sysroot));
-    if (!r.ok()) {
-      throw new IllegalStateException("ostree admin status: " + r.stderr());
-    }
-    List<OstreeDeployment> out = new ArrayList<>();
-    String checksum = null;
-    for (String line : r.stdout().split("\n")) {
-      Matcher d = DEPLOYMENT.matcher(line);
-      Matcher o = ORIGIN.matcher(line);
-      if (d.find()) {
-        if (checksum != null) {
-          out.add(new OstreeDeployment(checksum, ""));
-        }
-        checksum = d.group(2);
-      } else if (o.find() && checksum != null) {
-        out.add(new OstreeDeployment(checksum, o.group(1)));
-        checksum = null;
-      }
-    }
-    if (checksum != null) {
-      out.add(new OstreeDeployment(checksum, ""));
-    }
-    return out;
+    return host.ostreeSysroot.deployments().stream().map(d -> new OstreeDeployment(d.checksum(), d.origin())).toList();
   }
 
   Result realCheck(List<String> argv) {
@@ -174,8 +148,7 @@ final class FakeHostRunner implements CommandRunner {
           return new Result(1, "", "error: No such branch");
         }
         String what = argv.get(2);
-        Result r = real.run(List.of("ostree", "admin", "deploy", "--sysroot=" + host.sysroot, "--os=rhel", what));
-        return new Result(r.exitCode(), r.stdout(), r.stderr());
+        return host.ostreeSysroot.deploy(what);
       }
       case "cleanup" -> {
         if (argv.equals(List.of("rpm-ostree", "cleanup", "--pending"))) {

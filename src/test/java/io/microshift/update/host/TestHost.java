@@ -50,6 +50,7 @@ final class TestHost {
 
   final Path root;
   final Path sysroot;
+  final OstreeSysroot ostreeSysroot;
   final boolean ostree;
   final HostPaths paths;
   final FakeHostRunner runner;
@@ -64,6 +65,7 @@ final class TestHost {
     this.ostree = ostree;
     this.paths = new HostPaths(root);
     this.sysroot = root.resolve("sysroot");
+    this.ostreeSysroot = new OstreeSysroot(sysroot);
     this.bootedFile = root.resolve("run/test-booted-deployment");
     this.runner = new FakeHostRunner(this);
     try {
@@ -103,52 +105,25 @@ final class TestHost {
   // ---------- the ostree sysroot ----------
 
   private void buildSysroot() throws IOException {
-    Files.createDirectories(sysroot);
-    runner.realCheck(List.of("ostree", "admin", "init-fs", sysroot.toString()));
-    runner.realCheck(List.of("ostree", "admin", "os-init", "--sysroot=" + sysroot, "rhel"));
-    commitFrom = commit("rhel/9/x86_64/edge-4.17.1", FROM);
-    commitTarget = commit(REF_TARGET, TARGET);
-    runner.realCheck(List.of("ostree", "admin", "deploy", "--sysroot=" + sysroot, "--os=rhel", commitFrom));
+    ostreeSysroot.init();
+    commitFrom = ostreeSysroot.commit(root, "rhel/9/x86_64/edge-4.17.1", FROM);
+    commitTarget = ostreeSysroot.commit(root, REF_TARGET, TARGET);
+    if (!ostreeSysroot.deploy(commitFrom).ok()) {
+      throw new IllegalStateException("ostree admin deploy " + commitFrom + " failed");
+    }
     Files.writeString(bootedFile, commitFrom);
   }
 
-  private String commit(String ref, String version) throws IOException {
-    Path tree = root.resolve("tree-" + version);
-    Files.createDirectories(tree.resolve("usr/lib/modules/5.14.0-427.el9.x86_64"));
-    Files.writeString(tree.resolve("usr/lib/modules/5.14.0-427.el9.x86_64/vmlinuz"), "kernel");
-    Files.writeString(tree.resolve("usr/lib/modules/5.14.0-427.el9.x86_64/initramfs.img"), "initramfs");
-    Files.createDirectories(tree.resolve("usr/etc"));
-    Files.writeString(tree.resolve("usr/etc/os-release"), "ID=rhel\nVERSION_ID=9.4\n");
-    Files.createDirectories(tree.resolve("usr/bin"));
-    Files.writeString(tree.resolve("usr/bin/microshift"), "microshift " + version);
-    String out = runner.realCheck(List.of("ostree", "--repo=" + sysroot.resolve("ostree/repo"), "commit",
-        "--branch=" + ref, "--tree=dir=" + tree)).stdout().strip();
-    FileTrees.delete(tree);
-    return out;
-  }
-
   void dropPendingDeployment() {
-    List<FakeHostRunner.OstreeDeployment> ds = runner.ostreeDeployments();
+    List<OstreeSysroot.Deployment> ds = ostreeSysroot.deployments();
     if (!ds.isEmpty() && !ds.get(0).checksum().equals(bootedChecksum())) {
-      runner.realCheck(List.of("ostree", "admin", "undeploy", "--sysroot=" + sysroot, "0"));
+      ostreeSysroot.undeploy(0);
     }
   }
 
   /** ostree marks deployments immutable; lift that so the temp dir can be deleted. */
   static void unlockSysroot(Path root) {
-    Path deploy = root.resolve("sysroot/ostree/deploy/rhel/deploy");
-    if (!Files.isDirectory(deploy)) {
-      return;
-    }
-    try (Stream<Path> s = Files.list(deploy)) {
-      for (Path d : (Iterable<Path>) s::iterator) {
-        if (Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
-          new ProcessCommandRunner().run(List.of("chattr", "-i", d.toString()));
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    new OstreeSysroot(root.resolve("sysroot")).unlock();
   }
 
   String bootedChecksum() {

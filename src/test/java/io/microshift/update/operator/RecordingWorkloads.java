@@ -54,8 +54,11 @@ final class RecordingWorkloads implements WorkloadHooks, WorkloadPausing, Platfo
 
   @Override
   public String notReady(UpdatePlan plan) {
-    return null;
+    return notReady;
   }
+
+  /** What {@link #notReady} reports (null: every resumed workload is ready). */
+  volatile String notReady;
 
   @Override
   public void resume(UpdatePlan plan, StatusWriter writer, EventRecorder events) {

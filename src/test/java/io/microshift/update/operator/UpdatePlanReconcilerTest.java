@@ -146,6 +146,25 @@ class UpdatePlanReconcilerTest {
   }
 
   @Test
+  void afterBootVerifiesTheBootOnlyOnceTheResumedWorkloadsAreReady() {
+    work.notReady = "Deployment shop/web 0/2 ready";
+    client.resource(ostreePlan("gated", "4.17.3")).create();
+    awaitPhase("gated", Phase.AwaitingReboot);
+    await().until(() -> host.lastRequest().isPresent());
+    host.report("Booted", "boot-2", 1, "target deployment booted");
+    awaitPhase("gated", Phase.Verifying);
+    await().until(() -> get("gated").getStatus().message.contains("once the resumed workloads are ready"));
+    assertTrue(work.calls().contains("resume"));
+    assertTrue(host.verifications.isEmpty(), "no verification while the resumed workloads are not ready");
+
+    work.notReady = null;
+    await().until(() -> !host.verifications.isEmpty());
+    assertEquals("boot-2", host.verifications.get(0).bootId());
+    assertTrue(host.verifications.get(0).passed());
+    assertEquals(Phase.Verifying, get("gated").getStatus().phase);
+  }
+
+  @Test
   void rollbackResumesWorkloadsRunsRestoreHooksAndReportsAttemptsAndBackup() {
     client.resource(ostreePlan("y-stream", "4.18.0")).create();
     awaitPhase("y-stream", Phase.AwaitingReboot);

@@ -77,12 +77,20 @@ public final class VerifyingStep implements PhaseStep {
       }
       default -> {
         // Booted or Healthy: the target runs, greenboot has not committed yet
-        if (spec.resumePolicy() == ResumePolicy.AfterBoot) {
+        boolean afterBoot = spec.resumePolicy() == ResumePolicy.AfterBoot;
+        if (afterBoot) {
           pausing.resume(plan, writer, events);
         }
         if (!Objects.equals(s.bootId(), verifiedBoot(plan))) {
+          // greenboot's required.d check waits for this: with AfterBoot it means the resumed
+          // workloads run on the target; if they never get ready, the check times out and fails
+          String notReady = afterBoot ? pausing.notReady(plan) : null;
+          if (notReady != null) {
+            return StepResult.stay(Phase.Verifying, "WaitingForWorkloads", "target booted (" + s.state()
+                + "); verifying boot " + s.bootId() + " once the resumed workloads are ready: " + notReady, HOST_POLL);
+          }
           host.writeVerification(plan, s.bootId(), true, "operator running on the target; workloads "
-              + (spec.resumePolicy() == ResumePolicy.AfterBoot ? "resumed" : "stay paused until the commit"));
+              + (afterBoot ? "resumed and ready" : "stay paused until the commit"));
           plan.getStatus().handoff.verification = "Passed";
           plan.getStatus().handoff.verifiedBootId = s.bootId();
         }

@@ -1,0 +1,128 @@
+package io.microshift.update.host;
+
+import io.microshift.update.backup.FileTrees;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A real ostree sysroot in a plain directory (Debian's ostree), os {@code rhel}: commits of
+ * minimal trees, deployments in boot order. Shared by the host tests and the simulated device.
+ */
+public final class OstreeSysroot {
+  private static final Pattern DEPLOYMENT = Pattern.compile("^[* ] (\\S+) ([0-9a-f]{64})\\.([0-9]+)");
+  private static final Pattern ORIGIN = Pattern.compile("^\\s+origin refspec: (\\S+)");
+
+  /** One deployment, as {@code ostree admin status} lists it. */
+  public record Deployment(String checksum, String origin) {}
+
+  private final Path sysroot;
+  private final ProcessCommandRunner real = new ProcessCommandRunner();
+
+  public OstreeSysroot(Path sysroot) {
+    this.sysroot = sysroot;
+  }
+
+  public Path path() {
+    return sysroot;
+  }
+
+  /** {@code ostree admin init-fs} and {@code os-init rhel}. */
+  public void init() {
+    try {
+      Files.createDirectories(sysroot);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    check(List.of("ostree", "admin", "init-fs", sysroot.toString()));
+    check(List.of("ostree", "admin", "os-init", "--sysroot=" + sysroot, "rhel"));
+  }
+
+  /** Commits a minimal bootable tree holding MicroShift {@code version} to {@code ref}; returns the checksum. */
+  public String commit(Path scratch, String ref, String version) {
+    Path tree = scratch.resolve("tree-" + version);
+    try {
+      Files.createDirectories(tree.resolve("usr/lib/modules/5.14.0-427.el9.x86_64"));
+      Files.writeString(tree.resolve("usr/lib/modules/5.14.0-427.el9.x86_64/vmlinuz"), "kernel");
+      Files.writeString(tree.resolve("usr/lib/modules/5.14.0-427.el9.x86_64/initramfs.img"), "initramfs");
+      Files.createDirectories(tree.resolve("usr/etc"));
+      Files.writeString(tree.resolve("usr/etc/os-release"), "ID=rhel\nVERSION_ID=9.4\n");
+      Files.createDirectories(tree.resolve("usr/bin"));
+      Files.writeString(tree.resolve("usr/bin/microshift"), "microshift " + version);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    String out = check(List.of("ostree", "--repo=" + sysroot.resolve("ostree/repo"), "commit",
+        "--branch=" + ref, "--tree=dir=" + tree)).stdout().strip();
+    FileTrees.delete(tree);
+    return out;
+  }
+
+  /** {@code ostree admin deploy} of a ref or checksum: the new deployment becomes the default. */
+  public CommandRunner.Result deploy(String refOrChecksum) {
+    return real.run(List.of("ostree", "admin", "deploy", "--sysroot=" + sysroot, "--os=rhel", refOrChecksum));
+  }
+
+  public void undeploy(int index) {
+    check(List.of("ostree", "admin", "undeploy", "--sysroot=" + sysroot, Integer.toString(index)));
+  }
+
+  /** Deployments in boot order (the first boots next), from the real {@code ostree admin status}. */
+  public List<Deployment> deployments() {
+    CommandRunner.Result r = real.run(List.of("ostree", "admin", "status", "--sysroot=" + sysroot));
+    if (!r.ok()) {
+      throw new IllegalStateException("ostree admin status: " + r.stderr());
+    }
+    List<Deployment> out = new ArrayList<>();
+    String checksum = null;
+    for (String line : r.stdout().split("\n")) {
+      Matcher d = DEPLOYMENT.matcher(line);
+      Matcher o = ORIGIN.matcher(line);
+      if (d.find()) {
+        if (checksum != null) {
+          out.add(new Deployment(checksum, ""));
+        }
+        checksum = d.group(2);
+      } else if (o.find() && checksum != null) {
+        out.add(new Deployment(checksum, o.group(1)));
+        checksum = null;
+      }
+    }
+    if (checksum != null) {
+      out.add(new Deployment(checksum, ""));
+    }
+    return out;
+  }
+
+  /** ostree marks deployments immutable; lift that so the dir can be deleted. */
+  public void unlock() {
+    Path deploy = sysroot.resolve("ostree/deploy/rhel/deploy");
+    if (!Files.isDirectory(deploy)) {
+      return;
+    }
+    try (Stream<Path> s = Files.list(deploy)) {
+      for (Path d : (Iterable<Path>) s::iterator) {
+        if (Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+          real.run(List.of("chattr", "-i", d.toString()));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private CommandRunner.Result check(List<String> argv) {
+    CommandRunner.Result r = real.run(argv);
+    if (!r.ok()) {
+      throw new IllegalStateException(argv + " failed: " + r.stderr());
+    }
+    return r;
+  }
+}

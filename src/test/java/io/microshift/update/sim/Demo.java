@@ -1,0 +1,310 @@
+package io.microshift.update.sim;
+
+import io.microshift.update.api.Phase;
+import io.microshift.update.api.ResumePolicy;
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.marker.HostStatus;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * {@code hack/demo}: three update stories on {@link SimulatedDevice}s, with the plans' phases as
+ * {@code oc get updateplans} shows them, the host states from host-status.json, and a summary.
+ * Exits 1 when a story's outcome differs from the expected one.
+ */
+public final class Demo {
+  static final Duration STORY_TIMEOUT = Duration.ofMinutes(3);
+  static final PrintStream OUT = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+
+  record Row(String story, String expected, String outcome, boolean ok, Duration took) {}
+
+  private final List<Row> rows = new ArrayList<>();
+  private final Instant start = Instant.now();
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
+    // the mock API server logs every request through java.util.logging
+    java.util.logging.Logger rootLogger = java.util.logging.Logger.getLogger("");
+    rootLogger.setLevel(java.util.logging.Level.WARNING);
+    for (java.util.logging.Handler h : rootLogger.getHandlers()) {
+      h.setLevel(java.util.logging.Level.WARNING);
+    }
+    Demo demo = new Demo();
+    int rc;
+    try {
+      rc = demo.run();
+    } catch (Throwable t) {
+      t.printStackTrace();
+      rc = 2;
+    }
+    System.exit(rc);
+  }
+
+  int run() {
+    OUT.println("MicroShift update operator: demo on a simulated device (operator + marker files + host agent +");
+    OUT.println("greenboot scripts, real etcd, real ostree sysroot; rpm-ostree, dnf, systemctl and reboots simulated)");
+    try (SimulatedDevice edge = SimulatedDevice.start(SimulatedDevice.Options.ostree("4.17.1")
+        .versions("4.17.3", "4.18.0").broken("4.18.0").log(OUT))) {
+      zStream(edge);
+      yStreamRollback(edge);
+    }
+    try (SimulatedDevice rpm = SimulatedDevice.start(SimulatedDevice.Options.rpm("4.17.1").log(OUT))) {
+      rpmUpdate(rpm);
+    }
+    return summary();
+  }
+
+  // ------------------------------------------------------------------ stories
+
+  void zStream(SimulatedDevice d) {
+    String name = "z-stream-4-17-3";
+    header("1. ostree z-stream update 4.17.1 -> 4.17.3 (greenboot healthy)");
+    Instant t0 = Instant.now();
+    d.etcdPut("/demo/before-z", "kept");
+    Watcher w = Watcher.start(d, name);
+    d.apply(SimulatedDevice.ostreePlan(name, "4.17.3", ResumePolicy.AfterBoot));
+    String outcome;
+    boolean ok;
+    try {
+      d.autopilot(STORY_TIMEOUT);
+      UpdatePlan p = settle(d, name);
+      Phase phase = p.getStatus().phase;
+      boolean etcdKept = "kept".equals(d.etcdGet("/demo/before-z"));
+      d.await("shop/web ready", Duration.ofSeconds(60), () -> d.appReadyReplicas() == SimulatedDevice.APP_REPLICAS);
+      outcome = phase + ", booted " + d.bootedVersion() + ", etcd data " + (etcdKept ? "kept" : "LOST")
+          + ", web " + d.appReadyReplicas() + "/" + SimulatedDevice.APP_REPLICAS;
+      ok = phase == Phase.Succeeded && "4.17.3".equals(d.bootedVersion()) && etcdKept;
+    } catch (AssertionError | RuntimeException e) {
+      outcome = "error: " + e.getMessage();
+      ok = false;
+    } finally {
+      w.stop();
+    }
+    report(d, name, t0);
+    rows.add(new Row("ostree z-stream 4.17.1 -> 4.17.3", "Succeeded, booted 4.17.3", outcome, ok, since(t0)));
+  }
+
+  void yStreamRollback(SimulatedDevice d) {
+    String name = "y-stream-4-18-0";
+    header("2. ostree y-stream upgrade 4.17.3 -> 4.18.0 (4.18.0 fails greenboot: rollback and restore)");
+    Instant t0 = Instant.now();
+    d.etcdPut("/demo/before-y", "kept");
+    d.appWrite("v1: orders before the upgrade");
+    Watcher w = Watcher.start(d, name);
+    d.apply(SimulatedDevice.ostreePlan(name, "4.18.0", ResumePolicy.AfterBoot));
+    String outcome;
+    boolean ok;
+    try {
+      d.awaitRebootRequested(STORY_TIMEOUT);
+      d.reboot();
+      // the new version runs for a while: it writes to etcd and the app writes data
+      d.await("shop/web resumed on 4.18.0", Duration.ofSeconds(60),
+          () -> d.appReadyReplicas() == SimulatedDevice.APP_REPLICAS);
+      d.etcdPut("/demo/written-on-4.18", "must be gone after the rollback");
+      d.appWrite("v2: orders written on 4.18.0");
+      OUT.println("  [demo] on 4.18.0: wrote etcd key /demo/written-on-4.18 and new app data");
+      while (true) {
+        SimulatedDevice.GreenbootResult g = d.greenbootRun();
+        d.reboot();
+        if (g.healthy() || d.hostStatus().map(s -> s.state().isTerminal()).orElse(false)) {
+          break;
+        }
+      }
+      UpdatePlan p = settle(d, name);
+      Phase phase = p.getStatus().phase;
+      boolean before = "kept".equals(d.etcdGet("/demo/before-y"));
+      boolean after = d.etcdGet("/demo/written-on-4.18") == null;
+      boolean app = "v1: orders before the upgrade".equals(d.appData()) && d.appRestoredMarker() != null;
+      outcome = phase + ", booted " + d.bootedVersion() + "; etcd: pre-update key " + (before ? "kept" : "LOST")
+          + ", 4.18 key " + (after ? "gone" : "STILL THERE") + "; app data " + (app ? "restored by hook" : "NOT restored");
+      ok = phase == Phase.RolledBack && "4.17.3".equals(d.bootedVersion()) && before && after && app;
+      OUT.println("  [demo] RolledBack message: " + p.getStatus().message);
+      OUT.println("  [demo] post-rollback hook: " + d.appRestoredMarker());
+    } catch (AssertionError | RuntimeException e) {
+      outcome = "error: " + e.getMessage();
+      ok = false;
+    } finally {
+      w.stop();
+    }
+    report(d, name, t0);
+    rows.add(new Row("ostree y-stream 4.17.3 -> 4.18.0", "RolledBack to 4.17.3, etcd + app data restored",
+        outcome, ok, since(t0)));
+  }
+
+  void rpmUpdate(SimulatedDevice d) {
+    String name = "rpm-4-17-3";
+    header("3. rpm update 4.17.1 -> 4.17.3 (dnf; greenboot healthy)");
+    Instant t0 = Instant.now();
+    d.etcdPut("/demo/before-rpm", "kept");
+    Watcher w = Watcher.start(d, name);
+    d.apply(SimulatedDevice.rpmPlan(name, "4.17.3", ResumePolicy.AfterCommit));
+    String outcome;
+    boolean ok;
+    try {
+      d.autopilot(STORY_TIMEOUT);
+      UpdatePlan p = settle(d, name);
+      Phase phase = p.getStatus().phase;
+      boolean etcdKept = "kept".equals(d.etcdGet("/demo/before-rpm"));
+      d.await("shop/web ready", Duration.ofSeconds(60), () -> d.appReadyReplicas() == SimulatedDevice.APP_REPLICAS);
+      outcome = phase + ", installed " + d.bootedVersion() + ", etcd data " + (etcdKept ? "kept" : "LOST")
+          + ", web " + d.appReadyReplicas() + "/" + SimulatedDevice.APP_REPLICAS;
+      ok = phase == Phase.Succeeded && "4.17.3".equals(d.bootedVersion()) && etcdKept;
+    } catch (AssertionError | RuntimeException e) {
+      outcome = "error: " + e.getMessage();
+      ok = false;
+    } finally {
+      w.stop();
+    }
+    report(d, name, t0);
+    rows.add(new Row("rpm 4.17.1 -> 4.17.3", "Succeeded, installed 4.17.3", outcome, ok, since(t0)));
+  }
+
+  // ------------------------------------------------------------------ output
+
+  /** Waits until the plan reaches a final phase. */
+  static UpdatePlan settle(SimulatedDevice d, String name) {
+    d.await("plan " + name + " to finish", STORY_TIMEOUT, () -> {
+      Phase p = d.phase(name);
+      return p == Phase.Succeeded || p == Phase.RolledBack || p == Phase.Failed;
+    });
+    return d.plan(name);
+  }
+
+  void header(String title) {
+    OUT.println();
+    OUT.println("=== " + title + " ===");
+  }
+
+  void report(SimulatedDevice d, String name, Instant t0) {
+    OUT.println();
+    OUT.println("$ oc get updateplans");
+    OUT.print(getUpdatePlans(d));
+    OUT.println();
+    OUT.println("$ cat /var/lib/microshift-update/host-status.json | jq   # history of the host agent");
+    d.hostStatus().ifPresent(s -> {
+      for (HostStatus.HistoryEntry h : s.history()) {
+        OUT.printf("  %s  %-10s %s%n", h.time(), h.state(), h.message());
+      }
+      OUT.println("  greenbootAttempts=" + s.greenbootAttempts() + " backupId=" + s.backupId()
+          + (s.restoredBackupId() == null ? "" : " restoredBackupId=" + s.restoredBackupId()));
+    });
+    OUT.printf("story took %.1fs%n", since(t0).toMillis() / 1000.0);
+  }
+
+  static String getUpdatePlans(SimulatedDevice d) {
+    List<String[]> lines = new ArrayList<>();
+    lines.add(new String[] {"NAME", "TYPE", "TARGET", "PHASE", "AGE"});
+    for (UpdatePlan p : d.kube().resources(UpdatePlan.class).list().getItems()) {
+      String created = p.getMetadata().getCreationTimestamp();
+      String age = created == null ? "?" : age(Duration.between(Instant.parse(created), Instant.now()));
+      lines.add(new String[] {p.getMetadata().getName(), String.valueOf(p.getSpec().type).toLowerCase(),
+          p.getSpec().target.version, p.getStatus() == null ? "" : String.valueOf(p.getStatus().phase), age});
+    }
+    return table(lines);
+  }
+
+  static String age(Duration d) {
+    long s = Math.max(0, d.toSeconds());
+    return s < 120 ? s + "s" : s / 60 + "m" + (s % 60) + "s";
+  }
+
+  static String table(List<String[]> lines) {
+    int[] w = new int[lines.get(0).length];
+    for (String[] l : lines) {
+      for (int i = 0; i < l.length; i++) {
+        w[i] = Math.max(w[i], l[i].length());
+      }
+    }
+    StringBuilder b = new StringBuilder();
+    for (String[] l : lines) {
+      for (int i = 0; i < l.length; i++) {
+        b.append(i == l.length - 1 ? l[i] : String.format("%-" + (w[i] + 3) + "s", l[i]));
+      }
+      b.append('\n');
+    }
+    return b.toString();
+  }
+
+  int summary() {
+    OUT.println();
+    OUT.println("=== summary ===");
+    List<String[]> lines = new ArrayList<>();
+    lines.add(new String[] {"STORY", "EXPECTED", "OUTCOME", "OK", "TIME"});
+    boolean all = true;
+    for (Row r : rows) {
+      lines.add(new String[] {r.story(), r.expected(), r.outcome(), r.ok() ? "yes" : "NO",
+          String.format("%.1fs", r.took().toMillis() / 1000.0)});
+      all &= r.ok();
+    }
+    OUT.print(table(lines));
+    OUT.printf("demo took %.1fs: %s%n", since(start).toMillis() / 1000.0,
+        all ? "every story ended as expected" : "A STORY DID NOT END AS EXPECTED");
+    return all && rows.size() == 3 ? 0 : 1;
+  }
+
+  static Duration since(Instant t) {
+    return Duration.between(t, Instant.now());
+  }
+
+  /** Prints each phase change of the plan and each host state change, with the time since the start. */
+  static final class Watcher {
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    private Watcher(SimulatedDevice d, String name) {
+      Instant t0 = Instant.now();
+      thread = new Thread(() -> {
+        String lastPhase = null;
+        String lastHost = null;
+        boolean last = false;
+        while (running || !last) {
+          last = !running;
+          try {
+            UpdatePlan p = d.plan(name);
+            String phase = p == null || p.getStatus() == null || p.getStatus().phase == null ? null
+                : p.getStatus().phase.toString();
+            if (phase != null && !Objects.equals(phase, lastPhase)) {
+              OUT.printf("  %6.1fs  plan %-16s %-15s %s%n", since(t0).toMillis() / 1000.0, name, phase,
+                  p.getStatus().message == null ? "" : p.getStatus().message);
+              lastPhase = phase;
+            }
+            String host = d.hostStatus().filter(s -> p != null && s.request().uid().equals(p.getMetadata().getUid()))
+                .map(s -> s.state().toString()).orElse(null);
+            if (host != null && !Objects.equals(host, lastHost)) {
+              OUT.printf("  %6.1fs  host %-16s %s%n", since(t0).toMillis() / 1000.0, "", host);
+              lastHost = host;
+            }
+          } catch (RuntimeException e) {
+            // a file being replaced, the API restarting: next round
+          }
+          try {
+            Thread.sleep(100);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "demo-watcher");
+      thread.setDaemon(true);
+    }
+
+    static Watcher start(SimulatedDevice d, String name) {
+      Watcher w = new Watcher(d, name);
+      w.thread.start();
+      return w;
+    }
+
+    void stop() {
+      running = false;
+      try {
+        thread.join(2_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,221 @@
+package io.microshift.update.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.microshift.update.api.Phase;
+import io.microshift.update.api.ResumePolicy;
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.marker.HostState;
+import io.microshift.update.marker.HostStatus;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The three stories of the demo on a {@link SimulatedDevice}, step by step: operator, marker
+ * protocol, host agent, greenboot scripts, real etcd and ostree.
+ */
+@Timeout(180)
+class EndToEndTest {
+  static final Duration T = Duration.ofSeconds(60);
+
+  static List<String> eventReasons(SimulatedDevice d, String plan) {
+    return d.kube().v1().events().inNamespace("default").list().getItems().stream()
+        .filter(e -> plan.equals(e.getInvolvedObject().getName())).map(Event::getReason).toList();
+  }
+
+  /** Every event of the plan as "Type Reason: message", printed for the test log. */
+  static List<String> events(SimulatedDevice d, String plan) {
+    List<String> all = d.kube().v1().events().inNamespace("default").list().getItems().stream()
+        .filter(e -> plan.equals(e.getInvolvedObject().getName()))
+        .map(e -> e.getType() + " " + e.getReason() + ": " + e.getMessage()).toList();
+    all.forEach(e -> System.out.println("event " + e));
+    return all;
+  }
+
+  static List<HostState> history(HostStatus s) {
+    return s.history().stream().map(HostStatus.HistoryEntry::state).toList();
+  }
+
+  /** The operator has written its verification for the current boot. */
+  static void awaitVerified(SimulatedDevice d, String plan) {
+    d.await("the operator's verification of boot " + d.bootId(), T, () -> d.request()
+        .map(r -> r.verification() != null && d.bootId().equals(r.verification().bootId())).orElse(false));
+  }
+
+  @Test
+  void ostreeZStreamSucceedsOnlyOnceGreenbootCommittedAndAfterCommitKeepsWorkloadsPausedUntilThen() {
+    try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.ostree("4.17.1").versions("4.17.3"))) {
+      d.etcdPut("/sim/before-update", "kept");
+      d.apply(SimulatedDevice.ostreePlan("z-stream", "4.17.3", ResumePolicy.AfterCommit));
+
+      d.awaitRebootRequested(T);
+      assertEquals(0, d.appReplicas(), "paused before the reboot");
+      assertEquals(HostState.Rebooting, d.hostStatus().orElseThrow().state());
+
+      d.reboot();
+      assertEquals("4.17.3", d.bootedVersion());
+      assertEquals(HostState.Booted, d.hostStatus().orElseThrow().state());
+      d.awaitPhase("z-stream", Phase.Verifying, T);
+      awaitVerified(d, "z-stream");
+      // booted and verified, but greenboot has not spoken: no success, workloads still paused
+      assertNotEquals(Phase.Succeeded, d.phase("z-stream"));
+      assertEquals(0, d.appReplicas(), "AfterCommit: paused until the host reports Committed");
+
+      SimulatedDevice.GreenbootResult g = d.greenbootRun();
+      assertTrue(g.healthy(), g.output());
+      assertEquals(HostState.Committed, d.hostStatus().orElseThrow().state());
+      UpdatePlan p = d.awaitPhase("z-stream", Phase.Succeeded, T);
+
+      assertTrue(p.getStatus().message.contains("4.17.1 -> 4.17.3"), p.getStatus().message);
+      d.await("shop/web back at 2 ready replicas", T, () -> d.appReadyReplicas() == SimulatedDevice.APP_REPLICAS);
+      assertEquals(SimulatedDevice.APP_REPLICAS, d.appReplicas());
+      assertEquals("kept", d.etcdGet("/sim/before-update"));
+      HostStatus s = d.hostStatus().orElseThrow();
+      assertEquals(List.of(HostState.Staging, HostState.Staged, HostState.Rebooting, HostState.Booted,
+          HostState.Healthy, HostState.Committed), history(s));
+      assertEquals(d.commitOf("4.17.3"), s.deploymentAfter());
+      assertEquals(0, s.greenbootAttempts());
+      assertEquals(p.getStatus().backup.id, s.backupId());
+      assertEquals("4.17.3", d.kube().configMaps().inNamespace("kube-public").withName("microshift-version").get()
+          .getData().get("version"));
+      assertTrue(d.execs().stream().anyMatch(e -> e.endsWith(": app-data backup")), d.execs().toString());
+      assertTrue(!events(d, "z-stream").isEmpty(), "events recorded");
+      System.out.println("conditions " + d.kube().getKubernetesSerialization().asJson(p.getStatus().conditions));
+      assertEquals(List.of(), d.commands().unexpected());
+    }
+  }
+
+  @Test
+  void ostreeYStreamWhoseHealthCheckFailsRollsBackAndRestoresEtcdAndTheAppsData() {
+    try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.ostree("4.17.1").versions("4.18.0")
+        .broken("4.18.0").maxBootAttempts(3))) {
+      d.etcdPut("/sim/before-update", "kept");
+      d.apply(SimulatedDevice.ostreePlan("y-stream", "4.18.0", ResumePolicy.AfterBoot));
+      d.awaitRebootRequested(T);
+      String backupId = d.plan("y-stream").getStatus().backup.id;
+      assertEquals("v1: orders before the update", d.appData());
+
+      d.reboot();
+      assertEquals("4.18.0", d.bootedVersion());
+      d.awaitPhase("y-stream", Phase.Verifying, T);
+      // AfterBoot: the workload is back at its recorded replicas before any commit
+      d.await("shop/web resumed before the commit", T, () -> d.appReplicas() == SimulatedDevice.APP_REPLICAS);
+      assertEquals(HostState.Booted, d.hostStatus().orElseThrow().state());
+      // written on the new version, after the host's data copy: must be gone after the rollback
+      d.etcdPut("/sim/written-on-4.18", "lost");
+      d.appWrite("v2: orders written on 4.18.0");
+
+      for (int attempt = 1; attempt <= 3; attempt++) {
+        SimulatedDevice.GreenbootResult g = d.greenbootRun();
+        assertTrue(!g.healthy(), g.output());
+        assertEquals(attempt, g.failedAttempts());
+        assertEquals(attempt == 3, g.fallbackNext());
+        assertEquals(HostState.Unhealthy, d.hostStatus().orElseThrow().state());
+        assertNotEquals(Phase.Succeeded, d.phase("y-stream"), "a boot greenboot rejects is never a success");
+        d.reboot();
+        if (attempt < 3) {
+          assertEquals("4.18.0", d.bootedVersion(), "greenboot retries the target");
+          assertEquals(HostState.Booted, d.hostStatus().orElseThrow().state());
+        }
+      }
+      assertEquals("4.17.1", d.bootedVersion(), "greenboot fell back to the previous deployment");
+      assertEquals(HostState.Restored, d.hostStatus().orElseThrow().state());
+
+      UpdatePlan p = d.awaitPhase("y-stream", Phase.RolledBack, T);
+      String msg = p.getStatus().message;
+      assertTrue(msg.contains("3 greenboot attempts"), msg);
+      assertTrue(msg.contains("backup " + backupId + " restored"), msg);
+      assertEquals("kept", d.etcdGet("/sim/before-update"));
+      assertNull(d.etcdGet("/sim/written-on-4.18"), "etcd is back to its pre-update data");
+      assertEquals("v1: orders before the update", d.appData(), "the post-rollback hook restored the app's data");
+      assertNotNull(d.appRestoredMarker());
+      d.await("shop/web back at 2 ready replicas", T, () -> d.appReadyReplicas() == SimulatedDevice.APP_REPLICAS);
+      assertEquals(SimulatedDevice.APP_REPLICAS, d.appReplicas());
+      assertEquals("4.17.1", d.kube().configMaps().inNamespace("kube-public").withName("microshift-version").get()
+          .getData().get("version"));
+      HostStatus s = d.hostStatus().orElseThrow();
+      assertEquals(backupId, s.restoredBackupId());
+      assertEquals(3, s.greenbootAttempts());
+      assertEquals(List.of(HostState.Staging, HostState.Staged, HostState.Rebooting, HostState.Booted,
+          HostState.Unhealthy, HostState.Booted, HostState.Unhealthy, HostState.Booted, HostState.Unhealthy,
+          HostState.RolledBack, HostState.Restored), history(s));
+      assertTrue(d.execs().stream().anyMatch(e -> e.endsWith(": app-data restore")), d.execs().toString());
+      List<String> ev = events(d, "y-stream");
+      assertTrue(!ev.isEmpty(), "events recorded");
+      System.out.println("conditions " + d.kube().getKubernetesSerialization().asJson(p.getStatus().conditions));
+      assertEquals(List.of(), d.commands().unexpected());
+    }
+  }
+
+  @Test
+  void rpmUpdateSucceedsAndAfterBootResumesWorkloadsBeforeTheCommit() {
+    try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.rpm("4.17.1"))) {
+      d.etcdPut("/sim/before-update", "kept");
+      d.apply(SimulatedDevice.rpmPlan("rpm-z", "4.17.3", ResumePolicy.AfterBoot));
+      d.awaitRebootRequested(T);
+      assertEquals(0, d.appReplicas());
+      assertTrue(d.commands().calls().contains(List.of("dnf", "install", "-y", "microshift-4.17.3",
+          "microshift-networking-4.17.3", "microshift-selinux-4.17.3")), d.commands().calls().toString());
+
+      d.reboot();
+      assertEquals("4.17.3", d.bootedVersion());
+      d.awaitPhase("rpm-z", Phase.Verifying, T);
+      d.await("shop/web resumed before the commit", T, () -> d.appReplicas() == SimulatedDevice.APP_REPLICAS);
+      assertEquals(HostState.Booted, d.hostStatus().orElseThrow().state(), "resumed before Committed");
+      assertNotEquals(Phase.Succeeded, d.phase("rpm-z"));
+
+      SimulatedDevice.GreenbootResult g = d.greenbootRun();
+      assertTrue(g.healthy(), g.output());
+      UpdatePlan p = d.awaitPhase("rpm-z", Phase.Succeeded, T);
+      assertTrue(p.getStatus().message.contains("4.17.1 -> 4.17.3"), p.getStatus().message);
+      d.await("shop/web ready", T, () -> d.appReadyReplicas() == SimulatedDevice.APP_REPLICAS);
+      assertEquals("kept", d.etcdGet("/sim/before-update"));
+      HostStatus s = d.hostStatus().orElseThrow();
+      assertEquals(HostState.Committed, s.state());
+      assertEquals(List.of(HostState.Staging, HostState.Staged, HostState.Rebooting, HostState.Booted,
+          HostState.Healthy, HostState.Committed), history(s));
+      assertTrue(!events(d, "rpm-z").isEmpty(), "events recorded");
+      assertEquals(List.of(), d.commands().unexpected());
+    }
+  }
+
+  @Test
+  void aPowerCutAfterTheDataCopyIsResumedByTheApplyUnitAtBootAndTheUpdateStillSucceeds() {
+    java.util.concurrent.atomic.AtomicBoolean crashed = new java.util.concurrent.atomic.AtomicBoolean();
+    io.microshift.update.marker.CrashHook hook = point -> {
+      if (point.equals(io.microshift.update.host.CrashPoints.APPLY_DATA_COPIED) && crashed.compareAndSet(false, true)) {
+        throw new IllegalStateException("power cut at " + point);
+      }
+    };
+    try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.ostree("4.17.1").versions("4.17.3")
+        .crash(hook))) {
+      d.etcdPut("/sim/before-update", "kept");
+      d.apply(SimulatedDevice.ostreePlan("cut", "4.17.3", ResumePolicy.AfterBoot));
+      d.await("the crash point", T, crashed::get);
+      assertEquals(List.of("power cut at " + io.microshift.update.host.CrashPoints.APPLY_DATA_COPIED), d.agentCrashes());
+      assertEquals(HostState.Staged, d.hostStatus().orElseThrow().state());
+
+      d.powerCut();   // the staged deployment is lost with the power; apply runs again at boot
+      assertEquals("4.17.1", d.bootedVersion());
+      d.awaitRebootRequested(T);
+      d.reboot();
+      assertEquals("4.17.3", d.bootedVersion());
+      SimulatedDevice.GreenbootResult g = d.greenbootRun();
+      assertTrue(g.healthy(), g.output());
+      d.awaitPhase("cut", Phase.Succeeded, T);
+      assertEquals("kept", d.etcdGet("/sim/before-update"));
+      assertEquals(HostState.Committed, d.hostStatus().orElseThrow().state());
+      d.await("shop/web ready", T, () -> d.appReadyReplicas() == SimulatedDevice.APP_REPLICAS);
+      System.out.println(d.agentLog());
+      assertEquals(List.of(), d.commands().unexpected());
+    }
+  }
+}

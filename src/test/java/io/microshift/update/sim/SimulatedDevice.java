@@ -1,0 +1,1064 @@
+package io.microshift.update.sim;
+
+import io.microshift.update.backup.FileTrees;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.microshift.update.api.Phase;
+import io.microshift.update.api.ResumePolicy;
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.api.UpdatePlanSpec;
+import io.microshift.update.api.UpdateTarget;
+import io.microshift.update.api.UpdateType;
+import io.microshift.update.api.WorkloadSelection;
+import io.microshift.update.backup.BackupStore;
+import io.microshift.update.etcd.EtcdBackupService;
+import io.microshift.update.etcd.EtcdClientConfig;
+import io.microshift.update.etcd.EtcdServerFixture;
+import io.microshift.update.etcd.FreeSpaceProvider;
+import io.microshift.update.hooks.Pods;
+import io.microshift.update.host.HostCli;
+import io.microshift.update.host.HostPaths;
+import io.microshift.update.host.OstreeSysroot;
+import io.microshift.update.marker.CrashHook;
+import io.microshift.update.marker.HostState;
+import io.microshift.update.marker.HostStatus;
+import io.microshift.update.marker.MarkerFiles;
+import io.microshift.update.marker.UpdateRequest;
+import io.microshift.update.operator.OperatorRuntime;
+import io.microshift.update.operator.Ports;
+import io.microshift.update.operator.adapter.EtcdPlatformBackup;
+import io.microshift.update.operator.adapter.KubernetesWorkloads;
+import io.microshift.update.operator.adapter.MarkerHostHandoff;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A MicroShift device on this machine, for end-to-end tests, the demo and benchmarks:
+ * <ul>
+ *   <li>the cluster: the fabric8 mock API server (CRUD, plus exec answers for workload hooks);
+ *       its objects stand for MicroShift's API state and are saved into
+ *       {@code /var/lib/microshift/sim-api/objects.json} whenever MicroShift stops and loaded
+ *       from there at every boot, so restoring the data dir restores them;</li>
+ *   <li>MicroShift's etcd: a real etcd whose data dir is {@code /var/lib/microshift/etcd} of the
+ *       simulated host, stopped with MicroShift and started again at boot;</li>
+ *   <li>the host: a temp root with a real ostree sysroot (one deployment per MicroShift version)
+ *       or an rpm host, the real host agent ({@link HostCli}, in this JVM, with
+ *       {@link DeviceCommands} as systemctl, rpm-ostree, dnf and rpm), and the real greenboot
+ *       scripts of {@code src/host/greenboot}, run with bash against the agent started as its
+ *       own JVM;</li>
+ *   <li>the operator: {@link OperatorRuntime} with the real ports, restarted with a new client at
+ *       every boot (the operator pod restarts with MicroShift);</li>
+ *   <li>a tiny kubelet/Deployment controller: the pods of each Deployment in {@link #APP_NAMESPACE}
+ *       follow {@code spec.replicas} and are ready at once.</li>
+ * </ul>
+ * The update is driven step by step ({@link #reboot()}, {@link #greenbootRun()}) or by
+ * {@link #autopilot(Duration)}, which plays systemd and greenboot until the update has settled.
+ */
+public final class SimulatedDevice implements AutoCloseable {
+  public static final String OPERATOR_NAMESPACE = "microshift-update";
+  public static final String APP_NAMESPACE = "shop";
+  public static final String APP = "web";
+  public static final String APP_CONTAINER = "app";
+  public static final int APP_REPLICAS = 2;
+  public static final List<String> BACKUP_HOOK = List.of("app-data", "backup");
+  public static final List<String> RESTORE_HOOK = List.of("app-data", "restore");
+  public static final String OSTREE_REF_PREFIX = "rhel/9/x86_64/microshift-";
+
+  /** How the device is built. */
+  public static final class Options {
+    boolean ostree = true;
+    String version = "4.17.1";
+    List<String> versions = new ArrayList<>(List.of("4.17.3", "4.18.0"));
+    Set<String> broken = new HashSet<>();
+    int maxBootAttempts = 3;
+    PrintStream log = System.out;
+    CrashHook crash = CrashHook.NONE;
+    Path repo = Path.of("").toAbsolutePath();
+
+    /** An ostree host (RHEL for Edge) running {@code version}; other versions are commits in its repo. */
+    public static Options ostree(String version) {
+      Options o = new Options();
+      o.version = version;
+      return o;
+    }
+
+    /** An rpm host with microshift {@code version} installed; dnf "installs" any version. */
+    public static Options rpm(String version) {
+      Options o = new Options();
+      o.ostree = false;
+      o.version = version;
+      return o;
+    }
+
+    /** The versions the ostree repo has commits for (besides the booted one). */
+    public Options versions(String... v) {
+      versions = new ArrayList<>(List.of(v));
+      return this;
+    }
+
+    /** MicroShift of these versions starts but never becomes healthy (its greenboot check fails). */
+    public Options broken(String... v) {
+      broken.addAll(List.of(v));
+      return this;
+    }
+
+    /** GREENBOOT_MAX_BOOT_ATTEMPTS (default 3). */
+    public Options maxBootAttempts(int n) {
+      maxBootAttempts = n;
+      return this;
+    }
+
+    /** Where the device's progress lines go. */
+    public Options log(PrintStream out) {
+      log = out;
+      return this;
+    }
+
+    /** Called at every crash point of the in-process host agent verbs (apply, boot). */
+    public Options crash(CrashHook hook) {
+      crash = hook;
+      return this;
+    }
+
+    /** The repository dir (for {@code src/host/greenboot}); default: the working dir. */
+    public Options repo(Path dir) {
+      repo = dir.toAbsolutePath();
+      return this;
+    }
+  }
+
+  /** The outcome of one greenboot run. */
+  public record GreenbootResult(boolean healthy, int failedAttempts, boolean fallbackNext, String output) {}
+
+  private final Options opts;
+  private final Path root;
+  private final HostPaths paths;
+  private final Path simDir;
+  private final Path bootedFile;
+  private final int uid;
+  private final OstreeSysroot sysroot;
+  private final Map<String, String> commitByVersion = new LinkedHashMap<>();
+  private final SimApiServer api;
+  private final KubernetesClient kube;
+  private final EtcdServerFixture etcd;
+  private final DeviceCommands commands;
+  private final ReentrantLock hostLock = new ReentrantLock();
+  private final List<String> execs = Collections.synchronizedList(new ArrayList<>());
+  private final List<String> agentCrashes = Collections.synchronizedList(new ArrayList<>());
+  private final Set<String> expectedExecPaths = Collections.synchronizedSet(new HashSet<>());
+  private final ByteArrayOutputStream agentLog = new ByteArrayOutputStream();
+  private final PrintStream agentOut;
+
+  private volatile boolean microshiftActive;
+  private volatile boolean rebootRequested;
+  private volatile String installedRpmVersion;
+  private volatile boolean closed;
+  private int failedAttempts;
+  private boolean fallbackNext;
+  private String rollbackDeployment;
+  private int boots;
+
+  private KubernetesClient operatorClient;
+  private OperatorRuntime operator;
+  private Thread kubelet;
+  private volatile boolean kubeletRunning;
+  private final Thread pathUnit;
+  private String lastRequestSeen = "";
+
+  private SimulatedDevice(Options opts) throws IOException {
+    this.opts = opts;
+    this.root = Files.createTempDirectory("msu-device-");
+    this.paths = new HostPaths(root);
+    this.simDir = root.resolve("run/sim");
+    this.bootedFile = root.resolve("run/sim/booted-deployment");
+    this.uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    this.agentOut = new PrintStream(new TeeStream(agentLog, simDir.resolve("agent.log")), true, StandardCharsets.UTF_8);
+    this.commands = new DeviceCommands(new Services());
+    Files.createDirectories(simDir);
+    Files.createDirectories(paths.bootIdFile().getParent());
+    Files.createDirectories(paths.stateDir());
+    Files.setPosixFilePermissions(paths.stateDir(), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.createDirectories(paths.microshiftData().resolve("resources/kubeadmin"));
+    Files.writeString(paths.microshiftData().resolve("resources/kubeadmin/kubeconfig"), "apiVersion: v1\nkind: Config\n");
+    Files.createDirectories(appDataDir());
+    newBootId();
+    if (opts.ostree) {
+      Files.writeString(paths.ostreeBootedFlag(), "");
+      sysroot = new OstreeSysroot(root.resolve("sysroot"));
+      sysroot.init();
+      commitByVersion.put(opts.version, sysroot.commit(simDir, OSTREE_REF_PREFIX + opts.version, opts.version));
+      for (String v : opts.versions) {
+        commitByVersion.put(v, sysroot.commit(simDir, OSTREE_REF_PREFIX + v, v));
+      }
+      if (!sysroot.deploy(commitByVersion.get(opts.version)).ok()) {
+        throw new IllegalStateException("cannot deploy " + opts.version);
+      }
+      Files.writeString(bootedFile, commitByVersion.get(opts.version));
+    } else {
+      sysroot = null;
+      installedRpmVersion = opts.version;
+    }
+    writeAgentWrapper();
+    this.api = new SimApiServer();
+    api.onExec(this::execSideEffect);
+    this.kube = api.newClient();
+    this.etcd = EtcdServerFixture.builder().name("microshift").dataDir(paths.microshiftData().resolve("etcd")).start();
+    microshiftActive(true);
+    installCrd();
+    setVersionConfigMap();
+    writeVersionFile();
+    createApp();
+    startKubelet();
+    startOperator();
+    this.pathUnit = new Thread(this::pathUnitLoop, "sim-path-unit");
+    pathUnit.setDaemon(true);
+    pathUnit.start();
+    log("device up: " + (opts.ostree ? "ostree" : "rpm") + " host, MicroShift " + opts.version + ", etcd "
+        + etcd.endpoint() + ", root " + root);
+  }
+
+  /** Builds and boots a device: host, etcd, API, the workload shop/web, the operator. */
+  public static SimulatedDevice start(Options opts) {
+    try {
+      return new SimulatedDevice(opts);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  // ------------------------------------------------------------------ what tests use
+
+  /** An admin client of the device's API (valid across reboots). */
+  public KubernetesClient kube() {
+    return kube;
+  }
+
+  public SimApiServer api() {
+    return api;
+  }
+
+  /** MicroShift's etcd (the same endpoint across reboots). */
+  public EtcdServerFixture etcd() {
+    return etcd;
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public HostPaths paths() {
+    return paths;
+  }
+
+  public Path stateDir() {
+    return paths.stateDir();
+  }
+
+  public DeviceCommands commands() {
+    return commands;
+  }
+
+  /** What the host agent and the greenboot scripts wrote (stdout and stderr). */
+  public String agentLog() {
+    synchronized (agentLog) {
+      return agentLog.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Exec requests the workload pods received, as {@code ns/pod: argv}. */
+  public List<String> execs() {
+    synchronized (execs) {
+      return List.copyOf(execs);
+    }
+  }
+
+  /** Crash points at which an in-process agent verb was stopped by the crash hook. */
+  public List<String> agentCrashes() {
+    synchronized (agentCrashes) {
+      return List.copyOf(agentCrashes);
+    }
+  }
+
+  public Optional<HostStatus> hostStatus() {
+    return MarkerFiles.readHostStatus(paths.stateDir(), uid);
+  }
+
+  public Optional<UpdateRequest> request() {
+    return MarkerFiles.readRequest(paths.stateDir(), uid);
+  }
+
+  /** The MicroShift version of the booted deployment (ostree) or the installed rpm. */
+  public String bootedVersion() {
+    if (!opts.ostree) {
+      return installedRpmVersion;
+    }
+    String booted = bootedChecksum();
+    return commitByVersion.entrySet().stream().filter(e -> e.getValue().equals(booted)).map(Map.Entry::getKey)
+        .findFirst().orElseThrow(() -> new IllegalStateException("unknown deployment " + booted));
+  }
+
+  public String bootedChecksum() {
+    try {
+      return Files.readString(bootedFile).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public String commitOf(String version) {
+    return commitByVersion.get(version);
+  }
+
+  public String bootId() {
+    try {
+      return Files.readString(paths.bootIdFile()).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public boolean microshiftActive() {
+    return microshiftActive;
+  }
+
+  public boolean rebootRequested() {
+    return rebootRequested;
+  }
+
+  public int boots() {
+    return boots;
+  }
+
+  /** An ostree plan to {@code version} pausing the shop namespace; health check timeout 1m. */
+  public static UpdatePlan ostreePlan(String name, String version, ResumePolicy resume) {
+    UpdatePlan plan = plan(name, UpdateType.OSTREE, version, resume);
+    plan.getSpec().target.ostreeRef = OSTREE_REF_PREFIX + version;
+    return plan;
+  }
+
+  /** An rpm plan installing microshift, microshift-networking and microshift-selinux {@code version}. */
+  public static UpdatePlan rpmPlan(String name, String version, ResumePolicy resume) {
+    UpdatePlan plan = plan(name, UpdateType.RPM, version, resume);
+    plan.getSpec().target.packages = new ArrayList<>(List.of("microshift-" + version,
+        "microshift-networking-" + version, "microshift-selinux-" + version));
+    return plan;
+  }
+
+  private static UpdatePlan plan(String name, UpdateType type, String version, ResumePolicy resume) {
+    UpdatePlan plan = new UpdatePlan();
+    plan.setMetadata(new ObjectMetaBuilder().withName(name).build());
+    UpdatePlanSpec spec = new UpdatePlanSpec();
+    spec.type = type;
+    spec.target = new UpdateTarget(version);
+    spec.workloads = new WorkloadSelection();
+    spec.workloads.namespaces = new ArrayList<>(List.of(APP_NAMESPACE));
+    spec.healthCheckTimeout = "1m";
+    spec.resumeWorkloads = resume;
+    plan.setSpec(spec);
+    return plan;
+  }
+
+  /** Creates the plan (as {@code oc apply} would). */
+  public UpdatePlan apply(UpdatePlan plan) {
+    log("oc apply updateplan " + plan.getMetadata().getName() + " (" + plan.getSpec().type + " -> "
+        + plan.getSpec().target.version + ")");
+    return kube.resource(plan).create();
+  }
+
+  public UpdatePlan plan(String name) {
+    return kube.resources(UpdatePlan.class).withName(name).get();
+  }
+
+  public Phase phase(String name) {
+    UpdatePlan p = plan(name);
+    return p == null || p.getStatus() == null ? null : p.getStatus().phase;
+  }
+
+  public UpdatePlan awaitPhase(String name, Phase phase, Duration timeout) {
+    await("plan " + name + " in phase " + phase, timeout, () -> phase == phase(name));
+    return plan(name);
+  }
+
+  public HostStatus awaitHostState(HostState state, Duration timeout) {
+    await("host state " + state, timeout, () -> hostStatus().map(s -> s.state() == state).orElse(false));
+    return hostStatus().orElseThrow();
+  }
+
+  public void awaitRebootRequested(Duration timeout) {
+    await("the host agent's reboot", timeout, () -> {
+      if (hostStatus().map(s -> s.state() == HostState.Failed).orElse(false)) {
+        throw new AssertionError("the host agent failed instead of rebooting: " + describe());
+      }
+      return rebootRequested;
+    });
+  }
+
+  /** Polls {@code condition} every 100 ms; fails with what it waited for and the device state. */
+  public void await(String what, Duration timeout, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout.toSeconds() + "s waiting for " + what + "; "
+            + describe());
+      }
+      sleep(100);
+    }
+  }
+
+  /** One line: booted version, host state, request, MicroShift. */
+  public String describe() {
+    return "booted " + bootedVersion() + ", MicroShift " + (microshiftActive ? "active" : "stopped") + ", host "
+        + hostStatus().map(s -> s.state() + " (" + s.message() + ")").orElse("none")
+        + ", plans " + kube.resources(UpdatePlan.class).list().getItems().stream()
+            .map(p -> p.getMetadata().getName() + "=" + (p.getStatus() == null ? null
+                : p.getStatus().phase + " (" + p.getStatus().message + ")"))
+            .toList();
+  }
+
+  // ------------------------------------------------------------------ etcd and the workload
+
+  public void etcdPut(String key, String value) {
+    etcd.etcdctl("put", key, value).requireSuccess();
+  }
+
+  /** The value of {@code key}, or null. */
+  public String etcdGet(String key) {
+    String out = etcd.etcdctl("get", key, "--print-value-only").requireSuccess().output().strip();
+    return out.isEmpty() ? null : out;
+  }
+
+  public Deployment app() {
+    return kube.apps().deployments().inNamespace(APP_NAMESPACE).withName(APP).get();
+  }
+
+  public int appReplicas() {
+    Deployment d = app();
+    return d == null || d.getSpec().getReplicas() == null ? -1 : d.getSpec().getReplicas();
+  }
+
+  public int appReadyReplicas() {
+    Deployment d = app();
+    return d == null || d.getStatus() == null || d.getStatus().getReadyReplicas() == null ? 0
+        : d.getStatus().getReadyReplicas();
+  }
+
+  /** The application's data dir on the host (a hostPath volume of shop/web). */
+  public Path appDataDir() {
+    return paths.host("/var/lib/shop-data");
+  }
+
+  /** The application writes {@code value} as its current data. */
+  public void appWrite(String value) {
+    try {
+      Files.writeString(appDataDir().resolve("current"), value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public String appData() {
+    return readOrNull(appDataDir().resolve("current"));
+  }
+
+  /** What the post-rollback hook wrote when it restored the app's data, or null. */
+  public String appRestoredMarker() {
+    return readOrNull(appDataDir().resolve("restored-by-hook"));
+  }
+
+  private static String readOrNull(Path p) {
+    try {
+      return Files.exists(p) ? Files.readString(p).strip() : null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The "program" in the app's container: the hooks' argv act on its data dir. */
+  private void execSideEffect(String path) {
+    // /api/v1/namespaces/NS/pods/POD/exec?command=a&command=b&container=...
+    String[] parts = path.split("\\?", 2);
+    String[] segs = parts[0].split("/");
+    String pod = segs.length > 6 ? segs[4] + "/" + segs[6] : parts[0];
+    List<String> argv = new ArrayList<>();
+    for (String kv : parts.length > 1 ? parts[1].split("&") : new String[0]) {
+      if (kv.startsWith("command=")) {
+        argv.add(java.net.URLDecoder.decode(kv.substring(8), StandardCharsets.UTF_8));
+      }
+    }
+    execs.add(pod + ": " + String.join(" ", argv));
+    try {
+      Path dir = appDataDir();
+      if (argv.equals(BACKUP_HOOK) && Files.exists(dir.resolve("current"))) {
+        Files.copy(dir.resolve("current"), dir.resolve("backup"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      } else if (argv.equals(RESTORE_HOOK) && Files.exists(dir.resolve("backup"))) {
+        Files.copy(dir.resolve("backup"), dir.resolve("current"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(dir.resolve("restored-by-hook"), "restored by " + pod + " on boot " + bootId() + "\n");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void createApp() {
+    Map<String, String> hooks = new LinkedHashMap<>();
+    hooks.put("pre-update.hook.updates.microshift.io/command", json(BACKUP_HOOK));
+    hooks.put("pre-update.hook.updates.microshift.io/container", APP_CONTAINER);
+    hooks.put("post-rollback.hook.updates.microshift.io/command", json(RESTORE_HOOK));
+    hooks.put("post-rollback.hook.updates.microshift.io/container", APP_CONTAINER);
+    hooks.put("post-rollback.hook.updates.microshift.io/timeout", "30s");
+    Deployment d = new DeploymentBuilder().withNewMetadata().withNamespace(APP_NAMESPACE).withName(APP).endMetadata()
+        .withNewSpec().withReplicas(APP_REPLICAS).withNewSelector().addToMatchLabels("app", APP).endSelector()
+        .withNewTemplate().withNewMetadata().addToLabels("app", APP).withAnnotations(hooks).endMetadata()
+        .withNewSpec().addNewContainer().withName(APP_CONTAINER).withImage("quay.io/example/shop:1").endContainer()
+        .endSpec().endTemplate().endSpec().build();
+    kube.resource(d).create();
+    appWrite("v1: orders before the update");
+  }
+
+  private static String json(List<String> argv) {
+    return "[" + String.join(",", argv.stream().map(a -> "\"" + a + "\"").toList()) + "]";
+  }
+
+  /** The kubelet and Deployment controller: pods follow spec.replicas, ready at once. */
+  private void kubeletTick() {
+    for (Deployment d : kube.apps().deployments().inNamespace(APP_NAMESPACE).list().getItems()) {
+      int want = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+      String name = d.getMetadata().getName();
+      Map<String, String> labels = d.getSpec().getSelector().getMatchLabels();
+      List<Pod> pods = kube.pods().inNamespace(APP_NAMESPACE).withLabels(labels).list().getItems();
+      Set<String> have = new HashSet<>();
+      for (Pod p : pods) {
+        String pn = p.getMetadata().getName();
+        int idx = Integer.parseInt(pn.substring(pn.lastIndexOf('-') + 1));
+        if (idx >= want) {
+          kube.resource(p).delete();
+        } else {
+          have.add(pn);
+        }
+      }
+      for (int i = 0; i < want; i++) {
+        String pn = name + "-" + i;
+        if (!have.contains(pn)) {
+          Map<String, String> annotations = d.getSpec().getTemplate().getMetadata().getAnnotations();
+          expectHookExecs(pn, annotations);
+          Pod pod = new PodBuilder(Pods.running(APP_NAMESPACE, pn, annotations, APP_CONTAINER))
+              .editMetadata().withLabels(d.getSpec().getTemplate().getMetadata().getLabels()).endMetadata().build();
+          kube.resource(pod).create();
+        }
+      }
+      Integer ready = d.getStatus() == null ? null : d.getStatus().getReadyReplicas();
+      if (ready == null || ready != want) {
+        kube.apps().deployments().inNamespace(APP_NAMESPACE).withName(name).editStatus(x -> {
+          x.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder().withReplicas(want)
+              .withReadyReplicas(want).withAvailableReplicas(want).withUpdatedReplicas(want).build());
+          return x;
+        });
+      }
+    }
+  }
+
+  /** The exec API answers each hook of a pod with exit code 0 (its side effect: {@link #execSideEffect}). */
+  private void expectHookExecs(String pod, Map<String, String> annotations) {
+    for (Map.Entry<String, String> a : annotations.entrySet()) {
+      if (a.getKey().endsWith(".hook.updates.microshift.io/command")) {
+        List<String> argv = a.getValue().equals(json(BACKUP_HOOK)) ? BACKUP_HOOK
+            : a.getValue().equals(json(RESTORE_HOOK)) ? RESTORE_HOOK : null;
+        if (argv != null && expectedExecPaths.add(Pods.execPath(APP_NAMESPACE, pod, APP_CONTAINER, argv))) {
+          Pods.expectExec(api.server(), APP_NAMESPACE, pod, APP_CONTAINER, argv, Pods.exit(0));
+        }
+      }
+    }
+  }
+
+  private void startKubelet() {
+    kubeletRunning = true;
+    kubelet = new Thread(() -> {
+      while (kubeletRunning) {
+        try {
+          kubeletTick();
+        } catch (KubernetesClientException e) {
+          // a conflict with the operator's edit: next tick
+        } catch (RuntimeException e) {
+          if (kubeletRunning) {
+            log("kubelet: " + e);
+          }
+        }
+        sleep(150);
+      }
+    }, "sim-kubelet");
+    kubelet.setDaemon(true);
+    kubelet.start();
+  }
+
+  private void stopKubelet() {
+    kubeletRunning = false;
+    if (kubelet != null) {
+      try {
+        kubelet.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      kubelet = null;
+    }
+  }
+
+  // ------------------------------------------------------------------ MicroShift and the operator
+
+  private void installCrd() throws IOException {
+    try (InputStream in = Files.newInputStream(opts.repo.resolve("crds/updateplans.updates.microshift.io-v1.yml"))) {
+      CustomResourceDefinition crd = kube.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
+      kube.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+    }
+  }
+
+  /** MicroShift publishes its version at start-up. */
+  private void setVersionConfigMap() {
+    String v = bootedVersion();
+    String[] p = v.split("[.-]");
+    kube.configMaps().inNamespace("kube-public").resource(new ConfigMapBuilder().withNewMetadata()
+        .withName("microshift-version").withNamespace("kube-public").endMetadata()
+        .withData(Map.of("major", p[0], "minor", p[1], "patch", p[2], "version", v)).build()).createOr(c -> c.update());
+  }
+
+  private void writeVersionFile() throws IOException {
+    Files.writeString(paths.microshiftVersionFile(), "{\"version\":\"" + bootedVersion() + "\",\"deployment_id\":\""
+        + (opts.ostree ? "rhel-" + bootedChecksum() + ".0" : "") + "\",\"boot_id\":\"" + bootId() + "\"}\n");
+  }
+
+  private Path apiObjectsFile() {
+    return paths.microshiftData().resolve("sim-api/objects.json");
+  }
+
+  private void microshiftActive(boolean active) {
+    microshiftActive = active;
+    try {
+      Path flag = simDir.resolve("microshift.active");
+      if (active) {
+        Files.writeString(flag, "");
+      } else {
+        Files.deleteIfExists(flag);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** systemctl stop microshift.service (or shutdown): API state into the data dir, etcd stopped. */
+  private synchronized void stopMicroShift() {
+    if (!microshiftActive) {
+      return;
+    }
+    stopKubelet();
+    api.dump(apiObjectsFile());
+    etcd.stop();
+    microshiftActive(false);
+    log("MicroShift stopped (etcd stopped, API objects saved in /var/lib/microshift)");
+  }
+
+  /** MicroShift starts: etcd on the data dir, API objects from it (at boot), version published. */
+  private synchronized void startMicroShift(boolean atBoot) {
+    if (microshiftActive) {
+      return;
+    }
+    try {
+      if (atBoot && Files.exists(apiObjectsFile())) {
+        api.load(apiObjectsFile());
+      }
+      etcd.restart();
+      writeVersionFile();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    setVersionConfigMap();
+    microshiftActive(true);
+    startKubelet();
+    log("MicroShift " + bootedVersion() + " started");
+  }
+
+  private synchronized void startOperator() {
+    operatorClient = api.newClient();
+    EtcdBackupService backup = new EtcdBackupService(EtcdClientConfig.plaintext(etcd.endpoint()),
+        new BackupStore(paths.stateDir()), FreeSpaceProvider.fileStore());
+    KubernetesWorkloads workloads = new KubernetesWorkloads(operatorClient, OPERATOR_NAMESPACE);
+    Ports ports = new Ports(workloads, workloads, new EtcdPlatformBackup(backup),
+        new MarkerHostHandoff(paths.stateDir(), uid, Clock.systemUTC()));
+    operator = new OperatorRuntime(operatorClient, ports, new SimpleMeterRegistry(), Clock.systemUTC(), null);
+    operator.start();
+  }
+
+  private synchronized void stopOperator() {
+    if (operator != null) {
+      operator.close();
+      operator = null;
+    }
+    if (operatorClient != null) {
+      operatorClient.close();
+      operatorClient = null;
+    }
+  }
+
+  // ------------------------------------------------------------------ the host agent
+
+  private List<String> agentArgs(String... verb) {
+    List<String> args = new ArrayList<>(List.of("--root", root.toString()));
+    if (opts.ostree) {
+      args.addAll(List.of("--booted-deployment-file", bootedFile.toString()));
+    }
+    args.addAll(List.of("--marker-owner", Integer.toString(uid)));
+    args.addAll(List.of(verb));
+    return args;
+  }
+
+  /** Runs a host agent verb in this JVM (as its systemd unit would); a crash hook's throw ends it. */
+  public int agent(String... verb) {
+    hostLock.lock();
+    try {
+      agentOut.println("$ microshift-update " + String.join(" ", verb));
+      return HostCli.run(agentArgs(verb).toArray(String[]::new), agentOut, agentOut, commands, opts.crash);
+    } catch (RuntimeException | Error e) {
+      agentCrashes.add(e.getMessage());
+      agentOut.println("agent stopped: " + e);
+      log("host agent " + verb[0] + " stopped: " + e.getMessage());
+      return -1;
+    } finally {
+      hostLock.unlock();
+    }
+  }
+
+  /** microshift-update-apply.path: runs apply when request.json changes. */
+  private void pathUnitLoop() {
+    while (!closed) {
+      try {
+        Path req = MarkerFiles.requestFile(paths.stateDir());
+        if (!rebootRequested && Files.exists(req)) {
+          FileTime t = Files.getLastModifiedTime(req);
+          String seen = t.toMillis() + ":" + Files.size(req) + ":" + Files.getAttribute(req, "unix:ino");
+          if (!seen.equals(lastRequestSeen)) {
+            lastRequestSeen = seen;
+            agent("apply");
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // request.json replaced while we looked: next round
+      }
+      sleep(200);
+    }
+  }
+
+  // ------------------------------------------------------------------ reboots and greenboot
+
+  /**
+   * Shutdown and boot: the operator and MicroShift stop; a new boot id; ostree boots the default
+   * deployment, or the previous one when greenboot fell back; the boot unit runs
+   * ({@code microshift-update boot}), then MicroShift (etcd, API objects from the data dir, version
+   * ConfigMap), the operator (new runtime, new client) and the apply unit.
+   */
+  public void reboot() {
+    hostLock.lock();
+    try {
+      stopOperator();
+      stopMicroShift();
+      if (opts.ostree) {
+        String next = fallbackNext ? rollbackDeployment : sysroot.deployments().get(0).checksum();
+        Files.writeString(bootedFile, next);
+        if (fallbackNext) {
+          fallbackNext = false;
+          failedAttempts = 0;
+        }
+      }
+      newBootId();
+      rebootRequested = false;
+      boots++;
+      log("boot " + boots + ": " + (opts.ostree ? "deployment " + bootedChecksum().substring(0, 12) + " (MicroShift "
+          + bootedVersion() + ")" : "MicroShift rpm " + installedRpmVersion) + ", boot id " + bootId());
+      agent("boot");
+      startMicroShift(true);
+      startOperator();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      hostLock.unlock();
+    }
+    lastRequestSeen = "";  // microshift-update-apply.service runs at every boot
+  }
+
+  /** A power cut: no clean stop of MicroShift; an unfinished staged deployment is lost. */
+  public void powerCut() {
+    hostLock.lock();
+    try {
+      stopOperator();
+      stopKubelet();
+      etcd.kill();
+      microshiftActive(false);
+      if (opts.ostree) {
+        dropPendingDeployment();
+        rebootRequested = false;
+      }
+      newBootId();
+      boots++;
+      log("power cut; boot " + boots);
+      agent("boot");
+      startMicroShift(true);
+      startOperator();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      hostLock.unlock();
+    }
+    lastRequestSeen = "";
+  }
+
+  /**
+   * greenboot on this boot: required.d (MicroShift's own check, simulated: MicroShift active and
+   * its version not broken; then our {@code 50_microshift_update_check.sh}), stopping at the first
+   * failure; then green.d or red.d. A failure counts a boot attempt; after
+   * GREENBOOT_MAX_BOOT_ATTEMPTS the next {@link #reboot()} boots the previous deployment.
+   */
+  public GreenbootResult greenbootRun() {
+    StringBuilder out = new StringBuilder();
+    String why = null;
+    if (!microshiftActive) {
+      why = "40_microshift_running_check.sh: microshift.service is not active";
+    } else if (opts.broken.contains(bootedVersion())) {
+      why = "40_microshift_running_check.sh: MicroShift " + bootedVersion()
+          + " core pods not ready (openshift-ovn-kubernetes/ovnkube-master CrashLoopBackOff)";
+    }
+    boolean healthy;
+    if (why != null) {
+      out.append("FAIL: ").append(why).append('\n');
+      healthy = false;
+    } else {
+      healthy = script("required.d/50_microshift_update_check.sh", out) == 0;
+    }
+    if (healthy) {
+      script("green.d/50_microshift_update_green.sh", out);
+      failedAttempts = 0;
+    } else {
+      script("red.d/50_microshift_update_red.sh", out);
+      failedAttempts++;
+      if (opts.ostree && failedAttempts >= opts.maxBootAttempts) {
+        fallbackNext = true;
+      }
+    }
+    agentOut.print(out);
+    log("greenboot: " + (healthy ? "healthy (green.d ran)" : "FAILED (red.d ran), boot attempt " + failedAttempts
+        + " of " + opts.maxBootAttempts + (fallbackNext ? "; the next boot falls back to the previous deployment" : ""))
+        + (why != null ? " - " + why : ""));
+    return new GreenbootResult(healthy, failedAttempts, fallbackNext, out.toString());
+  }
+
+  /**
+   * Plays systemd and greenboot until the update in flight settled: waits for the agent's reboot,
+   * reboots, runs greenboot, reboots again after a failure (into the previous deployment after the
+   * last attempt). Returns the number of boots it made.
+   */
+  public int autopilot(Duration timeout) {
+    awaitRebootRequested(timeout);
+    int made = 0;
+    while (true) {
+      reboot();
+      made++;
+      if (hostStatus().map(s -> s.state().isTerminal()).orElse(true)) {
+        return made; // e.g. the rollback boot: Restored
+      }
+      GreenbootResult r = greenbootRun();
+      if (r.healthy() || !opts.ostree) {
+        return made;
+      }
+    }
+  }
+
+  private int script(String name, StringBuilder out) {
+    Path script = opts.repo.resolve("src/host/greenboot").resolve(name);
+    ProcessBuilder pb = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true);
+    pb.environment().put("MICROSHIFT_UPDATE_BIN", simDir.resolve("bin/microshift-update").toString());
+    pb.environment().put("PATH", simDir.resolve("bin") + ":" + System.getenv("PATH"));
+    try {
+      Process p = pb.start();
+      String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(5, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        throw new IllegalStateException(name + " did not finish");
+      }
+      out.append("$ ").append(name).append(" (exit ").append(p.exitValue()).append(")\n").append(text);
+      return p.exitValue();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The agent as greenboot runs it: its own JVM, with systemctl and rpm answered from the device's state. */
+  private void writeAgentWrapper() throws IOException {
+    Path bin = simDir.resolve("bin");
+    Files.createDirectories(bin);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    StringBuilder args = new StringBuilder();
+    for (String a : agentArgs()) {
+      args.append(" '").append(a).append("'");
+    }
+    write(bin.resolve("microshift-update"), "#!/bin/bash\nexec '" + java + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+        + " -Xshare:auto -cp '" + System.getProperty("java.class.path") + "' io.microshift.update.cli.Main" + args
+        + " \"$@\"\n");
+    write(bin.resolve("systemctl"), "#!/bin/bash\necho \"systemctl $*\" >> '" + simDir.resolve("stub-calls.log") + "'\n"
+        + "if [[ \"$*\" == 'is-active --quiet microshift.service' ]]; then\n"
+        + "  [[ -e '" + simDir.resolve("microshift.active") + "' ]]; exit $?\nfi\n"
+        + "echo \"simulated device: unexpected systemctl $*\" >&2\nexit 127\n");
+    write(bin.resolve("rpm"), "#!/bin/bash\necho \"rpm $*\" >> '" + simDir.resolve("stub-calls.log") + "'\n"
+        + "if [[ \"$*\" == '-q --queryformat %{VERSION} microshift' ]]; then\n"
+        + "  f='" + simDir.resolve("rpm-microshift-version") + "'\n"
+        + "  if [[ -e \"$f\" ]]; then cat \"$f\"; exit 0; fi\n  echo 'package microshift is not installed'; exit 1\nfi\n"
+        + "echo \"simulated device: unexpected rpm $*\" >&2\nexit 127\n");
+    write(bin.resolve("rpm-ostree"), "#!/bin/bash\necho \"rpm-ostree $*\" >> '" + simDir.resolve("stub-calls.log") + "'\n"
+        + "echo \"simulated device: unexpected rpm-ostree $*\" >&2\nexit 127\n");
+    if (!opts.ostree) {
+      Files.writeString(simDir.resolve("rpm-microshift-version"), opts.version);
+    }
+  }
+
+  private static void write(Path file, String text) throws IOException {
+    Files.writeString(file, text);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  private void newBootId() throws IOException {
+    Files.writeString(paths.bootIdFile(), UUID.randomUUID() + "\n");
+  }
+
+  private final class Services implements DeviceCommands.Services {
+    @Override public boolean microshiftActive() { return microshiftActive; }
+
+    @Override public void stopMicroShift() { SimulatedDevice.this.stopMicroShift(); }
+
+    @Override public void startMicroShift() { SimulatedDevice.this.startMicroShift(false); }
+
+    @Override public void rebootRequested() {
+      rebootRequested = true;
+      failedAttempts = 0;
+      if (opts.ostree) {
+        rollbackDeployment = bootedChecksum();
+      }
+      log("host agent requested a reboot (" + hostStatus().map(s -> s.state().toString()).orElse("?") + ")");
+    }
+
+    @Override public String installedPackageVersion() { return installedRpmVersion; }
+
+    @Override public void installPackages(List<String> packages) {
+      String v = packages.stream().filter(p -> p.startsWith("microshift-") && Character.isDigit(p.charAt(11)))
+          .map(p -> p.substring("microshift-".length())).findFirst().orElseThrow();
+      installedRpmVersion = v;
+      try {
+        Files.writeString(simDir.resolve("rpm-microshift-version"), v);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      log("dnf installed " + String.join(" ", packages));
+    }
+
+    @Override public OstreeSysroot sysroot() { return sysroot; }
+
+    @Override public void dropPendingDeployment() { SimulatedDevice.this.dropPendingDeployment(); }
+
+    @Override public String bootedChecksum() { return SimulatedDevice.this.bootedChecksum(); }
+  }
+
+  private void dropPendingDeployment() {
+    List<OstreeSysroot.Deployment> ds = sysroot.deployments();
+    if (!ds.isEmpty() && !ds.get(0).checksum().equals(bootedChecksum())) {
+      sysroot.undeploy(0);
+    }
+  }
+
+  private void log(String line) {
+    opts.log.println("  [device] " + line);
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    stopOperator();
+    stopKubelet();
+    try {
+      pathUnit.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    etcd.close();
+    kube.close();
+    api.close();
+    if (sysroot != null) {
+      sysroot.unlock();
+    }
+    FileTrees.delete(root);
+  }
+
+  /** Writes to memory and appends to a file. */
+  private static final class TeeStream extends OutputStream {
+    private final ByteArrayOutputStream mem;
+    private final Path file;
+
+    TeeStream(ByteArrayOutputStream mem, Path file) {
+      this.mem = mem;
+      this.file = file;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      synchronized (mem) {
+        mem.write(b, off, len);
+      }
+      Files.createDirectories(file.getParent());
+      try (OutputStream o = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+        o.write(b, off, len);
+      }
+    }
+  }
+}
