@@ -106,6 +106,7 @@ public final class SimulatedDevice implements AutoCloseable {
     PrintStream log = System.out;
     CrashHook crash = CrashHook.NONE;
     Path repo = Path.of("").toAbsolutePath();
+    boolean pathUnit = true;
 
     /** An ostree host (RHEL for Edge) running {@code version}; other versions are commits in its repo. */
     public static Options ostree(String version) {
@@ -149,6 +150,15 @@ public final class SimulatedDevice implements AutoCloseable {
     /** Called at every crash point of the in-process host agent verbs (apply, boot). */
     public Options crash(CrashHook hook) {
       crash = hook;
+      return this;
+    }
+
+    /**
+     * The apply path unit does not react to request.json (a host agent that has not picked the
+     * request up yet), so a plan waits in AwaitingReboot until the next boot runs the apply unit.
+     */
+    public Options pathUnitOff() {
+      pathUnit = false;
       return this;
     }
 
@@ -762,7 +772,7 @@ public final class SimulatedDevice implements AutoCloseable {
     while (!closed) {
       try {
         Path req = MarkerFiles.requestFile(paths.stateDir());
-        if (!rebootRequested && Files.exists(req)) {
+        if (opts.pathUnit && !rebootRequested && Files.exists(req)) {
           FileTime t = Files.getLastModifiedTime(req);
           String seen = t.toMillis() + ":" + Files.size(req) + ":" + Files.getAttribute(req, "unix:ino");
           if (!seen.equals(lastRequestSeen)) {
