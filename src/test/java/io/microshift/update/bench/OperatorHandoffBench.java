@@ -175,7 +175,7 @@ public final class OperatorHandoffBench {
    * Stands in for the ReplicaSet controller the mock does not have: when a Deployment of the paused
    * namespace is at 0 replicas, its pods are deleted.
    */
-  private static Watch replicaSetController(BenchMockApi api) {
+  static Watch replicaSetController(BenchMockApi api) {
     return api.client.apps().deployments().inNamespace(PAUSED_NS).watch(new Watcher<>() {
       @Override
       public void eventReceived(Action action, Deployment d) {
