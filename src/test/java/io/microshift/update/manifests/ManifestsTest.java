@@ -409,6 +409,18 @@ class ManifestsTest {
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("ENV JAVA_TOOL_OPTIONS=")));
   }
 
+  /** The image's default JVM flags are the Deployment's (which hack/bench.d/operator-footprint measures). */
+  @Test
+  void containerfileJvmFlagsAreTheDeploymentsJvmFlags() throws IOException {
+    String env = Files.readAllLines(CONTAINERFILE).stream().map(String::strip)
+        .filter(l -> l.startsWith("ENV JAVA_TOOL_OPTIONS=")).findFirst().orElseThrow();
+    String image = env.substring("ENV JAVA_TOOL_OPTIONS=".length()).replaceAll("^\"|\"$", "");
+    JsonNode c = one("Deployment", NS, SA).at("/spec/template/spec/containers/0");
+    String deployment = env(c).get("JAVA_TOOL_OPTIONS").path("value").asText().strip();
+    assertEquals(List.of(deployment.split("\\s+")), List.of(image.split("\\s+")),
+        "operator/Containerfile and manifests/deployment.yaml set different JAVA_TOOL_OPTIONS");
+  }
+
   // ---------------------------------------------------------------- helpers
 
   static List<JsonNode> kustomize(Path dir) throws Exception {

@@ -1,0 +1,173 @@
+package io.microshift.update.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.fabric8.kubernetes.client.Watch;
+import io.microshift.update.api.Phase;
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.etcd.EtcdClients;
+import io.microshift.update.etcd.EtcdConnection;
+import io.microshift.update.etcd.EtcdFiller;
+import io.microshift.update.etcd.EtcdServerFixture;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The other side of {@code hack/bench.d/operator-footprint} (issue 7 c), which runs the operator as
+ * the container does, in its own JVM: this process serves what the operator talks to, on loopback.
+ *
+ * <ul>
+ *   <li>{@code jvm-options <deployment.yaml>}: prints the container's {@code JAVA_TOOL_OPTIONS} and,
+ *       on a second line, its memory limit in bytes, so the bench cannot drift from the manifest.
+ *   <li>{@code serve <repo> <work dir> <etcd MiB> <workloads> <lifetime s>}: starts a real etcd
+ *       (plaintext, filled with incompressible values) and the fabric8 mock API server (CRUD, with
+ *       exec expectations) holding the UpdatePlan CRD, MicroShift's version ConfigMap, and
+ *       {@code workloads} hooked pods plus as many Deployments to pause. Writes
+ *       {@code <work>/kubeconfig} and {@code <work>/etcd-endpoint}, then {@code <work>/ready}. When
+ *       {@code <work>/create-plan} appears it creates an ostree plan and from then on writes the
+ *       plan's phase to {@code <work>/phase}. Stops on SIGTERM or after the lifetime.
+ * </ul>
+ */
+public final class FootprintApiServer {
+  private FootprintApiServer() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 2 && args[0].equals("jvm-options")) {
+      printJvmOptions(Path.of(args[1]));
+      return;
+    }
+    if (args.length != 6 || !args[0].equals("serve")) {
+      System.err.println("usage: jvm-options DEPLOYMENT.yaml | serve REPO WORK ETCD_MIB WORKLOADS LIFETIME_S");
+      System.exit(2);
+    }
+    serve(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+        Long.parseLong(args[5]));
+  }
+
+  static void printJvmOptions(Path deployment) throws IOException {
+    JsonNode d = new YAMLMapper().readTree(deployment.toFile());
+    JsonNode container = d.at("/spec/template/spec/containers/0");
+    String options = null;
+    for (JsonNode e : container.path("env")) {
+      if ("JAVA_TOOL_OPTIONS".equals(e.path("name").asText())) {
+        options = e.path("value").asText();
+      }
+    }
+    String limit = container.at("/resources/limits/memory").asText("");
+    if (options == null || limit.isEmpty()) {
+      throw new IllegalStateException(deployment + ": no JAVA_TOOL_OPTIONS or memory limit in the first container");
+    }
+    System.out.println(options.strip());
+    System.out.println(quantityBytes(limit));
+  }
+
+  /** A Kubernetes memory quantity (binary or decimal suffix, or plain bytes) in bytes. */
+  static long quantityBytes(String q) {
+    Map<String, Long> units = Map.of("Ki", 1L << 10, "Mi", 1L << 20, "Gi", 1L << 30,
+        "k", 1000L, "M", 1_000_000L, "G", 1_000_000_000L);
+    for (var u : units.entrySet()) {
+      if (q.endsWith(u.getKey())) {
+        return Long.parseLong(q.substring(0, q.length() - u.getKey().length())) * u.getValue();
+      }
+    }
+    return Long.parseLong(q);
+  }
+
+  static void serve(Path repo, Path work, int etcdMib, int workloads, long lifetimeSeconds)
+      throws Exception {
+    CountDownLatch stop = new CountDownLatch(1);
+    EtcdServerFixture etcd = EtcdServerFixture.builder()
+        .quotaBackendBytes(4L * 1024 * 1024 * 1024).start();
+    BenchMockApi api = null;
+    Watch controller = null;
+    Thread hook;
+    try {
+      int valueSize = 64 * 1024;
+      int keys = (int) ((long) etcdMib * 1024 * 1024 / valueSize);
+      try (EtcdConnection c = EtcdClients.open(etcd.clientConfig())) {
+        EtcdFiller.fill(c.client(), 7, keys, valueSize, 32);
+      }
+      api = new BenchMockApi(repo, 0);
+      for (int i = 0; i < workloads; i++) {
+        String pod = String.format("hooked-%02d", i);
+        api.runningPod(OperatorHandoffBench.HOOKED_NS, pod, Map.of("app", pod),
+            Map.of(OperatorHandoffBench.HOOK_ANNOTATION, "[\"/bin/true\"]"));
+        api.expectExecExit0(OperatorHandoffBench.HOOKED_NS, pod, "main", OperatorHandoffBench.HOOK_ARGV);
+        String name = String.format("paused-%02d", i);
+        api.deployment(OperatorHandoffBench.PAUSED_NS, name, 1);
+        api.runningPod(OperatorHandoffBench.PAUSED_NS, name + "-pod", Map.of("app", name), Map.of());
+      }
+      controller = OperatorHandoffBench.replicaSetController(api);
+      // fabric8 in the operator reads this like any kubeconfig; plain HTTP on loopback
+      String kubeconfig = String.join("\n",
+          "apiVersion: v1", "kind: Config", "current-context: bench",
+          "clusters:", "- name: bench", "  cluster:", "    server: " + api.url(),
+          "contexts:", "- name: bench", "  context:", "    cluster: bench", "    user: bench",
+          "    namespace: microshift-update",
+          "users:", "- name: bench", "  user:", "    token: bench", "");
+      writeAtomically(work.resolve("kubeconfig"), kubeconfig);
+      writeAtomically(work.resolve("etcd-endpoint"), etcd.endpoint() + "\n");
+      // SIGTERM: let the loop end and the finally block stop etcd and the mock before the JVM exits
+      Thread main = Thread.currentThread();
+      hook = new Thread(() -> {
+        stop.countDown();
+        try {
+          main.join(20_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "stop");
+      Runtime.getRuntime().addShutdownHook(hook);
+      writeAtomically(work.resolve("ready"), "ready\n");
+      log("serving %s, etcd %s (%d MiB), %d hooked pods and %d Deployments", api.url(),
+          etcd.endpoint(), etcdMib, workloads, workloads);
+
+      long deadline = System.nanoTime() + lifetimeSeconds * 1_000_000_000L;
+      boolean created = false;
+      String lastPhase = "";
+      while (System.nanoTime() < deadline && stop.getCount() > 0) {
+        if (!created && Files.exists(work.resolve("create-plan"))) {
+          api.client.resource(BenchMockApi.ostreePlan("footprint", List.of(OperatorHandoffBench.PAUSED_NS)))
+              .create();
+          created = true;
+        }
+        if (created) {
+          UpdatePlan p = api.client.resources(UpdatePlan.class).withName("footprint").get();
+          Phase phase = p == null || p.getStatus() == null ? null : p.getStatus().phase;
+          String now = phase == null ? "None" : phase.name();
+          if (!now.equals(lastPhase)) {
+            writeAtomically(work.resolve("phase"), now + "\n");
+            log("plan phase %s: %s", now, p == null || p.getStatus() == null ? "" : p.getStatus().message);
+            lastPhase = now;
+          }
+        }
+        Thread.sleep(200);
+      }
+    } finally {
+      if (controller != null) {
+        controller.close();
+      }
+      if (api != null) {
+        api.close();
+      }
+      etcd.close();
+    }
+  }
+
+  static void writeAtomically(Path file, String content) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, content, StandardCharsets.UTF_8);
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  static void log(String format, Object... args) {
+    System.err.printf(Locale.ROOT, "operator-footprint api: " + format + "%n", args);
+  }
+}

@@ -1,0 +1,218 @@
+package io.microshift.update.bench;
+
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.microshift.update.api.Phase;
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.backup.BackupStore;
+import io.microshift.update.etcd.EtcdBackupService;
+import io.microshift.update.etcd.EtcdClientConfig;
+import io.microshift.update.etcd.EtcdClients;
+import io.microshift.update.etcd.EtcdConnection;
+import io.microshift.update.etcd.EtcdFiller;
+import io.microshift.update.etcd.EtcdServerFixture;
+import io.microshift.update.etcd.FreeSpaceProvider;
+import io.microshift.update.marker.MarkerFiles;
+import io.microshift.update.operator.OperatorRuntime;
+import io.microshift.update.operator.Ports;
+import io.microshift.update.operator.adapter.EtcdPlatformBackup;
+import io.microshift.update.operator.adapter.KubernetesWorkloads;
+import io.microshift.update.operator.adapter.MarkerHostHandoff;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Issue 7 (a): the operator's time from an UpdatePlan being created to request.json being written,
+ * with {@code hooks} pods carrying a pre-update hook, {@code paused} Deployments selected for
+ * pausing and an etcd of about {@code etcdMib} MiB. Run by {@code hack/bench.d/operator-handoff}.
+ *
+ * <p>Everything is real except the API server: a real etcd ({@link EtcdServerFixture}) filled with
+ * incompressible values, the operator in-process with its production ports (KubernetesWorkloads,
+ * the jetcd backup into a real state dir, the marker files), against the fabric8 mock API server in
+ * CRUD mode with exec expectations (each hook answers exit 0 after about 30 ms).
+ *
+ * <p>The mock runs no controllers, so nothing would ever delete the pods of a Deployment scaled to
+ * 0 and the drain check would wait forever: a watch on the paused namespace stands in for the
+ * ReplicaSet controller and deletes a Deployment's pods as soon as it sees it at 0 replicas. Pods
+ * go away at once (no grace period), which is the best case of a real device.
+ *
+ * <p>Args: {@code <repo dir> <work dir> <etcd MiB> <hooks> <paused> <timeout s> <target s>}.
+ * Prints {@code BENCH operator-handoff-seconds} on stdout, the phase timeline on stderr.
+ */
+public final class OperatorHandoffBench {
+  static final String HOOKED_NS = "bench-hooked";
+  static final String PAUSED_NS = "bench-paused";
+  static final String HOOK_ANNOTATION = "pre-update.hook.updates.microshift.io/command";
+  static final List<String> HOOK_ARGV = List.of("/bin/true");
+  private static final int VALUE_SIZE = 64 * 1024;
+
+  public static void main(String[] args) throws Exception {
+    Path repo = Path.of(args[0]);
+    Path work = Path.of(args[1]);
+    int etcdMib = Integer.parseInt(args[2]);
+    int hooks = Integer.parseInt(args[3]);
+    int paused = Integer.parseInt(args[4]);
+    long timeoutMillis = Long.parseLong(args[5]) * 1000;
+    double targetSeconds = Double.parseDouble(args[6]);
+    int code;
+    try (EtcdServerFixture etcd = EtcdServerFixture.builder()
+            .quotaBackendBytes(4L * 1024 * 1024 * 1024).start();
+         BenchMockApi api = new BenchMockApi(repo, 0)) {
+      code = run(etcd, api, work, etcdMib, hooks, paused, timeoutMillis, targetSeconds);
+    }
+    System.exit(code);
+  }
+
+  static int run(EtcdServerFixture etcd, BenchMockApi api, Path work, int etcdMib, int hooks,
+      int paused, long timeoutMillis, double targetSeconds) throws Exception {
+    long t0 = System.nanoTime();
+    int keys = (int) ((long) etcdMib * 1024 * 1024 / VALUE_SIZE);
+    try (EtcdConnection c = EtcdClients.open(etcd.clientConfig())) {
+      EtcdFiller.fill(c.client(), 7, keys, VALUE_SIZE, 32);
+    }
+    log("etcd: %d keys of %d KiB written in %d ms; db %d MiB", keys, VALUE_SIZE / 1024,
+        ms(System.nanoTime() - t0), dbBytes(etcd) / (1024 * 1024));
+
+    for (int i = 0; i < hooks; i++) {
+      String pod = String.format("hooked-%02d", i);
+      api.runningPod(HOOKED_NS, pod, Map.of("app", pod), Map.of(HOOK_ANNOTATION, "[\"/bin/true\"]"));
+      api.expectExecExit0(HOOKED_NS, pod, "main", HOOK_ARGV);
+    }
+    for (int i = 0; i < paused; i++) {
+      String name = String.format("paused-%02d", i);
+      api.deployment(PAUSED_NS, name, 1);
+      api.runningPod(PAUSED_NS, name + "-pod", Map.of("app", name), Map.of());
+    }
+    log("API: %d hooked pods, %d Deployments with one pod each", hooks, paused);
+
+    Path stateDir = Files.createDirectories(work.resolve("state"));
+    int uid = (Integer) Files.getAttribute(stateDir, "unix:uid");
+    EtcdClientConfig etcdConfig = EtcdClientConfig.plaintext(etcd.endpoint());
+    KubernetesWorkloads workloads = new KubernetesWorkloads(api.client, "microshift-update");
+    Ports ports = new Ports(workloads, workloads,
+        new EtcdPlatformBackup(new EtcdBackupService(etcdConfig, new BackupStore(stateDir),
+            FreeSpaceProvider.fileStore())),
+        new MarkerHostHandoff(stateDir, uid, Clock.systemUTC()));
+
+    Watch controller = replicaSetController(api);
+    OperatorRuntime runtime = new OperatorRuntime(api.client, ports, new SimpleMeterRegistry(),
+        Clock.systemUTC(), null);
+    try {
+      runtime.start();
+      Path request = MarkerFiles.requestFile(stateDir);
+      List<String> timeline = new ArrayList<>();
+      long start = System.nanoTime();
+      api.client.resource(BenchMockApi.ostreePlan("bench", List.of(PAUSED_NS))).create();
+      Phase last = null;
+      long deadline = start + timeoutMillis * 1_000_000;
+      // the file every 10 ms; the phase (a GET on the API) every 100 ms, not to load the 2 cores
+      for (int i = 0; !Files.exists(request) && System.nanoTime() < deadline; i++) {
+        if (i % 10 == 0) {
+          last = notePhase(api, start, last, timeline);
+          if (last != null && last.isTerminal()) {
+            break;
+          }
+        }
+        Thread.sleep(10);
+      }
+      long elapsed = System.nanoTime() - start;
+      notePhase(api, start, last, timeline);
+      timeline.forEach(l -> log("%s", l));
+      if (!Files.exists(request)) {
+        UpdatePlan p = api.client.resources(UpdatePlan.class).withName("bench").get();
+        log("no request.json after %d ms; plan status: %s", ms(elapsed),
+            p == null ? "(gone)" : api.client.getKubernetesSerialization().asJson(p.getStatus()));
+        System.out.printf(Locale.ROOT, "BENCH operator-handoff-seconds %s s target=<%s FAIL%n",
+            last != null && last.isTerminal() ? "failed" : "timeout", fmt(targetSeconds));
+        return 1;
+      }
+      // the figure counts only when the operator did the whole job: every hook ran, every
+      // Deployment was paused, and the request carries the etcd snapshot
+      UpdatePlan p = api.client.resources(UpdatePlan.class).withName("bench").get();
+      long hooksOk = p.getStatus().hooks.stream().filter(h -> "Succeeded".equals(h.state)).count();
+      long pausedOk = p.getStatus().pausedWorkloads.stream().filter(w -> "Paused".equals(w.state)).count();
+      long snapshot = p.getStatus().backup == null || p.getStatus().backup.etcdSizeBytes == null ? 0
+          : p.getStatus().backup.etcdSizeBytes;
+      log("done: %d/%d hooks succeeded, %d/%d Deployments paused, etcd snapshot %d MiB",
+          hooksOk, hooks, pausedOk, paused, snapshot / (1024 * 1024));
+      if (hooksOk != hooks || pausedOk != paused || snapshot == 0) {
+        log("incomplete hand-off; plan status: %s", api.client.getKubernetesSerialization().asJson(p.getStatus()));
+        System.out.printf(Locale.ROOT, "BENCH operator-handoff-seconds incomplete s target=<%s FAIL%n",
+            fmt(targetSeconds));
+        return 1;
+      }
+      double seconds = elapsed / 1e9;
+      boolean pass = seconds < targetSeconds;
+      System.out.printf(Locale.ROOT, "BENCH operator-handoff-seconds %.2f s target=<%s %s%n",
+          seconds, fmt(targetSeconds), pass ? "PASS" : "FAIL");
+      return pass ? 0 : 1;
+    } finally {
+      runtime.close();
+      controller.close();
+    }
+  }
+
+  /** Logs the plan's phase when it changed since {@code last}; returns the current one. */
+  private static Phase notePhase(BenchMockApi api, long start, Phase last, List<String> timeline) {
+    UpdatePlan p = api.client.resources(UpdatePlan.class).withName("bench").get();
+    Phase now = p == null || p.getStatus() == null ? null : p.getStatus().phase;
+    if (now != null && now != last) {
+      timeline.add(String.format(Locale.ROOT, "%7.2f s  %-15s %s", (System.nanoTime() - start) / 1e9,
+          now, p.getStatus().message));
+    }
+    return now == null ? last : now;
+  }
+
+  /**
+   * Stands in for the ReplicaSet controller the mock does not have: when a Deployment of the paused
+   * namespace is at 0 replicas, its pods are deleted.
+   */
+  static Watch replicaSetController(BenchMockApi api) {
+    return api.client.apps().deployments().inNamespace(PAUSED_NS).watch(new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, Deployment d) {
+        Integer replicas = d.getSpec() == null ? null : d.getSpec().getReplicas();
+        if (action == Action.MODIFIED && replicas != null && replicas == 0) {
+          api.client.pods().inNamespace(PAUSED_NS)
+              .withLabels(d.getSpec().getSelector().getMatchLabels()).delete();
+        }
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {
+        if (cause != null) {
+          log("replica-set stand-in: watch closed: %s", cause.getMessage());
+        }
+      }
+    });
+  }
+
+  private static long dbBytes(EtcdServerFixture etcd) {
+    Path db = etcd.dataDir().resolve("member/snap/db");
+    try {
+      return Files.size(db);
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  private static String fmt(double d) {
+    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+  }
+
+  private static long ms(long nanos) {
+    return nanos / 1_000_000;
+  }
+
+  static void log(String format, Object... args) {
+    System.err.printf(Locale.ROOT, "operator-handoff: " + format + "%n", args);
+  }
+}
