@@ -65,6 +65,20 @@ public final class OstreeSysroot {
     return out;
   }
 
+  /**
+   * Makes {@code checksum} the remote ref {@code remote:ref}, as if it had been pulled from that
+   * remote: {@code rpm-ostree rebase remote:ref} then deploys it and records that origin.
+   */
+  public void pulledFrom(String remote, String ref, String checksum) {
+    Path file = sysroot.resolve("ostree/repo/refs/remotes").resolve(remote).resolve(ref);
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, checksum + "\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** {@code ostree admin deploy} of a ref or checksum: the new deployment becomes the default. */
   public CommandRunner.Result deploy(String refOrChecksum) {
     return real.run(List.of("ostree", "admin", "deploy", "--sysroot=" + sysroot, "--os=rhel", refOrChecksum));

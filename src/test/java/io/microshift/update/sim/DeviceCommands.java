@@ -153,10 +153,8 @@ public final class DeviceCommands implements CommandRunner {
         return new Result(0, json.append("]}").toString(), "");
       }
       case "rebase", "deploy" -> {
-        // rebase REF [COMMIT] deploys COMMIT when given; deploy COMMIT. The device's repo stands
-        // for every remote (as if the commits were pulled already): a "remote:" prefix is dropped.
-        String target = argv.get(argv.size() - 1);
-        return sysroot.deploy(target.substring(target.indexOf(':') + 1));
+        // rebase REF [COMMIT] deploys COMMIT when given; deploy COMMIT
+        return sysroot.deploy(argv.get(argv.size() - 1));
       }
       case "cleanup" -> {
         if (argv.equals(List.of("rpm-ostree", "cleanup", "--pending"))) {

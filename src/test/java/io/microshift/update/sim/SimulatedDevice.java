@@ -95,6 +95,8 @@ public final class SimulatedDevice implements AutoCloseable {
   public static final List<String> BACKUP_HOOK = List.of("app-data", "backup");
   public static final List<String> RESTORE_HOOK = List.of("app-data", "restore");
   public static final String OSTREE_REF_PREFIX = "rhel/9/x86_64/microshift-";
+  /** The remote the device's target commits were pulled from (refs also under remotes/). */
+  public static final String OSTREE_REMOTE = "rhel-edge";
 
   /** How the device is built. */
   public static final class Options {
@@ -231,6 +233,7 @@ public final class SimulatedDevice implements AutoCloseable {
       commitByVersion.put(opts.version, sysroot.commit(simDir, OSTREE_REF_PREFIX + opts.version, opts.version));
       for (String v : opts.versions) {
         commitByVersion.put(v, sysroot.commit(simDir, OSTREE_REF_PREFIX + v, v));
+        sysroot.pulledFrom(OSTREE_REMOTE, OSTREE_REF_PREFIX + v, commitByVersion.get(v));
       }
       if (!sysroot.deploy(commitByVersion.get(opts.version)).ok()) {
         throw new IllegalStateException("cannot deploy " + opts.version);
