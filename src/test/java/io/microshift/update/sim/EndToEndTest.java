@@ -14,7 +14,6 @@ import io.microshift.update.marker.HostState;
 import io.microshift.update.marker.HostStatus;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -44,6 +43,52 @@ class EndToEndTest {
     return s.history().stream().map(HostStatus.HistoryEntry::state).toList();
   }
 
+  /**
+   * Samples (plan phase, host state) every 20 ms while a story runs: a plan must never be
+   * Succeeded unless greenboot committed the update (host state Committed).
+   */
+  static final class Invariant implements AutoCloseable {
+    private final Thread thread;
+    private volatile boolean running = true;
+    final List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    Invariant(SimulatedDevice d, String plan) {
+      thread = new Thread(() -> {
+        while (running) {
+          try {
+            HostState host = d.hostStatus().map(HostStatus::state).orElse(null);
+            Phase phase = d.phase(plan);
+            seen.add(phase + "/" + host);
+            if (phase == Phase.Succeeded && host != HostState.Committed) {
+              violations.add("plan Succeeded while the host is " + host);
+            }
+          } catch (RuntimeException e) {
+            // a marker being replaced: next sample
+          }
+          try {
+            Thread.sleep(20);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      });
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    @Override
+    public void close() {
+      running = false;
+      try {
+        thread.join(2_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      assertEquals(List.of(), violations, "samples: " + seen);
+    }
+  }
+
   /** The operator has written its verification for the current boot. */
   static void awaitVerified(SimulatedDevice d, String plan) {
     d.await("the operator's verification of boot " + d.bootId(), T, () -> d.request()
@@ -52,7 +97,8 @@ class EndToEndTest {
 
   @Test
   void ostreeZStreamSucceedsOnlyOnceGreenbootCommittedAndAfterCommitKeepsWorkloadsPausedUntilThen() {
-    try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.ostree("4.17.1").versions("4.17.3"))) {
+    try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.ostree("4.17.1").versions("4.17.3"));
+        Invariant never = new Invariant(d, "z-stream")) {
       d.etcdPut("/sim/before-update", "kept");
       d.apply(SimulatedDevice.ostreePlan("z-stream", "4.17.3", ResumePolicy.AfterCommit));
 
@@ -96,7 +142,8 @@ class EndToEndTest {
   @Test
   void ostreeYStreamWhoseHealthCheckFailsRollsBackAndRestoresEtcdAndTheAppsData() {
     try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.ostree("4.17.1").versions("4.18.0")
-        .broken("4.18.0").maxBootAttempts(3))) {
+        .broken("4.18.0").maxBootAttempts(3));
+        Invariant never = new Invariant(d, "y-stream")) {
       d.etcdPut("/sim/before-update", "kept");
       d.apply(SimulatedDevice.ostreePlan("y-stream", "4.18.0", ResumePolicy.AfterBoot));
       d.awaitRebootRequested(T);
@@ -133,6 +180,8 @@ class EndToEndTest {
       String msg = p.getStatus().message;
       assertTrue(msg.contains("3 greenboot attempts"), msg);
       assertTrue(msg.contains("backup " + backupId + " restored"), msg);
+      assertTrue(p.getStatus().conditions.stream().anyMatch(c -> "RolledBack".equals(c.getReason())),
+          "RolledBack reason on the conditions");
       assertEquals("kept", d.etcdGet("/sim/before-update"));
       assertNull(d.etcdGet("/sim/written-on-4.18"), "etcd is back to its pre-update data");
       assertEquals("v1: orders before the update", d.appData(), "the post-rollback hook restored the app's data");
@@ -157,7 +206,8 @@ class EndToEndTest {
 
   @Test
   void rpmUpdateSucceedsAndAfterBootResumesWorkloadsBeforeTheCommit() {
-    try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.rpm("4.17.1"))) {
+    try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.rpm("4.17.1"));
+        Invariant never = new Invariant(d, "rpm-z")) {
       d.etcdPut("/sim/before-update", "kept");
       d.apply(SimulatedDevice.rpmPlan("rpm-z", "4.17.3", ResumePolicy.AfterBoot));
       d.awaitRebootRequested(T);
@@ -196,7 +246,8 @@ class EndToEndTest {
       }
     };
     try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.ostree("4.17.1").versions("4.17.3")
-        .crash(hook))) {
+        .crash(hook));
+        Invariant never = new Invariant(d, "cut")) {
       d.etcdPut("/sim/before-update", "kept");
       d.apply(SimulatedDevice.ostreePlan("cut", "4.17.3", ResumePolicy.AfterBoot));
       d.await("the crash point", T, crashed::get);
