@@ -133,6 +133,8 @@ class EndToEndTest {
       assertEquals("4.17.3", d.kube().configMaps().inNamespace("kube-public").withName("microshift-version").get()
           .getData().get("version"));
       assertTrue(d.execs().stream().anyMatch(e -> e.endsWith(": app-data backup")), d.execs().toString());
+      assertTrue(d.execs().stream().anyMatch(e -> e.endsWith(": app-data check")), "post-update hook: " + d.execs());
+      assertTrue(d.execs().stream().noneMatch(e -> e.endsWith(": app-data restore")), d.execs().toString());
       assertTrue(!events(d, "z-stream").isEmpty(), "events recorded");
       System.out.println("conditions " + d.kube().getKubernetesSerialization().asJson(p.getStatus().conditions));
       assertEquals(List.of(), d.commands().unexpected());
@@ -197,6 +199,7 @@ class EndToEndTest {
           HostState.Unhealthy, HostState.Booted, HostState.Unhealthy, HostState.Booted, HostState.Unhealthy,
           HostState.RolledBack, HostState.Restored), history(s));
       assertTrue(d.execs().stream().anyMatch(e -> e.endsWith(": app-data restore")), d.execs().toString());
+      assertTrue(d.execs().stream().noneMatch(e -> e.endsWith(": app-data check")), "no post-update hook: " + d.execs());
       List<String> ev = events(d, "y-stream");
       assertTrue(!ev.isEmpty(), "events recorded");
       System.out.println("conditions " + d.kube().getKubernetesSerialization().asJson(p.getStatus().conditions));

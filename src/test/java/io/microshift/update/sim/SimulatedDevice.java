@@ -94,6 +94,7 @@ public final class SimulatedDevice implements AutoCloseable {
   public static final int APP_REPLICAS = 2;
   public static final List<String> BACKUP_HOOK = List.of("app-data", "backup");
   public static final List<String> RESTORE_HOOK = List.of("app-data", "restore");
+  public static final List<String> CHECK_HOOK = List.of("app-data", "check");
   public static final String OSTREE_REF_PREFIX = "rhel/9/x86_64/microshift-";
 
   /** How the device is built. */
@@ -535,6 +536,8 @@ public final class SimulatedDevice implements AutoCloseable {
     Map<String, String> hooks = new LinkedHashMap<>();
     hooks.put("pre-update.hook.updates.microshift.io/command", json(BACKUP_HOOK));
     hooks.put("pre-update.hook.updates.microshift.io/container", APP_CONTAINER);
+    hooks.put("post-update.hook.updates.microshift.io/command", json(CHECK_HOOK));
+    hooks.put("post-update.hook.updates.microshift.io/container", APP_CONTAINER);
     hooks.put("post-rollback.hook.updates.microshift.io/command", json(RESTORE_HOOK));
     hooks.put("post-rollback.hook.updates.microshift.io/container", APP_CONTAINER);
     hooks.put("post-rollback.hook.updates.microshift.io/timeout", "30s");
@@ -594,7 +597,8 @@ public final class SimulatedDevice implements AutoCloseable {
     for (Map.Entry<String, String> a : annotations.entrySet()) {
       if (a.getKey().endsWith(".hook.updates.microshift.io/command")) {
         List<String> argv = a.getValue().equals(json(BACKUP_HOOK)) ? BACKUP_HOOK
-            : a.getValue().equals(json(RESTORE_HOOK)) ? RESTORE_HOOK : null;
+            : a.getValue().equals(json(RESTORE_HOOK)) ? RESTORE_HOOK
+            : a.getValue().equals(json(CHECK_HOOK)) ? CHECK_HOOK : null;
         if (argv != null && expectedExecPaths.add(Pods.execPath(APP_NAMESPACE, pod, APP_CONTAINER, argv))) {
           Pods.expectExec(api.server(), APP_NAMESPACE, pod, APP_CONTAINER, argv, Pods.exit(0));
         }
