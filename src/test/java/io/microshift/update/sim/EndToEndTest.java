@@ -272,4 +272,26 @@ class EndToEndTest {
       assertEquals(List.of(), d.commands().unexpected());
     }
   }
+
+  @Test
+  void rpmUpdateWhoseHealthCheckFailsEndsFailedWithTheRestoreCommandAndResumedWorkloads() {
+    try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.rpm("4.17.1").broken("4.17.3"));
+        Invariant never = new Invariant(d, "rpm-bad")) {
+      d.apply(SimulatedDevice.rpmPlan("rpm-bad", "4.17.3", ResumePolicy.AfterCommit));
+      d.awaitRebootRequested(T);
+      d.reboot();
+      SimulatedDevice.GreenbootResult g = d.greenbootRun();
+      assertTrue(!g.healthy(), g.output());
+      assertTrue(!g.fallbackNext(), "rpm hosts have no automatic rollback");
+      HostStatus s = d.hostStatus().orElseThrow();
+      assertEquals(HostState.Failed, s.state());
+      UpdatePlan p = d.awaitPhase("rpm-bad", Phase.Failed, T);
+      String backupId = p.getStatus().backup.id;
+      assertTrue(p.getStatus().message.contains("microshift-update restore " + backupId), p.getStatus().message);
+      d.await("shop/web resumed after the failure", T, () -> d.appReplicas() == SimulatedDevice.APP_REPLICAS);
+      assertEquals("4.17.3", d.bootedVersion(), "nothing rolls an rpm host back by itself");
+      assertTrue(!events(d, "rpm-bad").isEmpty(), "events recorded");
+      assertEquals(List.of(), d.commands().unexpected());
+    }
+  }
 }
