@@ -196,6 +196,7 @@ public final class SimulatedDevice implements AutoCloseable {
   private Thread kubelet;
   private volatile boolean kubeletRunning;
   private final Thread pathUnit;
+  private final Thread shutdownHook;
   private String lastRequestSeen = "";
 
   private SimulatedDevice(Options opts) throws IOException {
@@ -236,6 +237,9 @@ public final class SimulatedDevice implements AutoCloseable {
     api.onExec(this::execSideEffect);
     this.kube = api.newClient();
     this.etcd = EtcdServerFixture.builder().name("microshift").dataDir(paths.microshiftData().resolve("etcd")).start();
+    // an interrupted demo or test run must not leave etcd running
+    this.shutdownHook = new Thread(etcd::kill, "sim-etcd-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
     microshiftActive(true);
     installCrd();
     setVersionConfigMap();
@@ -1031,6 +1035,11 @@ public final class SimulatedDevice implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     etcd.close();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down already
+    }
     kube.close();
     api.close();
     if (sysroot != null) {
