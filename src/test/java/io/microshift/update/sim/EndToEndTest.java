@@ -277,6 +277,7 @@ class EndToEndTest {
   void rpmUpdateWhoseHealthCheckFailsEndsFailedWithTheRestoreCommandAndResumedWorkloads() {
     try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.rpm("4.17.1").broken("4.17.3"));
         Invariant never = new Invariant(d, "rpm-bad")) {
+      d.etcdPut("/sim/before-update", "kept");
       d.apply(SimulatedDevice.rpmPlan("rpm-bad", "4.17.3", ResumePolicy.AfterCommit));
       d.awaitRebootRequested(T);
       d.reboot();
@@ -290,6 +291,9 @@ class EndToEndTest {
       assertTrue(p.getStatus().message.contains("microshift-update restore " + backupId), p.getStatus().message);
       d.await("shop/web resumed after the failure", T, () -> d.appReplicas() == SimulatedDevice.APP_REPLICAS);
       assertEquals("4.17.3", d.bootedVersion(), "nothing rolls an rpm host back by itself");
+      assertEquals("kept", d.etcdGet("/sim/before-update"));
+      assertTrue(java.nio.file.Files.isDirectory(d.stateDir().resolve("backups").resolve(backupId).resolve("data")),
+          "the backup set to restore from is there");
       assertTrue(!events(d, "rpm-bad").isEmpty(), "events recorded");
       assertEquals(List.of(), d.commands().unexpected());
     }
