@@ -298,4 +298,42 @@ class EndToEndTest {
       assertEquals(List.of(), d.commands().unexpected());
     }
   }
+
+  @Test
+  void aBootUnitThatDiesWhileRestoringIsFinishedAtTheNextBootEvenThoughMicroShiftStartedInBetween() {
+    java.util.concurrent.atomic.AtomicBoolean crashed = new java.util.concurrent.atomic.AtomicBoolean();
+    io.microshift.update.marker.CrashHook hook = point -> {
+      if (point.equals(io.microshift.update.host.CrashPoints.BOOT_DATA_MOVED_ASIDE) && crashed.compareAndSet(false, true)) {
+        throw new IllegalStateException("boot unit killed at " + point);
+      }
+    };
+    try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.ostree("4.17.1").versions("4.18.0")
+        .broken("4.18.0").maxBootAttempts(1).crash(hook));
+        Invariant never = new Invariant(d, "y-cut")) {
+      d.etcdPut("/sim/before-update", "kept");
+      d.apply(SimulatedDevice.ostreePlan("y-cut", "4.18.0", ResumePolicy.AfterBoot));
+      d.awaitRebootRequested(T);
+      d.reboot();
+      d.etcdPut("/sim/written-on-4.18", "lost");
+      assertTrue(d.greenbootRun().fallbackNext());
+      // the fallback boot: the boot unit dies after moving the failed data dir aside; systemd
+      // starts MicroShift anyway, on a missing data dir (a new, empty etcd)
+      d.reboot();
+      assertTrue(crashed.get(), "the crash point was reached");
+      assertEquals(HostState.RolledBack, d.hostStatus().orElseThrow().state());
+      assertNull(d.etcdGet("/sim/before-update"), "MicroShift runs on an empty data dir");
+      d.powerCut(); // boot again: the boot unit finishes the restore
+      assertEquals("4.17.1", d.bootedVersion());
+      HostStatus s = d.hostStatus().orElseThrow();
+      assertEquals(HostState.Restored, s.state());
+      UpdatePlan p = d.awaitPhase("y-cut", Phase.RolledBack, T);
+      assertEquals(p.getStatus().backup.id, s.restoredBackupId());
+      assertEquals("kept", d.etcdGet("/sim/before-update"));
+      assertNull(d.etcdGet("/sim/written-on-4.18"));
+      assertTrue(java.nio.file.Files.isDirectory(d.paths().host(s.failedDataPath())), "the failed data dir is kept");
+      d.await("shop/web back", T, () -> d.appReadyReplicas() == SimulatedDevice.APP_REPLICAS);
+      assertTrue(!events(d, "y-cut").isEmpty(), "events recorded");
+      assertEquals(List.of(), d.commands().unexpected());
+    }
+  }
 }
