@@ -94,6 +94,7 @@ public final class SimulatedDevice implements AutoCloseable {
   public static final int APP_REPLICAS = 2;
   public static final List<String> BACKUP_HOOK = List.of("app-data", "backup");
   public static final List<String> RESTORE_HOOK = List.of("app-data", "restore");
+  public static final List<String> CHECK_HOOK = List.of("app-data", "check");
   public static final String OSTREE_REF_PREFIX = "rhel/9/x86_64/microshift-";
   /** The remote the device's target commits were pulled from (refs also under remotes/). */
   public static final String OSTREE_REMOTE = "rhel-edge";
@@ -104,7 +105,7 @@ public final class SimulatedDevice implements AutoCloseable {
     String version = "4.17.1";
     List<String> versions = new ArrayList<>(List.of("4.17.3", "4.18.0"));
     Set<String> broken = new HashSet<>();
-    int maxBootAttempts = 3;
+    int maxBootAttempts = defaultMaxBootAttempts();
     PrintStream log = System.out;
     CrashHook crash = CrashHook.NONE;
     Path repo = Path.of("").toAbsolutePath();
@@ -137,7 +138,17 @@ public final class SimulatedDevice implements AutoCloseable {
       return this;
     }
 
-    /** GREENBOOT_MAX_BOOT_ATTEMPTS (default 3). */
+    /** greenboot's default: the environment's GREENBOOT_MAX_BOOT_ATTEMPTS, else 3. */
+    static int defaultMaxBootAttempts() {
+      String v = System.getenv("GREENBOOT_MAX_BOOT_ATTEMPTS");
+      try {
+        return v == null || v.isBlank() ? 3 : Math.max(1, Integer.parseInt(v.strip()));
+      } catch (NumberFormatException e) {
+        return 3;
+      }
+    }
+
+    /** GREENBOOT_MAX_BOOT_ATTEMPTS (default: the environment's, else 3). */
     public Options maxBootAttempts(int n) {
       maxBootAttempts = n;
       return this;
@@ -207,6 +218,7 @@ public final class SimulatedDevice implements AutoCloseable {
   private Thread kubelet;
   private volatile boolean kubeletRunning;
   private final Thread pathUnit;
+  private final Thread shutdownHook;
   private String lastRequestSeen = "";
 
   private SimulatedDevice(Options opts) throws IOException {
@@ -248,6 +260,9 @@ public final class SimulatedDevice implements AutoCloseable {
     api.onExec(this::execSideEffect);
     this.kube = api.newClient();
     this.etcd = EtcdServerFixture.builder().name("microshift").dataDir(paths.microshiftData().resolve("etcd")).start();
+    // an interrupted demo or test run must not leave etcd running
+    this.shutdownHook = new Thread(etcd::kill, "sim-etcd-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
     microshiftActive(true);
     installCrd();
     setVersionConfigMap();
@@ -548,6 +563,8 @@ public final class SimulatedDevice implements AutoCloseable {
     Map<String, String> hooks = new LinkedHashMap<>();
     hooks.put("pre-update.hook.updates.microshift.io/command", json(BACKUP_HOOK));
     hooks.put("pre-update.hook.updates.microshift.io/container", APP_CONTAINER);
+    hooks.put("post-update.hook.updates.microshift.io/command", json(CHECK_HOOK));
+    hooks.put("post-update.hook.updates.microshift.io/container", APP_CONTAINER);
     hooks.put("post-rollback.hook.updates.microshift.io/command", json(RESTORE_HOOK));
     hooks.put("post-rollback.hook.updates.microshift.io/container", APP_CONTAINER);
     hooks.put("post-rollback.hook.updates.microshift.io/timeout", "30s");
@@ -607,7 +624,8 @@ public final class SimulatedDevice implements AutoCloseable {
     for (Map.Entry<String, String> a : annotations.entrySet()) {
       if (a.getKey().endsWith(".hook.updates.microshift.io/command")) {
         List<String> argv = a.getValue().equals(json(BACKUP_HOOK)) ? BACKUP_HOOK
-            : a.getValue().equals(json(RESTORE_HOOK)) ? RESTORE_HOOK : null;
+            : a.getValue().equals(json(RESTORE_HOOK)) ? RESTORE_HOOK
+            : a.getValue().equals(json(CHECK_HOOK)) ? CHECK_HOOK : null;
         if (argv != null && expectedExecPaths.add(Pods.execPath(APP_NAMESPACE, pod, APP_CONTAINER, argv))) {
           Pods.expectExec(api.server(), APP_NAMESPACE, pod, APP_CONTAINER, argv, Pods.exit(0));
         }
@@ -1040,6 +1058,11 @@ public final class SimulatedDevice implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     etcd.close();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down already
+    }
     kube.close();
     api.close();
     if (sysroot != null) {
