@@ -11,29 +11,26 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(run(args));
-  }
-
-  static int run(String[] args) {
     if (args.length > 0 && args[0].equals("operator")) {
-      return runOperator(Arrays.copyOfRange(args, 1, args.length));
+      // the operator keeps running in its own threads: no System.exit here
+      runOperator(Arrays.copyOfRange(args, 1, args.length));
+      return;
     }
-    return HostCli.run(args, System.out, System.err);
+    System.exit(HostCli.run(args, System.out, System.err));
   }
 
   /** The operator's own main lives in io.microshift.update.operator (written separately). */
-  private static int runOperator(String[] args) {
+  private static void runOperator(String[] args) {
     try {
       Class<?> c = Class.forName("io.microshift.update.operator.OperatorMain");
       c.getMethod("main", String[].class).invoke(null, (Object) args);
-      return 0;
     } catch (ClassNotFoundException e) {
       System.err.println("microshift-update: the operator is not part of this build");
-      return 2;
+      System.exit(2);
     } catch (ReflectiveOperationException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       System.err.println("microshift-update operator: " + cause);
-      return 1;
+      System.exit(1);
     }
   }
 }

@@ -149,9 +149,12 @@ public final class BootCommand {
       throw new UncheckedIOException(e);
     }
     ctx.reached(CrashPoints.BOOT_MICROSHIFT_MARKER_CLEARED);
+    String restoredVersion = ctx.microshift().versionFile()
+        .map(v -> "; data dir version " + v.version() + (v.deploymentId() == null ? "" : ", deployment id " + v.deploymentId()))
+        .orElse("; the restored data dir has no readable version file");
     recorder.transition("boot", s.toBuilder().restoredBackupId(s.dataCopy().backupId()), HostState.Restored,
         "restored /var/lib/microshift from backup " + s.dataCopy().backupId() + "; the failed data dir is kept at "
-            + s.failedDataPath());
+            + s.failedDataPath() + restoredVersion);
     return 0;
   }
 }

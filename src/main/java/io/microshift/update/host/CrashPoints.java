@@ -35,6 +35,11 @@ public final class CrashPoints {
   public static final String BOOT_MICROSHIFT_MARKER_CLEARED = "boot.microshift-restore-marker-cleared";
   public static final String BOOT_WRITE_RESTORED = "boot.write-Restored.temp-written";
 
+  public static final String GREENBOOT_WRITE_UNHEALTHY = "greenboot.write-Unhealthy.temp-written";
+  public static final String GREENBOOT_WRITE_HEALTHY = "greenboot.write-Healthy.temp-written";
+  public static final String GREENBOOT_HEALTHY_RECORDED = "greenboot.healthy-recorded";
+  public static final String GREENBOOT_WRITE_COMMITTED = "greenboot.write-Committed.temp-written";
+
   /** Every crash point of {@code apply}, in the order an ostree apply reaches them. */
   public static final List<String> APPLY = List.of(APPLY_WRITE_STAGING, APPLY_VALIDATED,
       APPLY_DISK_CHECKED, APPLY_STAGED, APPLY_WRITE_STAGED, APPLY_STAGED_RECORDED,
@@ -47,7 +52,11 @@ public final class CrashPoints {
       BOOT_ROLLED_BACK_RECORDED, BOOT_DATA_MOVED_ASIDE, BOOT_RESTORE_BEFORE_RENAME,
       BOOT_DATA_RESTORED, BOOT_MICROSHIFT_MARKER_CLEARED, BOOT_WRITE_RESTORED);
 
+  /** Every crash point of the greenboot hooks (red.d, then green.d). */
+  public static final List<String> GREENBOOT = List.of(GREENBOOT_WRITE_UNHEALTHY, GREENBOOT_WRITE_HEALTHY,
+      GREENBOOT_HEALTHY_RECORDED, GREENBOOT_WRITE_COMMITTED);
+
   public static List<String> all() {
-    return java.util.stream.Stream.concat(APPLY.stream(), BOOT.stream()).toList();
+    return java.util.stream.Stream.of(APPLY, BOOT, GREENBOOT).flatMap(List::stream).toList();
   }
 }

@@ -29,8 +29,8 @@ public final class GreenbootCommands {
   private Optional<HostStatus> targetBoot() {
     Optional<HostStatus> s = recorder.read();
     String boot = ctx.bootId();
-    return s.filter(st -> (st.state() == HostState.Booted || st.state() == HostState.Unhealthy)
-        && boot.equals(st.bootIdAfter()));
+    return s.filter(st -> (st.state() == HostState.Booted || st.state() == HostState.Unhealthy
+        || st.state() == HostState.Healthy) && boot.equals(st.bootIdAfter()));
   }
 
   /**
@@ -93,10 +93,10 @@ public final class GreenbootCommands {
     }
     HostStatus st = s.get();
     int attempt = st.greenbootAttempts() + 1;
-    HostStatus next = recorder.transition("green", st.toBuilder().greenbootAttempts(attempt), HostState.Unhealthy,
+    HostStatus next = recorder.transition("greenboot", st.toBuilder().greenbootAttempts(attempt), HostState.Unhealthy,
         "greenboot health checks failed on boot " + st.bootIdAfter() + " (attempt " + attempt + ")");
     if (st.type() == UpdateType.RPM) {
-      recorder.transition("green", next.toBuilder(), HostState.Failed,
+      recorder.transition("greenboot", next.toBuilder(), HostState.Failed,
           "health checks failed after the rpm update; rpm hosts have no automatic rollback"
               + BootCommand.restoreHint(st) + " (after reinstalling MicroShift " + st.fromVersion() + ")");
     }
@@ -111,8 +111,10 @@ public final class GreenbootCommands {
       return 0;
     }
     HostStatus st = s.get();
-    HostStatus healthy = recorder.transition("green", st.toBuilder(), HostState.Healthy,
-        "greenboot health checks passed on boot " + st.bootIdAfter());
+    HostStatus healthy = st.state() == HostState.Healthy ? st
+        : recorder.transition("greenboot", st.toBuilder(), HostState.Healthy,
+            "greenboot health checks passed on boot " + st.bootIdAfter());
+    ctx.reached(CrashPoints.GREENBOOT_HEALTHY_RECORDED);
     int keep = DEFAULT_RETENTION;
     try {
       keep = recorder.readRequest().filter(healthy::isFor).map(UpdateRequest::backupRetention).orElse(DEFAULT_RETENTION);
@@ -120,7 +122,7 @@ public final class GreenbootCommands {
       ctx.log().error("request.json refused, using the default retention " + DEFAULT_RETENTION + ": " + e.getMessage());
     }
     List<String> pruned = ctx.backups().pruneKeepingTotal(keep, st.backupId());
-    recorder.transition("green", healthy.toBuilder(), HostState.Committed, "update to " + st.targetVersion()
+    recorder.transition("greenboot", healthy.toBuilder(), HostState.Committed, "update to " + st.targetVersion()
         + " committed" + (pruned.isEmpty() ? "" : "; pruned backup sets " + String.join(", ", pruned)));
     return 0;
   }

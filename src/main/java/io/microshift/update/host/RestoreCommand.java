@@ -15,6 +15,8 @@ import java.util.Optional;
 public final class RestoreCommand {
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+  private static final java.util.Set<HostState> IN_FLIGHT =
+      java.util.EnumSet.of(HostState.Staging, HostState.Staged, HostState.Rebooting, HostState.RolledBack);
   private final HostContext ctx;
 
   public RestoreCommand(HostContext ctx) {
@@ -31,6 +33,11 @@ public final class RestoreCommand {
       out.println("refused: backup set " + backupId + " has no data copy at " + ctx.paths().hostPath(backupData));
       return 1;
     }
+    Optional<HostStatus> before = ctx.recorder().read();
+    if (before.isPresent() && IN_FLIGHT.contains(before.get().state())) {
+      out.println("refused: an update is in flight (state " + before.get().state() + "); let it finish or cancel its plan first");
+      return 1;
+    }
     if (ctx.microshift().isActive()) {
       out.println("refused: microshift.service is running; stop it first: systemctl stop microshift.service");
       return 1;
@@ -44,8 +51,9 @@ public final class RestoreCommand {
     String aside = "/var/lib/microshift.failed-" + STAMP.format(ctx.clock().instant());
     new DataRestorer(ctx).restore(backupData, ctx.paths().host(aside));
     out.println("restored /var/lib/microshift from backup " + backupId + "; the previous data dir is at " + aside);
-    Optional<HostStatus> s = ctx.recorder().read();
-    if (s.isPresent() && !s.get().state().equals(HostState.Committed)) {
+    Optional<HostStatus> s = before;
+    if (s.isPresent() && s.get().backupId() != null && s.get().backupId().equals(backupId)
+        && s.get().state() != HostState.Committed) {
       ctx.recorder().transition("restore", s.get().toBuilder().restoredBackupId(backupId).failedDataPath(aside),
           HostState.Restored, "restored manually from backup " + backupId + "; previous data dir kept at " + aside);
     }

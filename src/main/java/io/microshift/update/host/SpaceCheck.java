@@ -26,24 +26,24 @@ final class SpaceCheck {
     if (theirsNeed > 0 && !sameFileSystem(ours, theirs)) {
       long theirsFree = ctx.disk().usableBytes(theirs);
       if (theirsFree < theirsNeed) {
-        return Optional.of(String.format("not enough free space for MicroShift's own pre-run backup: "
-            + "need %d MiB, have %d MiB on the file system of %s", mib(theirsNeed), mib(theirsFree),
+        return Optional.of(String.format(java.util.Locale.ROOT, "not enough free space for MicroShift's own pre-run backup: "
+            + "need %.1f MiB, have %.1f MiB on the file system of %s", mib(theirsNeed), mib(theirsFree),
             ctx.paths().hostPath(theirs)));
       }
       theirsNeed = 0;
     }
     long need = oursNeed + theirsNeed;
     if (oursFree < need) {
-      return Optional.of(String.format("not enough free space for the backup: need %d MiB "
-          + "(data dir %d MiB%s, +10%%), have %d MiB on the file system of %s", mib(need),
+      return Optional.of(String.format(java.util.Locale.ROOT, "not enough free space for the backup: need %.1f MiB "
+          + "(data dir %.1f MiB%s, +10%%), have %.1f MiB on the file system of %s", mib(need),
           mib(dataBytes), theirsNeed > 0 ? " x2: our copy and MicroShift's own pre-run backup" : "",
           mib(oursFree), ctx.paths().hostPath(ours)));
     }
     return Optional.empty();
   }
 
-  private static long mib(long bytes) {
-    return (bytes + MIB - 1) / MIB;
+  private static double mib(long bytes) {
+    return bytes / (double) MIB;
   }
 
   private static boolean sameFileSystem(Path a, Path b) {

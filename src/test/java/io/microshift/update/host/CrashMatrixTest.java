@@ -194,6 +194,52 @@ class CrashMatrixTest {
     assertEquals(backup, TestHost.digest(h.paths.microshiftData()));
   }
 
+  static Stream<Arguments> greenbootPoints() {
+    return CrashPoints.GREENBOOT.stream().flatMap(p -> Stream.of(Arguments.of(p, "crash"), Arguments.of(p, "power-cut")));
+  }
+
+  @ParameterizedTest(name = "greenboot {1} at {0}")
+  @MethodSource("greenbootPoints")
+  void greenbootHooksInterruptedAnywhereStillFinish(String point, String how) throws Exception {
+    TestHost h = new TestHost(root, true);
+    Map<String, String> original = TestHost.digest(h.paths.microshiftData());
+    UpdateRequest req = h.request();
+    h.writeRequest(req);
+    assertEquals(0, new ApplyCommand(h.ctx()).run());
+    h.rebootIntoDefault();
+    assertEquals(0, new BootCommand(h.ctx()).run());
+    h.startMicroShift(TestHost.TARGET);
+    boolean red = point.equals(CrashPoints.GREENBOOT_WRITE_UNHEALTHY);
+    GreenbootCommands crashing = new GreenbootCommands(h.ctx(new CrashAt(point)));
+    assertThrows(SimulatedCrash.class, () -> {
+      if (red) {
+        crashing.red();
+      } else {
+        crashing.green();
+      }
+    });
+    h.status();
+    if (how.equals("power-cut")) {
+      h.rebootIntoDefault(); // the target boots again
+      assertEquals(0, new BootCommand(h.ctx()).run());
+      assertEquals(HostState.Booted, h.status().state());
+      h.startMicroShift(TestHost.TARGET);
+    }
+    if (red) {
+      assertEquals(0, new GreenbootCommands(h.ctx()).red());
+      assertEquals(1, h.status().greenbootAttempts(), "the interrupted attempt is not counted twice");
+      h.rebootIntoPrevious();
+      assertEquals(0, new BootCommand(h.ctx()).run());
+      assertEquals(HostState.Restored, h.status().state());
+      assertEquals(original, TestHost.digest(h.paths.microshiftData()));
+    } else {
+      h.verify(req, UpdateRequest.VerificationResult.Passed);
+      assertEquals(0, new GreenbootCommands(h.ctx()).check(System.out));
+      assertEquals(0, new GreenbootCommands(h.ctx()).green());
+      assertEquals(HostState.Committed, h.status().state());
+    }
+  }
+
   /** /var/lib/microshift exists, or was moved aside intact to the recorded failed-data path. */
   private static void assertDataNeverLost(TestHost h) throws java.io.UncheckedIOException {
     if (Files.isDirectory(h.paths.microshiftData())) {

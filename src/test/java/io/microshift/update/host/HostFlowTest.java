@@ -161,6 +161,7 @@ class HostFlowTest {
     HostStatus s = h.status();
     assertEquals(HostState.Restored, s.state(), s.message());
     assertEquals(TestHost.BACKUP_ID, s.restoredBackupId());
+    assertTrue(s.message().contains("data dir version " + TestHost.FROM), s.message());
     assertEquals(h.commitFrom, s.deploymentAfter());
     assertEquals(original, TestHost.digest(h.paths.microshiftData()));
     assertEquals(migrated, TestHost.digest(h.paths.host(s.failedDataPath())), "the failed data dir is kept");

@@ -1,0 +1,105 @@
+#!/usr/bin/env bats
+# The launcher: finding Java, clear failures, and the real jar's validate/status verbs.
+
+setup() {
+    REPO="$(cd "${BATS_TEST_DIRNAME}/../../.." && pwd)"
+    LAUNCHER="${REPO}/src/host/bin/microshift-update"
+    JAR="${REPO}/target/microshift-update.jar"
+    TMP="$(mktemp -d)"
+    unset JAVA_HOME
+}
+
+teardown() {
+    rm -rf "${TMP}"
+}
+
+fake_java() {
+    # $1: dir for bin/java; records its argv
+    mkdir -p "$1/bin"
+    printf '#!/bin/bash\necho "fake java from %s: $*"\n' "$1" > "$1/bin/java"
+    chmod +x "$1/bin/java"
+}
+
+@test "fails with a clear message when no Java runtime exists" {
+    MICROSHIFT_UPDATE_JAR="${JAR}" PATH=/nonexistent run /bin/bash "${LAUNCHER}" status
+    [ "$status" -eq 3 ]
+    [[ "$output" == *"no Java runtime found (need Java 17 or newer)"* ]]
+    [[ "$output" == *"java-17-openjdk-headless"* ]]
+}
+
+@test "prefers JAVA_HOME and passes the arguments through" {
+    fake_java "${TMP}/jdk"
+    touch "${TMP}/agent.jar"
+    JAVA_HOME="${TMP}/jdk" MICROSHIFT_UPDATE_JAR="${TMP}/agent.jar" run "${LAUNCHER}" --root /x status
+    [ "$status" -eq 0 ]
+    [[ "$output" == "fake java from ${TMP}/jdk: "*"-jar ${TMP}/agent.jar --root /x status" ]]
+}
+
+@test "falls back to PATH when JAVA_HOME has no java" {
+    fake_java "${TMP}/onpath"
+    touch "${TMP}/agent.jar"
+    JAVA_HOME="${TMP}/empty" PATH="${TMP}/onpath/bin:/usr/bin:/bin" MICROSHIFT_UPDATE_JAR="${TMP}/agent.jar" run "${LAUNCHER}" status
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"has no bin/java; trying PATH"* ]]
+    [[ "$output" == *"fake java from ${TMP}/onpath"* ]]
+}
+
+@test "fails clearly when the jar is missing" {
+    MICROSHIFT_UPDATE_JAR="${TMP}/nope.jar" run "${LAUNCHER}" status
+    [ "$status" -eq 3 ]
+    [[ "$output" == *"agent jar not found at ${TMP}/nope.jar"* ]]
+}
+
+@test "validate accepts both examples of docs/marker.md" {
+    [ -r "${JAR}" ] || skip "build the jar first: mvn -B package"
+    awk '/^```json/{n++; f=1; next} /^```/{f=0} f{print > (dir "/example-" n ".json")}' dir="${TMP}" "${REPO}/docs/marker.md"
+    [ -s "${TMP}/example-1.json" ]
+    [ -s "${TMP}/example-2.json" ]
+    cp "${TMP}/example-1.json" "${TMP}/request.json"
+    cp "${TMP}/example-2.json" "${TMP}/host-status.json"
+    MICROSHIFT_UPDATE_JAR="${JAR}" run "${LAUNCHER}" validate "${TMP}/request.json"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"valid request.json"* ]]
+    MICROSHIFT_UPDATE_JAR="${JAR}" run "${LAUNCHER}" validate "${TMP}/host-status.json"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"valid host-status.json"* ]]
+}
+
+@test "validate prints every problem, one a line, and exits 1" {
+    [ -r "${JAR}" ] || skip "build the jar first: mvn -B package"
+    printf '{"apiVersion":"updates.microshift.io/marker/v9","sequence":0,"evil":1}\n' > "${TMP}/request.json"
+    MICROSHIFT_UPDATE_JAR="${JAR}" run "${LAUNCHER}" validate "${TMP}/request.json"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"request.json: apiVersion: 'updates.microshift.io/marker/v9' is not one of"* ]]
+    [[ "$output" == *"request.json: evil: unknown field"* ]]
+    [[ "$output" == *"request.json: sequence: 0 is outside"* ]]
+    [[ "$output" == *"request.json: plan: required"* ]]
+    [ "${#lines[@]}" -ge 8 ]
+}
+
+@test "validate refuses a symlink" {
+    [ -r "${JAR}" ] || skip "build the jar first: mvn -B package"
+    echo '{}' > "${TMP}/real.json"
+    ln -s "${TMP}/real.json" "${TMP}/request.json"
+    MICROSHIFT_UPDATE_JAR="${JAR}" run "${LAUNCHER}" validate "${TMP}/request.json"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"is a symlink"* ]]
+}
+
+@test "status under an empty --root says no update has run; unknown verbs exit 2" {
+    [ -r "${JAR}" ] || skip "build the jar first: mvn -B package"
+    MICROSHIFT_UPDATE_JAR="${JAR}" run "${LAUNCHER}" --root "${TMP}" status
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"host status:  none (no update has run)"* ]]
+    MICROSHIFT_UPDATE_JAR="${JAR}" run "${LAUNCHER}" frobnicate
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"unknown verb frobnicate"* ]]
+}
+
+@test "crash-points lists the named points of apply and boot" {
+    [ -r "${JAR}" ] || skip "build the jar first: mvn -B package"
+    MICROSHIFT_UPDATE_JAR="${JAR}" run "${LAUNCHER}" crash-points
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"apply.data-copy.before-rename"* ]]
+    [[ "$output" == *"boot.data-moved-aside"* ]]
+}
