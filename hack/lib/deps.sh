@@ -9,6 +9,7 @@ declare -A MSU_DEPS=(
   [ostree]=ostree
   [bats]=bats
   [shellcheck]=shellcheck
+  [rpmbuild]=rpm
 )
 
 msu_ensure_deps() {
