@@ -2,6 +2,10 @@ package io.microshift.update.host;
 
 import io.microshift.update.marker.HostState;
 import io.microshift.update.marker.HostStatus;
+import io.microshift.update.marker.MarkerCodec;
+import io.microshift.update.marker.MarkerFiles;
+import io.microshift.update.marker.MarkerProblems;
+import io.microshift.update.marker.MarkerReader;
 import io.microshift.update.marker.Markers;
 import io.microshift.update.marker.UpdateRequest;
 import io.microshift.update.marker.UpdateRequest.Action;
@@ -37,7 +41,13 @@ public final class ApplyCommand {
   }
 
   public int run() {
-    Optional<UpdateRequest> maybeReq = recorder.readRequest();
+    Optional<UpdateRequest> maybeReq;
+    try {
+      maybeReq = recorder.readRequest();
+    } catch (MarkerProblems refused) {
+      reportRefusedRequest(refused);
+      throw refused;
+    }
     if (maybeReq.isEmpty()) {
       ctx.log().info("no request.json: nothing to do");
       return 0;
@@ -71,6 +81,36 @@ public final class ApplyCommand {
       return 0;
     }
     return continueSteps(req, status);
+  }
+
+  /**
+   * A request.json that is safe to read but fails validation: when its plan uid and sequence
+   * are themselves valid and no other update is in flight, record {@code Failed} with the
+   * problems so that the operator sees why. An unsafe file (symlink, owner, mode, size) is
+   * never parsed.
+   */
+  private void reportRefusedRequest(MarkerProblems refused) {
+    Path file = MarkerFiles.requestFile(ctx.paths().stateDir());
+    byte[] bytes;
+    try {
+      bytes = new MarkerReader(ctx.markerOwnerUid()).readBytes(file).orElse(null);
+    } catch (MarkerProblems unsafe) {
+      return;
+    }
+    Optional<HostStatus.RequestRef> ref = bytes == null ? Optional.empty() : MarkerCodec.requestRef(bytes);
+    if (ref.isEmpty()) {
+      return;
+    }
+    Optional<HostStatus> current = recorder.read();
+    if (current.isPresent() && !current.get().state().isTerminal()) {
+      ctx.log().error("request.json refused while another update is in state " + current.get().state());
+      return;
+    }
+    if (current.isPresent() && current.get().request().equals(ref.get())) {
+      return; // already reported
+    }
+    recorder.transition("apply", new HostStatus.Builder().request(ref.get()), HostState.Failed,
+        "request.json refused: " + String.join("; ", refused.problems()));
   }
 
   /** Checks the request against the host and records Staging, or records Failed. */
@@ -173,6 +213,11 @@ public final class ApplyCommand {
     }
     ctx.reached(CrashPoints.APPLY_STAGED_RECORDED);
 
+    Optional<UpdateRequest> cancel = cancelArrived(req);
+    if (cancel.isPresent()) {
+      return cancel(cancel.get(), Optional.of(status));
+    }
+
     // 3. stop MicroShift
     if (ms.isActive()) {
       ms.stop();
@@ -194,6 +239,11 @@ public final class ApplyCommand {
     }
     ctx.reached(CrashPoints.APPLY_DATA_COPY_RECORDED);
 
+    cancel = cancelArrived(req);
+    if (cancel.isPresent()) {
+      return cancel(cancel.get(), Optional.of(status));
+    }
+
     // 5. rpm: install the exact package set (point of no return on rpm hosts)
     if (req.type() == UpdateType.RPM) {
       if (!ms.installedPackageVersion().map(req.target().version()::equals).orElse(false)) {
@@ -214,6 +264,15 @@ public final class ApplyCommand {
     ctx.runner().check(List.of("systemctl", "reboot"));
     ctx.reached(CrashPoints.APPLY_REBOOT_REQUESTED);
     return 0;
+  }
+
+  /** A Cancel for the same plan written while this apply runs (checked before each irreversible step). */
+  private Optional<UpdateRequest> cancelArrived(UpdateRequest req) {
+    if (req.action() == Action.Cancel) {
+      return Optional.empty();
+    }
+    return recorder.readRequest().filter(r -> r.action() == Action.Cancel
+        && r.plan().uid().equals(req.plan().uid()) && r.sequence() > req.sequence());
   }
 
   /** ostree: rpm-ostree rebase (ref) or deploy (commit) unless the target is already pending. */

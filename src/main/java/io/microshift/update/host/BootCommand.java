@@ -80,6 +80,25 @@ public final class BootCommand {
     }
   }
 
+  /**
+   * Only the "target booted" decision, for the greenboot check: if {@code boot} did not run or
+   * crashed on the target boot, the check still sees the update (and never restores anything
+   * while MicroShift may run).
+   */
+  public void recordTargetBooted() {
+    Optional<HostStatus> maybe = recorder.read();
+    if (maybe.isEmpty()) {
+      return;
+    }
+    HostStatus s = maybe.get();
+    String boot = ctx.bootId();
+    boolean beforeReboot = s.state() == HostState.Staging || s.state() == HostState.Staged
+        || s.state() == HostState.Rebooting;
+    if (beforeReboot && !boot.equals(s.bootIdBefore()) && targetBooted(s)) {
+      booted(s, boot, "target " + s.targetVersion() + " booted (recorded by the greenboot check)");
+    }
+  }
+
   private boolean targetBooted(HostStatus s) {
     if (s.type() == UpdateType.OSTREE) {
       return s.targetDeployment() != null

@@ -38,6 +38,7 @@ public final class GreenbootCommands {
    * active and for the operator's verification of this boot. 0 = healthy, 1 = failed (reason on out).
    */
   public int check(PrintStream out) throws InterruptedException {
+    new BootCommand(ctx).recordTargetBooted();
     Optional<HostStatus> s = targetBoot();
     if (s.isEmpty()) {
       out.println("no update in flight on this boot: nothing to check");

@@ -51,7 +51,7 @@ public record HostStatus(
   /** A copy in {@code newState} with a history entry appended (oldest dropped beyond the bound). */
   public HostStatus transition(HostState newState, String newMessage, String time) {
     List<HistoryEntry> h = new ArrayList<>(history == null ? List.of() : history);
-    h.add(new HistoryEntry(time, newState, truncate(newMessage)));
+    h.add(new HistoryEntry(time, newState, truncate(newMessage, MAX_HISTORY_MESSAGE)));
     while (h.size() > Markers.MAX_HISTORY) {
       h.remove(0);
     }
@@ -59,13 +59,24 @@ public record HostStatus(
         .history(List.copyOf(h)).build();
   }
 
+  /** History messages are shorter so that 50 entries always fit in the 64 KiB file limit. */
+  static final int MAX_HISTORY_MESSAGE = 300;
+
   static String truncate(String s) {
+    return truncate(s, Markers.MAX_MESSAGE_CHARS);
+  }
+
+  /** Replaces control characters (but newline) and bounds the length. */
+  static String truncate(String s, int max) {
     if (s == null) {
       return null;
     }
-    String clean = s.replaceAll("[\\p{Cntrl}&&[^\n]]", "?");
-    return clean.length() <= Markers.MAX_MESSAGE_CHARS ? clean
-        : clean.substring(0, Markers.MAX_MESSAGE_CHARS - 3) + "...";
+    StringBuilder b = new StringBuilder(Math.min(s.length(), max));
+    for (int i = 0; i < s.length() && b.length() < max; i++) {
+      char c = s.charAt(i);
+      b.append(c != '\n' && Character.isISOControl(c) ? '?' : c);
+    }
+    return s.length() <= max ? b.toString() : b.substring(0, max - 3) + "...";
   }
 
   public Builder toBuilder() {

@@ -26,7 +26,7 @@ public final class MarkerCodec {
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
       .enable(SerializationFeature.INDENT_OUTPUT)
       .disable(JsonParser.Feature.ALLOW_COMMENTS)
-      .serializationInclusion(JsonInclude.Include.NON_NULL)
+      .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
       .build();
 
   /** Which file a byte array claims to be. */
@@ -93,6 +93,25 @@ public final class MarkerCodec {
 
   public static HostStatus parseHostStatus(byte[] json, String subject) {
     return parse(Kind.HOST_STATUS, HostStatus.class, json, subject);
+  }
+
+  /**
+   * Only {@code plan.uid} and {@code sequence} of a request that fails validation, when those two
+   * are valid themselves: lets the host report a refusal against the right request.
+   */
+  public static java.util.Optional<HostStatus.RequestRef> requestRef(byte[] json) {
+    try {
+      JsonNode tree = MAPPER.readTree(json);
+      JsonNode uid = tree == null ? null : tree.path("plan").get("uid");
+      JsonNode seq = tree == null ? null : tree.get("sequence");
+      if (uid != null && uid.isTextual() && Markers.UUID.matcher(uid.asText()).matches()
+          && seq != null && seq.isIntegralNumber() && seq.canConvertToLong() && seq.asLong() >= 1) {
+        return java.util.Optional.of(new HostStatus.RequestRef(uid.asText(), seq.asLong()));
+      }
+    } catch (IOException e) {
+      // not JSON: nothing to refer to
+    }
+    return java.util.Optional.empty();
   }
 
   /** Serialises and validates; refuses to produce a file a reader would refuse. */

@@ -19,6 +19,16 @@ public final class MarkerFiles {
     return stateDir.resolve(Markers.HOST_STATUS_FILE);
   }
 
+  /** Every problem of {@code request} (the same rules the host applies); empty when valid. */
+  public static java.util.List<String> problems(UpdateRequest request) {
+    try {
+      MarkerCodec.serialize(MarkerCodec.Kind.REQUEST, request);
+      return java.util.List.of();
+    } catch (MarkerProblems e) {
+      return e.problems();
+    }
+  }
+
   /** Validates and writes request.json atomically; throws {@link MarkerProblems} if invalid. */
   public static void writeRequest(Path stateDir, UpdateRequest request) {
     writeRequest(stateDir, request, CrashHook.NONE);

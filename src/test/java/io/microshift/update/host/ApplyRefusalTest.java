@@ -113,6 +113,43 @@ class ApplyRefusalTest {
   }
 
   @Test
+  void aHostileRequestFileRunsNothing() throws Exception {
+    TestHost h = new TestHost(root, true);
+    Path evil = root.resolve("evil.json");
+    Files.writeString(evil, "{}");
+    Files.createSymbolicLink(MarkerFiles.requestFile(h.paths.stateDir()), evil);
+    io.microshift.update.marker.MarkerProblems p = org.junit.jupiter.api.Assertions.assertThrows(
+        io.microshift.update.marker.MarkerProblems.class, () -> new ApplyCommand(h.ctx()).run());
+    assertTrue(p.getMessage().contains("is a symlink"), p.getMessage());
+    Files.delete(MarkerFiles.requestFile(h.paths.stateDir()));
+    Files.writeString(MarkerFiles.requestFile(h.paths.stateDir()),
+        new String(io.microshift.update.marker.MarkerCodec.serialize(io.microshift.update.marker.MarkerCodec.Kind.REQUEST,
+            h.request())).replace(TestHost.REF_TARGET, "--sysroot=/tmp/x"));
+    p = org.junit.jupiter.api.Assertions.assertThrows(io.microshift.update.marker.MarkerProblems.class,
+        () -> new ApplyCommand(h.ctx()).run());
+    assertTrue(p.getMessage().contains("target.ostreeRef: '--sysroot=/tmp/x' does not match"), p.getMessage());
+    assertEquals(List.of(), h.runner.calls, "nothing ran, not even a query");
+    HostStatus s = h.status();
+    assertEquals(HostState.Failed, s.state(), "the refusal is reported against the request's uid and sequence");
+    assertEquals(new HostStatus.RequestRef(TestHost.PLAN_UID, 1), s.request());
+    assertTrue(s.message().startsWith("request.json refused: target.ostreeRef: '--sysroot=/tmp/x' does not match"), s.message());
+  }
+
+  @Test
+  void aRefusedRequestIsNotReportedOverAnUpdateInFlight() throws Exception {
+    TestHost h = new TestHost(root, true);
+    h.writeRequest(h.request());
+    CrashMatrixTest.CrashAt crash = new CrashMatrixTest.CrashAt(CrashPoints.APPLY_STAGED_RECORDED);
+    org.junit.jupiter.api.Assertions.assertThrows(CrashMatrixTest.SimulatedCrash.class,
+        () -> new ApplyCommand(h.ctx(crash)).run());
+    Files.writeString(MarkerFiles.requestFile(h.paths.stateDir()), "{\"plan\":{\"uid\":\"" + TestHost.PLAN_UID
+        + "\"},\"sequence\":2}");
+    org.junit.jupiter.api.Assertions.assertThrows(io.microshift.update.marker.MarkerProblems.class,
+        () -> new ApplyCommand(h.ctx()).run());
+    assertEquals(HostState.Staged, h.status().state());
+  }
+
+  @Test
   void cancelBeforeStagingWritesNothing() {
     TestHost h = new TestHost(root, true);
     h.writeRequest(h.request().withAction(UpdateRequest.Action.Cancel, 2));
@@ -140,6 +177,28 @@ class ApplyRefusalTest {
     assertEquals(2, s.request().sequence());
     assertTrue(s.message().startsWith(ApplyCommand.CANCELLED), s.message());
     assertEquals(1, h.runner.ostreeDeployments().size(), "the staged deployment is gone");
+  }
+
+  @Test
+  void aCancelWrittenWhileApplyRunsIsHonouredBeforeTheNextIrreversibleStep() {
+    for (String point : List.of(CrashPoints.APPLY_STAGED_RECORDED, CrashPoints.APPLY_DATA_COPY_RECORDED)) {
+      TestHost h = new TestHost(root.resolve(point), true);
+      UpdateRequest req = h.request();
+      h.writeRequest(req);
+      io.microshift.update.marker.CrashHook operatorCancels = name -> {
+        if (name.equals(point)) {
+          h.writeRequest(req.withAction(UpdateRequest.Action.Cancel, 2));
+        }
+      };
+      assertEquals(0, new ApplyCommand(h.ctx(operatorCancels)).run());
+      HostStatus s = h.status();
+      assertEquals(HostState.Failed, s.state(), point);
+      assertTrue(s.message().startsWith(ApplyCommand.CANCELLED), s.message());
+      assertTrue(h.runner.microshiftActive, point);
+      assertFalse(h.runner.rebootRequested, point);
+      assertEquals(1, h.runner.ostreeDeployments().size(), point);
+      TestHost.unlockSysroot(root.resolve(point));
+    }
   }
 
   @Test

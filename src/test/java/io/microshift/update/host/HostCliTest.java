@@ -47,9 +47,9 @@ class HostCliTest {
     Path state = root.resolve("var/lib/microshift-update");
     Files.createDirectories(state);
     Files.writeString(state.resolve("host-status.json"), "{\"apiVersion\":\"updates.microshift.io/marker/v1\"}");
-    assertEquals(1, run("--root", root.toString(), "status"));
+    assertEquals(1, run("--root", root.toString(), "--marker-owner", String.valueOf(TestHost.UID), "status"));
     assertTrue(out.toString().contains("host status:  REFUSED: request: required"), out.toString());
-    assertEquals(1, run("--root", root.toString(), "boot"));
+    assertEquals(1, run("--root", root.toString(), "--marker-owner", String.valueOf(TestHost.UID), "boot"));
     assertTrue(err.toString().contains("host-status.json refused"), err.toString());
   }
 

@@ -35,6 +35,17 @@ final class TestHost {
   static final String FROM = "4.17.1";
   static final String TARGET = "4.17.3";
 
+  /** The uid the tests run as: marker files must be owned by it. */
+  static final int UID = currentUid();
+
+  static int currentUid() {
+    try {
+      return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   final Path root;
   final Path sysroot;
   final boolean ostree;
@@ -80,7 +91,7 @@ final class TestHost {
     };
     AgentLog log = new AgentLog(System.out);
     return new HostContext(paths, new LoggedRunner(runner, log), new FileBootedDeployment(bootedFile), p -> usableBytes, clock, crash,
-        0, log, d -> now = now.plus(d));
+        UID, log, d -> now = now.plus(d));
   }
 
   HostContext ctx() {
@@ -298,10 +309,10 @@ final class TestHost {
   }
 
   java.util.Optional<HostStatus> statusIfAny() {
-    return MarkerFiles.readHostStatus(paths.stateDir());
+    return MarkerFiles.readHostStatus(paths.stateDir(), UID);
   }
 
   HostStatus status() {
-    return MarkerFiles.readHostStatus(paths.stateDir()).orElseThrow();
+    return MarkerFiles.readHostStatus(paths.stateDir(), UID).orElseThrow();
   }
 }

@@ -25,6 +25,8 @@ class MarkerFilesTest {
 
   @TempDir Path state;
 
+  static final int OWNER = io.microshift.update.host.TestUid.CURRENT;
+
   @BeforeEach
   void mode() throws Exception {
     Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -61,13 +63,13 @@ class MarkerFilesTest {
   void roundTripsBothFilesAtomicallyWithMode0644() throws Exception {
     MarkerFiles.writeRequest(state, request());
     MarkerFiles.writeHostStatus(state, status(), CrashHook.NONE);
-    assertEquals(request(), MarkerFiles.readRequest(state).orElseThrow());
-    assertEquals(status(), MarkerFiles.readHostStatus(state).orElseThrow());
+    assertEquals(request(), MarkerFiles.readRequest(state, OWNER).orElseThrow());
+    assertEquals(status(), MarkerFiles.readHostStatus(state, OWNER).orElseThrow());
     assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(MarkerFiles.requestFile(state))));
     try (Stream<Path> s = Files.list(state)) {
       assertEquals(2, s.count(), "no temp files left");
     }
-    assertTrue(MarkerFiles.readHostStatus(state.resolve("missing")).isEmpty());
+    assertTrue(MarkerFiles.readHostStatus(state.resolve("missing"), OWNER).isEmpty());
   }
 
   @Test
@@ -80,7 +82,7 @@ class MarkerFilesTest {
     }));
     assertEquals(new String(before), Files.readString(MarkerFiles.requestFile(state)));
     MarkerFiles.writeRequest(state, cancel);
-    assertEquals(UpdateRequest.Action.Cancel, MarkerFiles.readRequest(state).orElseThrow().action());
+    assertEquals(UpdateRequest.Action.Cancel, MarkerFiles.readRequest(state, OWNER).orElseThrow().action());
     try (Stream<Path> s = Files.list(state)) {
       assertEquals(1, s.count(), "the stale temp file is cleaned up by the next write");
     }
@@ -94,6 +96,8 @@ class MarkerFilesTest {
         request().backup(), 5, 0, null);
     MarkerProblems p = assertThrows(MarkerProblems.class, () -> MarkerFiles.writeRequest(state, bad));
     assertTrue(p.problems().size() >= 6, p.getMessage());
+    assertEquals(p.problems(), MarkerFiles.problems(bad));
+    assertEquals(List.of(), MarkerFiles.problems(request()));
     assertFalse(Files.exists(MarkerFiles.requestFile(state)));
   }
 
@@ -104,24 +108,24 @@ class MarkerFilesTest {
     Path other = state.resolve("elsewhere.json");
     Files.move(real, other);
     Files.createSymbolicLink(real, other);
-    assertRefused(() -> MarkerFiles.readRequest(state), "is a symlink");
+    assertRefused(() -> MarkerFiles.readRequest(state, OWNER), "is a symlink");
     Files.delete(real);
 
     Files.createDirectory(real);
-    assertRefused(() -> MarkerFiles.readRequest(state), "not a regular file");
+    assertRefused(() -> MarkerFiles.readRequest(state, OWNER), "not a regular file");
     Files.delete(real);
 
     Files.move(other, real);
-    assertRefused(() -> MarkerFiles.readRequest(state, 4242), "owned by uid 0, expected uid 4242");
+    assertRefused(() -> MarkerFiles.readRequest(state, OWNER + 4242), "expected uid " + (OWNER + 4242));
     Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rw-rw-r--"));
-    assertRefused(() -> MarkerFiles.readRequest(state), "group- or world-writable");
+    assertRefused(() -> MarkerFiles.readRequest(state, OWNER), "group- or world-writable");
     Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rw-r--r--"));
     Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwxrwxrwx"));
-    assertRefused(() -> MarkerFiles.readRequest(state), "group- or world-writable");
+    assertRefused(() -> MarkerFiles.readRequest(state, OWNER), "group- or world-writable");
     Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwxr-xr-x"));
 
     Files.write(real, new byte[Markers.MAX_FILE_BYTES + 1]);
-    assertRefused(() -> MarkerFiles.readRequest(state), "at most 65536 allowed");
+    assertRefused(() -> MarkerFiles.readRequest(state, OWNER), "at most 65536 allowed");
   }
 
   private static void assertRefused(org.junit.jupiter.api.function.Executable e, String reason) {
@@ -214,9 +218,15 @@ class MarkerFilesTest {
       s = s.transition(HostState.Booted, "boot " + i, "2026-01-31T12:00:00Z");
     }
     assertEquals(Markers.MAX_HISTORY, s.history().size());
+    HostStatus huge = s;
+    for (int i = 0; i < 60; i++) {
+      huge = huge.transition(HostState.Unhealthy, "\u4e2d\u0085\u0007".repeat(2000), "2026-01-31T12:00:00Z");
+    }
+    MarkerFiles.writeHostStatus(state, huge, CrashHook.NONE); // worst case still fits in 64 KiB and validates
+    assertTrue(MarkerFiles.readHostStatus(state, OWNER).orElseThrow().message().length() <= Markers.MAX_MESSAGE_CHARS);
     assertEquals("boot 119", s.history().get(Markers.MAX_HISTORY - 1).message());
     MarkerFiles.writeHostStatus(state, s, CrashHook.NONE);
-    assertEquals(s, MarkerFiles.readHostStatus(state).orElseThrow());
+    assertEquals(s, MarkerFiles.readHostStatus(state, OWNER).orElseThrow());
 
     ObjectNode n = MarkerCodec.MAPPER.valueToTree(status());
     n.put("state", "Exploded");
