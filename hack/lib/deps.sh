@@ -10,6 +10,8 @@ declare -A MSU_DEPS=(
   [bats]=bats
   [shellcheck]=shellcheck
   [rpmbuild]=rpm
+  [jq]=jq
+  [chattr]=e2fsprogs
 )
 
 msu_ensure_deps() {
