@@ -12,6 +12,7 @@ declare -A MSU_DEPS=(
   [rpmbuild]=rpm
   [jq]=jq
   [chattr]=e2fsprogs
+  [systemd-tmpfiles]=systemd
 )
 
 msu_ensure_deps() {

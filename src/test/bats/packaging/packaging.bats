@@ -76,6 +76,7 @@ scriptlet() {
 /usr/lib/systemd/system/microshift-update-apply.path
 /usr/lib/systemd/system/microshift-update-apply.service
 /usr/lib/systemd/system/microshift-update-boot.service
+/usr/lib/tmpfiles.d/microshift-update.conf
 /usr/share/doc/microshift-update
 /usr/share/doc/microshift-update/host.md
 /usr/share/doc/microshift-update/install.md
@@ -98,6 +99,7 @@ EOF
     expect -rwxr-xr-x /etc/greenboot/green.d/50_microshift_update_green.sh
     expect -rw-r--r-- /usr/lib/microshift-update/microshift-update.jar
     expect -rw-r--r-- /usr/lib/systemd/system-preset/50-microshift-update.preset
+    expect -rw-r--r-- /usr/lib/tmpfiles.d/microshift-update.conf
     for u in "${UNITS[@]}"; do
         expect -rw-r--r-- "/usr/lib/systemd/system/${u}"
     done
@@ -179,6 +181,20 @@ EOF
     grep -qE '^if \[ \$1 -eq 1 \] ?; then' <<<"${post}"
     # systemd 239 (RHEL 8) form, which packaging/rpm-macros.debian reproduces, or systemd 250+ (RHEL 9)
     grep -qE "(systemctl --no-reload preset|systemd-update-helper install-system-units) ${UNITS[*]}( |$)" <<<"${post}"
+}
+
+@test "the tmpfiles.d entry creates the state dir 0700 root:root, or corrects it, and %post applies it" {
+    grep -qE '^(\[ -x /usr/bin/systemd-tmpfiles \] && )?(/usr/bin/)?systemd-tmpfiles --create microshift-update.conf' <<<"$(scriptlet postinstall)"
+    # systemd-tmpfiles itself, on a scratch root holding only the packaged entry
+    t="${BATS_TEST_TMPDIR}/tmpfiles-root"
+    mkdir -p "${t}/usr/lib/tmpfiles.d"
+    cp "${ROOT}/usr/lib/tmpfiles.d/microshift-update.conf" "${t}/usr/lib/tmpfiles.d/"
+    systemd-tmpfiles --root="${t}" --create microshift-update.conf
+    [ "$(stat -c '%a %u:%g' "${t}/var/lib/microshift-update")" = "700 0:0" ]
+    # a state dir that exists with a looser mode (e.g. made by the kubelet's DirectoryOrCreate)
+    chmod 0755 "${t}/var/lib/microshift-update"
+    systemd-tmpfiles --root="${t}" --create microshift-update.conf
+    [ "$(stat -c '%a %u:%g' "${t}/var/lib/microshift-update")" = "700 0:0" ]
 }
 
 @test "%preun disables and stops the units on erase only, not on upgrade" {
