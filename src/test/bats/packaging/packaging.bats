@@ -197,6 +197,26 @@ EOF
     [ "$(stat -c '%a %u:%g' "${t}/var/lib/microshift-update")" = "700 0:0" ]
 }
 
+@test "the packaged agent accepts the state dir as the package creates it" {
+    t="${BATS_TEST_TMPDIR}/host"
+    mkdir -p "${t}/usr/lib/tmpfiles.d"
+    cp "${ROOT}/usr/lib/tmpfiles.d/microshift-update.conf" "${t}/usr/lib/tmpfiles.d/"
+    systemd-tmpfiles --root="${t}" --create microshift-update.conf
+    # a host status in it, written as the agent writes it (0644, owned by the agent's uid)
+    python3 - "${REPO}/docs/marker.md" "${t}/var/lib/microshift-update/host-status.json" <<'EOF2'
+import re, sys
+blocks = re.findall(r"```json\n(.*?)```", open(sys.argv[1]).read(), re.S)
+open(sys.argv[2], "w").write([b for b in blocks if '"state"' in b][0])
+EOF2
+    chmod 0644 "${t}/var/lib/microshift-update/host-status.json"
+    run env MICROSHIFT_UPDATE_JAR="${ROOT}/usr/lib/microshift-update/microshift-update.jar" \
+        "${ROOT}/usr/bin/microshift-update" --root "${t}" status
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"host status:"* ]]
+    [[ "$output" != *"REFUSED"* ]]
+}
+
 @test "%preun disables and stops the units on erase only, not on upgrade" {
     preun="$(scriptlet preuninstall)"
     echo "${preun}"
