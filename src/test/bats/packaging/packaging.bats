@@ -178,7 +178,7 @@ EOF
 @test "%post presets the units on the first install only" {
     post="$(scriptlet postinstall)"
     echo "${post}"
-    grep -qE '^if \[ \$1 -eq 1 \] ?; then' <<<"${post}"
+    grep -qE '^if \[ \$1 -eq 1 \]( && [^;]*)? ?; then' <<<"${post}"
     # systemd 239 (RHEL 8) form, which packaging/rpm-macros.debian reproduces, or systemd 250+ (RHEL 9)
     grep -qE "(systemctl --no-reload preset|systemd-update-helper install-system-units) ${UNITS[*]}( |$)" <<<"${post}"
 }
@@ -220,7 +220,7 @@ EOF2
 @test "%preun disables and stops the units on erase only, not on upgrade" {
     preun="$(scriptlet preuninstall)"
     echo "${preun}"
-    grep -qE '^if \[ \$1 -eq 0 \] ?; then' <<<"${preun}"
+    grep -qE '^if \[ \$1 -eq 0 \]( && [^;]*)? ?; then' <<<"${preun}"
     grep -qE "(systemctl --no-reload disable --now|systemd-update-helper remove-system-units) ${UNITS[*]}( |$)" <<<"${preun}"
 }
 
