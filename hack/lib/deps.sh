@@ -11,7 +11,10 @@ declare -A MSU_DEPS=(
   [ostree]=ostree
   [bats]=bats
   [shellcheck]=shellcheck
+  [rpmbuild]=rpm
   [jq]=jq
+  [chattr]=e2fsprogs
+  [systemd-tmpfiles]=systemd
 )
 
 msu_ensure_deps() {
