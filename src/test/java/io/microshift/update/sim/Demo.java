@@ -62,31 +62,9 @@ public final class Demo {
   // ------------------------------------------------------------------ stories
 
   void zStream(SimulatedDevice d) {
-    String name = "z-stream-4-17-3";
-    header("1. ostree z-stream update 4.17.1 -> 4.17.3 (greenboot healthy)");
-    Instant t0 = Instant.now();
-    d.etcdPut("/demo/before-z", "kept");
-    Watcher w = Watcher.start(d, name);
-    d.apply(SimulatedDevice.ostreePlan(name, "4.17.3", ResumePolicy.AfterBoot));
-    String outcome;
-    boolean ok;
-    try {
-      d.autopilot(STORY_TIMEOUT);
-      UpdatePlan p = settle(d, name);
-      Phase phase = p.getStatus().phase;
-      boolean etcdKept = "kept".equals(d.etcdGet("/demo/before-z"));
-      d.await("shop/web ready", Duration.ofSeconds(60), () -> d.appReadyReplicas() == SimulatedDevice.APP_REPLICAS);
-      outcome = phase + ", booted " + d.bootedVersion() + ", etcd data " + (etcdKept ? "kept" : "LOST")
-          + ", web " + d.appReadyReplicas() + "/" + SimulatedDevice.APP_REPLICAS;
-      ok = phase == Phase.Succeeded && "4.17.3".equals(d.bootedVersion()) && etcdKept;
-    } catch (AssertionError | RuntimeException e) {
-      outcome = "error: " + e.getMessage();
-      ok = false;
-    } finally {
-      w.stop();
-    }
-    report(d, name, t0);
-    rows.add(new Row("ostree z-stream 4.17.1 -> 4.17.3", "Succeeded, booted 4.17.3", outcome, ok, since(t0)));
+    successStory(d, "1. ostree z-stream update 4.17.1 -> 4.17.3 (greenboot healthy)",
+        SimulatedDevice.ostreePlan("z-stream-4-17-3", "4.17.3", ResumePolicy.AfterBoot), "/demo/before-z",
+        "ostree z-stream 4.17.1 -> 4.17.3", "booted");
   }
 
   void yStreamRollback(SimulatedDevice d) {
@@ -139,23 +117,32 @@ public final class Demo {
   }
 
   void rpmUpdate(SimulatedDevice d) {
-    String name = "rpm-4-17-3";
-    header("3. rpm update 4.17.1 -> 4.17.3 (dnf; greenboot healthy)");
+    successStory(d, "3. rpm update 4.17.1 -> 4.17.3 (dnf; greenboot healthy)",
+        SimulatedDevice.rpmPlan("rpm-4-17-3", "4.17.3", ResumePolicy.AfterCommit), "/demo/before-rpm",
+        "rpm 4.17.1 -> 4.17.3", "installed");
+  }
+
+  /** A story that must end Succeeded on the plan's target, with etcd data and the app intact. */
+  private void successStory(SimulatedDevice d, String title, UpdatePlan plan, String etcdKey, String story,
+      String verb) {
+    String name = plan.getMetadata().getName();
+    String target = plan.getSpec().target.version;
+    header(title);
     Instant t0 = Instant.now();
-    d.etcdPut("/demo/before-rpm", "kept");
+    d.etcdPut(etcdKey, "kept");
     Watcher w = Watcher.start(d, name);
-    d.apply(SimulatedDevice.rpmPlan(name, "4.17.3", ResumePolicy.AfterCommit));
+    d.apply(plan);
     String outcome;
     boolean ok;
     try {
       d.autopilot(STORY_TIMEOUT);
       UpdatePlan p = settle(d, name);
       Phase phase = p.getStatus().phase;
-      boolean etcdKept = "kept".equals(d.etcdGet("/demo/before-rpm"));
+      boolean etcdKept = "kept".equals(d.etcdGet(etcdKey));
       d.await("shop/web ready", Duration.ofSeconds(60), () -> d.appReadyReplicas() == SimulatedDevice.APP_REPLICAS);
-      outcome = phase + ", installed " + d.bootedVersion() + ", etcd data " + (etcdKept ? "kept" : "LOST")
+      outcome = phase + ", " + verb + " " + d.bootedVersion() + ", etcd data " + (etcdKept ? "kept" : "LOST")
           + ", web " + d.appReadyReplicas() + "/" + SimulatedDevice.APP_REPLICAS;
-      ok = phase == Phase.Succeeded && "4.17.3".equals(d.bootedVersion()) && etcdKept;
+      ok = phase == Phase.Succeeded && target.equals(d.bootedVersion()) && etcdKept;
     } catch (AssertionError | RuntimeException e) {
       outcome = "error: " + e.getMessage();
       ok = false;
@@ -163,7 +150,7 @@ public final class Demo {
       w.stop();
     }
     report(d, name, t0);
-    rows.add(new Row("rpm 4.17.1 -> 4.17.3", "Succeeded, installed 4.17.3", outcome, ok, since(t0)));
+    rows.add(new Row(story, "Succeeded, " + verb + " " + target, outcome, ok, since(t0)));
   }
 
   // ------------------------------------------------------------------ output
