@@ -139,8 +139,8 @@ class ApplyRefusalTest {
   void aRefusedRequestIsNotReportedOverAnUpdateInFlight() throws Exception {
     TestHost h = new TestHost(root, true);
     h.writeRequest(h.request());
-    CrashMatrixTest.CrashAt crash = new CrashMatrixTest.CrashAt(CrashPoints.APPLY_STAGED_RECORDED);
-    org.junit.jupiter.api.Assertions.assertThrows(CrashMatrixTest.SimulatedCrash.class,
+    CrashAt crash = new CrashAt(CrashPoints.APPLY_STAGED_RECORDED);
+    org.junit.jupiter.api.Assertions.assertThrows(CrashAt.SimulatedCrash.class,
         () -> new ApplyCommand(h.ctx(crash)).run());
     Files.writeString(MarkerFiles.requestFile(h.paths.stateDir()), "{\"plan\":{\"uid\":\"" + TestHost.PLAN_UID
         + "\"},\"sequence\":2}");
@@ -163,8 +163,8 @@ class ApplyRefusalTest {
     TestHost h = new TestHost(root, true);
     UpdateRequest req = h.request();
     h.writeRequest(req);
-    CrashMatrixTest.CrashAt crash = new CrashMatrixTest.CrashAt(CrashPoints.APPLY_DATA_COPIED);
-    org.junit.jupiter.api.Assertions.assertThrows(CrashMatrixTest.SimulatedCrash.class,
+    CrashAt crash = new CrashAt(CrashPoints.APPLY_DATA_COPIED);
+    org.junit.jupiter.api.Assertions.assertThrows(CrashAt.SimulatedCrash.class,
         () -> new ApplyCommand(h.ctx(crash)).run());
     assertFalse(h.runner.microshiftActive);
     h.writeRequest(req.withAction(UpdateRequest.Action.Cancel, 2));
