@@ -150,6 +150,24 @@ class ApplyRefusalTest {
   }
 
   @Test
+  void aFailedDataCopyUndoesTheStagingStartsMicroShiftAndRecordsFailed() {
+    TestHost h = new TestHost(root, true);
+    h.writeRequest(h.request());
+    h.runner.failCopy = "cp: error writing 'data.tmp/etcd/member/snap/db': No space left on device";
+    assertEquals(1, new ApplyCommand(h.ctx()).run());
+    HostStatus s = h.status();
+    assertEquals(HostState.Failed, s.state());
+    assertTrue(s.message().contains("No space left on device") && s.message().contains("the host is unchanged"),
+        s.message());
+    assertTrue(h.runner.microshiftActive, "MicroShift started again");
+    assertEquals(1, h.runner.ostreeDeployments().size(), "the staged deployment is gone");
+    assertFalse(java.nio.file.Files.exists(h.ctx().backups().dir(TestHost.BACKUP_ID).resolve("data.tmp")));
+    assertFalse(h.runner.rebootRequested);
+    assertEquals(0, new ApplyCommand(h.ctx()).run(), "the apply unit at the next boot has nothing to do");
+    assertEquals(HostState.Failed, h.status().state());
+  }
+
+  @Test
   void cancelBeforeStagingWritesNothing() {
     TestHost h = new TestHost(root, true);
     h.writeRequest(h.request().withAction(UpdateRequest.Action.Cancel, 2));

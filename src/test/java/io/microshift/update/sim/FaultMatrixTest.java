@@ -336,6 +336,8 @@ class FaultMatrixTest {
     boolean wroteAfter;
     int brokenRunsLeft;
     String faultNote = "";
+    boolean holdRebootForApplying;
+    Runnable tick;
 
     Run(Scenario scenario, SimulatedDevice d, PrintStream log) {
       this.scenario = scenario;
@@ -360,6 +362,7 @@ class FaultMatrixTest {
       } else {
         AtomicBoolean fired = onEntering(PLAN, phase, d::killOperator);
         AtomicBoolean restarted = new AtomicBoolean();
+        holdRebootForApplying = phase == Phase.Applying;
         apply(PLAN);
         drive(PLAN, () -> {
           if (fired.get() && restarted.compareAndSet(false, true)) {
@@ -521,6 +524,7 @@ class FaultMatrixTest {
      * failed greenboot run. {@code tick} runs every round.
      */
     void drive(String name, Runnable tick) {
+      this.tick = tick;
       long deadline = System.nanoTime() + CELL_TIMEOUT.toNanos();
       int crashes = d.agentCrashes().size();
       boolean greenbootCutDone = false;
@@ -552,6 +556,14 @@ class FaultMatrixTest {
           continue;
         }
         if (d.rebootRequested()) {
+          if (holdRebootForApplying) {
+            // a real reboot takes a while: the operator sees Rebooting and enters Applying first
+            d.await("the plan to leave AwaitingReboot", Duration.ofSeconds(20),
+                () -> d.phase(name) != Phase.AwaitingReboot);
+            if (tick != null) {
+              tick.run();
+            }
+          }
           d.reboot();
           continue;
         }
@@ -589,6 +601,9 @@ class FaultMatrixTest {
     void awaitVerification(String name, String boot) {
       long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (System.nanoTime() < until) {
+        if (tick != null) {
+          tick.run(); // the operator pod restarts while greenboot waits
+        }
         boolean verified = d.request().map(r -> r.verification() != null && boot.equals(r.verification().bootId()))
             .orElse(false);
         Phase ph = d.phase(name);
