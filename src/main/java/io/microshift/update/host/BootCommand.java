@@ -145,7 +145,7 @@ public final class BootCommand {
     }
     Path data = ctx.paths().microshiftData();
     Path aside = ctx.paths().host(s.failedDataPath());
-    boolean alreadyRestored = Files.exists(data, LinkOption.NOFOLLOW_LINKS) && Files.exists(aside, LinkOption.NOFOLLOW_LINKS);
+    boolean alreadyRestored = DataRestorer.restored(ctx.paths(), aside);
     if (!alreadyRestored) {
       long need = (long) Math.ceil(DiskSpace.treeBytes(backupData) * SpaceCheck.MARGIN);
       long free = ctx.disk().usableBytes(data.getParent());

@@ -175,6 +175,43 @@ class HostFlowTest {
   }
 
   @Test
+  void aDataDirCreatedWhileARestoreWasInterruptedIsKeptAsideAndTheBackupStillRestored() throws Exception {
+    TestHost h = new TestHost(root, true);
+    Map<String, String> original = TestHost.digest(h.paths.microshiftData());
+    UpdateRequest req = h.request();
+    h.writeRequest(req);
+    assertEquals(0, new ApplyCommand(h.ctx()).run());
+    h.rebootIntoDefault();
+    assertEquals(0, new BootCommand(h.ctx()).run());
+    h.startMicroShift(TestHost.TARGET);
+    assertEquals(0, new GreenbootCommands(h.ctx()).red());
+    h.rebootIntoPrevious();
+    // the boot unit dies right after moving the failed data dir aside ...
+    CrashMatrixTest.CrashAt crash = new CrashMatrixTest.CrashAt(CrashPoints.BOOT_DATA_MOVED_ASIDE);
+    org.junit.jupiter.api.Assertions.assertThrows(CrashMatrixTest.SimulatedCrash.class,
+        () -> new BootCommand(h.ctx(crash)).run());
+    assertFalse(Files.exists(h.paths.microshiftData()));
+    // ... and systemd starts MicroShift anyway (Before= is only an order): a new, empty data dir
+    Files.createDirectories(h.paths.microshiftData().resolve("etcd/member/snap"));
+    Files.writeString(h.paths.microshiftData().resolve("etcd/member/snap/db"), "a fresh, empty cluster");
+    Map<String, String> fresh = TestHost.digest(h.paths.microshiftData());
+
+    h.powerCut();
+    assertEquals(0, new BootCommand(h.ctx()).run());
+
+    HostStatus s = h.status();
+    assertEquals(HostState.Restored, s.state(), s.message());
+    assertEquals(original, TestHost.digest(h.paths.microshiftData()), "the backup is restored, not the empty dir");
+    assertFalse(Files.exists(h.paths.restoreInProgress()));
+    Path aside = h.paths.host(s.failedDataPath());
+    try (var siblings = Files.list(aside.getParent())) {
+      List<Path> kept = siblings.filter(p -> p.getFileName().toString().startsWith(aside.getFileName() + ".started-during-restore-")).toList();
+      assertEquals(1, kept.size(), "the data dir that appeared is kept aside");
+      assertEquals(fresh, TestHost.digest(kept.get(0)));
+    }
+  }
+
+  @Test
   void usesMicroShiftsOwnBackupAndRestoreVerbsWhenInstalled() throws Exception {
     TestHost h = new TestHost(root, true);
     h.runner.microshiftHasBackupVerbs = true;

@@ -123,6 +123,8 @@ public final class Demo {
       outcome = phase + ", booted " + d.bootedVersion() + "; etcd: pre-update key " + (before ? "kept" : "LOST")
           + ", 4.18 key " + (after ? "gone" : "STILL THERE") + "; app data " + (app ? "restored by hook" : "NOT restored");
       ok = phase == Phase.RolledBack && "4.17.3".equals(d.bootedVersion()) && before && after && app;
+      OUT.println("  [demo] the restore brought back MicroShift's pre-update data dir: etcd and the API objects,"
+          + " so the plan's status went back to AwaitingReboot; the operator continued from host-status.json");
       OUT.println("  [demo] RolledBack message: " + p.getStatus().message);
       OUT.println("  [demo] post-rollback hook: " + d.appRestoredMarker());
     } catch (AssertionError | RuntimeException e) {
@@ -185,7 +187,7 @@ public final class Demo {
     OUT.println("$ oc get updateplans");
     OUT.print(getUpdatePlans(d));
     OUT.println();
-    OUT.println("$ cat /var/lib/microshift-update/host-status.json | jq   # history of the host agent");
+    OUT.println("host-status.json (written by the host agent): history");
     d.hostStatus().ifPresent(s -> {
       for (HostStatus.HistoryEntry h : s.history()) {
         OUT.printf("  %s  %-10s %s%n", h.time(), h.state(), h.message());

@@ -14,7 +14,6 @@ import io.microshift.update.marker.HostState;
 import io.microshift.update.marker.HostStatus;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -44,6 +43,52 @@ class EndToEndTest {
     return s.history().stream().map(HostStatus.HistoryEntry::state).toList();
   }
 
+  /**
+   * Samples (plan phase, host state) every 20 ms while a story runs: a plan must never be
+   * Succeeded unless greenboot committed the update (host state Committed).
+   */
+  static final class Invariant implements AutoCloseable {
+    private final Thread thread;
+    private volatile boolean running = true;
+    final List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    Invariant(SimulatedDevice d, String plan) {
+      thread = new Thread(() -> {
+        while (running) {
+          try {
+            HostState host = d.hostStatus().map(HostStatus::state).orElse(null);
+            Phase phase = d.phase(plan);
+            seen.add(phase + "/" + host);
+            if (phase == Phase.Succeeded && host != HostState.Committed) {
+              violations.add("plan Succeeded while the host is " + host);
+            }
+          } catch (RuntimeException e) {
+            // a marker being replaced: next sample
+          }
+          try {
+            Thread.sleep(20);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      });
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    @Override
+    public void close() {
+      running = false;
+      try {
+        thread.join(2_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      assertEquals(List.of(), violations, "samples: " + seen);
+    }
+  }
+
   /** The operator has written its verification for the current boot. */
   static void awaitVerified(SimulatedDevice d, String plan) {
     d.await("the operator's verification of boot " + d.bootId(), T, () -> d.request()
@@ -52,7 +97,8 @@ class EndToEndTest {
 
   @Test
   void ostreeZStreamSucceedsOnlyOnceGreenbootCommittedAndAfterCommitKeepsWorkloadsPausedUntilThen() {
-    try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.ostree("4.17.1").versions("4.17.3"))) {
+    try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.ostree("4.17.1").versions("4.17.3"));
+        Invariant never = new Invariant(d, "z-stream")) {
       d.etcdPut("/sim/before-update", "kept");
       d.apply(SimulatedDevice.ostreePlan("z-stream", "4.17.3", ResumePolicy.AfterCommit));
 
@@ -87,6 +133,8 @@ class EndToEndTest {
       assertEquals("4.17.3", d.kube().configMaps().inNamespace("kube-public").withName("microshift-version").get()
           .getData().get("version"));
       assertTrue(d.execs().stream().anyMatch(e -> e.endsWith(": app-data backup")), d.execs().toString());
+      assertTrue(d.execs().stream().anyMatch(e -> e.endsWith(": app-data check")), "post-update hook: " + d.execs());
+      assertTrue(d.execs().stream().noneMatch(e -> e.endsWith(": app-data restore")), d.execs().toString());
       assertTrue(!events(d, "z-stream").isEmpty(), "events recorded");
       System.out.println("conditions " + d.kube().getKubernetesSerialization().asJson(p.getStatus().conditions));
       assertEquals(List.of(), d.commands().unexpected());
@@ -96,7 +144,8 @@ class EndToEndTest {
   @Test
   void ostreeYStreamWhoseHealthCheckFailsRollsBackAndRestoresEtcdAndTheAppsData() {
     try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.ostree("4.17.1").versions("4.18.0")
-        .broken("4.18.0").maxBootAttempts(3))) {
+        .broken("4.18.0").maxBootAttempts(3));
+        Invariant never = new Invariant(d, "y-stream")) {
       d.etcdPut("/sim/before-update", "kept");
       d.apply(SimulatedDevice.ostreePlan("y-stream", "4.18.0", ResumePolicy.AfterBoot));
       d.awaitRebootRequested(T);
@@ -133,6 +182,8 @@ class EndToEndTest {
       String msg = p.getStatus().message;
       assertTrue(msg.contains("3 greenboot attempts"), msg);
       assertTrue(msg.contains("backup " + backupId + " restored"), msg);
+      assertTrue(p.getStatus().conditions.stream().anyMatch(c -> "RolledBack".equals(c.getReason())),
+          "RolledBack reason on the conditions");
       assertEquals("kept", d.etcdGet("/sim/before-update"));
       assertNull(d.etcdGet("/sim/written-on-4.18"), "etcd is back to its pre-update data");
       assertEquals("v1: orders before the update", d.appData(), "the post-rollback hook restored the app's data");
@@ -148,6 +199,7 @@ class EndToEndTest {
           HostState.Unhealthy, HostState.Booted, HostState.Unhealthy, HostState.Booted, HostState.Unhealthy,
           HostState.RolledBack, HostState.Restored), history(s));
       assertTrue(d.execs().stream().anyMatch(e -> e.endsWith(": app-data restore")), d.execs().toString());
+      assertTrue(d.execs().stream().noneMatch(e -> e.endsWith(": app-data check")), "no post-update hook: " + d.execs());
       List<String> ev = events(d, "y-stream");
       assertTrue(!ev.isEmpty(), "events recorded");
       System.out.println("conditions " + d.kube().getKubernetesSerialization().asJson(p.getStatus().conditions));
@@ -157,7 +209,8 @@ class EndToEndTest {
 
   @Test
   void rpmUpdateSucceedsAndAfterBootResumesWorkloadsBeforeTheCommit() {
-    try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.rpm("4.17.1"))) {
+    try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.rpm("4.17.1"));
+        Invariant never = new Invariant(d, "rpm-z")) {
       d.etcdPut("/sim/before-update", "kept");
       d.apply(SimulatedDevice.rpmPlan("rpm-z", "4.17.3", ResumePolicy.AfterBoot));
       d.awaitRebootRequested(T);
@@ -196,7 +249,8 @@ class EndToEndTest {
       }
     };
     try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.ostree("4.17.1").versions("4.17.3")
-        .crash(hook))) {
+        .crash(hook));
+        Invariant never = new Invariant(d, "cut")) {
       d.etcdPut("/sim/before-update", "kept");
       d.apply(SimulatedDevice.ostreePlan("cut", "4.17.3", ResumePolicy.AfterBoot));
       d.await("the crash point", T, crashed::get);
@@ -215,6 +269,70 @@ class EndToEndTest {
       assertEquals(HostState.Committed, d.hostStatus().orElseThrow().state());
       d.await("shop/web ready", T, () -> d.appReadyReplicas() == SimulatedDevice.APP_REPLICAS);
       System.out.println(d.agentLog());
+      assertEquals(List.of(), d.commands().unexpected());
+    }
+  }
+
+  @Test
+  void rpmUpdateWhoseHealthCheckFailsEndsFailedWithTheRestoreCommandAndResumedWorkloads() {
+    try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.rpm("4.17.1").broken("4.17.3"));
+        Invariant never = new Invariant(d, "rpm-bad")) {
+      d.etcdPut("/sim/before-update", "kept");
+      d.apply(SimulatedDevice.rpmPlan("rpm-bad", "4.17.3", ResumePolicy.AfterCommit));
+      d.awaitRebootRequested(T);
+      d.reboot();
+      SimulatedDevice.GreenbootResult g = d.greenbootRun();
+      assertTrue(!g.healthy(), g.output());
+      assertTrue(!g.fallbackNext(), "rpm hosts have no automatic rollback");
+      HostStatus s = d.hostStatus().orElseThrow();
+      assertEquals(HostState.Failed, s.state());
+      UpdatePlan p = d.awaitPhase("rpm-bad", Phase.Failed, T);
+      String backupId = p.getStatus().backup.id;
+      assertTrue(p.getStatus().message.contains("microshift-update restore " + backupId), p.getStatus().message);
+      d.await("shop/web resumed after the failure", T, () -> d.appReplicas() == SimulatedDevice.APP_REPLICAS);
+      assertEquals("4.17.3", d.bootedVersion(), "nothing rolls an rpm host back by itself");
+      assertEquals("kept", d.etcdGet("/sim/before-update"));
+      assertTrue(java.nio.file.Files.isDirectory(d.stateDir().resolve("backups").resolve(backupId).resolve("data")),
+          "the backup set to restore from is there");
+      assertTrue(!events(d, "rpm-bad").isEmpty(), "events recorded");
+      assertEquals(List.of(), d.commands().unexpected());
+    }
+  }
+
+  @Test
+  void aBootUnitThatDiesWhileRestoringIsFinishedAtTheNextBootEvenThoughMicroShiftStartedInBetween() {
+    java.util.concurrent.atomic.AtomicBoolean crashed = new java.util.concurrent.atomic.AtomicBoolean();
+    io.microshift.update.marker.CrashHook hook = point -> {
+      if (point.equals(io.microshift.update.host.CrashPoints.BOOT_DATA_MOVED_ASIDE) && crashed.compareAndSet(false, true)) {
+        throw new IllegalStateException("boot unit killed at " + point);
+      }
+    };
+    try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.ostree("4.17.1").versions("4.18.0")
+        .broken("4.18.0").maxBootAttempts(1).crash(hook));
+        Invariant never = new Invariant(d, "y-cut")) {
+      d.etcdPut("/sim/before-update", "kept");
+      d.apply(SimulatedDevice.ostreePlan("y-cut", "4.18.0", ResumePolicy.AfterBoot));
+      d.awaitRebootRequested(T);
+      d.reboot();
+      d.etcdPut("/sim/written-on-4.18", "lost");
+      assertTrue(d.greenbootRun().fallbackNext());
+      // the fallback boot: the boot unit dies after moving the failed data dir aside; systemd
+      // starts MicroShift anyway, on a missing data dir (a new, empty etcd)
+      d.reboot();
+      assertTrue(crashed.get(), "the crash point was reached");
+      assertEquals(HostState.RolledBack, d.hostStatus().orElseThrow().state());
+      assertNull(d.etcdGet("/sim/before-update"), "MicroShift runs on an empty data dir");
+      d.powerCut(); // boot again: the boot unit finishes the restore
+      assertEquals("4.17.1", d.bootedVersion());
+      HostStatus s = d.hostStatus().orElseThrow();
+      assertEquals(HostState.Restored, s.state());
+      UpdatePlan p = d.awaitPhase("y-cut", Phase.RolledBack, T);
+      assertEquals(p.getStatus().backup.id, s.restoredBackupId());
+      assertEquals("kept", d.etcdGet("/sim/before-update"));
+      assertNull(d.etcdGet("/sim/written-on-4.18"));
+      assertTrue(java.nio.file.Files.isDirectory(d.paths().host(s.failedDataPath())), "the failed data dir is kept");
+      d.await("shop/web back", T, () -> d.appReadyReplicas() == SimulatedDevice.APP_REPLICAS);
+      assertTrue(!events(d, "y-cut").isEmpty(), "events recorded");
       assertEquals(List.of(), d.commands().unexpected());
     }
   }

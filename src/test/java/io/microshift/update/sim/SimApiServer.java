@@ -83,8 +83,21 @@ public final class SimApiServer implements AutoCloseable {
         + "/" + m.path("name").asText();
   }
 
+  /** The CRUD store's own lock (the store is a plain LinkedHashMap the server guards with it). */
+  private java.util.concurrent.locks.ReadWriteLock storeLock() {
+    try {
+      java.lang.reflect.Field f = KubernetesCrudDispatcher.class.getDeclaredField("lock");
+      f.setAccessible(true);
+      return (java.util.concurrent.locks.ReadWriteLock) f.get(crud);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("fabric8's KubernetesCrudDispatcher has no lock field any more", e);
+    }
+  }
+
   /** Writes every object (JSON array) to {@code file}, atomically. */
   public synchronized void dump(Path file) {
+    java.util.concurrent.locks.Lock lock = storeLock().readLock();
+    lock.lock();
     try {
       ArrayNode all = JSON.createArrayNode();
       List<Map.Entry<AttributeSet, String>> entries = new ArrayList<>(crud.getMap().entrySet());
@@ -100,6 +113,8 @@ public final class SimApiServer implements AutoCloseable {
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -108,6 +123,8 @@ public final class SimApiServer implements AutoCloseable {
    * while no client watches: the simulated device calls it at boot, before the operator starts.
    */
   public synchronized void load(Path file) {
+    java.util.concurrent.locks.Lock lock = storeLock().writeLock();
+    lock.lock();
     try {
       JsonNode all = JSON.readTree(Files.readAllBytes(file));
       Map<AttributeSet, String> map = crud.getMap();
@@ -121,6 +138,8 @@ public final class SimApiServer implements AutoCloseable {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      lock.unlock();
     }
   }
 

@@ -95,6 +95,7 @@ public final class SimulatedDevice implements AutoCloseable {
   public static final int APP_REPLICAS = 2;
   public static final List<String> BACKUP_HOOK = List.of("app-data", "backup");
   public static final List<String> RESTORE_HOOK = List.of("app-data", "restore");
+  public static final List<String> CHECK_HOOK = List.of("app-data", "check");
   public static final String OSTREE_REF_PREFIX = "rhel/9/x86_64/microshift-";
 
   /** How the device is built. */
@@ -236,6 +237,7 @@ public final class SimulatedDevice implements AutoCloseable {
   private Thread kubelet;
   private volatile boolean kubeletRunning;
   private final Thread pathUnit;
+  private final Thread shutdownHook;
   private String lastRequestSeen = "";
 
   private SimulatedDevice(Options opts) throws IOException {
@@ -276,6 +278,9 @@ public final class SimulatedDevice implements AutoCloseable {
     api.onExec(this::execSideEffect);
     this.kube = api.newClient();
     this.etcd = EtcdServerFixture.builder().name("microshift").dataDir(paths.microshiftData().resolve("etcd")).start();
+    // an interrupted demo or test run must not leave etcd running
+    this.shutdownHook = new Thread(etcd::kill, "sim-etcd-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
     microshiftActive(true);
     installCrd();
     setVersionConfigMap();
@@ -579,6 +584,8 @@ public final class SimulatedDevice implements AutoCloseable {
     if (opts.preUpdateHookTimeout != null) {
       hooks.put("pre-update.hook.updates.microshift.io/timeout", opts.preUpdateHookTimeout);
     }
+    hooks.put("post-update.hook.updates.microshift.io/command", json(CHECK_HOOK));
+    hooks.put("post-update.hook.updates.microshift.io/container", APP_CONTAINER);
     hooks.put("post-rollback.hook.updates.microshift.io/command", json(RESTORE_HOOK));
     hooks.put("post-rollback.hook.updates.microshift.io/container", APP_CONTAINER);
     hooks.put("post-rollback.hook.updates.microshift.io/timeout", "30s");
@@ -638,7 +645,8 @@ public final class SimulatedDevice implements AutoCloseable {
     for (Map.Entry<String, String> a : annotations.entrySet()) {
       if (a.getKey().endsWith(".hook.updates.microshift.io/command")) {
         List<String> argv = a.getValue().equals(json(BACKUP_HOOK)) ? BACKUP_HOOK
-            : a.getValue().equals(json(RESTORE_HOOK)) ? RESTORE_HOOK : null;
+            : a.getValue().equals(json(RESTORE_HOOK)) ? RESTORE_HOOK
+            : a.getValue().equals(json(CHECK_HOOK)) ? CHECK_HOOK : null;
         if (argv != null && expectedExecPaths.add(Pods.execPath(APP_NAMESPACE, pod, APP_CONTAINER, argv))) {
           if (argv.equals(BACKUP_HOOK) && opts.preUpdateHookDelay != null) {
             Pods.expectSlowExec(api.server(), APP_NAMESPACE, pod, APP_CONTAINER, argv,
@@ -1142,6 +1150,11 @@ public final class SimulatedDevice implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     etcd.close();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down already
+    }
     kube.close();
     api.close();
     if (sysroot != null) {
