@@ -134,7 +134,7 @@ class FaultMatrixTest {
         Phase.Applying, Phase.Verifying)) {
       out.add(operatorKill(Story.OSTREE_Z, p));
     }
-    for (Phase p : List.of(Phase.AwaitingReboot, Phase.Verifying, Phase.RollingBack)) {
+    for (Phase p : List.of(Phase.Pausing, Phase.AwaitingReboot, Phase.Applying, Phase.Verifying, Phase.RollingBack)) {
       out.add(operatorKill(Story.OSTREE_ROLLBACK, p));
     }
     for (Phase p : List.of(Phase.Pausing, Phase.Applying, Phase.Verifying)) {
