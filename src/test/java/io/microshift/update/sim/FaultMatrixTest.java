@@ -249,6 +249,7 @@ class FaultMatrixTest {
       s.options().accept(o);
       try (SimulatedDevice d = SimulatedDevice.start(o)) {
         r = new Run(s, d, log);
+        r.cellStart = t0; // the first cell's time includes the device's start
         try {
           s.body().run(r);
         } finally {
