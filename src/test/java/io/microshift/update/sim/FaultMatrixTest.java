@@ -212,6 +212,11 @@ class FaultMatrixTest {
     List<Scenario> all = scenarios();
     Set<String> ids = new LinkedHashSet<>();
     all.forEach(s -> s.cellIds().forEach(id -> assertTrue(ids.add(id), "duplicate cell " + id)));
+    assertTrue(ids.size() >= 40, "the matrix has " + ids.size() + " cells, want at least 40");
+    for (String point : CrashPoints.all()) {
+      assertTrue(ids.stream().anyMatch(id -> id.equals("cut-" + point) || id.equals("cut-" + point + "-rpm")),
+          "no power-cut cell for the crash point " + point);
+    }
     String only = System.getProperty("faultmatrix.only");
     List<Scenario> chosen = only == null || only.isBlank() ? all
         : all.stream().filter(s -> s.cellIds().get(0).matches(only)).toList();
