@@ -104,7 +104,7 @@ public final class SimulatedDevice implements AutoCloseable {
     String version = "4.17.1";
     List<String> versions = new ArrayList<>(List.of("4.17.3", "4.18.0"));
     Set<String> broken = new HashSet<>();
-    int maxBootAttempts = 3;
+    int maxBootAttempts = defaultMaxBootAttempts();
     PrintStream log = System.out;
     CrashHook crash = CrashHook.NONE;
     Path repo = Path.of("").toAbsolutePath();
@@ -176,7 +176,17 @@ public final class SimulatedDevice implements AutoCloseable {
       return this;
     }
 
-    /** GREENBOOT_MAX_BOOT_ATTEMPTS (default 3). */
+    /** greenboot's default: the environment's GREENBOOT_MAX_BOOT_ATTEMPTS, else 3. */
+    static int defaultMaxBootAttempts() {
+      String v = System.getenv("GREENBOOT_MAX_BOOT_ATTEMPTS");
+      try {
+        return v == null || v.isBlank() ? 3 : Math.max(1, Integer.parseInt(v.strip()));
+      } catch (NumberFormatException e) {
+        return 3;
+      }
+    }
+
+    /** GREENBOOT_MAX_BOOT_ATTEMPTS (default: the environment's, else 3). */
     public Options maxBootAttempts(int n) {
       maxBootAttempts = n;
       return this;
