@@ -94,7 +94,7 @@ class FaultMatrixTest {
 
     SimulatedDevice.Options options() {
       return switch (this) {
-        case OSTREE_Z -> SimulatedDevice.Options.ostree(FROM).versions(Z);
+        case OSTREE_Z -> SimulatedDevice.Options.ostree(FROM).versions(Z).maxBootAttempts(3);
         case OSTREE_ROLLBACK -> SimulatedDevice.Options.ostree(FROM).versions(Y).broken(Y).maxBootAttempts(2);
         case RPM_Z -> SimulatedDevice.Options.rpm(FROM);
       };
