@@ -230,8 +230,13 @@ public final class ApplyCommand {
     if (!copied) {
       FileTrees.delete(dataCopy);
       DataCopier.Method method = ms.hasBackupVerbs() ? DataCopier.Method.MICROSHIFT : DataCopier.Method.CP;
-      new DataCopier(ctx).copy(ctx.paths().microshiftData(), dataCopy.resolveSibling("data.tmp"),
-          dataCopy, method, CrashPoints.APPLY_DATA_COPY_BEFORE_RENAME);
+      Path tmp = dataCopy.resolveSibling("data.tmp");
+      try {
+        new DataCopier(ctx).copy(ctx.paths().microshiftData(), tmp, dataCopy, method,
+            CrashPoints.APPLY_DATA_COPY_BEFORE_RENAME);
+      } catch (HostException | UncheckedIOException e) {
+        return copyFailed(req, status, tmp, e);
+      }
       ctx.reached(CrashPoints.APPLY_DATA_COPIED);
       HostStatus.DataCopy record = new HostStatus.DataCopy(id, Markers.dataPath(id),
           DiskSpace.treeBytes(dataCopy), method == DataCopier.Method.MICROSHIFT
@@ -321,6 +326,28 @@ public final class ApplyCommand {
     argv.addAll(req.target().packages());
     ctx.runner().check(argv);
     return null;
+  }
+
+  /**
+   * The data copy failed (a full disk, an I/O error): nothing irreversible happened yet, so undo
+   * what did (the partial copy, the staged deployment), start MicroShift again and record Failed.
+   * Without this the agent exited with MicroShift stopped and the update stuck in Staged.
+   */
+  private int copyFailed(UpdateRequest req, HostStatus status, Path tmp, RuntimeException e) {
+    ctx.log().error("data copy failed: " + e.getMessage());
+    String undone = "";
+    try {
+      FileTrees.delete(tmp);
+      undone = "; the partial copy was removed";
+    } catch (UncheckedIOException cleanup) {
+      undone = "; could not remove the partial copy " + ctx.paths().hostPath(tmp) + ": " + cleanup.getMessage();
+    }
+    if (req.type() == UpdateType.OSTREE && ctx.rpmOstree().pending().isPresent()) {
+      ctx.runner().check(List.of("rpm-ostree", "cleanup", "--pending"));
+      undone += "; the staged deployment was removed";
+    }
+    return fail(req, status, "copying /var/lib/microshift into backup set " + req.backup().id() + " failed: "
+        + e.getMessage() + undone + "; the host is unchanged");
   }
 
   private int fail(UpdateRequest req, HostStatus status, String why) {

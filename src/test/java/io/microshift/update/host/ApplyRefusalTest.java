@@ -139,14 +139,32 @@ class ApplyRefusalTest {
   void aRefusedRequestIsNotReportedOverAnUpdateInFlight() throws Exception {
     TestHost h = new TestHost(root, true);
     h.writeRequest(h.request());
-    CrashMatrixTest.CrashAt crash = new CrashMatrixTest.CrashAt(CrashPoints.APPLY_STAGED_RECORDED);
-    org.junit.jupiter.api.Assertions.assertThrows(CrashMatrixTest.SimulatedCrash.class,
+    CrashAt crash = new CrashAt(CrashPoints.APPLY_STAGED_RECORDED);
+    org.junit.jupiter.api.Assertions.assertThrows(CrashAt.SimulatedCrash.class,
         () -> new ApplyCommand(h.ctx(crash)).run());
     Files.writeString(MarkerFiles.requestFile(h.paths.stateDir()), "{\"plan\":{\"uid\":\"" + TestHost.PLAN_UID
         + "\"},\"sequence\":2}");
     org.junit.jupiter.api.Assertions.assertThrows(io.microshift.update.marker.MarkerProblems.class,
         () -> new ApplyCommand(h.ctx()).run());
     assertEquals(HostState.Staged, h.status().state());
+  }
+
+  @Test
+  void aFailedDataCopyUndoesTheStagingStartsMicroShiftAndRecordsFailed() {
+    TestHost h = new TestHost(root, true);
+    h.writeRequest(h.request());
+    h.runner.failCopy = "cp: error writing 'data.tmp/etcd/member/snap/db': No space left on device";
+    assertEquals(1, new ApplyCommand(h.ctx()).run());
+    HostStatus s = h.status();
+    assertEquals(HostState.Failed, s.state());
+    assertTrue(s.message().contains("No space left on device") && s.message().contains("the host is unchanged"),
+        s.message());
+    assertTrue(h.runner.microshiftActive, "MicroShift started again");
+    assertEquals(1, h.runner.ostreeDeployments().size(), "the staged deployment is gone");
+    assertFalse(java.nio.file.Files.exists(h.ctx().backups().dir(TestHost.BACKUP_ID).resolve("data.tmp")));
+    assertFalse(h.runner.rebootRequested);
+    assertEquals(0, new ApplyCommand(h.ctx()).run(), "the apply unit at the next boot has nothing to do");
+    assertEquals(HostState.Failed, h.status().state());
   }
 
   @Test
@@ -163,8 +181,8 @@ class ApplyRefusalTest {
     TestHost h = new TestHost(root, true);
     UpdateRequest req = h.request();
     h.writeRequest(req);
-    CrashMatrixTest.CrashAt crash = new CrashMatrixTest.CrashAt(CrashPoints.APPLY_DATA_COPIED);
-    org.junit.jupiter.api.Assertions.assertThrows(CrashMatrixTest.SimulatedCrash.class,
+    CrashAt crash = new CrashAt(CrashPoints.APPLY_DATA_COPIED);
+    org.junit.jupiter.api.Assertions.assertThrows(CrashAt.SimulatedCrash.class,
         () -> new ApplyCommand(h.ctx(crash)).run());
     assertFalse(h.runner.microshiftActive);
     h.writeRequest(req.withAction(UpdateRequest.Action.Cancel, 2));

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.microshift.update.marker.CrashHook;
+import io.microshift.update.host.CrashAt.SimulatedCrash;
 import io.microshift.update.marker.HostState;
 import io.microshift.update.marker.HostStatus;
 import io.microshift.update.marker.UpdateRequest;
@@ -32,30 +32,6 @@ class CrashMatrixTest {
   @AfterEach
   void unlock() {
     TestHost.unlockSysroot(root);
-  }
-
-  static final class SimulatedCrash extends RuntimeException {
-    SimulatedCrash(String point) {
-      super("simulated crash at " + point);
-    }
-  }
-
-  /** Throws the first time {@code point} is reached. */
-  static final class CrashAt implements CrashHook {
-    final String point;
-    boolean fired;
-
-    CrashAt(String point) {
-      this.point = point;
-    }
-
-    @Override
-    public void reached(String name) {
-      if (!fired && name.equals(point)) {
-        fired = true;
-        throw new SimulatedCrash(name);
-      }
-    }
   }
 
   static Stream<Arguments> applyPoints() {

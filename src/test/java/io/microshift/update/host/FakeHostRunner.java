@@ -23,6 +23,8 @@ final class FakeHostRunner implements CommandRunner {
   String installedPackageVersion;
   boolean rebootRequested = false;
   boolean failStaging = false;
+  /** When set, cp copies and then fails with this message (a full disk). */
+  String failCopy;
 
   FakeHostRunner(TestHost host) {
     this.host = host;
@@ -49,7 +51,8 @@ final class FakeHostRunner implements CommandRunner {
     String cmd = String.join(" ", argv);
     switch (argv.get(0)) {
       case "cp" -> {
-        return real.run(argv);
+        Result r = real.run(argv);
+        return failCopy != null ? new Result(1, "", failCopy) : r;
       }
       case "sync" -> {
         // recorded only: a power cut cannot be simulated below the file system, and a real

@@ -187,8 +187,8 @@ class HostFlowTest {
     assertEquals(0, new GreenbootCommands(h.ctx()).red());
     h.rebootIntoPrevious();
     // the boot unit dies right after moving the failed data dir aside ...
-    CrashMatrixTest.CrashAt crash = new CrashMatrixTest.CrashAt(CrashPoints.BOOT_DATA_MOVED_ASIDE);
-    org.junit.jupiter.api.Assertions.assertThrows(CrashMatrixTest.SimulatedCrash.class,
+    CrashAt crash = new CrashAt(CrashPoints.BOOT_DATA_MOVED_ASIDE);
+    org.junit.jupiter.api.Assertions.assertThrows(CrashAt.SimulatedCrash.class,
         () -> new BootCommand(h.ctx(crash)).run());
     assertFalse(Files.exists(h.paths.microshiftData()));
     // ... and systemd starts MicroShift anyway (Before= is only an order): a new, empty data dir

@@ -51,6 +51,16 @@ public final class DeviceCommands implements CommandRunner {
     this.services = services;
   }
 
+  private volatile String failNextCopy;
+
+  /**
+   * The next {@code cp} fails as on a full disk: it copies (the destination is left partial, as
+   * far as the agent can tell) and exits 1 with {@code stderr}.
+   */
+  public void failNextCopy(String stderr) {
+    failNextCopy = stderr;
+  }
+
   /** Every argv run, in order. */
   public List<List<String>> calls() {
     synchronized (calls) {
@@ -71,7 +81,13 @@ public final class DeviceCommands implements CommandRunner {
     String cmd = String.join(" ", argv);
     switch (argv.get(0)) {
       case "cp" -> {
-        return real.run(argv);
+        Result r = real.run(argv);
+        String enospc = failNextCopy;
+        if (enospc != null && r.exitCode() == 0) {
+          failNextCopy = null;
+          return new Result(1, "", enospc);
+        }
+        return r;
       }
       case "sync" -> {
         return argv.size() == 3 && argv.get(1).equals("--file-system") && Files.exists(Path.of(argv.get(2)))

@@ -53,6 +53,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -110,6 +111,11 @@ public final class SimulatedDevice implements AutoCloseable {
     CrashHook crash = CrashHook.NONE;
     Path repo = Path.of("").toAbsolutePath();
     boolean pathUnit = true;
+    Map<String, Integer> brokenRuns = new HashMap<>();
+    Duration preUpdateHookDelay;
+    String preUpdateHookTimeout;
+    String greenbootCrashAt;
+    boolean bootCrashIsPowerCut;
 
     /** An ostree host (RHEL for Edge) running {@code version}; other versions are commits in its repo. */
     public static Options ostree(String version) {
@@ -135,6 +141,41 @@ public final class SimulatedDevice implements AutoCloseable {
     /** MicroShift of these versions starts but never becomes healthy (its greenboot check fails). */
     public Options broken(String... v) {
       broken.addAll(List.of(v));
+      return this;
+    }
+
+    /** MicroShift {@code version} fails its greenboot check on the first {@code runs} greenboot runs on it, then passes. */
+    public Options brokenFor(String version, int runs) {
+      brokenRuns.put(version, runs);
+      return this;
+    }
+
+    /**
+     * The pre-update hook of shop/web answers only after {@code answersAfter} (a hook that runs
+     * for a while, or hangs when longer than its timeout); {@code timeout} is its timeout
+     * annotation (null: the default).
+     */
+    public Options preUpdateHook(Duration answersAfter, String timeout) {
+      preUpdateHookDelay = answersAfter;
+      preUpdateHookTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The greenboot verbs (their own JVM) halt, as on a power cut, the first time one reaches
+     * {@code crashPoint}; {@link SimulatedDevice#greenbootCrashed()} tells when it happened.
+     */
+    public Options greenbootCrashAt(String crashPoint) {
+      greenbootCrashAt = crashPoint;
+      return this;
+    }
+
+    /**
+     * A crash hook's throw in {@code boot} is a power cut: that boot stops there (MicroShift and
+     * the operator stay down); follow it with {@link SimulatedDevice#powerCut()}.
+     */
+    public Options bootCrashIsPowerCut() {
+      bootCrashIsPowerCut = true;
       return this;
     }
 
@@ -563,6 +604,9 @@ public final class SimulatedDevice implements AutoCloseable {
     Map<String, String> hooks = new LinkedHashMap<>();
     hooks.put("pre-update.hook.updates.microshift.io/command", json(BACKUP_HOOK));
     hooks.put("pre-update.hook.updates.microshift.io/container", APP_CONTAINER);
+    if (opts.preUpdateHookTimeout != null) {
+      hooks.put("pre-update.hook.updates.microshift.io/timeout", opts.preUpdateHookTimeout);
+    }
     hooks.put("post-update.hook.updates.microshift.io/command", json(CHECK_HOOK));
     hooks.put("post-update.hook.updates.microshift.io/container", APP_CONTAINER);
     hooks.put("post-rollback.hook.updates.microshift.io/command", json(RESTORE_HOOK));
@@ -627,7 +671,12 @@ public final class SimulatedDevice implements AutoCloseable {
             : a.getValue().equals(json(RESTORE_HOOK)) ? RESTORE_HOOK
             : a.getValue().equals(json(CHECK_HOOK)) ? CHECK_HOOK : null;
         if (argv != null && expectedExecPaths.add(Pods.execPath(APP_NAMESPACE, pod, APP_CONTAINER, argv))) {
-          Pods.expectExec(api.server(), APP_NAMESPACE, pod, APP_CONTAINER, argv, Pods.exit(0));
+          if (argv.equals(BACKUP_HOOK) && opts.preUpdateHookDelay != null) {
+            Pods.expectSlowExec(api.server(), APP_NAMESPACE, pod, APP_CONTAINER, argv,
+                opts.preUpdateHookDelay.toMillis());
+          } else {
+            Pods.expectExec(api.server(), APP_NAMESPACE, pod, APP_CONTAINER, argv, Pods.exit(0));
+          }
         }
       }
     }
@@ -749,6 +798,34 @@ public final class SimulatedDevice implements AutoCloseable {
     operator.start();
   }
 
+  /**
+   * Kills the operator pod: its client is closed first (requests in flight fail), then the runtime
+   * stops. {@link #restartOperator()} or the next boot starts a new one.
+   */
+  public synchronized void killOperator() {
+    KubernetesClient client = operatorClient;
+    OperatorRuntime runtime = operator;
+    operatorClient = null;
+    operator = null;
+    if (client != null) {
+      client.close();
+    }
+    if (runtime != null) {
+      try {
+        runtime.close();
+      } catch (RuntimeException e) {
+        log("operator stop after its client closed: " + e);
+      }
+    }
+    log("operator killed");
+  }
+
+  /** Kills the operator and starts a new one (new runtime, new client), as a pod restart. */
+  public synchronized void restartOperator() {
+    killOperator();
+    startOperator();
+  }
+
   private synchronized void stopOperator() {
     if (operator != null) {
       operator.close();
@@ -834,7 +911,9 @@ public final class SimulatedDevice implements AutoCloseable {
       boots++;
       log("boot " + boots + ": " + (opts.ostree ? "deployment " + bootedChecksum().substring(0, 12) + " (MicroShift "
           + bootedVersion() + ")" : "MicroShift rpm " + installedRpmVersion) + ", boot id " + bootId());
-      agent("boot");
+      if (!bootUnit()) {
+        return;
+      }
       startMicroShift(true);
       startOperator();
     } catch (IOException e) {
@@ -845,12 +924,29 @@ public final class SimulatedDevice implements AutoCloseable {
     lastRequestSeen = "";  // microshift-update-apply.service runs at every boot
   }
 
-  /** A power cut: no clean stop of MicroShift; an unfinished staged deployment is lost. */
+  /** The boot unit; false when its crash stopped the boot ({@link Options#bootCrashIsPowerCut()}). */
+  private boolean bootUnit() {
+    int crashes = agentCrashes().size();
+    agent("boot");
+    if (opts.bootCrashIsPowerCut && agentCrashes().size() > crashes) {
+      log("the power went out during the boot unit: MicroShift and the operator do not start");
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * A power cut: no clean stop of MicroShift; an unfinished staged deployment is lost. What the
+   * API acknowledged is kept (etcd is durable): the API objects are saved into the data dir first.
+   */
   public void powerCut() {
     hostLock.lock();
     try {
       stopOperator();
       stopKubelet();
+      if (microshiftActive) {
+        api.dump(apiObjectsFile());
+      }
       etcd.kill();
       microshiftActive(false);
       if (opts.ostree) {
@@ -860,7 +956,9 @@ public final class SimulatedDevice implements AutoCloseable {
       newBootId();
       boots++;
       log("power cut; boot " + boots);
-      agent("boot");
+      if (!bootUnit()) {
+        return;
+      }
       startMicroShift(true);
       startOperator();
     } catch (IOException e) {
@@ -882,7 +980,7 @@ public final class SimulatedDevice implements AutoCloseable {
     String why = null;
     if (!microshiftActive) {
       why = "40_microshift_running_check.sh: microshift.service is not active";
-    } else if (opts.broken.contains(bootedVersion())) {
+    } else if (opts.broken.contains(bootedVersion()) || brokenRunLeft(bootedVersion())) {
       why = "40_microshift_running_check.sh: MicroShift " + bootedVersion()
           + " core pods not ready (openshift-ovn-kubernetes/ovnkube-master CrashLoopBackOff)";
     }
@@ -931,6 +1029,22 @@ public final class SimulatedDevice implements AutoCloseable {
     }
   }
 
+  private boolean brokenRunLeft(String version) {
+    synchronized (opts.brokenRuns) {
+      int left = opts.brokenRuns.getOrDefault(version, 0);
+      if (left <= 0) {
+        return false;
+      }
+      opts.brokenRuns.put(version, left - 1);
+      return true;
+    }
+  }
+
+  /** The greenboot verbs halted at {@link Options#greenbootCrashAt} (once per device). */
+  public boolean greenbootCrashed() {
+    return Files.exists(simDir.resolve("greenboot-crashed"));
+  }
+
   private int script(String name, StringBuilder out) {
     Path script = opts.repo.resolve("src/host/greenboot").resolve(name);
     ProcessBuilder pb = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true);
@@ -963,8 +1077,9 @@ public final class SimulatedDevice implements AutoCloseable {
       args.append(" '").append(a).append("'");
     }
     write(bin.resolve("microshift-update"), "#!/bin/bash\nexec '" + java + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
-        + " -Xshare:auto -cp '" + System.getProperty("java.class.path") + "' io.microshift.update.cli.Main" + args
-        + " \"$@\"\n");
+        + " -Xshare:auto -cp '" + System.getProperty("java.class.path") + "' " + (opts.greenbootCrashAt == null
+            ? "io.microshift.update.cli.Main" : CrashingAgentMain.class.getName() + " '" + opts.greenbootCrashAt + "' '"
+            + simDir.resolve("greenboot-crashed") + "'") + args + " \"$@\"\n");
     write(bin.resolve("systemctl"), "#!/bin/bash\necho \"systemctl $*\" >> '" + simDir.resolve("stub-calls.log") + "'\n"
         + "if [[ \"$*\" == 'is-active --quiet microshift.service' ]]; then\n"
         + "  [[ -e '" + simDir.resolve("microshift.active") + "' ]]; exit $?\nfi\n"

@@ -1,0 +1,751 @@
+package io.microshift.update.sim;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.microshift.update.api.HookPolicy;
+import io.microshift.update.api.HookStatus;
+import io.microshift.update.api.Phase;
+import io.microshift.update.api.ResumePolicy;
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.host.CrashAt;
+import io.microshift.update.host.CrashPoints;
+import io.microshift.update.marker.HostState;
+import io.microshift.update.marker.HostStatus;
+import io.microshift.update.pause.PauseAnnotations;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The fault matrix (issue 7): the end-to-end stories of {@link EndToEndTest} on a fresh
+ * {@link SimulatedDevice} per scenario, each with one fault injected at a distinct point: the
+ * operator killed on entering each phase (and in the middle of a pre-update hook), a power cut at
+ * every named crash point of the host agent's {@code apply}, {@code boot} and greenboot verbs, a
+ * hook that hangs, etcd down during the backup, the disk full during the data copy, greenboot
+ * failing once. The systemd units and greenboot are played as on a real host: the apply unit runs
+ * again at every boot, greenboot reboots after a failed check and falls back after the last one.
+ *
+ * <p>Every cell checks the end state: the plan's phase; the device runs the target with the data
+ * written on it (Succeeded) or the original version with the pre-update data (RolledBack, or
+ * Failed before the hand-off with the host unchanged); the workload runs with its recorded
+ * replicas and nothing left paused; etcd holds a key written before the update, and a key written
+ * on the target boot only on the Succeeded side; the app's data is the expected side's; the data
+ * dir exists. The table is printed at the end and written to {@code target/fault-matrix.txt}.
+ *
+ * <p>Scenarios run in parallel ({@code -Dfaultmatrix.parallel=N}, default 3): each device has its
+ * own temp root, etcd ports and API server port. {@code -Dfaultmatrix.only=REGEX} runs the
+ * scenarios whose first cell id matches.
+ */
+class FaultMatrixTest {
+  static final String FROM = "4.17.1";
+  static final String Z = "4.17.3";
+  static final String Y = "4.18.0";
+  static final String PLAN = "up";
+  static final String BEFORE_KEY = "/fm/written-before-update";
+  static final String AFTER_KEY = "/fm/written-on-target";
+  static final String APP_BEFORE = "v1: orders before the update";
+  static final String APP_AFTER = "v2: orders written on the target";
+  static final Duration CELL_TIMEOUT = Duration.ofSeconds(180);
+  static final Path REPORT = Path.of("target/fault-matrix.txt");
+  static final Path LOGS = Path.of("target/fault-matrix");
+
+  enum Story {
+    OSTREE_Z("ostree z-stream " + FROM + "->" + Z, Z, Phase.Succeeded),
+    OSTREE_ROLLBACK("ostree y-stream " + FROM + "->" + Y + " (broken), rollback", Y, Phase.RolledBack),
+    RPM_Z("rpm z-stream " + FROM + "->" + Z, Z, Phase.Succeeded);
+
+    final String title;
+    final String target;
+    final Phase outcome;
+
+    Story(String title, String target, Phase outcome) {
+      this.title = title;
+      this.target = target;
+      this.outcome = outcome;
+    }
+
+    SimulatedDevice.Options options() {
+      return switch (this) {
+        case OSTREE_Z -> SimulatedDevice.Options.ostree(FROM).versions(Z).maxBootAttempts(3);
+        case OSTREE_ROLLBACK -> SimulatedDevice.Options.ostree(FROM).versions(Y).broken(Y).maxBootAttempts(2);
+        case RPM_Z -> SimulatedDevice.Options.rpm(FROM);
+      };
+    }
+
+    UpdatePlan plan(String name) {
+      return switch (this) {
+        case OSTREE_Z -> SimulatedDevice.ostreePlan(name, Z, ResumePolicy.AfterCommit);
+        case OSTREE_ROLLBACK -> SimulatedDevice.ostreePlan(name, Y, ResumePolicy.AfterBoot);
+        case RPM_Z -> SimulatedDevice.rpmPlan(name, Z, ResumePolicy.AfterBoot);
+      };
+    }
+  }
+
+  /** One row of the table. */
+  record Row(String id, String fault, String story, Phase expected, String outcome, boolean passed,
+      double seconds, String problems) {}
+
+  /** The body of a scenario: drives the device and checks its cells with {@link Run#cell}. */
+  @FunctionalInterface
+  interface Body {
+    void run(Run r) throws Exception;
+  }
+
+  /** Scenarios: one device each, one or more cells. */
+  record Scenario(List<String> cellIds, List<Phase> expects, String fault, Story story,
+      Consumer<SimulatedDevice.Options> options, Body body) {}
+
+  static final List<Row> ROWS = Collections.synchronizedList(new ArrayList<>());
+
+  // ------------------------------------------------------------------ the cells
+
+  static List<Scenario> scenarios() {
+    List<Scenario> out = new ArrayList<>();
+    // 1. the operator killed on entering each phase
+    for (Phase p : List.of(Phase.Pending, Phase.Preflight, Phase.BackingUp, Phase.Pausing, Phase.AwaitingReboot,
+        Phase.Applying, Phase.Verifying)) {
+      out.add(operatorKill(Story.OSTREE_Z, p));
+    }
+    for (Phase p : List.of(Phase.Pausing, Phase.AwaitingReboot, Phase.Applying, Phase.Verifying, Phase.RollingBack)) {
+      out.add(operatorKill(Story.OSTREE_ROLLBACK, p));
+    }
+    for (Phase p : List.of(Phase.Pausing, Phase.Applying, Phase.Verifying)) {
+      out.add(operatorKill(Story.RPM_Z, p));
+    }
+    out.add(new Scenario(List.of("op-kill-mid-hook"), List.of(Phase.Failed), "operator killed while a pre-update hook runs"
+        + " (hooks.idempotent false: Interrupted)", Story.OSTREE_Z,
+        o -> o.preUpdateHook(Duration.ofSeconds(4), "30s"), r -> r.killMidHook(false, Phase.Failed)));
+    out.add(new Scenario(List.of("op-kill-mid-hook-idempotent"), List.of(Phase.Succeeded), "operator killed while a pre-update hook runs"
+        + " (hooks.idempotent true: re-run)", Story.OSTREE_Z,
+        o -> o.preUpdateHook(Duration.ofSeconds(4), "30s"), r -> r.killMidHook(true, Phase.Succeeded)));
+
+    // 2. a power cut at every named crash point of apply, boot and greenboot
+    for (String point : CrashPoints.APPLY) {
+      if (!point.equals(CrashPoints.APPLY_PACKAGES_INSTALLED)) {
+        out.add(powerCut(Story.OSTREE_Z, point));
+      }
+    }
+    for (String point : List.of(CrashPoints.APPLY_DATA_COPY_BEFORE_RENAME, CrashPoints.APPLY_PACKAGES_INSTALLED,
+        CrashPoints.APPLY_WRITE_REBOOTING)) {
+      out.add(powerCut(Story.RPM_Z, point));
+    }
+    out.add(powerCut(Story.OSTREE_Z, CrashPoints.BOOT_WRITE_BOOTED));
+    for (String point : CrashPoints.BOOT) {
+      if (!point.equals(CrashPoints.BOOT_WRITE_BOOTED)) {
+        out.add(powerCut(Story.OSTREE_ROLLBACK, point));
+      }
+    }
+    out.add(powerCut(Story.OSTREE_ROLLBACK, CrashPoints.GREENBOOT_WRITE_UNHEALTHY));
+    for (String point : CrashPoints.GREENBOOT) {
+      if (!point.equals(CrashPoints.GREENBOOT_WRITE_UNHEALTHY)) {
+        out.add(powerCut(Story.OSTREE_Z, point));
+      }
+    }
+
+    // 3. the other faults
+    out.add(new Scenario(List.of("hook-hangs"), List.of(Phase.Failed), "pre-update hook hangs (exec never answers; timeout 2s)",
+        Story.OSTREE_Z, o -> o.preUpdateHook(Duration.ofHours(1), "2s"), Run::hangingHook));
+    out.add(new Scenario(List.of("etcd-down-in-backup", "etcd-back-new-plan"), List.of(Phase.Failed, Phase.Succeeded),
+        "etcd stopped on entering Pausing (before the snapshot); then etcd back and a new plan",
+        Story.OSTREE_Z, o -> {}, Run::etcdDownDuringBackup));
+    out.add(new Scenario(List.of("disk-full-in-copy", "disk-freed-new-plan"), List.of(Phase.Failed, Phase.Succeeded),
+        "disk full during the host's data copy (cp: ENOSPC); then a new plan", Story.OSTREE_Z, o -> {},
+        Run::diskFullDuringCopy));
+    out.add(new Scenario(List.of("disk-full-in-copy-rpm"), List.of(Phase.Failed), "disk full during the host's data copy (cp: ENOSPC)",
+        Story.RPM_Z, o -> {}, r -> r.diskFullOnly()));
+    out.add(new Scenario(List.of("greenboot-fails-once"), List.of(Phase.Succeeded), "greenboot's MicroShift check fails once, then passes",
+        Story.OSTREE_Z, o -> o.brokenFor(Z, 1), Run::greenbootFailsOnce));
+    return out;
+  }
+
+  static Scenario operatorKill(Story story, Phase phase) {
+    String id = "op-kill-" + phase.name().toLowerCase(Locale.ROOT) + (story == Story.OSTREE_Z ? ""
+        : story == Story.RPM_Z ? "-rpm" : "-rollback");
+    return new Scenario(List.of(id), List.of(story.outcome), "operator killed on entering " + phase, story, o -> {},
+        r -> r.killOperatorOnEntering(phase));
+  }
+
+  static Scenario powerCut(Story story, String point) {
+    String id = "cut-" + point + (story == Story.RPM_Z ? "-rpm" : "");
+    boolean greenboot = point.startsWith("greenboot.");
+    return new Scenario(List.of(id), List.of(story.outcome), "power cut at " + point, story, o -> {
+      if (greenboot) {
+        o.greenbootCrashAt(point);
+      } else {
+        o.crash(new CrashAt(point)).bootCrashIsPowerCut();
+      }
+    }, r -> r.powerCutAt(point));
+  }
+
+  // ------------------------------------------------------------------ running them
+
+  @TestFactory
+  Stream<DynamicTest> faultMatrix() throws IOException {
+    List<Scenario> all = scenarios();
+    Set<String> ids = new LinkedHashSet<>();
+    all.forEach(s -> s.cellIds().forEach(id -> assertTrue(ids.add(id), "duplicate cell " + id)));
+    assertTrue(ids.size() >= 40, "the matrix has " + ids.size() + " cells, want at least 40");
+    for (String point : CrashPoints.all()) {
+      assertTrue(ids.stream().anyMatch(id -> id.equals("cut-" + point) || id.equals("cut-" + point + "-rpm")),
+          "no power-cut cell for the crash point " + point);
+    }
+    String only = System.getProperty("faultmatrix.only");
+    List<Scenario> chosen = only == null || only.isBlank() ? all
+        : all.stream().filter(s -> s.cellIds().get(0).matches(only)).toList();
+    int parallel = Integer.getInteger("faultmatrix.parallel", 3);
+    Files.createDirectories(LOGS);
+    ExecutorService pool = Executors.newFixedThreadPool(parallel);
+    List<Future<List<Row>>> futures = new ArrayList<>();
+    for (Scenario s : chosen) {
+      futures.add(pool.submit(() -> runScenario(s)));
+    }
+    pool.shutdown();
+    List<DynamicTest> tests = new ArrayList<>();
+    for (int i = 0; i < chosen.size(); i++) {
+      Scenario s = chosen.get(i);
+      Future<List<Row>> f = futures.get(i);
+      tests.add(DynamicTest.dynamicTest(String.join(" + ", s.cellIds()) + ": " + s.fault(), () -> {
+        List<Row> rows = f.get(15, TimeUnit.MINUTES);
+        for (Row row : rows) {
+          assertTrue(row.passed(), row.id() + ": " + row.outcome() + "; " + row.problems()
+              + " (device log: " + LOGS.resolve(row.id() + ".log") + ")");
+        }
+      }));
+    }
+    return tests.stream();
+  }
+
+  static List<Row> runScenario(Scenario s) {
+    Path logFile = LOGS.resolve(s.cellIds().get(0) + ".log");
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    PrintStream log = new PrintStream(buf, true, StandardCharsets.UTF_8);
+    Run r = null;
+    long t0 = System.nanoTime();
+    try {
+      SimulatedDevice.Options o = s.story().options().log(log);
+      s.options().accept(o);
+      try (SimulatedDevice d = SimulatedDevice.start(o)) {
+        r = new Run(s, d, log);
+        r.cellStart = t0; // the first cell's time includes the device's start
+        try {
+          s.body().run(r);
+        } finally {
+          log.println("---- agent log\n" + d.agentLog());
+        }
+      }
+    } catch (Throwable e) {
+      log.println("scenario failed: " + e);
+      e.printStackTrace(log);
+      List<Row> rows = new ArrayList<>(r == null ? List.of() : r.rows);
+      for (String id : s.cellIds()) {
+        if (rows.stream().noneMatch(x -> x.id().equals(id))) {
+          Row row = new Row(id, s.fault(), s.story().title, s.expects().get(s.cellIds().indexOf(id)),
+              "error", false, (System.nanoTime() - t0) / 1e9, oneLine(e.toString()));
+          rows.add(row);
+          ROWS.add(row);
+        }
+      }
+      writeLog(logFile, buf);
+      return rows;
+    }
+    writeLog(logFile, buf);
+    return r.rows;
+  }
+
+  static void writeLog(Path file, ByteArrayOutputStream buf) {
+    try {
+      Files.write(file, buf.toByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static String oneLine(String s) {
+    String t = s.replaceAll("\\s+", " ").strip();
+    return t.length() > 300 ? t.substring(0, 300) + "..." : t;
+  }
+
+  @AfterAll
+  static void printTable() throws IOException {
+    List<Row> rows;
+    synchronized (ROWS) {
+      rows = new ArrayList<>(ROWS);
+    }
+    if (rows.isEmpty()) {
+      return;
+    }
+    List<String> order = scenarios().stream().flatMap(s -> s.cellIds().stream()).toList();
+    rows.sort(java.util.Comparator.comparingInt(r -> order.indexOf(r.id())));
+    StringBuilder t = new StringBuilder();
+    t.append("Fault matrix: every cell ends with the device Succeeded (runs the target, with the data written on it)")
+        .append(" or rolled back / unchanged (runs ").append(FROM).append(" with the pre-update data: RolledBack, or")
+        .append(" Failed before the hand-off with the host untouched); workloads at their recorded replicas;")
+        .append(" etcd and the app's data equal to that side; no data dir lost.\n");
+    String fmt = "%-44s %-78s %-11s %-40s %-4s %6s%n";
+    t.append(String.format(Locale.ROOT, fmt, "cell", "fault (story)", "expected", "outcome", "", "sec"));
+    int passed = 0;
+    for (Row row : rows) {
+      if (row.passed()) {
+        passed++;
+      }
+      String fault = row.fault() + " (" + row.story() + ")";
+      t.append(String.format(Locale.ROOT, fmt, row.id(), fault.length() > 78 ? fault.substring(0, 75) + "..." : fault,
+          row.expected(), row.outcome().length() > 40 ? row.outcome().substring(0, 37) + "..." : row.outcome(),
+          row.passed() ? "PASS" : "FAIL", String.format(Locale.ROOT, "%.1f", row.seconds())));
+      if (!row.passed()) {
+        t.append("    problems: ").append(row.problems()).append('\n');
+      }
+    }
+    t.append("FAULT-MATRIX cells=").append(rows.size()).append(" passed=").append(passed).append('\n');
+    System.out.print(t);
+    Files.createDirectories(REPORT.getParent());
+    Files.writeString(REPORT, t.toString());
+  }
+
+  // ------------------------------------------------------------------ one device
+
+  static final class Run {
+    final Scenario scenario;
+    final Story story;
+    final SimulatedDevice d;
+    final PrintStream log;
+    final List<Row> rows = new ArrayList<>();
+    long cellStart = System.nanoTime();
+    boolean wroteAfter;
+    int brokenRunsLeft;
+    String faultNote = "";
+    boolean holdRebootForApplying;
+    Runnable tick;
+
+    Run(Scenario scenario, SimulatedDevice d, PrintStream log) {
+      this.scenario = scenario;
+      this.story = scenario.story();
+      this.d = d;
+      this.log = log;
+      this.brokenRunsLeft = story == Story.OSTREE_ROLLBACK ? Integer.MAX_VALUE : 0;
+      d.etcdPut(BEFORE_KEY, "kept");
+    }
+
+    void apply(String name) {
+      d.apply(story.plan(name));
+    }
+
+    // -------------------------------------------------- faults
+
+    void killOperatorOnEntering(Phase phase) throws Exception {
+      if (phase == Phase.Pending) {
+        apply(PLAN);
+        d.restartOperator();
+        faultNote = "killed as the plan was created";
+      } else {
+        AtomicBoolean fired = onEntering(PLAN, phase, d::killOperator);
+        AtomicBoolean restarted = new AtomicBoolean();
+        holdRebootForApplying = phase == Phase.Applying;
+        apply(PLAN);
+        drive(PLAN, () -> {
+          if (fired.get() && restarted.compareAndSet(false, true)) {
+            d.restartOperator();
+          }
+        });
+        faultNote = fired.get() ? "killed in " + phase : "";
+        if (!fired.get()) {
+          cell(scenario.cellIds().get(0), PLAN, story.outcome,
+              List.of("the plan never entered " + phase + ": the fault was not injected"));
+          return;
+        }
+      }
+      if (phase == Phase.Pending) {
+        drive(PLAN, null);
+      }
+      cell(scenario.cellIds().get(0), PLAN, story.outcome);
+    }
+
+    void killMidHook(boolean idempotent, Phase outcome) throws Exception {
+      UpdatePlan plan = story.plan(PLAN);
+      plan.getSpec().hooks = new HookPolicy();
+      plan.getSpec().hooks.idempotent = idempotent;
+      d.apply(plan);
+      d.await("the pre-update hook's exec", Duration.ofSeconds(60),
+          () -> d.execs().stream().anyMatch(e -> e.endsWith(": app-data backup")));
+      d.restartOperator();
+      faultNote = "killed during " + d.execs();
+      drive(PLAN, null);
+      List<HookStatus> hooks = d.plan(PLAN).getStatus().hooks;
+      String states = hooks.stream().map(h -> h.pod + "=" + h.state + "x" + h.attempts).toList().toString();
+      faultNote = "hooks " + states;
+      List<String> problems = new ArrayList<>();
+      if (idempotent) {
+        if (hooks.stream().noneMatch(h -> h.attempts != null && h.attempts == 2 && "Succeeded".equals(h.state))) {
+          problems.add("no hook re-run after the restart: " + states);
+        }
+      } else if (hooks.stream().noneMatch(h -> "Interrupted".equals(h.state))) {
+        problems.add("no hook Interrupted: " + states);
+      }
+      cell(scenario.cellIds().get(0), PLAN, outcome, problems);
+    }
+
+    void powerCutAt(String point) throws Exception {
+      apply(PLAN);
+      drive(PLAN, null);
+      boolean fired = point.startsWith("greenboot.") ? d.greenbootCrashed()
+          : d.agentCrashes().stream().anyMatch(c -> c.endsWith(" at " + point));
+      faultNote = fired ? "cut at " + point : "";
+      List<String> problems = new ArrayList<>();
+      if (!fired) {
+        problems.add("the crash point " + point + " was never reached: the fault was not injected");
+      }
+      cell(scenario.cellIds().get(0), PLAN, story.outcome, problems);
+    }
+
+    void hangingHook() throws Exception {
+      apply(PLAN);
+      drive(PLAN, null);
+      List<HookStatus> hooks = d.plan(PLAN).getStatus().hooks;
+      List<String> problems = new ArrayList<>();
+      if (hooks.stream().noneMatch(h -> "TimedOut".equals(h.state))) {
+        problems.add("no hook TimedOut: " + hooks.stream().map(h -> h.pod + "=" + h.state).toList());
+      }
+      faultNote = "hook TimedOut";
+      cell("hook-hangs", PLAN, Phase.Failed, problems);
+    }
+
+    void etcdDownDuringBackup() throws Exception {
+      AtomicBoolean fired = onEntering(PLAN, Phase.Pausing, () -> d.etcd().stop());
+      apply(PLAN);
+      drive(PLAN, null);
+      List<String> problems = new ArrayList<>();
+      if (!fired.get()) {
+        problems.add("the plan never entered Pausing");
+      }
+      String msg = d.plan(PLAN).getStatus().message;
+      if (msg == null || !msg.contains("etcd snapshot failed")) {
+        problems.add("not failed by the backup: " + msg);
+      }
+      d.etcd().restart(); // etcd back (MicroShift restarts it)
+      faultNote = "BackupFailed, etcd back";
+      cell("etcd-down-in-backup", PLAN, Phase.Failed, problems);
+      retry("etcd-back-new-plan");
+    }
+
+    void diskFullDuringCopy() throws Exception {
+      diskFullOnly();
+      retry("disk-freed-new-plan");
+    }
+
+    void diskFullOnly() throws Exception {
+      d.commands().failNextCopy("cp: error writing '/var/lib/microshift-update/backups/data.tmp/etcd/member/snap/db':"
+          + " No space left on device");
+      apply(PLAN);
+      drive(PLAN, null);
+      List<String> problems = new ArrayList<>();
+      HostStatus s = d.hostStatus().orElse(null);
+      if (s == null || s.state() != HostState.Failed) {
+        problems.add("host state " + (s == null ? "none" : s.state()) + ", want Failed");
+      }
+      faultNote = s == null ? "" : "host " + s.state();
+      cell(scenario.cellIds().get(0), PLAN, Phase.Failed, problems);
+    }
+
+    void retry(String id) throws Exception {
+      cellStart = System.nanoTime();
+      wroteAfter = false;
+      faultNote = "second plan";
+      apply("retry");
+      drive("retry", null);
+      cell(id, "retry", story.outcome);
+    }
+
+    void greenbootFailsOnce() throws Exception {
+      brokenRunsLeft = 1;
+      apply(PLAN);
+      drive(PLAN, null);
+      HostStatus s = d.hostStatus().orElseThrow();
+      long boots = s.history().stream().filter(h -> h.state() == HostState.Booted).count();
+      List<String> problems = new ArrayList<>();
+      if (s.greenbootAttempts() != 1 || boots != 2) {
+        problems.add("host reports " + s.greenbootAttempts() + " failed greenboot attempt(s) and " + boots
+            + " boots of the target; want 1 and 2");
+      }
+      faultNote = "2 boot attempts, " + s.greenbootAttempts() + " failed";
+      cell("greenboot-fails-once", PLAN, Phase.Succeeded, problems);
+    }
+
+    /** Calls {@code action} (once) as soon as the plan's status shows {@code phase}. */
+    AtomicBoolean onEntering(String name, Phase phase, Runnable action) {
+      AtomicBoolean fired = new AtomicBoolean();
+      Watch[] w = new Watch[1];
+      w[0] = d.kube().resources(UpdatePlan.class).withName(name).watch(new Watcher<>() {
+        @Override
+        public void eventReceived(Action a, UpdatePlan p) {
+          if (p.getStatus() != null && p.getStatus().phase == phase && fired.compareAndSet(false, true)) {
+            log.println("  [matrix] plan " + name + " entered " + phase + ": injecting the fault");
+            action.run();
+          }
+        }
+
+        @Override
+        public void onClose(WatcherException cause) {
+        }
+      });
+      watches.add(w[0]);
+      return fired;
+    }
+
+    final List<Watch> watches = new ArrayList<>();
+
+    // -------------------------------------------------- systemd and greenboot
+
+    /**
+     * Plays the host until the plan is terminal: after an agent crash a power cut (or the reboot
+     * that was already requested), the reboot the agent asked for, greenboot on each target boot
+     * (after the operator's verification, so that the check does not poll), a reboot after a
+     * failed greenboot run. {@code tick} runs every round.
+     */
+    void drive(String name, Runnable tick) {
+      this.tick = tick;
+      long deadline = System.nanoTime() + CELL_TIMEOUT.toNanos();
+      int crashes = d.agentCrashes().size();
+      boolean greenbootCutDone = false;
+      String greenbootBoot = null;
+      while (true) {
+        if (tick != null) {
+          tick.run();
+        }
+        Phase ph = d.phase(name);
+        if (ph != null && ph.isTerminal()) {
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("timed out after " + CELL_TIMEOUT.toSeconds() + "s: " + d.describe());
+        }
+        if (d.agentCrashes().size() > crashes) {
+          crashes = d.agentCrashes().size();
+          if (d.rebootRequested()) {
+            log.println("  [matrix] the agent stopped after requesting the reboot: the reboot goes through");
+            d.reboot();
+          } else {
+            d.powerCut();
+          }
+          continue;
+        }
+        if (d.greenbootCrashed() && !greenbootCutDone) {
+          greenbootCutDone = true;
+          d.powerCut();
+          continue;
+        }
+        if (d.rebootRequested()) {
+          if (holdRebootForApplying) {
+            // a real reboot takes a while: the operator sees Rebooting and enters Applying first
+            d.await("the plan to leave AwaitingReboot", Duration.ofSeconds(20),
+                () -> d.phase(name) != Phase.AwaitingReboot);
+            if (tick != null) {
+              tick.run();
+            }
+          }
+          d.reboot();
+          continue;
+        }
+        Optional<HostStatus> hs = d.hostStatus();
+        String boot = d.bootId();
+        if (hs.isPresent() && d.microshiftActive() && !boot.equals(greenbootBoot)
+            && boot.equals(hs.get().bootIdAfter())
+            && EnumSet.of(HostState.Booted, HostState.Healthy).contains(hs.get().state())) {
+          greenbootBoot = boot;
+          if (d.bootedVersion().equals(story.target) && !wroteAfter) {
+            d.etcdPut(AFTER_KEY, "written on " + story.target);
+            d.appWrite(APP_AFTER);
+            wroteAfter = true;
+          }
+          if (brokenRunsLeft <= 0) {
+            awaitVerification(name, boot);
+          } else {
+            brokenRunsLeft--;
+          }
+          SimulatedDevice.GreenbootResult g = d.greenbootRun();
+          log.println(g.output());
+          if (d.greenbootCrashed() && !greenbootCutDone) {
+            continue;
+          }
+          if (!g.healthy() && story != Story.RPM_Z) {
+            d.reboot(); // greenboot reboots after a failed attempt
+          }
+          continue;
+        }
+        sleep(100);
+      }
+    }
+
+    /** Waits (bounded) for the operator's verification of this boot; greenboot's check fails by itself otherwise. */
+    void awaitVerification(String name, String boot) {
+      long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (System.nanoTime() < until) {
+        if (tick != null) {
+          tick.run(); // the operator pod restarts while greenboot waits
+        }
+        boolean verified = d.request().map(r -> r.verification() != null && boot.equals(r.verification().bootId()))
+            .orElse(false);
+        Phase ph = d.phase(name);
+        if (verified || (ph != null && ph.isTerminal()) || !boot.equals(d.bootId())) {
+          return;
+        }
+        sleep(100);
+      }
+    }
+
+    // -------------------------------------------------- the checks of a cell
+
+    void cell(String id, String name, Phase want) {
+      cell(id, name, want, List.of());
+    }
+
+    /** Checks the device against the side {@code want} stands for and records the row. */
+    void cell(String id, String name, Phase want, List<String> extra) {
+      if (want != scenario.expects().get(scenario.cellIds().indexOf(id))) {
+        throw new IllegalStateException("cell " + id + " checked against " + want + ", declared "
+            + scenario.expects());
+      }
+      List<String> problems = new ArrayList<>(extra);
+      for (Watch w : watches) {
+        w.close();
+      }
+      watches.clear();
+      UpdatePlan p = d.plan(name);
+      Phase got = p == null || p.getStatus() == null ? null : p.getStatus().phase;
+      String msg = p == null || p.getStatus() == null ? "" : p.getStatus().message;
+      if (got != want) {
+        problems.add("plan " + name + " is " + got + " (" + msg + "), want " + want);
+      }
+      boolean targetSide = want == Phase.Succeeded;
+      String version = targetSide ? story.target : FROM;
+      if (!version.equals(d.bootedVersion())) {
+        problems.add("runs " + d.bootedVersion() + ", want " + version);
+      }
+      if (!d.microshiftActive()) {
+        problems.add("MicroShift is not running");
+      }
+      try {
+        d.await("shop/web at its recorded " + SimulatedDevice.APP_REPLICAS + " ready replicas", Duration.ofSeconds(30),
+            () -> d.appReplicas() == SimulatedDevice.APP_REPLICAS
+                && d.appReadyReplicas() == SimulatedDevice.APP_REPLICAS);
+      } catch (AssertionError e) {
+        problems.add("shop/web has " + d.appReplicas() + " replicas (" + d.appReadyReplicas() + " ready), want "
+            + SimulatedDevice.APP_REPLICAS);
+      }
+      Deployment app = d.app();
+      Map<String, String> ann = app == null || app.getMetadata().getAnnotations() == null ? Map.of()
+          : app.getMetadata().getAnnotations();
+      if (ann.containsKey(PauseAnnotations.ORIGINAL_REPLICAS) || ann.containsKey(PauseAnnotations.PAUSED_BY)) {
+        problems.add("shop/web still marked paused: " + ann);
+      }
+      String before = d.etcdGet(BEFORE_KEY);
+      if (!"kept".equals(before)) {
+        problems.add("etcd " + BEFORE_KEY + " = " + before + ", want kept");
+      }
+      String after = d.etcdGet(AFTER_KEY);
+      if (targetSide) {
+        if (!wroteAfter) {
+          problems.add("the target never booted with MicroShift up: nothing written on it");
+        } else if (after == null) {
+          problems.add("etcd lost " + AFTER_KEY + " written on the target");
+        }
+        if (!APP_AFTER.equals(d.appData())) {
+          problems.add("app data '" + d.appData() + "', want '" + APP_AFTER + "'");
+        }
+      } else {
+        if (after != null) {
+          problems.add("etcd has " + AFTER_KEY + " = " + after + " on the original side");
+        }
+        if (!APP_BEFORE.equals(d.appData())) {
+          problems.add("app data '" + d.appData() + "', want '" + APP_BEFORE + "'");
+        }
+      }
+      Optional<HostStatus> hs = d.hostStatus();
+      HostState hostState = hs.map(HostStatus::state).orElse(null);
+      switch (want) {
+        case Succeeded -> {
+          if (hostState != HostState.Committed) {
+            problems.add("host " + hostState + ", want Committed");
+          }
+        }
+        case RolledBack -> {
+          if (hostState != HostState.Restored) {
+            problems.add("host " + hostState + ", want Restored");
+          }
+          if (d.appRestoredMarker() == null) {
+            problems.add("the post-rollback hook did not restore the app's data");
+          }
+        }
+        default -> {
+          if (hostState != null && hostState != HostState.Failed) {
+            problems.add("host " + hostState + ", want none or Failed (unchanged)");
+          }
+          if (story != Story.RPM_Z) {
+            String status = d.commands().run(List.of("rpm-ostree", "status", "--json")).stdout();
+            if (!status.startsWith("{\"deployments\":[{\"checksum\":\"" + d.commitOf(FROM) + "\"")) {
+              problems.add("a staged deployment is left: " + status);
+            }
+          }
+        }
+      }
+      Path data = d.paths().microshiftData();
+      if (!Files.isRegularFile(data.resolve("etcd/member/snap/db"))) {
+        problems.add("data dir lost: no " + data.resolve("etcd/member/snap/db"));
+      }
+      if (Files.exists(d.paths().restoreTemp())) {
+        problems.add("restore temp dir left behind");
+      }
+      try (Stream<Path> sets = Files.isDirectory(d.paths().stateDir().resolve("backups"))
+          ? Files.list(d.paths().stateDir().resolve("backups")) : Stream.empty()) {
+        sets.filter(s -> Files.exists(s.resolve("data.tmp"))).forEach(s -> problems.add("data.tmp left in " + s));
+      } catch (IOException e) {
+        problems.add(e.toString());
+      }
+      if (!d.commands().unexpected().isEmpty()) {
+        problems.add("unexpected commands: " + d.commands().unexpected());
+      }
+      String outcome = got + (faultNote.isEmpty() ? "" : "; " + faultNote);
+      Row row = new Row(id, scenario.fault(), story.title, want, outcome, problems.isEmpty(),
+          (System.nanoTime() - cellStart) / 1e9, String.join("; ", problems));
+      log.println("  [matrix] " + row);
+      rows.add(row);
+      ROWS.add(row);
+    }
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
