@@ -71,11 +71,31 @@ public final class MarkerReader {
     }
   }
 
-  /** The file's bytes when it is safe to read; empty when it does not exist. */
+  /** How often a read is tried again when the writer replaced the file (atomic rename) meanwhile. */
+  static final int READ_ATTEMPTS = 5;
+
+  /**
+   * The file's bytes when it is safe to read; empty when it does not exist. A file replaced while
+   * it was read (the other side's atomic rename) is read again, a bounded number of times.
+   */
   public Optional<byte[]> readBytes(Path file) {
+    for (int attempt = 1; ; attempt++) {
+      Optional<Optional<byte[]>> read = readOnce(file);
+      if (read.isPresent()) {
+        return read.get();
+      }
+      if (attempt >= READ_ATTEMPTS) {
+        throw new MarkerProblems(file.toString(), List.of(file + ": was replaced while being read "
+            + READ_ATTEMPTS + " times in a row; retry later"));
+      }
+    }
+  }
+
+  /** One read; empty when the file was replaced while it was read. */
+  private Optional<Optional<byte[]>> readOnce(Path file) {
     try {
       if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-        return Optional.empty();
+        return Optional.of(Optional.empty());
       }
       List<String> problems = fileProblems(file);
       if (!problems.isEmpty()) {
@@ -89,14 +109,14 @@ public final class MarkerReader {
       }
       Object keyAfter = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
       if (!Objects.equals(keyBefore, keyAfter)) {
-        throw new MarkerProblems(file.toString(), List.of(file + ": was replaced while being read; retry"));
+        return Optional.empty();
       }
       if (bytes.length > Markers.MAX_FILE_BYTES) {
         throw new MarkerProblems(file.toString(), List.of(file + ": grew beyond " + Markers.MAX_FILE_BYTES + " bytes"));
       }
-      return Optional.of(bytes);
+      return Optional.of(Optional.of(bytes));
     } catch (NoSuchFileException e) {
-      return Optional.empty();
+      return Optional.of(Optional.empty());
     } catch (IOException e) {
       throw new MarkerProblems(file.toString(), List.of(file + ": cannot read: " + e.getMessage()));
     }

@@ -243,4 +243,24 @@ class MarkerFilesTest {
       assertTrue(all.contains(expected), "missing '" + expected + "' in:\n" + all);
     }
   }
+
+  @Test
+  void aReaderRacingTheWritersAtomicRenamesNeverSeesATornOrRefusedFile() throws Exception {
+    MarkerFiles.writeRequest(state, request());
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread writer = new Thread(() -> {
+      for (long seq = 8; !stop.get(); seq++) {
+        MarkerFiles.writeRequest(state, request().withAction(UpdateRequest.Action.Apply, seq));
+      }
+    });
+    writer.start();
+    try {
+      for (int i = 0; i < 300; i++) {
+        assertEquals(UID, MarkerFiles.readRequest(state, OWNER).orElseThrow().plan().uid());
+      }
+    } finally {
+      stop.set(true);
+      writer.join();
+    }
+  }
 }
