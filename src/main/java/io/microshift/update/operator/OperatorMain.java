@@ -1,7 +1,6 @@
 package io.microshift.update.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.microshift.update.backup.BackupStore;
@@ -25,7 +24,7 @@ public final class OperatorMain {
   public static void main(String[] args) throws IOException {
     Map<String, String> env = System.getenv();
     OperatorConfig config = OperatorConfig.fromEnvironment(env);
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    KubernetesClient client = OperatorClients.fromEnvironment();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     OperatorRuntime runtime = new OperatorRuntime(client, productionPorts(client, config, env),
         registry, Clock.systemUTC(), config.leaderElection() ? config.namespace() : null);

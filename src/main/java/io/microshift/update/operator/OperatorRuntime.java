@@ -22,6 +22,11 @@ import java.util.Map;
 
 /** Wires the state machine into a JOSDK {@link Operator} for one Kubernetes client. */
 public final class OperatorRuntime implements AutoCloseable {
+  /**
+   * Reconcile threads: one plan runs at a time; a second thread keeps queued and deleted plans
+   * answered while the active one waits on a hook. JOSDK's default (a pool of 50) only costs memory.
+   */
+  static final int RECONCILE_THREADS = 2;
   private final Operator operator;
 
   /**
@@ -39,6 +44,7 @@ public final class OperatorRuntime implements AutoCloseable {
       o.withKubernetesClient(client)
           .withUseSSAToPatchPrimaryResource(false)
           .withCloseClientOnStop(false)
+          .withConcurrentReconciliationThreads(RECONCILE_THREADS)
           .withStopOnInformerErrorDuringStartup(false)
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
       if (leaderElectionNamespace != null) {

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PlanStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(PlanStateMachine.class);
-  private static final KubernetesSerialization JSON = new KubernetesSerialization();
+  private static final KubernetesSerialization JSON = OperatorClients.serialization();
   static final Duration ERROR_BACKOFF = Duration.ofSeconds(10);
 
   private final Map<Phase, PhaseStep> steps;

@@ -22,6 +22,7 @@ import io.microshift.update.api.UpdatePlanSpec;
 import io.microshift.update.api.UpdateTarget;
 import io.microshift.update.api.UpdateType;
 import io.microshift.update.api.WorkloadSelection;
+import io.microshift.update.operator.OperatorClients;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -59,7 +60,7 @@ final class BenchMockApi implements AutoCloseable {
     server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
         new KubernetesMixedDispatcher(responses), false);
     server.init(InetAddress.getLoopbackAddress(), port);
-    client = server.createClient();
+    client = server.createClient(b -> b.withKubernetesSerialization(OperatorClients.serialization()));
     try (InputStream in = Files.newInputStream(repo.resolve(CRD_FILE))) {
       CustomResourceDefinition crd =
           client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);

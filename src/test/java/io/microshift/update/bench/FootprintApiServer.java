@@ -25,12 +25,13 @@ import java.util.concurrent.CountDownLatch;
  *
  * <ul>
  *   <li>{@code jvm-options <deployment.yaml>}: prints the container's {@code JAVA_TOOL_OPTIONS} and,
- *       on a second line, its memory limit in bytes, so the bench cannot drift from the manifest.
+ *       on a second line, its memory limit in bytes, on a third its {@code MALLOC_ARENA_MAX} (empty
+ *       when unset), so the bench cannot drift from the manifest.
  *   <li>{@code serve <repo> <work dir> <etcd MiB> <workloads> <lifetime s>}: starts a real etcd
  *       (plaintext, filled with incompressible values) and the fabric8 mock API server (CRUD, with
  *       exec expectations) holding the UpdatePlan CRD, MicroShift's version ConfigMap, and
  *       {@code workloads} hooked pods plus as many Deployments to pause. Writes
- *       {@code <work>/kubeconfig} and {@code <work>/etcd-endpoint}, then {@code <work>/ready}. When
+ *       {@code <work>/api-url} and {@code <work>/etcd-endpoint}, then {@code <work>/ready}. When
  *       {@code <work>/create-plan} appears it creates an ostree plan and from then on writes the
  *       plan's phase to {@code <work>/phase}. Stops on SIGTERM or after the lifetime.
  * </ul>
@@ -55,9 +56,13 @@ public final class FootprintApiServer {
     JsonNode d = new YAMLMapper().readTree(deployment.toFile());
     JsonNode container = d.at("/spec/template/spec/containers/0");
     String options = null;
+    String arenas = "";
     for (JsonNode e : container.path("env")) {
       if ("JAVA_TOOL_OPTIONS".equals(e.path("name").asText())) {
         options = e.path("value").asText();
+      }
+      if ("MALLOC_ARENA_MAX".equals(e.path("name").asText())) {
+        arenas = e.path("value").asText();
       }
     }
     String limit = container.at("/resources/limits/memory").asText("");
@@ -66,6 +71,7 @@ public final class FootprintApiServer {
     }
     System.out.println(options.strip());
     System.out.println(quantityBytes(limit));
+    System.out.println(arenas);
   }
 
   /** A Kubernetes memory quantity (binary or decimal suffix, or plain bytes) in bytes. */
@@ -105,14 +111,9 @@ public final class FootprintApiServer {
         api.runningPod(OperatorHandoffBench.PAUSED_NS, name + "-pod", Map.of("app", name), Map.of());
       }
       controller = OperatorHandoffBench.replicaSetController(api);
-      // fabric8 in the operator reads this like any kubeconfig; plain HTTP on loopback
-      String kubeconfig = String.join("\n",
-          "apiVersion: v1", "kind: Config", "current-context: bench",
-          "clusters:", "- name: bench", "  cluster:", "    server: " + api.url(),
-          "contexts:", "- name: bench", "  context:", "    cluster: bench", "    user: bench",
-          "    namespace: microshift-update",
-          "users:", "- name: bench", "  user:", "    token: bench", "");
-      writeAtomically(work.resolve("kubeconfig"), kubeconfig);
+      // the operator is configured from environment variables, as in its pod (where fabric8 reads
+      // the service account's token and the API server's address, and parses no kubeconfig)
+      writeAtomically(work.resolve("api-url"), api.url() + "\n");
       writeAtomically(work.resolve("etcd-endpoint"), etcd.endpoint() + "\n");
       // SIGTERM: let the loop end and the finally block stop etcd and the mock before the JVM exits
       Thread main = Thread.currentThread();

@@ -421,6 +421,20 @@ class ManifestsTest {
         "operator/Containerfile and manifests/deployment.yaml set different JAVA_TOOL_OPTIONS");
   }
 
+  /** The image's malloc arena limit is the Deployment's, and it is set (the footprint bench measures it). */
+  @Test
+  void containerfileMallocArenasAreTheDeploymentsMallocArenas() throws IOException {
+    String env = Files.readAllLines(CONTAINERFILE).stream().map(String::strip)
+        .filter(l -> l.startsWith("ENV MALLOC_ARENA_MAX=")).findFirst().orElseThrow();
+    String image = env.substring("ENV MALLOC_ARENA_MAX=".length()).replaceAll("^\"|\"$", "");
+    JsonNode c = one("Deployment", NS, SA).at("/spec/template/spec/containers/0");
+    JsonNode deployment = env(c).get("MALLOC_ARENA_MAX");
+    assertTrue(deployment != null, "manifests/deployment.yaml does not set MALLOC_ARENA_MAX");
+    assertEquals(image, deployment.path("value").asText(),
+        "operator/Containerfile and manifests/deployment.yaml set different MALLOC_ARENA_MAX");
+    assertTrue(Integer.parseInt(image) >= 1, "MALLOC_ARENA_MAX must be a positive number: " + image);
+  }
+
   // ---------------------------------------------------------------- helpers
 
   static List<JsonNode> kustomize(Path dir) throws Exception {

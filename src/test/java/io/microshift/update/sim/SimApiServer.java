@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.microshift.update.operator.OperatorClients;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -75,6 +76,11 @@ public final class SimApiServer implements AutoCloseable {
   /** A new client of this API server; the caller closes it. */
   public KubernetesClient newClient() {
     return server.createClient();
+  }
+
+  /** A new client configured like the operator's own ({@link OperatorClients}); the caller closes it. */
+  public KubernetesClient newOperatorClient() {
+    return server.createClient(b -> b.withKubernetesSerialization(OperatorClients.serialization()));
   }
 
   private static String identity(JsonNode o) {

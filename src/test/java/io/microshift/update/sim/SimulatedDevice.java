@@ -788,7 +788,7 @@ public final class SimulatedDevice implements AutoCloseable {
   }
 
   private synchronized void startOperator() {
-    operatorClient = api.newClient();
+    operatorClient = api.newOperatorClient();
     EtcdBackupService backup = new EtcdBackupService(EtcdClientConfig.plaintext(etcd.endpoint()),
         new BackupStore(paths.stateDir()), FreeSpaceProvider.fileStore());
     KubernetesWorkloads workloads = new KubernetesWorkloads(operatorClient, OPERATOR_NAMESPACE);

@@ -3,6 +3,7 @@ package io.microshift.update.operator.step;
 import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.operator.Conditions;
+import io.microshift.update.operator.OperatorClients;
 import io.microshift.update.operator.PhaseStep;
 import io.microshift.update.operator.PlanDirectory;
 import io.microshift.update.operator.SpecValidator;
@@ -23,7 +24,7 @@ import java.util.Optional;
 public final class PendingStep implements PhaseStep {
   static final Duration QUEUE_POLL = Duration.ofSeconds(5);
   static final Duration WINDOW_POLL = Duration.ofMinutes(1);
-  private static final KubernetesSerialization JSON = new KubernetesSerialization();
+  private static final KubernetesSerialization JSON = OperatorClients.serialization();
 
   private final PlanDirectory plans;
   private final Conditions conditions;
