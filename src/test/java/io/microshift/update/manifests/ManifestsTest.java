@@ -412,11 +412,8 @@ class ManifestsTest {
   /** The image's default JVM flags are the Deployment's (which hack/bench.d/operator-footprint measures). */
   @Test
   void containerfileJvmFlagsAreTheDeploymentsJvmFlags() throws IOException {
-    String env = Files.readAllLines(CONTAINERFILE).stream().map(String::strip)
-        .filter(l -> l.startsWith("ENV JAVA_TOOL_OPTIONS=")).findFirst().orElseThrow();
-    String image = env.substring("ENV JAVA_TOOL_OPTIONS=".length()).replaceAll("^\"|\"$", "");
-    JsonNode c = one("Deployment", NS, SA).at("/spec/template/spec/containers/0");
-    String deployment = env(c).get("JAVA_TOOL_OPTIONS").path("value").asText().strip();
+    String image = containerfileEnv("JAVA_TOOL_OPTIONS");
+    String deployment = deploymentEnv("JAVA_TOOL_OPTIONS").strip();
     assertEquals(List.of(deployment.split("\\s+")), List.of(image.split("\\s+")),
         "operator/Containerfile and manifests/deployment.yaml set different JAVA_TOOL_OPTIONS");
   }
@@ -424,15 +421,27 @@ class ManifestsTest {
   /** The image's malloc arena limit is the Deployment's, and it is set (the footprint bench measures it). */
   @Test
   void containerfileMallocArenasAreTheDeploymentsMallocArenas() throws IOException {
-    String env = Files.readAllLines(CONTAINERFILE).stream().map(String::strip)
-        .filter(l -> l.startsWith("ENV MALLOC_ARENA_MAX=")).findFirst().orElseThrow();
-    String image = env.substring("ENV MALLOC_ARENA_MAX=".length()).replaceAll("^\"|\"$", "");
-    JsonNode c = one("Deployment", NS, SA).at("/spec/template/spec/containers/0");
-    JsonNode deployment = env(c).get("MALLOC_ARENA_MAX");
-    assertTrue(deployment != null, "manifests/deployment.yaml does not set MALLOC_ARENA_MAX");
-    assertEquals(image, deployment.path("value").asText(),
+    String image = containerfileEnv("MALLOC_ARENA_MAX");
+    assertEquals(image, deploymentEnv("MALLOC_ARENA_MAX"),
         "operator/Containerfile and manifests/deployment.yaml set different MALLOC_ARENA_MAX");
     assertTrue(Integer.parseInt(image) >= 1, "MALLOC_ARENA_MAX must be a positive number: " + image);
+  }
+
+  /** The value of {@code ENV name=value} in operator/Containerfile, without quotes. */
+  static String containerfileEnv(String name) throws IOException {
+    String prefix = "ENV " + name + "=";
+    String line = Files.readAllLines(CONTAINERFILE).stream().map(String::strip)
+        .filter(l -> l.startsWith(prefix)).findFirst()
+        .orElseThrow(() -> new AssertionError("operator/Containerfile does not set " + name));
+    return line.substring(prefix.length()).replaceAll("^\"|\"$", "");
+  }
+
+  /** The value of the operator container's environment variable in manifests/deployment.yaml. */
+  static String deploymentEnv(String name) {
+    JsonNode c = one("Deployment", NS, SA).at("/spec/template/spec/containers/0");
+    JsonNode e = env(c).get(name);
+    assertTrue(e != null, "manifests/deployment.yaml does not set " + name);
+    return e.path("value").asText();
   }
 
   // ---------------------------------------------------------------- helpers
