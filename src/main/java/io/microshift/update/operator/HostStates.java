@@ -1,11 +1,20 @@
 package io.microshift.update.operator;
 
 import io.microshift.update.api.Phase;
+import java.time.Duration;
 import java.util.Optional;
 
 /** Which plan phase a host-status.json state belongs to (DESIGN.md's marker protocol). */
 public final class HostStates {
+  /** How often a step that waits on the host agent looks at host-status.json again. */
+  public static final Duration POLL = Duration.ofSeconds(3);
+
   private HostStates() {}
+
+  /** Staying in {@code phase} because the host agent has written nothing about this plan yet. */
+  public static StepResult waitingForHost(Phase phase) {
+    return StepResult.stay(phase, "WaitingForHost", "waiting for host-status.json", POLL);
+  }
 
   public static Optional<Phase> phaseFor(String hostState) {
     if (hostState == null) {

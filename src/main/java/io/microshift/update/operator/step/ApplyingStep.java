@@ -6,13 +6,10 @@ import io.microshift.update.operator.HostStates;
 import io.microshift.update.operator.PhaseStep;
 import io.microshift.update.operator.StepResult;
 import io.microshift.update.operator.port.HostHandoff;
-import java.time.Duration;
 import java.util.Optional;
 
 /** The host stages the update and reboots; the operator only watches host-status.json. */
 public final class ApplyingStep implements PhaseStep {
-  static final Duration HOST_POLL = Duration.ofSeconds(3);
-
   private final HostHandoff host;
 
   public ApplyingStep(HostHandoff host) {
@@ -23,7 +20,7 @@ public final class ApplyingStep implements PhaseStep {
   public StepResult execute(UpdatePlan plan) {
     Optional<HostHandoff.HostState> state = host.hostState(plan);
     if (state.isEmpty()) {
-      return StepResult.stay(Phase.Applying, "WaitingForHost", "waiting for host-status.json", HOST_POLL);
+      return HostStates.waitingForHost(Phase.Applying);
     }
     HostHandoff.HostState s = state.get();
     Phase next = HostStates.phaseFor(s.state()).orElse(Phase.Applying);
@@ -31,7 +28,7 @@ public final class ApplyingStep implements PhaseStep {
       return StepResult.fail("HostUpdateFailed", s.message());
     }
     if (next == Phase.Applying) {
-      return StepResult.stay(Phase.Applying, "Host" + s.state(), "host: " + s.state() + ": " + s.message(), HOST_POLL);
+      return StepResult.stay(Phase.Applying, "Host" + s.state(), "host: " + s.state() + ": " + s.message(), HostStates.POLL);
     }
     return StepResult.advance(next, "Host" + s.state(), "host: " + s.state() + ": " + s.message());
   }

@@ -5,13 +5,13 @@ import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.operator.Conditions;
 import io.microshift.update.operator.EventRecorder;
+import io.microshift.update.operator.HostStates;
 import io.microshift.update.operator.PhaseStep;
 import io.microshift.update.operator.ReadinessGate;
 import io.microshift.update.operator.StatusWriter;
 import io.microshift.update.operator.StepResult;
 import io.microshift.update.operator.port.HostHandoff;
 import io.microshift.update.operator.port.WorkloadHooks;
-import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -19,7 +19,6 @@ import java.util.Optional;
  * (Restored), the workloads are resumed and their post-rollback hooks restore their own data.
  */
 public final class RollingBackStep implements PhaseStep {
-  static final Duration HOST_POLL = Duration.ofSeconds(3);
 
   private final HostHandoff host;
   private final WorkloadHooks hooks;
@@ -46,12 +45,12 @@ public final class RollingBackStep implements PhaseStep {
         return StepResult.fail("RestoreFailed", state.get().message());
       }
       return StepResult.stay(Phase.RollingBack, "WaitingForRestore",
-          "greenboot rolled back; waiting for the host agent to restore MicroShift's data", HOST_POLL);
+          "greenboot rolled back; waiting for the host agent to restore MicroShift's data", HostStates.POLL);
     }
     HostHandoff.HostState s = state.get();
     Optional<String> waiting = readiness.resumeAndWait(plan);
     if (waiting.isPresent()) {
-      return StepResult.stay(Phase.RollingBack, "WaitingForWorkloads", "data restored; " + waiting.get(), HOST_POLL);
+      return StepResult.stay(Phase.RollingBack, "WaitingForWorkloads", "data restored; " + waiting.get(), HostStates.POLL);
     }
     WorkloadHooks.Outcome outcome = hooks.run(plan, HookPhase.POST_ROLLBACK, writer, events);
     if (!outcome.ok()) {

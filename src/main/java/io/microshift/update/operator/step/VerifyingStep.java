@@ -15,7 +15,6 @@ import io.microshift.update.operator.StepResult;
 import io.microshift.update.operator.port.HostHandoff;
 import io.microshift.update.operator.port.WorkloadHooks;
 import io.microshift.update.operator.port.WorkloadPausing;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -26,7 +25,6 @@ import java.util.Optional;
  * update (green.d ran on the target boot): a boot alone is never success.
  */
 public final class VerifyingStep implements PhaseStep {
-  static final Duration HOST_POLL = Duration.ofSeconds(3);
 
   private final HostHandoff host;
   private final WorkloadPausing pausing;
@@ -51,7 +49,7 @@ public final class VerifyingStep implements PhaseStep {
   public StepResult execute(UpdatePlan plan) {
     Optional<HostHandoff.HostState> state = host.hostState(plan);
     if (state.isEmpty()) {
-      return StepResult.stay(Phase.Verifying, "WaitingForHost", "waiting for host-status.json", HOST_POLL);
+      return HostStates.waitingForHost(Phase.Verifying);
     }
     HostHandoff.HostState s = state.get();
     Phase belongs = HostStates.phaseFor(s.state()).orElse(Phase.Verifying);
@@ -63,14 +61,14 @@ public final class VerifyingStep implements PhaseStep {
       return StepResult.fail("HostUpdateFailed", s.message());
     }
     if (belongs == Phase.Applying) {
-      return StepResult.stay(Phase.Verifying, "Host" + s.state(), "host: " + s.state(), HOST_POLL);
+      return StepResult.stay(Phase.Verifying, "Host" + s.state(), "host: " + s.state(), HostStates.POLL);
     }
     EffectiveSpec spec = EffectiveSpec.of(plan);
     switch (s.state()) {
       case "Unhealthy" -> {
         conditions.set(plan, Conditions.DEGRADED, true, "HealthCheckFailed",
             "greenboot health check failed (" + attempts(s) + "); greenboot retries or rolls back");
-        return StepResult.stay(Phase.Verifying, "HealthCheckFailed", s.message(), HOST_POLL);
+        return StepResult.stay(Phase.Verifying, "HealthCheckFailed", s.message(), HostStates.POLL);
       }
       case "Committed" -> {
         return finish(plan, spec, s);
@@ -87,7 +85,7 @@ public final class VerifyingStep implements PhaseStep {
           String notReady = afterBoot ? pausing.notReady(plan) : null;
           if (notReady != null) {
             return StepResult.stay(Phase.Verifying, "WaitingForWorkloads", "target booted (" + s.state()
-                + "); verifying boot " + s.bootId() + " once the resumed workloads are ready: " + notReady, HOST_POLL);
+                + "); verifying boot " + s.bootId() + " once the resumed workloads are ready: " + notReady, HostStates.POLL);
           }
           host.writeVerification(plan, s.bootId(), true, "operator running on the target; workloads "
               + (afterBoot ? "resumed and ready" : "stay paused until the commit"));
@@ -95,7 +93,7 @@ public final class VerifyingStep implements PhaseStep {
           plan.getStatus().handoff.verifiedBootId = s.bootId();
         }
         return StepResult.stay(Phase.Verifying, "WaitingForGreenboot",
-            "target booted (" + s.state() + "); waiting for greenboot to declare it healthy", HOST_POLL);
+            "target booted (" + s.state() + "); waiting for greenboot to declare it healthy", HostStates.POLL);
       }
     }
   }
@@ -103,7 +101,7 @@ public final class VerifyingStep implements PhaseStep {
   private StepResult finish(UpdatePlan plan, EffectiveSpec spec, HostHandoff.HostState s) {
     Optional<String> waiting = readiness.resumeAndWait(plan);
     if (waiting.isPresent()) {
-      return StepResult.stay(Phase.Verifying, "WaitingForWorkloads", "update committed; " + waiting.get(), HOST_POLL);
+      return StepResult.stay(Phase.Verifying, "WaitingForWorkloads", "update committed; " + waiting.get(), HostStates.POLL);
     }
     WorkloadHooks.Outcome outcome = hooks.run(plan, HookPhase.POST_UPDATE, writer, events);
     conditions.clear(plan, Conditions.DEGRADED);
