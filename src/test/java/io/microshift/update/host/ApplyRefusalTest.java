@@ -34,7 +34,7 @@ class ApplyRefusalTest {
   }
 
   private static void assertNothingTouched(TestHost h) {
-    assertTrue(h.runner.microshiftActive, "MicroShift still runs");
+    assertTrue(h.microshiftActive, "MicroShift still runs");
     assertEquals(List.of(), h.runner.actions().stream()
         .filter(a -> !a.equals(List.of("systemctl", "start", "microshift.service"))).toList());
   }
@@ -104,12 +104,12 @@ class ApplyRefusalTest {
   @Test
   void stagingFailureRestartsNothingAndRecordsFailed() {
     TestHost h = new TestHost(root, true);
-    h.runner.failStaging = true;
+    h.runner.failStaging(true);
     h.writeRequest(h.request());
     assertEquals(1, new ApplyCommand(h.ctx()).run());
     assertEquals(HostState.Failed, h.status().state());
     assertTrue(h.status().message().startsWith("staging failed"), h.status().message());
-    assertTrue(h.runner.microshiftActive);
+    assertTrue(h.microshiftActive);
   }
 
   @Test
@@ -128,7 +128,7 @@ class ApplyRefusalTest {
     p = org.junit.jupiter.api.Assertions.assertThrows(io.microshift.update.marker.MarkerProblems.class,
         () -> new ApplyCommand(h.ctx()).run());
     assertTrue(p.getMessage().contains("target.ostreeRef: '--sysroot=/tmp/x' does not match"), p.getMessage());
-    assertEquals(List.of(), h.runner.calls, "nothing ran, not even a query");
+    assertEquals(List.of(), h.runner.calls(), "nothing ran, not even a query");
     HostStatus s = h.status();
     assertEquals(HostState.Failed, s.state(), "the refusal is reported against the request's uid and sequence");
     assertEquals(new HostStatus.RequestRef(TestHost.PLAN_UID, 1), s.request());
@@ -153,16 +153,16 @@ class ApplyRefusalTest {
   void aFailedDataCopyUndoesTheStagingStartsMicroShiftAndRecordsFailed() {
     TestHost h = new TestHost(root, true);
     h.writeRequest(h.request());
-    h.runner.failCopy = "cp: error writing 'data.tmp/etcd/member/snap/db': No space left on device";
+    h.runner.failNextCopy("cp: error writing 'data.tmp/etcd/member/snap/db': No space left on device");
     assertEquals(1, new ApplyCommand(h.ctx()).run());
     HostStatus s = h.status();
     assertEquals(HostState.Failed, s.state());
     assertTrue(s.message().contains("No space left on device") && s.message().contains("the host is unchanged"),
         s.message());
-    assertTrue(h.runner.microshiftActive, "MicroShift started again");
-    assertEquals(1, h.runner.ostreeDeployments().size(), "the staged deployment is gone");
+    assertTrue(h.microshiftActive, "MicroShift started again");
+    assertEquals(1, h.ostreeSysroot.deployments().size(), "the staged deployment is gone");
     assertFalse(java.nio.file.Files.exists(h.ctx().backups().dir(TestHost.BACKUP_ID).resolve("data.tmp")));
-    assertFalse(h.runner.rebootRequested);
+    assertFalse(h.rebootRequested);
     assertEquals(0, new ApplyCommand(h.ctx()).run(), "the apply unit at the next boot has nothing to do");
     assertEquals(HostState.Failed, h.status().state());
   }
@@ -184,9 +184,9 @@ class ApplyRefusalTest {
     CrashAt crash = new CrashAt(CrashPoints.APPLY_DATA_COPIED);
     org.junit.jupiter.api.Assertions.assertThrows(CrashAt.SimulatedCrash.class,
         () -> new ApplyCommand(h.ctx(crash)).run());
-    assertFalse(h.runner.microshiftActive);
+    assertFalse(h.microshiftActive);
     h.writeRequest(req.withAction(UpdateRequest.Action.Cancel, 2));
-    h.runner.calls.clear();
+    h.runner.clearCalls();
     assertEquals(0, new ApplyCommand(h.ctx()).run());
     assertEquals(List.of(List.of("rpm-ostree", "cleanup", "--pending"), List.of("systemctl", "start", "microshift.service")),
         h.runner.actions());
@@ -194,7 +194,7 @@ class ApplyRefusalTest {
     assertEquals(HostState.Failed, s.state());
     assertEquals(2, s.request().sequence());
     assertTrue(s.message().startsWith(ApplyCommand.CANCELLED), s.message());
-    assertEquals(1, h.runner.ostreeDeployments().size(), "the staged deployment is gone");
+    assertEquals(1, h.ostreeSysroot.deployments().size(), "the staged deployment is gone");
   }
 
   @Test
@@ -212,9 +212,9 @@ class ApplyRefusalTest {
       HostStatus s = h.status();
       assertEquals(HostState.Failed, s.state(), point);
       assertTrue(s.message().startsWith(ApplyCommand.CANCELLED), s.message());
-      assertTrue(h.runner.microshiftActive, point);
-      assertFalse(h.runner.rebootRequested, point);
-      assertEquals(1, h.runner.ostreeDeployments().size(), point);
+      assertTrue(h.microshiftActive, point);
+      assertFalse(h.rebootRequested, point);
+      assertEquals(1, h.ostreeSysroot.deployments().size(), point);
       TestHost.unlockSysroot(root.resolve(point));
     }
   }

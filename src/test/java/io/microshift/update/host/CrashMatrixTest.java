@@ -65,7 +65,7 @@ class CrashMatrixTest {
     assertDataNeverLost(h);
     h.statusIfAny(); // host-status.json is always readable (or absent): old or new, never torn
     if (how.equals("power-cut")) {
-      boolean rebootWasRequested = h.runner.rebootRequested;
+      boolean rebootWasRequested = h.rebootRequested;
       if (rebootWasRequested) {
         h.rebootIntoDefault(); // the reboot went through before power was lost
       } else {
@@ -73,7 +73,7 @@ class CrashMatrixTest {
       }
       assertEquals(0, new BootCommand(h.ctx()).run());
       if (h.statusIfAny().map(HostStatus::state).orElse(null) != HostState.Booted) {
-        h.runner.microshiftActive = true; // microshift.service starts the old version again
+        h.microshiftActive = true; // microshift.service starts the old version again
       }
     }
     driveToCommitted(h, req);
@@ -100,7 +100,7 @@ class CrashMatrixTest {
           throw new AssertionError(e);
         }
         assertEquals(0, new GreenbootCommands(h.ctx()).green());
-      } else if (h.runner.rebootRequested) {
+      } else if (h.rebootRequested) {
         h.rebootIntoDefault();
         assertEquals(0, new BootCommand(h.ctx()).run());
       } else {
@@ -126,7 +126,7 @@ class CrashMatrixTest {
   @MethodSource("bootPoints")
   void bootInterruptedAnywhereStillRollsBackOrSucceeds(String point, String how, String copyTool) throws Exception {
     TestHost h = new TestHost(root, true);
-    h.runner.microshiftHasBackupVerbs = copyTool.startsWith("microshift");
+    h.runner.microshiftHasBackupVerbs(copyTool.startsWith("microshift"));
     UpdateRequest req = h.request();
     h.writeRequest(req);
     assertEquals(0, new ApplyCommand(h.ctx()).run());

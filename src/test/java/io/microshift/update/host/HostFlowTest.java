@@ -214,7 +214,7 @@ class HostFlowTest {
   @Test
   void usesMicroShiftsOwnBackupAndRestoreVerbsWhenInstalled() throws Exception {
     TestHost h = new TestHost(root, true);
-    h.runner.microshiftHasBackupVerbs = true;
+    h.runner.microshiftHasBackupVerbs(true);
     Map<String, String> original = TestHost.digest(h.paths.microshiftData());
     UpdateRequest req = h.request();
     h.writeRequest(req);
@@ -228,7 +228,7 @@ class HostFlowTest {
     h.startMicroShift(TestHost.TARGET);
     new GreenbootCommands(h.ctx()).red();
     h.rebootIntoPrevious();
-    h.runner.calls.clear();
+    h.runner.clearCalls();
     assertEquals(0, new BootCommand(h.ctx()).run());
     assertTrue(h.runner.actions().contains(List.of("microshift", "restore", set.resolve("data").toString())), h.runner.actions().toString());
     assertEquals(HostState.Restored, h.status().state());
@@ -254,7 +254,7 @@ class HostFlowTest {
     String text = out(ps -> new RestoreCommand(h.ctx()).run(TestHost.BACKUP_ID, ps), rc);
     assertEquals(1, rc[0]);
     assertTrue(text.contains("microshift.service is running"), text);
-    h.runner.microshiftActive = false;
+    h.microshiftActive = false;
     text = out(ps -> new RestoreCommand(h.ctx()).run(TestHost.BACKUP_ID, ps), rc);
     assertEquals(0, rc[0], text);
     assertEquals(original, TestHost.digest(h.paths.microshiftData()));

@@ -28,7 +28,8 @@ import java.util.stream.Stream;
 /**
  * A simulated host under a temp root: a real ostree sysroot (two commits, the older one
  * deployed and "booted"), MicroShift's data dir and version file, a complete backup set from the
- * operator, a boot id, and the fake boundaries of {@link FakeHostRunner}.
+ * operator, a boot id, and the fake boundaries of {@link FakeHostCommands}, which throw at a
+ * command they do not know.
  */
 final class TestHost {
   static final String PLAN_UID = "0d7e1c52-4a51-4b43-9d0f-1b2c3d4e5f60";
@@ -53,8 +54,11 @@ final class TestHost {
   final OstreeSysroot ostreeSysroot;
   final boolean ostree;
   final HostPaths paths;
-  final FakeHostRunner runner;
+  final FakeHostCommands runner;
   final Path bootedFile;
+  boolean microshiftActive = true;
+  boolean rebootRequested = false;
+  String installedPackageVersion;
   String commitFrom;
   String commitTarget;
   long usableBytes = Long.MAX_VALUE / 4;
@@ -67,7 +71,7 @@ final class TestHost {
     this.sysroot = root.resolve("sysroot");
     this.ostreeSysroot = new OstreeSysroot(sysroot);
     this.bootedFile = root.resolve("run/test-booted-deployment");
-    this.runner = new FakeHostRunner(this);
+    this.runner = new FakeHostCommands(new Services(), paths, FakeHostCommands.OnUnexpected.THROW);
     try {
       Files.createDirectories(paths.bootIdFile().getParent());
       Files.createDirectories(bootedFile.getParent());
@@ -80,7 +84,7 @@ final class TestHost {
         Files.writeString(paths.ostreeBootedFlag(), "");
         buildSysroot();
       } else {
-        runner.installedPackageVersion = FROM;
+        installedPackageVersion = FROM;
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -114,11 +118,24 @@ final class TestHost {
     Files.writeString(bootedFile, commitFrom);
   }
 
-  void dropPendingDeployment() {
-    List<OstreeSysroot.Deployment> ds = ostreeSysroot.deployments();
-    if (!ds.isEmpty() && !ds.get(0).checksum().equals(bootedChecksum())) {
-      ostreeSysroot.undeploy(0);
+  private final class Services implements FakeHostCommands.Services {
+    @Override public boolean microshiftActive() { return microshiftActive; }
+
+    @Override public void stopMicroShift() { microshiftActive = false; }
+
+    @Override public void startMicroShift() { microshiftActive = true; }
+
+    @Override public void rebootRequested() { rebootRequested = true; }
+
+    @Override public String installedPackageVersion() { return installedPackageVersion; }
+
+    @Override public void installPackages(List<String> packages) {
+      installedPackageVersion = FakeHostCommands.microshiftVersion(packages);
     }
+
+    @Override public OstreeSysroot sysroot() { return ostree ? ostreeSysroot : null; }
+
+    @Override public String bootedChecksum() { return TestHost.this.bootedChecksum(); }
   }
 
   /** ostree marks deployments immutable; lift that so the temp dir can be deleted. */
@@ -150,7 +167,7 @@ final class TestHost {
 
   /** A boot after {@code systemctl reboot}: ostree boots the default (first) deployment. */
   void rebootIntoDefault() {
-    boot(ostree ? runner.ostreeDeployments().get(0).checksum() : null);
+    boot(ostree ? ostreeSysroot.deployments().get(0).checksum() : null);
   }
 
   /** Greenboot's fallback: the previous deployment boots. */
@@ -161,7 +178,7 @@ final class TestHost {
   /** A power cut: a staged deployment is not finalized, so the booted one boots again. */
   void powerCut() {
     if (ostree) {
-      dropPendingDeployment();
+      runner.dropPendingDeployment();
     }
     boot(ostree ? bootedChecksum() : null);
   }
@@ -175,14 +192,14 @@ final class TestHost {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    runner.rebootRequested = false;
-    runner.microshiftActive = false; // the boot unit runs before microshift.service
+    rebootRequested = false;
+    microshiftActive = false; // the boot unit runs before microshift.service
     now = now.plusSeconds(120);
   }
 
   /** microshift.service starts; the running version migrates the data dir. */
   void startMicroShift(String runningVersion) {
-    runner.microshiftActive = true;
+    microshiftActive = true;
     try {
       Path v = paths.microshiftVersionFile();
       Files.writeString(v, "{\"version\":\"" + runningVersion + "\",\"deployment_id\":\"rhel-"

@@ -24,6 +24,7 @@ import io.microshift.update.etcd.EtcdClientConfig;
 import io.microshift.update.etcd.EtcdServerFixture;
 import io.microshift.update.etcd.FreeSpaceProvider;
 import io.microshift.update.hooks.Pods;
+import io.microshift.update.host.FakeHostCommands;
 import io.microshift.update.host.HostCli;
 import io.microshift.update.host.HostPaths;
 import io.microshift.update.host.OstreeSysroot;
@@ -76,7 +77,7 @@ import java.util.function.BooleanSupplier;
  *       simulated host, stopped with MicroShift and started again at boot;</li>
  *   <li>the host: a temp root with a real ostree sysroot (one deployment per MicroShift version)
  *       or an rpm host, the real host agent ({@link HostCli}, in this JVM, with
- *       {@link DeviceCommands} as systemctl, rpm-ostree, dnf and rpm), and the real greenboot
+ *       {@link FakeHostCommands} as systemctl, rpm-ostree, dnf and rpm), and the real greenboot
  *       scripts of {@code src/host/greenboot}, run with bash against the agent started as its
  *       own JVM;</li>
  *   <li>the operator: {@link OperatorRuntime} with the real ports, restarted with a new client at
@@ -237,7 +238,7 @@ public final class SimulatedDevice implements AutoCloseable {
   private final SimApiServer api;
   private final KubernetesClient kube;
   private final EtcdServerFixture etcd;
-  private final DeviceCommands commands;
+  private final FakeHostCommands commands;
   private final ReentrantLock hostLock = new ReentrantLock();
   private final List<String> execs = Collections.synchronizedList(new ArrayList<>());
   private final List<String> agentCrashes = Collections.synchronizedList(new ArrayList<>());
@@ -270,7 +271,7 @@ public final class SimulatedDevice implements AutoCloseable {
     this.bootedFile = root.resolve("run/sim/booted-deployment");
     this.uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     this.agentOut = new PrintStream(new TeeStream(agentLog, simDir.resolve("agent.log")), true, StandardCharsets.UTF_8);
-    this.commands = new DeviceCommands(new Services());
+    this.commands = new FakeHostCommands(new Services(), paths, FakeHostCommands.OnUnexpected.EXIT_127);
     Files.createDirectories(simDir);
     Files.createDirectories(paths.bootIdFile().getParent());
     Files.createDirectories(paths.stateDir());
@@ -355,7 +356,7 @@ public final class SimulatedDevice implements AutoCloseable {
     return paths.stateDir();
   }
 
-  public DeviceCommands commands() {
+  public FakeHostCommands commands() {
     return commands;
   }
 
@@ -950,7 +951,7 @@ public final class SimulatedDevice implements AutoCloseable {
       etcd.kill();
       microshiftActive(false);
       if (opts.ostree) {
-        dropPendingDeployment();
+        commands.dropPendingDeployment();
         rebootRequested = false;
       }
       newBootId();
@@ -1105,7 +1106,7 @@ public final class SimulatedDevice implements AutoCloseable {
     Files.writeString(paths.bootIdFile(), UUID.randomUUID() + "\n");
   }
 
-  private final class Services implements DeviceCommands.Services {
+  private final class Services implements FakeHostCommands.Services {
     @Override public boolean microshiftActive() { return microshiftActive; }
 
     @Override public void stopMicroShift() { SimulatedDevice.this.stopMicroShift(); }
@@ -1124,8 +1125,7 @@ public final class SimulatedDevice implements AutoCloseable {
     @Override public String installedPackageVersion() { return installedRpmVersion; }
 
     @Override public void installPackages(List<String> packages) {
-      String v = packages.stream().filter(p -> p.startsWith("microshift-") && Character.isDigit(p.charAt(11)))
-          .map(p -> p.substring("microshift-".length())).findFirst().orElseThrow();
+      String v = FakeHostCommands.microshiftVersion(packages);
       installedRpmVersion = v;
       try {
         Files.writeString(simDir.resolve("rpm-microshift-version"), v);
@@ -1137,16 +1137,7 @@ public final class SimulatedDevice implements AutoCloseable {
 
     @Override public OstreeSysroot sysroot() { return sysroot; }
 
-    @Override public void dropPendingDeployment() { SimulatedDevice.this.dropPendingDeployment(); }
-
     @Override public String bootedChecksum() { return SimulatedDevice.this.bootedChecksum(); }
-  }
-
-  private void dropPendingDeployment() {
-    List<OstreeSysroot.Deployment> ds = sysroot.deployments();
-    if (!ds.isEmpty() && !ds.get(0).checksum().equals(bootedChecksum())) {
-      sysroot.undeploy(0);
-    }
   }
 
   private void log(String line) {
