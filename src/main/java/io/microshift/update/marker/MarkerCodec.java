@@ -54,9 +54,13 @@ public final class MarkerCodec {
     if (json.length > Markers.MAX_FILE_BYTES) {
       return List.of("file is " + json.length + " bytes, at most " + Markers.MAX_FILE_BYTES + " allowed");
     }
+    MarkerText.Decoded text = MarkerText.decode(json);
+    if (text.problem() != null) {
+      return List.of(text.problem());
+    }
     JsonNode tree;
     try {
-      tree = MAPPER.readTree(json);
+      tree = MAPPER.readTree(text.text());
     } catch (IOException e) {
       return List.of("not valid JSON: " + JsonChecks.sanitize(firstLine(e.getMessage())));
     }
@@ -81,7 +85,7 @@ public final class MarkerCodec {
       throw new MarkerProblems(subject, problems);
     }
     try {
-      return MAPPER.readValue(json, type);
+      return MAPPER.readValue(MarkerText.text(json).orElseThrow(), type);
     } catch (IOException e) {
       throw new MarkerProblems(subject, List.of("cannot bind: " + JsonChecks.sanitize(firstLine(e.getMessage()))));
     }
@@ -101,7 +105,7 @@ public final class MarkerCodec {
    */
   public static java.util.Optional<HostStatus.RequestRef> requestRef(byte[] json) {
     try {
-      JsonNode tree = MAPPER.readTree(json);
+      JsonNode tree = MarkerText.text(json).isEmpty() ? null : MAPPER.readTree(MarkerText.text(json).get());
       JsonNode uid = tree == null ? null : tree.path("plan").get("uid");
       JsonNode seq = tree == null ? null : tree.get("sequence");
       if (uid != null && uid.isTextual() && Markers.UUID.matcher(uid.asText()).matches()
