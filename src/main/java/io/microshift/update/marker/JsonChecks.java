@@ -97,12 +97,19 @@ final class JsonChecks {
     return s;
   }
 
+  /** RFC 3339 UTC with a four-digit year; Instant.parse alone also takes '+999999999-...' years. */
+  static final Pattern RFC3339_UTC =
+      Pattern.compile("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$");
+
   String time(ObjectNode o, String path, String field, boolean required) {
     String s = string(o, path, field, required, null, 40);
     if (s == null) {
       return null;
     }
     try {
+      if (!RFC3339_UTC.matcher(s).matches()) {
+        throw new DateTimeParseException("not RFC 3339 UTC", s, 0);
+      }
       Instant.parse(s);
       return s;
     } catch (DateTimeParseException e) {
@@ -150,6 +157,17 @@ final class JsonChecks {
       return null;
     }
     return v.asText();
+  }
+
+  /** The marker apiVersion; a future version gets a message saying so. */
+  void apiVersion(ObjectNode root) {
+    JsonNode v = root.get("apiVersion");
+    if (v != null && v.isTextual() && !Markers.API_VERSION.equals(v.asText())) {
+      problem("apiVersion", "'" + sanitize(v.asText()) + "' is not one of " + Markers.API_VERSION
+          + ": this build reads marker v1 only; run the same release of the operator and the host agent");
+      return;
+    }
+    oneOf(root, "", "apiVersion", true, List.of(Markers.API_VERSION));
   }
 
   ArrayNode array(ObjectNode o, String path, String field, boolean required, int maxItems) {
