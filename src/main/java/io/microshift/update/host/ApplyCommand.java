@@ -162,24 +162,7 @@ public final class ApplyCommand {
   }
 
   private List<String> backupSetProblems(UpdateRequest req) {
-    List<String> out = new ArrayList<>();
-    String id = req.backup().id();
-    if (!ctx.backups().isComplete(id)) {
-      out.add("backup set " + id + " is not complete (no manifest.json from the operator)");
-      return out;
-    }
-    Path snap = ctx.backups().etcdSnapshot(id);
-    try {
-      if (!Files.isRegularFile(snap, LinkOption.NOFOLLOW_LINKS)) {
-        out.add("backup set " + id + " has no etcd.snapshot");
-      } else if (Files.size(snap) != req.backup().etcdSnapshotBytes()) {
-        out.add("etcd.snapshot of " + id + " is " + Files.size(snap) + " bytes, request says "
-            + req.backup().etcdSnapshotBytes());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out;
+    return BackupSetCheck.problems(ctx.backups(), req.backup());
   }
 
   private int continueSteps(UpdateRequest req, HostStatus status) {
