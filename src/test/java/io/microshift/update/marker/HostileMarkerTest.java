@@ -379,6 +379,29 @@ class HostileMarkerTest {
     assertTrue(m.contains(expected), name + ": " + m);
   }
 
+  private static io.microshift.update.api.UpdatePlan plan(String uid) {
+    io.microshift.update.api.UpdatePlan p = new io.microshift.update.api.UpdatePlan();
+    p.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("update-4-17-3").withUid(uid).build());
+    return p;
+  }
+
+  @Test
+  void theOperatorIgnoresOrRefusesAStatusClaimingSuccessForAnotherRequest() throws Exception {
+    MarkerFiles.writeRequest(state, MarkerFilesTest.request()); // sequence 7
+    var handoff = new io.microshift.update.operator.adapter.MarkerHostHandoff(state, OWNER, java.time.Clock.systemUTC());
+    HostStatus committed = MarkerFilesTest.status().transition(HostState.Committed, "done", "2026-01-31T12:30:00Z");
+    MarkerFiles.writeHostStatus(state, committed, CrashHook.NONE);
+    assertEquals("Committed", handoff.hostState(plan(MarkerFilesTest.UID)).orElseThrow().state());
+
+    assertTrue(handoff.hostState(plan("11111111-2222-4333-8444-555555555555")).isEmpty(),
+        "a status about another plan is not this plan's outcome");
+
+    HostStatus forged = committed.toBuilder().request(new HostStatus.RequestRef(MarkerFilesTest.UID, 8)).build();
+    MarkerFiles.writeHostStatus(state, forged, CrashHook.NONE);
+    String m = refusal(() -> handoff.hostState(plan(MarkerFilesTest.UID)));
+    assertTrue(m.contains("request.sequence: 8 is newer than request.json's sequence 7"), m);
+  }
+
   @Test
   void aValidFileStillReadsAfterAllThis() throws Exception {
     writeValid(request(), "rw-r--r--");
