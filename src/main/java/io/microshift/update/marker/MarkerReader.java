@@ -103,11 +103,12 @@ public final class MarkerReader {
       if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
         return Optional.of(Optional.empty());
       }
+      // the key is taken before the checks: a file swapped in after them is detected below
+      Object keyBefore = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
       List<String> problems = fileProblems(file);
       if (!problems.isEmpty()) {
         throw new MarkerProblems(file.toString(), problems);
       }
-      Object keyBefore = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
       byte[] bytes;
       try (InputStream in = Channels.newInputStream(Files.newByteChannel(file,
           Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)))) {
