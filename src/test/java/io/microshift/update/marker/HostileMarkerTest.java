@@ -117,6 +117,20 @@ class HostileMarkerTest {
   }
 
   @Test
+  void nothingIsWrittenThroughAStateDirThatIsASymlink() throws Exception {
+    Path real = state.resolve("real");
+    Files.createDirectory(real);
+    Path link = state.resolve("link");
+    Files.createSymbolicLink(link, real);
+    java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class,
+        () -> MarkerFiles.writeHostStatus(link, MarkerFilesTest.status(), CrashHook.NONE));
+    assertTrue(e.getCause().getMessage().contains("is a symlink"), e.getCause().getMessage());
+    try (Stream<Path> files = Files.list(real)) {
+      assertEquals(0, files.count());
+    }
+  }
+
+  @Test
   void aDeviceFileIsRefusedWithoutReadingIt() {
     String m = assertTimeoutPreemptively(Duration.ofSeconds(10),
         () -> refusal(() -> new MarkerReader(0).readRequest(Path.of("/dev/zero"))));
