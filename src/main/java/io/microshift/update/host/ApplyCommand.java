@@ -108,8 +108,9 @@ public final class ApplyCommand {
       ctx.log().error("request.json refused while another update is in state " + current.get().state());
       return;
     }
-    if (current.isPresent() && current.get().request().equals(ref.get())) {
-      return; // already reported
+    if (current.isPresent() && current.get().request().uid().equals(ref.get().uid())
+        && current.get().request().sequence() >= ref.get().sequence()) {
+      return; // already reported, or older than the outcome recorded: never overwrite that
     }
     recorder.transition("apply", new HostStatus.Builder().request(ref.get()), HostState.Failed,
         "request.json refused: " + String.join("; ", refused.problems()));

@@ -236,6 +236,25 @@ class HostileRequestApplyTest {
     assertUntouched(h, data, backups);
   }
 
+  @org.junit.jupiter.api.Test
+  void aRefusedOlderRequestNeverOverwritesTheRecordedOutcome() throws Exception {
+    TestHost h = new TestHost(root, true);
+    HostStatus outcome = new HostStatus.Builder().request(new HostStatus.RequestRef(TestHost.PLAN_UID, 5))
+        .build().transition(HostState.Failed, "cancelled by request sequence 5", "2026-01-31T11:00:00Z");
+    MarkerFiles.writeHostStatus(h.paths.stateDir(), outcome, CrashHook.NONE);
+    writeEdited(h, n -> n.put("sequence", 3).put("extra", 1)); // an old request, corrupt
+    Run run = apply(h);
+    assertEquals(1, run.exit, run.log);
+    assertTrue(run.log.contains("extra: unknown field"), run.log);
+    assertEquals(outcome, h.status(), "the outcome of sequence 5 stays");
+
+    writeEdited(h, n -> n.put("sequence", 6).put("extra", 1)); // a newer one is answered
+    assertEquals(1, apply(h).exit);
+    assertEquals(6, h.status().request().sequence());
+    assertTrue(h.status().message().startsWith("request.json refused: extra: unknown field"), h.status().message());
+    assertEquals(List.of(), h.runner.calls);
+  }
+
   private static void assertUntouched(TestHost h, Map<String, String> data, Map<String, String> backups) {
     assertTrue(h.runner.microshiftActive, "MicroShift still runs");
     assertFalse(h.runner.rebootRequested, "no reboot");
