@@ -255,6 +255,36 @@ class HostileRequestApplyTest {
     assertEquals(List.of(), h.runner.calls);
   }
 
+  @ParameterizedTest(name = "ostree host: {0}")
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+  void requestValuesReachTheHostsCommandsAsSingleArgvElementsNeverThroughAShell(boolean ostree) {
+    TestHost h = new TestHost(root, ostree);
+    h.writeRequest(h.request());
+    Run run = apply(h);
+    assertEquals(0, run.exit, run.log);
+    List<String> fromRequest = new java.util.ArrayList<>();
+    if (ostree) {
+      fromRequest.add(h.request().target().ostreeRef());
+      fromRequest.add(h.request().target().ostreeCommit());
+      assertTrue(h.runner.calls.contains(List.of("rpm-ostree", "rebase", TestHost.REF_TARGET, h.commitTarget)),
+          h.runner.calls.toString());
+    } else {
+      fromRequest.addAll(h.request().target().packages());
+      List<String> install = new java.util.ArrayList<>(List.of("dnf", "install", "-y"));
+      install.addAll(h.request().target().packages());
+      assertTrue(h.runner.calls.contains(install), h.runner.calls.toString());
+    }
+    for (List<String> argv : h.runner.calls) {
+      assertFalse(List.of("sh", "bash", "/bin/sh", "/bin/bash", "env").contains(argv.get(0)), "no shell: " + argv);
+      assertFalse(argv.contains("-c"), "no shell string: " + argv);
+      for (String arg : argv) {
+        assertFalse(arg.contains(" ") && fromRequest.stream().anyMatch(arg::contains),
+            "a request value is never joined into a larger string: " + argv);
+      }
+    }
+    assertTrue(fromRequest.stream().noneMatch(v -> v.startsWith("-")));
+  }
+
   private static void assertUntouched(TestHost h, Map<String, String> data, Map<String, String> backups) {
     assertTrue(h.runner.microshiftActive, "MicroShift still runs");
     assertFalse(h.runner.rebootRequested, "no reboot");
