@@ -67,7 +67,19 @@ public final class MarkerCodec {
     if (tree == null || !tree.isObject()) {
       return List.of("not a JSON object");
     }
-    return kind.validator.apply((ObjectNode) tree);
+    return bounded(kind.validator.apply((ObjectNode) tree));
+  }
+
+  /** At most this many problems are listed, so that a hostile file cannot flood the log. */
+  static final int MAX_PROBLEMS = 20;
+
+  private static List<String> bounded(List<String> problems) {
+    if (problems.size() <= MAX_PROBLEMS) {
+      return problems;
+    }
+    List<String> out = new java.util.ArrayList<>(problems.subList(0, MAX_PROBLEMS));
+    out.add("... and " + (problems.size() - MAX_PROBLEMS) + " more problems");
+    return out;
   }
 
   private static String firstLine(String s) {

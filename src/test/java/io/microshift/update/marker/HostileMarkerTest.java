@@ -417,6 +417,17 @@ class HostileMarkerTest {
   }
 
   @Test
+  void thousandsOfProblemsAreCappedSoTheLogIsNotFlooded() {
+    List<String> p = problems(n -> {
+      for (int i = 0; i < 5000; i++) {
+        n.put("f" + i, 0);
+      }
+    });
+    assertEquals(MarkerCodec.MAX_PROBLEMS + 1, p.size(), p.toString());
+    assertTrue(p.get(MarkerCodec.MAX_PROBLEMS).matches("\\.\\.\\. and [0-9]+ more problems"), p.get(MarkerCodec.MAX_PROBLEMS));
+  }
+
+  @Test
   void aValidFileStillReadsAfterAllThis() throws Exception {
     writeValid(request(), "rw-r--r--");
     assertEquals(MarkerFilesTest.request(), MarkerFiles.readRequest(state, OWNER).orElseThrow());
