@@ -87,11 +87,19 @@ final class JsonChecks {
     return s;
   }
 
-  /** A free-text message: bounded, no control characters but newline. */
+  /**
+   * Not allowed in a message: control characters but newline, and invisible format characters
+   * (bidi overrides, zero-width), which make a log line read differently from what it says.
+   */
+  static boolean unsafeInMessage(int c) {
+    return c != '\n' && (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT);
+  }
+
+  /** A free-text message: bounded, no control or format characters but newline. */
   String message(ObjectNode o, String path, String field, boolean required) {
     String s = string(o, path, field, required, null, Markers.MAX_MESSAGE_CHARS);
-    if (s != null && s.chars().anyMatch(c -> c != '\n' && Character.isISOControl(c))) {
-      problem(at(path, field), "contains control characters");
+    if (s != null && s.chars().anyMatch(JsonChecks::unsafeInMessage)) {
+      problem(at(path, field), "contains control characters (or invisible format characters)");
       return null;
     }
     return s;

@@ -283,6 +283,10 @@ class HostileMarkerTest {
         "verification.sequence: 8 is newer"));
     a.add(Arguments.of("very long plan name", (Consumer<ObjectNode>) n -> o(n, "plan").put("name", "a".repeat(60_000)),
         "plan.name: longer than 253 characters"));
+    a.add(Arguments.of("bidi override in a message", (Consumer<ObjectNode>) n -> o(n, "verification")
+        .put("message", "ok \u202edeliaf"), "verification.message: contains control characters"));
+    a.add(Arguments.of("zero-width space in a message", (Consumer<ObjectNode>) n -> o(n, "verification")
+        .put("message", "pass\u200bed"), "verification.message: contains control characters"));
     a.add(Arguments.of("very long message", (Consumer<ObjectNode>) n -> o(n, "verification").put("message", "a".repeat(2000)),
         "verification.message: longer than 1024 characters"));
     // every required field
@@ -425,6 +429,15 @@ class HostileMarkerTest {
     });
     assertEquals(MarkerCodec.MAX_PROBLEMS + 1, p.size(), p.toString());
     assertTrue(p.get(MarkerCodec.MAX_PROBLEMS).matches("\\.\\.\\. and [0-9]+ more problems"), p.get(MarkerCodec.MAX_PROBLEMS));
+  }
+
+  @Test
+  void theAgentsOwnMessagesLoseControlAndFormatCharactersSoItsWritesStayValid() throws Exception {
+    HostStatus s = MarkerFilesTest.status().transition(HostState.Failed,
+        "staging failed: dnf said \u202eevil\u200b\u0007 done\nsecond line", "2026-01-31T12:00:00Z");
+    MarkerFiles.writeHostStatus(state, s, CrashHook.NONE);
+    assertEquals("staging failed: dnf said ?evil?? done\nsecond line",
+        MarkerFiles.readHostStatus(state, OWNER).orElseThrow().message());
   }
 
   @Test
