@@ -13,7 +13,6 @@ import io.microshift.update.marker.UpdateRequest;
 import io.microshift.update.marker.UpdateRequest.Action;
 import io.microshift.update.marker.UpdateRequest.UpdateType;
 import io.microshift.update.marker.Versions;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

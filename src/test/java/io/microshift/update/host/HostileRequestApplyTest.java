@@ -285,6 +285,24 @@ class HostileRequestApplyTest {
     assertTrue(fromRequest.stream().noneMatch(v -> v.startsWith("-")));
   }
 
+  @org.junit.jupiter.api.Test
+  void validateRefusesAHugeFileOrAFifoWithoutReadingOrBlocking() throws Exception {
+    Path huge = root.resolve("request.json");
+    try (RandomAccessFile f = new RandomAccessFile(huge.toFile(), "rw")) {
+      f.setLength(100L * 1024 * 1024);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertEquals(1, new ValidateCommand().run(huge, new PrintStream(out, true, StandardCharsets.UTF_8)));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("is 104857600 bytes, at most 65536 allowed"), out.toString());
+
+    Path fifo = root.resolve("fifo.json");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+    ByteArrayOutputStream out2 = new ByteArrayOutputStream();
+    assertEquals(1, assertTimeoutPreemptively(Duration.ofSeconds(10),
+        () -> new ValidateCommand().run(fifo, new PrintStream(out2, true, StandardCharsets.UTF_8))));
+    assertTrue(out2.toString(StandardCharsets.UTF_8).contains("not a regular file"), out2.toString());
+  }
+
   private static void assertUntouched(TestHost h, Map<String, String> data, Map<String, String> backups) {
     assertTrue(h.runner.microshiftActive, "MicroShift still runs");
     assertFalse(h.runner.rebootRequested, "no reboot");
