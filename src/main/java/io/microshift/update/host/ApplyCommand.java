@@ -61,8 +61,10 @@ public final class ApplyCommand {
     HostStatus status = maybeStatus.orElse(null);
     if (status != null && !status.isFor(req)) {
       if (status.request().uid().equals(req.plan().uid()) && status.request().sequence() > req.sequence()) {
-        ctx.log().info("request sequence " + req.sequence() + " is older than the one in host-status.json; ignored");
-        return 0;
+        ctx.log().error("request.json refused: sequence: " + req.sequence() + " is older than sequence "
+            + status.request().sequence() + " in host-status.json for the same plan; the operator never"
+            + " rewrites a request with a lower sequence: check what wrote request.json");
+        return 1;
       }
       if (!status.state().isTerminal()) {
         ctx.log().error("another update (plan uid " + status.request().uid() + ", sequence "

@@ -303,6 +303,23 @@ class HostileRequestApplyTest {
     assertTrue(out2.toString(StandardCharsets.UTF_8).contains("not a regular file"), out2.toString());
   }
 
+  @org.junit.jupiter.api.Test
+  void aValidRequestOlderThanTheRecordedOutcomeIsRefused() throws Exception {
+    TestHost h = new TestHost(root, true);
+    Map<String, String> data = TestHost.digest(h.paths.microshiftData());
+    HostStatus claimed = new HostStatus.Builder().request(new HostStatus.RequestRef(TestHost.PLAN_UID, 99))
+        .build().transition(HostState.Committed, "done", "2026-01-31T11:00:00Z");
+    MarkerFiles.writeHostStatus(h.paths.stateDir(), claimed, CrashHook.NONE);
+    h.writeRequest(h.request()); // sequence 1
+    Map<String, String> backups = TestHost.digest(h.ctx().backups().backupsDir());
+    Run run = apply(h);
+    assertEquals(1, run.exit, run.log);
+    assertTrue(run.log.contains("sequence: 1 is older than sequence 99 in host-status.json"), run.log);
+    assertEquals(claimed, h.status());
+    assertEquals(List.of(), h.runner.calls);
+    assertUntouched(h, data, backups);
+  }
+
   private static void assertUntouched(TestHost h, Map<String, String> data, Map<String, String> backups) {
     assertTrue(h.runner.microshiftActive, "MicroShift still runs");
     assertFalse(h.runner.rebootRequested, "no reboot");
