@@ -13,7 +13,6 @@ import io.microshift.update.marker.UpdateRequest;
 import io.microshift.update.marker.UpdateRequest.Action;
 import io.microshift.update.marker.UpdateRequest.UpdateType;
 import io.microshift.update.marker.Versions;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -62,8 +61,10 @@ public final class ApplyCommand {
     HostStatus status = maybeStatus.orElse(null);
     if (status != null && !status.isFor(req)) {
       if (status.request().uid().equals(req.plan().uid()) && status.request().sequence() > req.sequence()) {
-        ctx.log().info("request sequence " + req.sequence() + " is older than the one in host-status.json; ignored");
-        return 0;
+        ctx.log().error("request.json refused: sequence: " + req.sequence() + " is older than sequence "
+            + status.request().sequence() + " in host-status.json for the same plan; the operator never"
+            + " rewrites a request with a lower sequence: check what wrote request.json");
+        return 1;
       }
       if (!status.state().isTerminal()) {
         ctx.log().error("another update (plan uid " + status.request().uid() + ", sequence "
@@ -108,8 +109,9 @@ public final class ApplyCommand {
       ctx.log().error("request.json refused while another update is in state " + current.get().state());
       return;
     }
-    if (current.isPresent() && current.get().request().equals(ref.get())) {
-      return; // already reported
+    if (current.isPresent() && current.get().request().uid().equals(ref.get().uid())
+        && current.get().request().sequence() >= ref.get().sequence()) {
+      return; // already reported, or older than the outcome recorded: never overwrite that
     }
     recorder.transition("apply", new HostStatus.Builder().request(ref.get()), HostState.Failed,
         "request.json refused: " + String.join("; ", refused.problems()));
@@ -162,24 +164,7 @@ public final class ApplyCommand {
   }
 
   private List<String> backupSetProblems(UpdateRequest req) {
-    List<String> out = new ArrayList<>();
-    String id = req.backup().id();
-    if (!ctx.backups().isComplete(id)) {
-      out.add("backup set " + id + " is not complete (no manifest.json from the operator)");
-      return out;
-    }
-    Path snap = ctx.backups().etcdSnapshot(id);
-    try {
-      if (!Files.isRegularFile(snap, LinkOption.NOFOLLOW_LINKS)) {
-        out.add("backup set " + id + " has no etcd.snapshot");
-      } else if (Files.size(snap) != req.backup().etcdSnapshotBytes()) {
-        out.add("etcd.snapshot of " + id + " is " + Files.size(snap) + " bytes, request says "
-            + req.backup().etcdSnapshotBytes());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out;
+    return BackupSetCheck.problems(ctx.backups(), req.backup());
   }
 
   private int continueSteps(UpdateRequest req, HostStatus status) {

@@ -28,6 +28,11 @@ public final class ValidateCommand {
         out.println(file + ": not a regular file");
         return 1;
       }
+      long size = Files.size(file);
+      if (size > Markers.MAX_FILE_BYTES) {
+        out.println(file + ": is " + size + " bytes, at most " + Markers.MAX_FILE_BYTES + " allowed");
+        return 1;
+      }
       byte[] bytes;
       try (InputStream in = Channels.newInputStream(Files.newByteChannel(file,
           Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)))) {

@@ -66,7 +66,7 @@ public record HostStatus(
     return truncate(s, Markers.MAX_MESSAGE_CHARS);
   }
 
-  /** Replaces control characters (but newline) and bounds the length. */
+  /** Replaces control and format characters (but newline) and bounds the length. */
   static String truncate(String s, int max) {
     if (s == null) {
       return null;
@@ -74,7 +74,7 @@ public record HostStatus(
     StringBuilder b = new StringBuilder(Math.min(s.length(), max));
     for (int i = 0; i < s.length() && b.length() < max; i++) {
       char c = s.charAt(i);
-      b.append(c != '\n' && Character.isISOControl(c) ? '?' : c);
+      b.append(JsonChecks.unsafeInMessage(c) ? '?' : c);
     }
     return s.length() <= max ? b.toString() : b.substring(0, max - 3) + "...";
   }

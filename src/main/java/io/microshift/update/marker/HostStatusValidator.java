@@ -26,7 +26,7 @@ public final class HostStatusValidator {
     List<String> problems = new ArrayList<>();
     JsonChecks c = new JsonChecks(problems);
     c.onlyFields(root, "", TOP);
-    c.oneOf(root, "", "apiVersion", true, List.of(Markers.API_VERSION));
+    c.apiVersion(root);
     ObjectNode req = c.object(root, "", "request", true, Set.of("uid", "sequence"));
     if (req != null) {
       c.string(req, "request", "uid", true, Markers.UUID, 36);

@@ -87,15 +87,27 @@ final class JsonChecks {
     return s;
   }
 
-  /** A free-text message: bounded, no control characters but newline. */
+  /**
+   * Not allowed in a message: control characters but newline, and invisible format characters
+   * (bidi overrides, zero-width), which make a log line read differently from what it says.
+   */
+  static boolean unsafeInMessage(int c) {
+    return c != '\n' && (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT);
+  }
+
+  /** A free-text message: bounded, no control or format characters but newline. */
   String message(ObjectNode o, String path, String field, boolean required) {
     String s = string(o, path, field, required, null, Markers.MAX_MESSAGE_CHARS);
-    if (s != null && s.chars().anyMatch(c -> c != '\n' && Character.isISOControl(c))) {
-      problem(at(path, field), "contains control characters");
+    if (s != null && s.chars().anyMatch(JsonChecks::unsafeInMessage)) {
+      problem(at(path, field), "contains control characters (or invisible format characters)");
       return null;
     }
     return s;
   }
+
+  /** RFC 3339 UTC with a four-digit year; Instant.parse alone also takes '+999999999-...' years. */
+  static final Pattern RFC3339_UTC =
+      Pattern.compile("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$");
 
   String time(ObjectNode o, String path, String field, boolean required) {
     String s = string(o, path, field, required, null, 40);
@@ -103,6 +115,9 @@ final class JsonChecks {
       return null;
     }
     try {
+      if (!RFC3339_UTC.matcher(s).matches()) {
+        throw new DateTimeParseException("not RFC 3339 UTC", s, 0);
+      }
       Instant.parse(s);
       return s;
     } catch (DateTimeParseException e) {
@@ -150,6 +165,17 @@ final class JsonChecks {
       return null;
     }
     return v.asText();
+  }
+
+  /** The marker apiVersion; a future version gets a message saying so. */
+  void apiVersion(ObjectNode root) {
+    JsonNode v = root.get("apiVersion");
+    if (v != null && v.isTextual() && !Markers.API_VERSION.equals(v.asText())) {
+      problem("apiVersion", "'" + sanitize(v.asText()) + "' is not one of " + Markers.API_VERSION
+          + ": this build reads marker v1 only; run the same release of the operator and the host agent");
+      return;
+    }
+    oneOf(root, "", "apiVersion", true, List.of(Markers.API_VERSION));
   }
 
   ArrayNode array(ObjectNode o, String path, String field, boolean required, int maxItems) {

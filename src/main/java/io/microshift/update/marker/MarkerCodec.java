@@ -54,16 +54,32 @@ public final class MarkerCodec {
     if (json.length > Markers.MAX_FILE_BYTES) {
       return List.of("file is " + json.length + " bytes, at most " + Markers.MAX_FILE_BYTES + " allowed");
     }
+    MarkerText.Decoded text = MarkerText.decode(json);
+    if (text.problem() != null) {
+      return List.of(text.problem());
+    }
     JsonNode tree;
     try {
-      tree = MAPPER.readTree(json);
+      tree = MAPPER.readTree(text.text());
     } catch (IOException e) {
       return List.of("not valid JSON: " + JsonChecks.sanitize(firstLine(e.getMessage())));
     }
     if (tree == null || !tree.isObject()) {
       return List.of("not a JSON object");
     }
-    return kind.validator.apply((ObjectNode) tree);
+    return bounded(kind.validator.apply((ObjectNode) tree));
+  }
+
+  /** At most this many problems are listed, so that a hostile file cannot flood the log. */
+  static final int MAX_PROBLEMS = 20;
+
+  private static List<String> bounded(List<String> problems) {
+    if (problems.size() <= MAX_PROBLEMS) {
+      return problems;
+    }
+    List<String> out = new java.util.ArrayList<>(problems.subList(0, MAX_PROBLEMS));
+    out.add("... and " + (problems.size() - MAX_PROBLEMS) + " more problems");
+    return out;
   }
 
   private static String firstLine(String s) {
@@ -81,7 +97,7 @@ public final class MarkerCodec {
       throw new MarkerProblems(subject, problems);
     }
     try {
-      return MAPPER.readValue(json, type);
+      return MAPPER.readValue(MarkerText.text(json).orElseThrow(), type);
     } catch (IOException e) {
       throw new MarkerProblems(subject, List.of("cannot bind: " + JsonChecks.sanitize(firstLine(e.getMessage()))));
     }
@@ -101,7 +117,7 @@ public final class MarkerCodec {
    */
   public static java.util.Optional<HostStatus.RequestRef> requestRef(byte[] json) {
     try {
-      JsonNode tree = MAPPER.readTree(json);
+      JsonNode tree = MarkerText.text(json).isEmpty() ? null : MAPPER.readTree(MarkerText.text(json).get());
       JsonNode uid = tree == null ? null : tree.path("plan").get("uid");
       JsonNode seq = tree == null ? null : tree.get("sequence");
       if (uid != null && uid.isTextual() && Markers.UUID.matcher(uid.asText()).matches()

@@ -17,8 +17,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Reads a marker file only when it is safe: a regular file (not a symlink), owned by the expected
- * uid, not group- or world-writable, at most 64 KiB, in a dir with the same properties; then
+ * Reads a marker file only when it is safe: a regular file (not a symlink, FIFO, device or dir)
+ * with exactly one hard link, owned by the expected uid, not group- or world-writable, at most
+ * 64 KiB (the size is checked before opening, the read is bounded), in a dir with the same properties; then
  * parses and validates it. Every refusal names the file and the reason.
  */
 public final class MarkerReader {
@@ -53,6 +54,11 @@ public final class MarkerReader {
       return problems;
     }
     checkOwnerAndMode(file, a, problems);
+    int links = (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+    if (links != 1) {
+      problems.add(file + ": has " + links + " hard links; a marker file must have exactly one"
+          + " (a hard link could make the agent read another file)");
+    }
     if (a.size() > Markers.MAX_FILE_BYTES) {
       problems.add(file + ": is " + a.size() + " bytes, at most " + Markers.MAX_FILE_BYTES + " allowed");
     }
@@ -97,11 +103,12 @@ public final class MarkerReader {
       if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
         return Optional.of(Optional.empty());
       }
+      // the key is taken before the checks: a file swapped in after them is detected below
+      Object keyBefore = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
       List<String> problems = fileProblems(file);
       if (!problems.isEmpty()) {
         throw new MarkerProblems(file.toString(), problems);
       }
-      Object keyBefore = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
       byte[] bytes;
       try (InputStream in = Channels.newInputStream(Files.newByteChannel(file,
           Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)))) {

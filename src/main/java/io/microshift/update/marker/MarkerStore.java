@@ -32,6 +32,9 @@ public final class MarkerStore {
     Path dir = file.toAbsolutePath().getParent();
     String tmpPrefix = "." + file.getFileName() + ".tmp-";
     try {
+      if (Files.isSymbolicLink(dir)) {
+        throw new IOException(dir + " is a symlink; the state dir must be a real directory");
+      }
       Files.createDirectories(dir);
       removeStaleTemps(dir, tmpPrefix);
       Path tmp = dir.resolve(tmpPrefix + Long.toHexString(ThreadLocalRandom.current().nextLong()));

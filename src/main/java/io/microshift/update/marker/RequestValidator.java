@@ -17,7 +17,7 @@ public final class RequestValidator {
     List<String> problems = new ArrayList<>();
     JsonChecks c = new JsonChecks(problems);
     c.onlyFields(root, "", TOP);
-    c.oneOf(root, "", "apiVersion", true, List.of(Markers.API_VERSION));
+    c.apiVersion(root);
     ObjectNode plan = c.object(root, "", "plan", true, Set.of("name", "uid", "generation"));
     if (plan != null) {
       c.string(plan, "plan", "name", true, Markers.NAME, 253);
@@ -38,6 +38,15 @@ public final class RequestValidator {
       String commit = c.string(target, "target", "ostreeCommit", false, Markers.CHECKSUM, 64);
       List<String> packages = c.strings(target, "target", "packages", false, Markers.MAX_PACKAGES,
           Markers.PACKAGE, 200);
+      if (packages != null) {
+        for (int i = 0; i < target.get("packages").size(); i++) {
+          String p = target.get("packages").get(i).asText();
+          if (packages.contains(p) && p.toLowerCase(java.util.Locale.ROOT).endsWith(".rpm")) {
+            c.problem("target.packages[" + i + "]", "'" + JsonChecks.sanitize(p)
+                + "' names an .rpm file, which dnf would install from a local path; give a package name");
+          }
+        }
+      }
       boolean hasRef = target.hasNonNull("ostreeRef");
       boolean hasCommit = target.hasNonNull("ostreeCommit");
       boolean hasPackages = target.hasNonNull("packages");

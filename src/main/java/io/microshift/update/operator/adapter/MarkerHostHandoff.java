@@ -7,6 +7,7 @@ import io.microshift.update.api.UpdateTarget;
 import io.microshift.update.api.UpdateType;
 import io.microshift.update.marker.HostStatus;
 import io.microshift.update.marker.MarkerFiles;
+import io.microshift.update.marker.MarkerProblems;
 import io.microshift.update.marker.Markers;
 import io.microshift.update.marker.UpdateRequest;
 import io.microshift.update.operator.EffectiveSpec;
@@ -61,9 +62,23 @@ public final class MarkerHostHandoff implements HostHandoff {
 
   @Override
   public Optional<HostState> hostState(UpdatePlan plan) {
-    return readStatus()
-        .filter(s -> s.request() != null && s.request().uid().equals(plan.getMetadata().getUid()))
-        .map(MarkerHostHandoff::toHostState);
+    Optional<HostStatus> status = readStatus()
+        .filter(s -> s.request() != null && s.request().uid().equals(plan.getMetadata().getUid()));
+    status.ifPresent(s -> refuseUnwrittenSequence(s, plan));
+    return status.map(MarkerHostHandoff::toHostState);
+  }
+
+  /**
+   * The agent only ever answers a request.json it read, so a status about a later sequence than
+   * this plan's request.json (say a forged {@code Committed}) is not about any request written.
+   */
+  private void refuseUnwrittenSequence(HostStatus s, UpdatePlan plan) {
+    readRequest().filter(r -> isOurs(r, plan)).filter(r -> s.request().sequence() > r.sequence())
+        .ifPresent(r -> {
+          throw new MarkerProblems(MarkerFiles.hostStatusFile(stateDir).toString(), List.of(
+              "request.sequence: " + s.request().sequence() + " is newer than request.json's sequence "
+                  + r.sequence() + "; the status (" + s.state() + ") is not about a request the operator wrote"));
+        });
   }
 
   @Override
