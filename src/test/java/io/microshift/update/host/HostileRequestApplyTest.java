@@ -164,7 +164,7 @@ class HostileRequestApplyTest {
     assertEquals(1, run.exit, name + ": " + run.log);
     assertTrue(run.log.contains(reason), name + ": " + run.log);
     assertFalse(run.log.contains("root:"), "never echoes another file");
-    assertEquals(List.of(), h.runner.calls, name + ": nothing ran, not even a query");
+    assertEquals(List.of(), h.runner.calls(), name + ": nothing ran, not even a query");
     assertUntouched(h, data, backups);
   }
 
@@ -252,7 +252,7 @@ class HostileRequestApplyTest {
     assertEquals(1, apply(h).exit);
     assertEquals(6, h.status().request().sequence());
     assertTrue(h.status().message().startsWith("request.json refused: extra: unknown field"), h.status().message());
-    assertEquals(List.of(), h.runner.calls);
+    assertEquals(List.of(), h.runner.calls());
   }
 
   @ParameterizedTest(name = "ostree host: {0}")
@@ -266,15 +266,15 @@ class HostileRequestApplyTest {
     if (ostree) {
       fromRequest.add(h.request().target().ostreeRef());
       fromRequest.add(h.request().target().ostreeCommit());
-      assertTrue(h.runner.calls.contains(List.of("rpm-ostree", "rebase", TestHost.REF_TARGET, h.commitTarget)),
-          h.runner.calls.toString());
+      assertTrue(h.runner.calls().contains(List.of("rpm-ostree", "rebase", TestHost.REF_TARGET, h.commitTarget)),
+          h.runner.calls().toString());
     } else {
       fromRequest.addAll(h.request().target().packages());
       List<String> install = new java.util.ArrayList<>(List.of("dnf", "install", "-y"));
       install.addAll(h.request().target().packages());
-      assertTrue(h.runner.calls.contains(install), h.runner.calls.toString());
+      assertTrue(h.runner.calls().contains(install), h.runner.calls().toString());
     }
-    for (List<String> argv : h.runner.calls) {
+    for (List<String> argv : h.runner.calls()) {
       assertFalse(List.of("sh", "bash", "/bin/sh", "/bin/bash", "env").contains(argv.get(0)), "no shell: " + argv);
       assertFalse(argv.contains("-c"), "no shell string: " + argv);
       for (String arg : argv) {
@@ -316,14 +316,14 @@ class HostileRequestApplyTest {
     assertEquals(1, run.exit, run.log);
     assertTrue(run.log.contains("sequence: 1 is older than sequence 99 in host-status.json"), run.log);
     assertEquals(claimed, h.status());
-    assertEquals(List.of(), h.runner.calls);
+    assertEquals(List.of(), h.runner.calls());
     assertUntouched(h, data, backups);
   }
 
   private static void assertUntouched(TestHost h, Map<String, String> data, Map<String, String> backups) {
-    assertTrue(h.runner.microshiftActive, "MicroShift still runs");
-    assertFalse(h.runner.rebootRequested, "no reboot");
-    assertEquals(1, h.runner.ostreeDeployments().size(), "nothing staged");
+    assertTrue(h.microshiftActive, "MicroShift still runs");
+    assertFalse(h.rebootRequested, "no reboot");
+    assertEquals(1, h.ostreeSysroot.deployments().size(), "nothing staged");
     assertEquals(data, TestHost.digest(h.paths.microshiftData()), "data dir unchanged");
     if (!backups.isEmpty()) {
       assertEquals(backups, TestHost.digest(h.ctx().backups().backupsDir()), "backup sets unchanged");
