@@ -109,6 +109,12 @@ public final class HostCli {
       Thread.currentThread().interrupt();
       log.error("interrupted");
       return 1;
+    } catch (RuntimeException e) {
+      // a bug, not bad input: one clear line (the state on disk is whatever the last completed
+      // sub-step left, which every verb resumes from), the trace for the report on stderr
+      log.error("internal error in " + verb + ": " + e + " (a bug: please report it with this log)");
+      e.printStackTrace(err);
+      return 1;
     }
   }
 

@@ -9,8 +9,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * matrix ({@link CrashMatrixTest}) and the end-to-end fault matrix on the simulated device.
  */
 public final class CrashAt implements CrashHook {
-  /** What the hook throws. */
-  public static final class SimulatedCrash extends RuntimeException {
+  /**
+   * What the hook throws: an Error, not an exception, because a power cut is nothing the agent
+   * may catch and handle (HostCli reports unexpected runtime exceptions as internal errors).
+   */
+  public static final class SimulatedCrash extends Error {
     public SimulatedCrash(String point) {
       super("simulated crash at " + point);
     }

@@ -3,6 +3,7 @@ package io.microshift.update.host;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.microshift.update.marker.CrashHook;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -51,6 +52,20 @@ class HostCliTest {
     assertTrue(out.toString().contains("host status:  REFUSED: request: required"), out.toString());
     assertEquals(1, run("--root", root.toString(), "--marker-owner", String.valueOf(TestHost.UID), "boot"));
     assertTrue(err.toString().contains("host-status.json refused"), err.toString());
+  }
+
+  @Test
+  void anUnexpectedExceptionIsReportedAsAnInternalErrorAndExitsOne() {
+    TestHost h = new TestHost(root, false);
+    h.writeRequest(h.request());
+    CrashHook bug = point -> {
+      throw new IllegalStateException("a bug at " + point);
+    };
+    int code = HostCli.run(new String[] {"--root", h.root.toString(), "--marker-owner", String.valueOf(TestHost.UID),
+        "apply"}, new PrintStream(out, true), new PrintStream(err, true), h.runner, bug);
+    assertEquals(1, code, err.toString());
+    assertTrue(err.toString().contains("internal error in apply: java.lang.IllegalStateException: a bug at "),
+        err.toString());
   }
 
   @Test
