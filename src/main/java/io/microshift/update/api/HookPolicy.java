@@ -5,12 +5,14 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 
 /** Defaults and limits for the workloads' hooks declared by pod annotations. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class HookPolicy {
 
   @Pattern(Patterns.DURATION)
+  @Size(max = Patterns.DURATION_MAX_LENGTH)
   @JsonPropertyDescription("Timeout of a hook that does not set its own (default 5m).")
   public String defaultTimeout;
 

@@ -19,6 +19,7 @@ public class MaintenanceWindow {
 
   @Required
   @Pattern(Patterns.DURATION)
+  @Size(max = Patterns.DURATION_MAX_LENGTH)
   @JsonPropertyDescription("Length of the window, e.g. 2h.")
   public String duration;
 

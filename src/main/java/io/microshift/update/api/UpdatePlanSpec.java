@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** What the administrator asks for. Defaults are applied by {@link EffectiveSpec}. */
@@ -43,6 +44,7 @@ public class UpdatePlanSpec {
   public MaintenanceWindow maintenanceWindow;
 
   @Pattern(Patterns.DURATION)
+  @Size(max = Patterns.DURATION_MAX_LENGTH)
   @JsonPropertyDescription("How long greenboot waits for MicroShift and the workloads after the reboot (default 10m).")
   public String healthCheckTimeout;
 

@@ -25,5 +25,6 @@ public class WorkloadSelection {
 
   @JsonPropertyDescription("How long to wait for the pods of paused workloads to be gone (default 5m).")
   @io.fabric8.generator.annotation.Pattern(Patterns.DURATION)
+  @Size(max = Patterns.DURATION_MAX_LENGTH)
   public String drainTimeout;
 }
