@@ -45,6 +45,8 @@ public class UpdatePlanSpec {
 
   @Pattern(Patterns.DURATION)
   @Size(max = Patterns.DURATION_MAX_LENGTH)
+  @ValidationRule(value = "duration(self) >= duration('1m') && duration(self) <= duration('1h')",
+      message = "spec.healthCheckTimeout must be between 1m and 1h")
   @JsonPropertyDescription("How long greenboot waits for MicroShift and the workloads after the reboot (default 10m).")
   public String healthCheckTimeout;
 
