@@ -1,5 +1,6 @@
 package io.microshift.update.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
@@ -58,4 +59,8 @@ public class UpdatePlanSpec {
 
   @JsonPropertyDescription("Preview only: run preflight, report what would happen, change nothing (default false).")
   public Boolean dryRun;
+
+  /** Not part of the API: set when spec could not be read into these types (see LenientReader). */
+  @JsonIgnore
+  public String unreadable;
 }

@@ -51,10 +51,11 @@ public final class PlanStateMachine {
   /** Runs the current phase's step once; returns when to look again (null: never, terminal). */
   public Duration advance(UpdatePlan plan) {
     String before = JSON.asJson(plan.getStatus());
+    String unreadable = plan.getStatus() == null ? null : plan.getStatus().unreadable;
     UpdatePlanStatus st = ensureStatus(plan);
     Long previouslyObserved = st.observedGeneration;
     st.observedGeneration = plan.getMetadata().getGeneration();
-    refuseUntrustedStatus(plan);
+    refuseUntrustedStatus(plan, unreadable);
     refuseLateSpecChanges(plan, previouslyObserved);
     resyncFromHost(plan);
     Duration requeue = null;
@@ -87,7 +88,7 @@ public final class PlanStateMachine {
   }
 
   private UpdatePlanStatus ensureStatus(UpdatePlan plan) {
-    if (plan.getStatus() == null) {
+    if (plan.getStatus() == null || plan.getStatus().unreadable != null) {
       plan.setStatus(new UpdatePlanStatus());
     }
     UpdatePlanStatus st = plan.getStatus();
@@ -126,19 +127,20 @@ public final class PlanStateMachine {
    * Anything else ends Failed at once: no request is written or withdrawn, and only the workloads
    * that carry this plan's pause annotation are resumed.
    */
-  private void refuseUntrustedStatus(UpdatePlan plan) {
+  private void refuseUntrustedStatus(UpdatePlan plan, String unreadable) {
     UpdatePlanStatus st = plan.getStatus();
-    if (st.phase == Phase.Pending || st.phase.isTerminal()) {
+    if (unreadable == null && (st.phase == Phase.Pending || st.phase.isTerminal())) {
       return;
     }
-    Optional<String> why = untrusted(plan);
+    Optional<String> why = unreadable != null ? Optional.of("it cannot be read: " + unreadable) : untrusted(plan);
     if (why.isEmpty() || host.hostState(plan).isPresent()) {
       return;
     }
     pausing.resume(plan, writer, events);
-    transition(plan, Phase.Failed, "UntrustedStatus", "status.phase " + st.phase
-        + " was not written by this operator for this plan (" + why.get() + "); nothing was done."
-        + " To run this update, delete the plan and create it again without status");
+    transition(plan, Phase.Failed, "UntrustedStatus", "status"
+        + (unreadable == null ? ".phase " + st.phase : "") + " was not written by this operator for"
+        + " this plan (" + why.get() + "); nothing was done. To run this update, delete the plan and"
+        + " create it again without status");
   }
 
   private static Optional<String> untrusted(UpdatePlan plan) {

@@ -63,6 +63,10 @@ public final class SpecValidator {
       p.add("spec: missing; set spec.type (ostree or rpm) and spec.target (with spec.target.version, e.g. 4.17.3)");
       return p;
     }
+    if (spec.unreadable != null) {
+      p.add(spec.unreadable);
+      return p;
+    }
     if (spec.type == null) {
       p.add("spec.type: missing; use ostree or rpm");
     }

@@ -9,11 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.microshift.update.api.BackupStatus;
@@ -105,6 +107,69 @@ class InvalidPlanReconcilerTest {
     client.resource(created).updateStatus();
     startOperator();
     return created;
+  }
+
+  static final ResourceDefinitionContext PLANS = new ResourceDefinitionContext.Builder()
+      .withGroup("updates.microshift.io").withVersion("v1alpha1").withPlural("updateplans")
+      .withKind("UpdatePlan").withNamespaced(false).build();
+
+  /** A plan as raw JSON: values the Java types cannot hold, as a server without the schema keeps them. */
+  void createRaw(String name, String specJson, String statusJson) {
+    GenericKubernetesResource raw = client.getKubernetesSerialization().unmarshal(
+        "{\"apiVersion\":\"updates.microshift.io/v1alpha1\",\"kind\":\"UpdatePlan\",\"metadata\":{\"name\":\""
+            + name + "\"},\"spec\":" + specJson + "}", GenericKubernetesResource.class);
+    GenericKubernetesResource created = client.genericKubernetesResources(PLANS).resource(raw).create();
+    if (statusJson != null) {
+      created.setAdditionalProperty("status", client.getKubernetesSerialization().unmarshal(statusJson, Map.class));
+      client.genericKubernetesResources(PLANS).resource(created).updateStatus();
+    }
+  }
+
+  @Test
+  void valuesTheTypesCannotHoldFailThePlanNotTheOperator() {
+    String target = "\"target\":{\"version\":\"4.17.3\",\"ostreeRef\":\"rhel-edge:rhel/9/x86_64/edge\"}";
+    Map<String, String> cases = new java.util.LinkedHashMap<>();
+    cases.put("zypper", "{\"type\":\"zypper\"," + target + "}");
+    cases.put("resume-never", "{\"type\":\"ostree\",\"resumeWorkloads\":\"Never\"," + target + "}");
+    cases.put("on-error-ignore", "{\"type\":\"ostree\",\"hooks\":{\"onError\":\"Ignore\"}," + target + "}");
+    cases.put("monday", "{\"type\":\"ostree\",\"maintenanceWindow\":{\"start\":\"02:00\",\"duration\":\"2h\",\"days\":[\"Monday\"]}," + target + "}");
+    cases.put("retention-overflow", "{\"type\":\"ostree\",\"backup\":{\"retention\":99999999999}," + target + "}");
+    cases.put("selector-string", "{\"type\":\"ostree\",\"workloads\":{\"selector\":\"app=web\"}," + target + "}");
+    cases.put("target-list", "{\"type\":\"ostree\",\"target\":[\"4.17.3\"]}");
+    cases.forEach((name, spec) -> createRaw(name, spec, null));
+    Map<String, String> expected = Map.of("zypper", "spec.type: 'zypper' is not a valid value; use one of ostree, rpm",
+        "resume-never", "spec.resumeWorkloads: 'Never' is not a valid value; use one of AfterBoot, AfterCommit",
+        "on-error-ignore", "spec.hooks.onError: 'Ignore' is not a valid value; use one of Fail, Continue",
+        "monday", "spec.maintenanceWindow.days[0]: 'Monday' is not a valid value; use one of Mon, Tue",
+        "retention-overflow", "spec.backup.retention: cannot be read",
+        "selector-string", "spec.workloads.selector: cannot be read",
+        "target-list", "spec.target: cannot be read");
+    for (String name : cases.keySet()) {
+      UpdatePlan p = awaitPhase(name, Phase.Failed);
+      assertEquals("InvalidSpec", readyReason(p), name);
+      assertTrue(p.getStatus().message.startsWith(expected.get(name)), name + ": " + p.getStatus().message);
+    }
+    // the operator still runs: a valid plan goes ahead
+    client.resource(ostreePlan("after-them", "4.17.3")).create();
+    awaitPhase("after-them", Phase.AwaitingReboot);
+    await().until(() -> host.lastRequest().isPresent());
+    assertEquals(get("after-them").getMetadata().getUid(), host.lastRequest().get().planUid());
+  }
+
+  @Test
+  void aStatusTheTypesCannotHoldIsNotTrusted() {
+    runtime.close();
+    createRaw("bad-phase", "{\"type\":\"ostree\",\"target\":{\"version\":\"4.17.3\",\"ostreeRef\":\"rhel/9\"}}",
+        "{\"phase\":\"AwaitingReboot\",\"handoff\":{\"sequence\":\"lots\"}}");
+    createRaw("odd-phase", "{\"type\":\"ostree\",\"target\":{\"version\":\"4.17.3\",\"ostreeRef\":\"rhel/9\"}}",
+        "{\"phase\":\"Exploded\"}");
+    startOperator();
+    for (String name : List.of("bad-phase", "odd-phase")) {
+      UpdatePlan p = awaitPhase(name, Phase.Failed);
+      assertEquals("UntrustedStatus", readyReason(p), name);
+      assertTrue(p.getStatus().message.contains("it cannot be read: status."), p.getStatus().message);
+    }
+    assertTrue(host.requests.isEmpty());
   }
 
   @Test
