@@ -247,6 +247,21 @@ class CrdSchemaTest {
         name + ": SpecValidator has no problem for " + field + ": " + problems);
   }
 
+  @Test
+  void theExamplePlansPassTheSchemaAndTheValidator() throws Exception {
+    List<JsonNode> examples = new ArrayList<>();
+    examples.add(new YAMLMapper().readTree(Path.of("fleet/kustomize/base/updateplan.yaml").toFile()));
+    String readme = java.nio.file.Files.readString(Path.of("README.md"));
+    int start = readme.indexOf("```yaml\napiVersion: updates.microshift.io/v1alpha1");
+    examples.add(new YAMLMapper().readTree(readme.substring(start + 8, readme.indexOf("```", start + 8))));
+    for (JsonNode example : examples) {
+      ObjectNode plan = JSON.createObjectNode();
+      plan.set("spec", example.get("spec"));
+      assertEquals(List.of(), validator.validate(schema, plan, ""), example.toString());
+      assertEquals(List.of(), SpecValidator.problems(read(plan).getSpec()), example.toString());
+    }
+  }
+
   /** The plan as the operator's informer reads it (spec through LenientReader). */
   static UpdatePlan read(ObjectNode plan) {
     ObjectNode whole = plan.deepCopy();
