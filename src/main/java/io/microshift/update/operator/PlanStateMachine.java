@@ -104,7 +104,7 @@ public final class PlanStateMachine {
     UpdatePlanStatus st = plan.getStatus();
     Long generation = plan.getMetadata().getGeneration();
     if (st.acceptedGeneration != null && !Objects.equals(generation, st.acceptedGeneration)
-        && !st.phase.isTerminal()) {
+        && st.phase != Phase.Pending && !st.phase.isTerminal()) {
       conditions.set(plan, Conditions.SPEC_CHANGE_REFUSED, true, "PlanAlreadyStarted",
           "spec changed to generation " + generation + " after the plan started at generation "
               + st.acceptedGeneration + "; the change is not applied. To update differently, wait for"

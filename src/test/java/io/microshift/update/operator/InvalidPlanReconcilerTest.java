@@ -339,6 +339,9 @@ class InvalidPlanReconcilerTest {
     old.backup = new BackupStatus();
     old.backup.id = "old-backup-00000000";
     old.fromVersion = "4.10.0";
+    old.acceptedGeneration = 9L;
+    old.conditions.add(new io.fabric8.kubernetes.api.model.ConditionBuilder().withType(Conditions.READY)
+        .withStatus("True").withReason("UpdateCommitted").withMessage("forged").build());
     createWithStatus(plan, old);
 
     UpdatePlan p = awaitPhase("leftovers", Phase.AwaitingReboot);
@@ -349,5 +352,8 @@ class InvalidPlanReconcilerTest {
     assertEquals(BackupIds.forPlan(p), p.getStatus().backup.id);
     assertEquals("4.17.1", p.getStatus().fromVersion);
     assertTrue(work.calls().contains("snapshot:" + BackupIds.forPlan(p)), work.calls().toString());
+    assertEquals(1L, p.getStatus().acceptedGeneration);
+    assertFalse(Conditions.find(p.getStatus(), Conditions.READY).isPresent(), "no outcome before the end");
+    assertFalse(Conditions.find(p.getStatus(), Conditions.SPEC_CHANGE_REFUSED).isPresent());
   }
 }

@@ -66,6 +66,10 @@ public final class PendingStep implements PhaseStep {
     }
     conditions.clear(plan, Conditions.QUEUED);
     forgetProgress(plan.getStatus());
+    for (String stale : List.of(Conditions.READY, Conditions.DEGRADED, Conditions.SPEC_CHANGE_REFUSED,
+        Conditions.DRY_RUN)) {
+      conditions.clear(plan, stale);
+    }
     plan.getStatus().acceptedSpec = JSON.clone(plan.getSpec());
     plan.getStatus().acceptedGeneration = plan.getMetadata().getGeneration();
     plan.getStatus().startTime = now.toString();
@@ -83,7 +87,8 @@ public final class PendingStep implements PhaseStep {
   /**
    * A plan that leaves Pending has done nothing yet: whatever status says it did (a status restored
    * from a backup, or written by someone else) is dropped, so no step reuses a request sequence,
-   * backup set, hook record or paused workload it did not make.
+   * backup set, hook record or paused workload it did not make (nor shows a condition of an
+   * outcome it never had).
    */
   private static void forgetProgress(UpdatePlanStatus st) {
     st.fromVersion = null;
