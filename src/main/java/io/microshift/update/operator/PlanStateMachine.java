@@ -110,7 +110,8 @@ public final class PlanStateMachine {
               + st.acceptedGeneration + "; the change is not applied. To update differently, wait for"
               + " the outcome (or delete the plan before the hand-off) and create a new plan");
     } else if (st.phase.isTerminal() && previouslyObserved != null && generation != null
-        && !Objects.equals(generation, previouslyObserved)) {
+        && !Objects.equals(generation, previouslyObserved)
+        && plan.getMetadata().getDeletionTimestamp() == null) {
       // e.g. a Failed InvalidSpec plan whose spec was corrected: a plan runs once
       conditions.set(plan, Conditions.SPEC_CHANGE_REFUSED, true, "PlanEnded",
           "spec changed to generation " + generation + " after the plan ended " + st.phase
