@@ -125,8 +125,9 @@ public final class PlanStateMachine {
    * forged one) is not acted on. Every plan this operator started left Pending with its spec frozen
    * in status.acceptedSpec (valid) and status.acceptedGeneration, and got past Pausing only with the
    * backup set named after its own uid; a plan the host agent reports on (same uid) is genuine.
-   * Anything else ends Failed at once: no request is written or withdrawn, and only the workloads
-   * that carry this plan's pause annotation are resumed.
+   * Anything else ends Failed at once, undoing only what is provably this plan's: the workloads
+   * that carry its pause annotation are resumed, and a request.json of its own uid that the host
+   * has not acted on is withdrawn (never another plan's request).
    */
   private void refuseUntrustedStatus(UpdatePlan plan, String unreadable) {
     UpdatePlanStatus st = plan.getStatus();
@@ -137,7 +138,7 @@ public final class PlanStateMachine {
     if (why.isEmpty() || host.hostState(plan).isPresent()) {
       return;
     }
-    pausing.resume(plan, writer, events);
+    rewind(plan);
     transition(plan, Phase.Failed, "UntrustedStatus", "status"
         + (unreadable == null ? ".phase " + st.phase : "") + " was not written by this operator for"
         + " this plan (" + why.get() + "); nothing was done. To run this update, delete the plan and"

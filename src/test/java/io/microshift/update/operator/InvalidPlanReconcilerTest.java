@@ -329,6 +329,48 @@ class InvalidPlanReconcilerTest {
   }
 
   @Test
+  void anAcceptedSpecThatIsInvalidNowIsWithdrawnNotHandedOff() {
+    client.resource(ostreePlan("older", "4.17.3")).create();
+    awaitPhase("older", Phase.AwaitingReboot);
+    await().until(() -> host.lastRequest().isPresent());
+    runtime.close();
+    // accepted by an operator with looser rules, before the host picked the request up
+    UpdatePlan p = get("older");
+    p.getStatus().acceptedSpec.workloads = new WorkloadSelection();
+    p.getStatus().acceptedSpec.workloads.drainTimeout = "48h";
+    client.resource(p).updateStatus();
+    work.calls.clear();
+    startOperator();
+
+    p = awaitPhase("older", Phase.Failed);
+    assertEquals("UntrustedStatus", readyReason(p));
+    assertTrue(p.getStatus().message.contains("status.acceptedSpec is invalid: spec.workloads.drainTimeout"),
+        p.getStatus().message);
+    await().until(() -> host.lastRequest().get().action().equals("Cancel"));
+    assertEquals(p.getMetadata().getUid(), host.lastRequest().get().planUid());
+    assertTrue(work.calls().contains("resume"), work.calls().toString());
+  }
+
+  @Test
+  void anUntrustedPlanNeverWithdrawsAnotherPlansRequest() {
+    client.resource(ostreePlan("real", "4.17.3")).create();
+    awaitPhase("real", Phase.AwaitingReboot);
+    await().until(() -> host.lastRequest().isPresent());
+    UpdatePlanStatus forged = new UpdatePlanStatus();
+    forged.phase = Phase.AwaitingReboot;
+    forged.handoff = new HandoffStatus();
+    forged.handoff.sequence = 1L;
+    forged.handoff.action = "Apply";
+    createWithStatus(ostreePlan("intruder", "4.17.3"), forged);
+
+    UpdatePlan p = awaitPhase("intruder", Phase.Failed);
+    assertEquals("UntrustedStatus", readyReason(p));
+    assertEquals(get("real").getMetadata().getUid(), host.lastRequest().get().planUid());
+    assertEquals("Apply", host.lastRequest().get().action());
+    assertEquals(Phase.AwaitingReboot, get("real").getStatus().phase);
+  }
+
+  @Test
   void aPendingPlanWithLeftoversInStatusStartsFromNothing() {
     UpdatePlan plan = ostreePlan("leftovers", "4.17.3");
     UpdatePlanStatus old = new UpdatePlanStatus();
