@@ -139,6 +139,9 @@ public final class PlanStateMachine {
       return;
     }
     rewind(plan);
+    if (st.acceptedSpec != null && !SpecValidator.problems(st.acceptedSpec).isEmpty()) {
+      st.acceptedSpec = null; // the CRD's status schema would refuse it: the Failed status must be writable
+    }
     transition(plan, Phase.Failed, "UntrustedStatus", "status"
         + (unreadable == null ? ".phase " + st.phase : "") + " was not written by this operator for"
         + " this plan (" + why.get() + "); nothing was done. To run this update, delete the plan and"

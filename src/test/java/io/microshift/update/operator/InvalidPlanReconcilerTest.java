@@ -346,6 +346,7 @@ class InvalidPlanReconcilerTest {
     assertEquals("UntrustedStatus", readyReason(p));
     assertTrue(p.getStatus().message.contains("status.acceptedSpec is invalid: spec.workloads.drainTimeout"),
         p.getStatus().message);
+    assertNull(p.getStatus().acceptedSpec, "dropped: the status schema would refuse it");
     await().until(() -> host.lastRequest().get().action().equals("Cancel"));
     assertEquals(p.getMetadata().getUid(), host.lastRequest().get().planUid());
     assertTrue(work.calls().contains("resume"), work.calls().toString());
