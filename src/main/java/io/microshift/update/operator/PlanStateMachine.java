@@ -126,8 +126,8 @@ public final class PlanStateMachine {
    * in status.acceptedSpec (valid) and status.acceptedGeneration, and got past Pausing only with the
    * backup set named after its own uid; a plan the host agent reports on (same uid) is genuine.
    * Anything else ends Failed at once, undoing only what is provably this plan's: the workloads
-   * that carry its pause annotation are resumed, and a request.json of its own uid that the host
-   * has not acted on is withdrawn (never another plan's request).
+   * that carry its pause annotation are resumed, and (if it ever left Pending) a request.json of
+   * its own uid that the host has not acted on is withdrawn (never another plan's request).
    */
   private void refuseUntrustedStatus(UpdatePlan plan, String unreadable) {
     UpdatePlanStatus st = plan.getStatus();
@@ -138,7 +138,12 @@ public final class PlanStateMachine {
     if (why.isEmpty() || host.hostState(plan).isPresent()) {
       return;
     }
-    rewind(plan);
+    if (st.acceptedSpec == null || st.acceptedGeneration == null) {
+      // never left Pending: no request of this plan can exist, the host is not touched at all
+      pausing.resume(plan, writer, events);
+    } else {
+      rewind(plan);
+    }
     if (st.acceptedSpec != null && !SpecValidator.problems(st.acceptedSpec).isEmpty()) {
       st.acceptedSpec = null; // the CRD's status schema would refuse it: the Failed status must be writable
     }
