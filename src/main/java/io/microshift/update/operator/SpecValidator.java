@@ -60,7 +60,7 @@ public final class SpecValidator {
   public static List<String> problems(UpdatePlanSpec spec) {
     List<String> p = new ArrayList<>();
     if (spec == null) {
-      p.add("spec: missing; set spec.type (ostree or rpm) and spec.target (with spec.target.version, e.g. 4.17.3)");
+      p.add("spec: missing; set spec.type and spec.target (type ostree or rpm; target.version e.g. 4.17.3)");
       return p;
     }
     if (spec.unreadable != null) {
@@ -103,7 +103,7 @@ public final class SpecValidator {
     if (hooks != null) {
       duration(p, "spec.hooks.defaultTimeout", hooks.defaultTimeout, MIN_TIMEOUT, MAX_TIMEOUT, null);
       if (hooks.parallelism != null && (hooks.parallelism < 1 || hooks.parallelism > 16)) {
-        p.add("spec.hooks.parallelism: " + hooks.parallelism + " is out of range; use 1 to 16 (default 1)");
+        p.add("spec.hooks.parallelism: " + hooks.parallelism + " is out of range: must be between 1 and 16 (default 1)");
       }
     }
     if (spec.backup != null && Boolean.FALSE.equals(spec.backup.etcdSnapshot)) {
@@ -112,7 +112,7 @@ public final class SpecValidator {
     }
     if (spec.backup != null && spec.backup.retention != null
         && (spec.backup.retention < 1 || spec.backup.retention > 10)) {
-      p.add("spec.backup.retention: " + spec.backup.retention + " is out of range; use 1 to 10 (backup sets kept on the device, default 2)");
+      p.add("spec.backup.retention: " + spec.backup.retention + " is out of range: must be between 1 and 10 (backup sets kept on the device, default 2)");
     }
     MaintenanceWindow w = spec.maintenanceWindow;
     if (w != null) {
@@ -137,7 +137,7 @@ public final class SpecValidator {
     }
     if (t.ostreeCommit != null && !COMMIT.matcher(t.ostreeCommit).matches()) {
       p.add("spec.target.ostreeCommit: " + quote(t.ostreeCommit)
-          + " is not a commit checksum; write the 64 lower-case hex digits of `ostree log`");
+          + " is not a commit checksum: must be 64 lower-case hex digits (as `ostree log` prints)");
     }
     List<String> packages = t.packages == null ? List.of() : t.packages;
     if (packages.size() > MAX_PACKAGES) {
@@ -292,7 +292,7 @@ public final class SpecValidator {
     }
     String bounds = "between " + format(min) + " and " + format(max);
     if (value.length() > Patterns.DURATION_MAX_LENGTH || !DURATION.matcher(value).matches()) {
-      problems.add(field + ": " + quote(value) + " is not a duration; write a number and a unit (ms, s, m, h),"
+      problems.add(field + ": invalid duration " + quote(value) + "; write a number and a unit (ms, s, m, h),"
           + " e.g. 30s, 5m or 1h30m, " + bounds);
       return;
     }
@@ -300,7 +300,7 @@ public final class SpecValidator {
     try {
       d = Durations.parse(value);
     } catch (IllegalArgumentException | ArithmeticException e) {
-      problems.add(field + ": " + quote(value) + " must be " + bounds);
+      problems.add(field + ": invalid duration " + quote(value) + ": must be more than 0 and " + bounds);
       return;
     }
     if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {

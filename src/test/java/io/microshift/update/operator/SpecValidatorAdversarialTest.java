@@ -244,7 +244,7 @@ class SpecValidatorAdversarialTest {
   void missingSpecSaysWhatToSet() {
     List<String> p = SpecValidator.problems(null);
     assertEquals(1, p.size());
-    assertTrue(p.get(0).startsWith("spec: missing") && p.get(0).contains("spec.target.version"), p.get(0));
+    assertTrue(p.get(0).startsWith("spec: missing; set spec.type and spec.target") && p.get(0).contains("4.17.3"), p.get(0));
   }
 
   @Test
