@@ -5,12 +5,17 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** Defaults and limits for the workloads' hooks declared by pod annotations. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class HookPolicy {
 
   @Pattern(Patterns.DURATION)
+  @Size(max = Patterns.DURATION_MAX_LENGTH)
+  @ValidationRule(value = "duration(self) >= duration('1s') && duration(self) <= duration('24h')",
+      message = "spec.hooks.defaultTimeout must be between 1s and 24h")
   @JsonPropertyDescription("Timeout of a hook that does not set its own (default 5m).")
   public String defaultTimeout;
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,6 +20,9 @@ public class MaintenanceWindow {
 
   @Required
   @Pattern(Patterns.DURATION)
+  @Size(max = Patterns.DURATION_MAX_LENGTH)
+  @ValidationRule(value = "duration(self) >= duration('1m') && duration(self) <= duration('168h')",
+      message = "spec.maintenanceWindow.duration must be between 1m and 168h (a shorter window is never caught open)")
   @JsonPropertyDescription("Length of the window, e.g. 2h.")
   public String duration;
 

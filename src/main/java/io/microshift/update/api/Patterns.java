@@ -29,6 +29,12 @@ public final class Patterns {
   /** A duration such as 30s, 5m, 1h30m. */
   public static final String DURATION = "^([0-9]{1,6}(ms|s|m|h))+$";
 
+  /** The schema's maxLength of every duration field (the pattern alone repeats without bound). */
+  public static final int DURATION_MAX_LENGTH = 32;
+
+  /** A namespace name (DNS label, RFC 1123). */
+  public static final String NAMESPACE = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
+
   /** A time of day, HH:MM, 24-hour clock. */
   public static final String TIME_OF_DAY = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
 }

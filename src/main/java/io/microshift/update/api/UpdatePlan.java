@@ -1,5 +1,6 @@
 package io.microshift.update.api;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -27,6 +28,20 @@ public class UpdatePlan extends CustomResource<UpdatePlanSpec, UpdatePlanStatus>
   public static final String GROUP = "updates.microshift.io";
   public static final String VERSION = "v1alpha1";
   public static final String CRD_NAME = "updateplans." + GROUP;
+
+  /** Read leniently: a spec the types cannot hold is refused by the operator, not by the informer. */
+  @Override
+  @JsonDeserialize(using = LenientReader.Spec.class)
+  public void setSpec(UpdatePlanSpec spec) {
+    super.setSpec(spec);
+  }
+
+  /** Read leniently: a status the types cannot hold is not trusted (see LenientReader). */
+  @Override
+  @JsonDeserialize(using = LenientReader.Status.class)
+  public void setStatus(UpdatePlanStatus status) {
+    super.setStatus(status);
+  }
 
   @Override
   protected UpdatePlanStatus initStatus() {

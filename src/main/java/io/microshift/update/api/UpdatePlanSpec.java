@@ -1,9 +1,11 @@
 package io.microshift.update.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** What the administrator asks for. Defaults are applied by {@link EffectiveSpec}. */
@@ -43,6 +45,9 @@ public class UpdatePlanSpec {
   public MaintenanceWindow maintenanceWindow;
 
   @Pattern(Patterns.DURATION)
+  @Size(max = Patterns.DURATION_MAX_LENGTH)
+  @ValidationRule(value = "duration(self) >= duration('1m') && duration(self) <= duration('1h')",
+      message = "spec.healthCheckTimeout must be between 1m and 1h")
   @JsonPropertyDescription("How long greenboot waits for MicroShift and the workloads after the reboot (default 10m).")
   public String healthCheckTimeout;
 
@@ -54,4 +59,8 @@ public class UpdatePlanSpec {
 
   @JsonPropertyDescription("Preview only: run preflight, report what would happen, change nothing (default false).")
   public Boolean dryRun;
+
+  /** Not part of the API: set when spec could not be read into these types (see LenientReader). */
+  @JsonIgnore
+  public String unreadable;
 }

@@ -1,5 +1,6 @@
 package io.microshift.update.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -63,4 +64,8 @@ public class UpdatePlanStatus {
 
   @JsonPropertyDescription("When the plan reached Succeeded, RolledBack or Failed (RFC 3339).")
   public String completionTime;
+
+  /** Not part of the API: set when status could not be read into these types (see LenientReader). */
+  @JsonIgnore
+  public String unreadable;
 }

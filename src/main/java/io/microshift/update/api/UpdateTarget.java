@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,6 +20,7 @@ public class UpdateTarget {
 
   @Pattern(Patterns.OSTREE_REF)
   @Size(max = 255)
+  @ValidationRule(value = "!self.contains('..')", message = "spec.target.ostreeRef must not contain '..'")
   @JsonPropertyDescription("ostree only: the ref to rebase to, e.g. rhel-edge:rhel/9/x86_64/edge.")
   public String ostreeRef;
 

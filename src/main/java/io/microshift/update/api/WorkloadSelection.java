@@ -3,6 +3,7 @@ package io.microshift.update.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,5 +26,8 @@ public class WorkloadSelection {
 
   @JsonPropertyDescription("How long to wait for the pods of paused workloads to be gone (default 5m).")
   @io.fabric8.generator.annotation.Pattern(Patterns.DURATION)
+  @Size(max = Patterns.DURATION_MAX_LENGTH)
+  @ValidationRule(value = "duration(self) >= duration('1s') && duration(self) <= duration('24h')",
+      message = "spec.workloads.drainTimeout must be between 1s and 24h")
   public String drainTimeout;
 }

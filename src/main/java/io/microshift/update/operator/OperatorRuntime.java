@@ -46,6 +46,7 @@ public final class OperatorRuntime implements AutoCloseable {
           .withCloseClientOnStop(false)
           .withConcurrentReconciliationThreads(RECONCILE_THREADS)
           .withStopOnInformerErrorDuringStartup(false)
+          .withResourceCloner(new PlanCloner(client.getKubernetesSerialization()))
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
       if (leaderElectionNamespace != null) {
         o.withLeaderElectionConfiguration(

@@ -10,6 +10,7 @@ import io.microshift.update.operator.port.HostHandoff;
 import io.microshift.update.operator.port.WorkloadPausing;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -50,9 +51,12 @@ public final class PlanStateMachine {
   /** Runs the current phase's step once; returns when to look again (null: never, terminal). */
   public Duration advance(UpdatePlan plan) {
     String before = JSON.asJson(plan.getStatus());
+    String unreadable = plan.getStatus() == null ? null : plan.getStatus().unreadable;
     UpdatePlanStatus st = ensureStatus(plan);
+    Long previouslyObserved = st.observedGeneration;
     st.observedGeneration = plan.getMetadata().getGeneration();
-    refuseLateSpecChanges(plan);
+    refuseUntrustedStatus(plan, unreadable);
+    refuseLateSpecChanges(plan, previouslyObserved);
     resyncFromHost(plan);
     Duration requeue = null;
     if (!st.phase.isTerminal()) {
@@ -84,7 +88,7 @@ public final class PlanStateMachine {
   }
 
   private UpdatePlanStatus ensureStatus(UpdatePlan plan) {
-    if (plan.getStatus() == null) {
+    if (plan.getStatus() == null || plan.getStatus().unreadable != null) {
       plan.setStatus(new UpdatePlanStatus());
     }
     UpdatePlanStatus st = plan.getStatus();
@@ -96,16 +100,73 @@ public final class PlanStateMachine {
     return st;
   }
 
-  private void refuseLateSpecChanges(UpdatePlan plan) {
+  private void refuseLateSpecChanges(UpdatePlan plan, Long previouslyObserved) {
     UpdatePlanStatus st = plan.getStatus();
     Long generation = plan.getMetadata().getGeneration();
     if (st.acceptedGeneration != null && !Objects.equals(generation, st.acceptedGeneration)
-        && !st.phase.isTerminal()) {
+        && st.phase != Phase.Pending && !st.phase.isTerminal()) {
       conditions.set(plan, Conditions.SPEC_CHANGE_REFUSED, true, "PlanAlreadyStarted",
           "spec changed to generation " + generation + " after the plan started at generation "
               + st.acceptedGeneration + "; the change is not applied. To update differently, wait for"
               + " the outcome (or delete the plan before the hand-off) and create a new plan");
+    } else if (st.phase.isTerminal() && previouslyObserved != null && generation != null
+        && !Objects.equals(generation, previouslyObserved)
+        && plan.getMetadata().getDeletionTimestamp() == null) {
+      // e.g. a Failed InvalidSpec plan whose spec was corrected: a plan runs once
+      conditions.set(plan, Conditions.SPEC_CHANGE_REFUSED, true, "PlanEnded",
+          "spec changed to generation " + generation + " after the plan ended " + st.phase
+              + "; a plan runs once and the change is not applied. Delete this plan and create a"
+              + " new one with the corrected spec");
     }
+  }
+
+  /**
+   * A status the operator did not write (a plan restored from a backup with its old status, or a
+   * forged one) is not acted on. Every plan this operator started left Pending with its spec frozen
+   * in status.acceptedSpec (valid) and status.acceptedGeneration, and got past Pausing only with the
+   * backup set named after its own uid; a plan the host agent reports on (same uid) is genuine.
+   * Anything else ends Failed at once, undoing only what is provably this plan's: the workloads
+   * that carry its pause annotation are resumed, and (if it ever left Pending) a request.json of
+   * its own uid that the host has not acted on is withdrawn (never another plan's request).
+   */
+  private void refuseUntrustedStatus(UpdatePlan plan, String unreadable) {
+    UpdatePlanStatus st = plan.getStatus();
+    if (unreadable == null && (st.phase == Phase.Pending || st.phase.isTerminal())) {
+      return;
+    }
+    Optional<String> why = unreadable != null ? Optional.of("it cannot be read: " + unreadable) : untrusted(plan);
+    if (why.isEmpty() || host.hostState(plan).isPresent()) {
+      return;
+    }
+    if (st.acceptedSpec == null || st.acceptedGeneration == null) {
+      // never left Pending: no request of this plan can exist, the host is not touched at all
+      pausing.resume(plan, writer, events);
+    } else {
+      rewind(plan);
+    }
+    if (st.acceptedSpec != null && !SpecValidator.problems(st.acceptedSpec).isEmpty()) {
+      st.acceptedSpec = null; // the CRD's status schema would refuse it: the Failed status must be writable
+    }
+    transition(plan, Phase.Failed, "UntrustedStatus", "status"
+        + (unreadable == null ? ".phase " + st.phase : "") + " was not written by this operator for"
+        + " this plan (" + why.get() + "); nothing was done. To run this update, delete the plan and"
+        + " create it again without status");
+  }
+
+  private static Optional<String> untrusted(UpdatePlan plan) {
+    UpdatePlanStatus st = plan.getStatus();
+    if (st.acceptedSpec == null || st.acceptedGeneration == null) {
+      return Optional.of("status.acceptedSpec or status.acceptedGeneration is missing: the plan never left Pending");
+    }
+    List<String> problems = SpecValidator.problems(st.acceptedSpec);
+    if (!problems.isEmpty()) {
+      return Optional.of("status.acceptedSpec is invalid: " + problems.get(0));
+    }
+    boolean pastPausing = st.phase.isHandedOff() || st.phase == Phase.AwaitingReboot;
+    if (pastPausing && (st.backup == null || !BackupIds.forPlan(plan).equals(st.backup.id))) {
+      return Optional.of("status.backup is not this plan's backup set " + BackupIds.forPlan(plan));
+    }
+    return Optional.empty();
   }
 
   /** The host's marker is the truth once the host acted on this plan (e.g. after an etcd restore). */

@@ -1,7 +1,8 @@
 package io.microshift.update.operator;
 
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.microshift.update.api.Durations;
-
 import io.microshift.update.api.HookPolicy;
 import io.microshift.update.api.MaintenanceWindow;
 import io.microshift.update.api.Patterns;
@@ -10,32 +11,60 @@ import io.microshift.update.api.UpdateTarget;
 import io.microshift.update.api.UpdateType;
 import io.microshift.update.marker.Markers;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Validates a spec the way the CRD schema does, and what the schema cannot say. The API server
  * normally rejects bad plans before they get here; this catches the rest (and servers that do not
- * enforce the schema), naming the field and what to write instead.
+ * enforce the schema), naming the field and what to write instead. Every problem is one line that
+ * starts with the field's path; the offending value is quoted shortened and with control
+ * characters escaped.
  */
 public final class SpecValidator {
   private static final Pattern VERSION = Pattern.compile(Patterns.VERSION);
   private static final Pattern REF = Pattern.compile(Patterns.OSTREE_REF);
   private static final Pattern COMMIT = Pattern.compile(Patterns.OSTREE_COMMIT);
   private static final Pattern PACKAGE = Pattern.compile(Patterns.PACKAGE);
-  private static final Pattern NAMESPACE = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
+  private static final Pattern NAMESPACE = Pattern.compile(Patterns.NAMESPACE);
+  private static final Pattern DURATION = Pattern.compile(Patterns.DURATION);
+  private static final Pattern TIME_OF_DAY = Pattern.compile(Patterns.TIME_OF_DAY);
+  private static final Pattern LABEL_NAME = Pattern.compile("^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$");
+  private static final Pattern LABEL_PREFIX =
+      Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+  private static final Pattern LABEL_VALUE = Pattern.compile("^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$");
+  private static final Set<String> OPERATORS = Set.of("In", "NotIn", "Exists", "DoesNotExist");
 
   static final long MIN_HEALTH_CHECK_SECONDS = Markers.MIN_HEALTH_CHECK_TIMEOUT_SECONDS;
   static final long MAX_HEALTH_CHECK_SECONDS = Markers.MAX_HEALTH_CHECK_TIMEOUT_SECONDS;
+  /** Bounds of spec.workloads.drainTimeout and spec.hooks.defaultTimeout. */
+  static final Duration MIN_TIMEOUT = Duration.ofSeconds(1);
+  static final Duration MAX_TIMEOUT = Duration.ofHours(24);
+  /** Bounds of spec.maintenanceWindow.duration: shorter could never be caught open. */
+  static final Duration MIN_WINDOW = Duration.ofMinutes(1);
+  static final Duration MAX_WINDOW = Duration.ofDays(7);
+  static final int MAX_PACKAGES = 64;
+  static final int MAX_NAMESPACES = 256;
+  static final int MAX_MATCH_LABELS = 64;
+  static final int MAX_MATCH_EXPRESSIONS = 64;
+  static final int MAX_SELECTOR_VALUES = 64;
 
   private SpecValidator() {}
 
   public static List<String> problems(UpdatePlanSpec spec) {
     List<String> p = new ArrayList<>();
     if (spec == null) {
-      p.add("spec: missing; set spec.type and spec.target");
+      p.add("spec: missing; set spec.type and spec.target (type ostree or rpm; target.version e.g. 4.17.3)");
+      return p;
+    }
+    if (spec.unreadable != null) {
+      p.add(spec.unreadable);
       return p;
     }
     if (spec.type == null) {
@@ -43,72 +72,38 @@ public final class SpecValidator {
     }
     UpdateTarget t = spec.target;
     if (t == null) {
-      p.add("spec.target: missing; set spec.target.version");
-      return p;
+      p.add("spec.target: missing; set spec.target.version, e.g. 4.17.3");
+    } else {
+      target(p, spec.type, t);
     }
-    if (t.version == null || !VERSION.matcher(t.version).matches()) {
-      p.add("spec.target.version: '" + t.version + "' is not a MicroShift version such as 4.17.3");
-    }
-    if (t.ostreeRef != null && (t.ostreeRef.length() > 255 || !REF.matcher(t.ostreeRef).matches())) {
-      p.add("spec.target.ostreeRef: '" + t.ostreeRef + "' is not an ostree ref such as rhel-edge:rhel/9/x86_64/edge");
-    }
-    if (t.ostreeRef != null && t.ostreeRef.contains("..")) {
-      p.add("spec.target.ostreeRef: must not contain '..'");
-    }
-    if (t.ostreeCommit != null && !COMMIT.matcher(t.ostreeCommit).matches()) {
-      p.add("spec.target.ostreeCommit: must be 64 lower-case hex digits");
-    }
-    List<String> packages = t.packages == null ? List.of() : t.packages;
-    if (packages.size() > 64) {
-      p.add("spec.target.packages: at most 64 packages");
-    }
-    for (int i = 0; i < packages.size(); i++) {
-      String pkg = packages.get(i);
-      if (pkg == null || !PACKAGE.matcher(pkg).matches()) {
-        p.add("spec.target.packages[" + i + "]: '" + pkg + "' is not a package name such as microshift-4.17.3");
-      }
-    }
-    if (spec.type == UpdateType.OSTREE) {
-      if (t.ostreeRef == null && t.ostreeCommit == null) {
-        p.add("spec.target: an ostree update needs ostreeRef or ostreeCommit");
-      }
-      if (!packages.isEmpty()) {
-        p.add("spec.target.packages: only for rpm updates; an ostree update takes ostreeRef or ostreeCommit");
-      }
-    }
-    if (spec.type == UpdateType.RPM) {
-      if (packages.isEmpty()) {
-        p.add("spec.target.packages: an rpm update needs the exact package set to install");
-      }
-      if (t.ostreeRef != null || t.ostreeCommit != null) {
-        p.add("spec.target: ostreeRef and ostreeCommit are only for ostree updates");
-      }
-      if (!packages.isEmpty() && t.version != null && packages.stream().noneMatch(pkg -> pkg != null
-          && (pkg.equals("microshift-" + t.version) || pkg.startsWith("microshift-" + t.version + "-")))) {
-        p.add("spec.target.packages: must include microshift-" + t.version + " (the version in spec.target.version)");
-      }
-    }
-    duration(p, "spec.healthCheckTimeout", spec.healthCheckTimeout);
-    if (spec.healthCheckTimeout != null && spec.healthCheckTimeout.matches(Patterns.DURATION)) {
-      long seconds = Durations.parse(spec.healthCheckTimeout).toSeconds();
-      if (seconds < MIN_HEALTH_CHECK_SECONDS || seconds > MAX_HEALTH_CHECK_SECONDS) {
-        p.add("spec.healthCheckTimeout: must be between 1m and 1h (greenboot's check waits this long)");
-      }
-    }
+    duration(p, "spec.healthCheckTimeout", spec.healthCheckTimeout,
+        Duration.ofSeconds(MIN_HEALTH_CHECK_SECONDS), Duration.ofSeconds(MAX_HEALTH_CHECK_SECONDS),
+        "greenboot's check waits this long");
     if (spec.workloads != null) {
-      duration(p, "spec.workloads.drainTimeout", spec.workloads.drainTimeout);
+      duration(p, "spec.workloads.drainTimeout", spec.workloads.drainTimeout, MIN_TIMEOUT, MAX_TIMEOUT, null);
       List<String> namespaces = spec.workloads.namespaces == null ? List.of() : spec.workloads.namespaces;
-      for (int i = 0; i < namespaces.size(); i++) {
-        if (namespaces.get(i) == null || !NAMESPACE.matcher(namespaces.get(i)).matches()) {
-          p.add("spec.workloads.namespaces[" + i + "]: '" + namespaces.get(i) + "' is not a namespace name");
+      if (namespaces.size() > MAX_NAMESPACES) {
+        p.add("spec.workloads.namespaces: " + namespaces.size() + " entries, at most " + MAX_NAMESPACES
+            + " are allowed; select by label (spec.workloads.selector) instead");
+      } else {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < namespaces.size(); i++) {
+          String ns = namespaces.get(i);
+          if (ns == null || !NAMESPACE.matcher(ns).matches()) {
+            p.add("spec.workloads.namespaces[" + i + "]: " + quote(ns)
+                + " is not a namespace name (lower-case letters, digits and '-', at most 63, e.g. shop)");
+          } else if (!seen.add(ns)) {
+            p.add("spec.workloads.namespaces[" + i + "]: " + quote(ns) + " is listed twice; list each namespace once");
+          }
         }
       }
+      selector(p, "spec.workloads.selector", spec.workloads.selector);
     }
     HookPolicy hooks = spec.hooks;
     if (hooks != null) {
-      duration(p, "spec.hooks.defaultTimeout", hooks.defaultTimeout);
+      duration(p, "spec.hooks.defaultTimeout", hooks.defaultTimeout, MIN_TIMEOUT, MAX_TIMEOUT, null);
       if (hooks.parallelism != null && (hooks.parallelism < 1 || hooks.parallelism > 16)) {
-        p.add("spec.hooks.parallelism: must be between 1 and 16");
+        p.add("spec.hooks.parallelism: " + hooks.parallelism + " is out of range: must be between 1 and 16 (default 1)");
       }
     }
     if (spec.backup != null && Boolean.FALSE.equals(spec.backup.etcdSnapshot)) {
@@ -117,37 +112,236 @@ public final class SpecValidator {
     }
     if (spec.backup != null && spec.backup.retention != null
         && (spec.backup.retention < 1 || spec.backup.retention > 10)) {
-      p.add("spec.backup.retention: must be between 1 and 10");
+      p.add("spec.backup.retention: " + spec.backup.retention + " is out of range: must be between 1 and 10 (backup sets kept on the device, default 2)");
     }
     MaintenanceWindow w = spec.maintenanceWindow;
     if (w != null) {
-      if (w.start == null || !w.start.matches(Patterns.TIME_OF_DAY)) {
-        p.add("spec.maintenanceWindow.start: '" + w.start + "' is not HH:MM");
-      }
-      if (w.duration == null) {
-        p.add("spec.maintenanceWindow.duration: missing, e.g. 2h");
-      } else {
-        duration(p, "spec.maintenanceWindow.duration", w.duration);
-      }
-      if (w.timeZone != null) {
-        try {
-          ZoneId.of(w.timeZone);
-        } catch (DateTimeException e) {
-          p.add("spec.maintenanceWindow.timeZone: '" + w.timeZone + "' is not an IANA time zone such as Europe/Berlin");
-        }
-      }
+      window(p, w);
     }
     return p;
   }
 
-  private static void duration(List<String> problems, String field, String value) {
+  private static void target(List<String> p, UpdateType type, UpdateTarget t) {
+    if (t.version == null) {
+      p.add("spec.target.version: missing; write the MicroShift version to update to, e.g. 4.17.3");
+    } else if (!VERSION.matcher(t.version).matches()) {
+      p.add("spec.target.version: " + quote(t.version)
+          + " is not a MicroShift version; write X.Y.Z without a leading v, e.g. 4.17.3 or 4.18.0-rc.2");
+    }
+    if (t.ostreeRef != null && (t.ostreeRef.length() > 255 || !REF.matcher(t.ostreeRef).matches())) {
+      p.add("spec.target.ostreeRef: " + quote(t.ostreeRef)
+          + " is not an ostree ref; write [remote:]name/name..., e.g. rhel-edge:rhel/9/x86_64/edge");
+    }
+    if (t.ostreeRef != null && t.ostreeRef.contains("..")) {
+      p.add("spec.target.ostreeRef: must not contain '..'; e.g. rhel-edge:rhel/9/x86_64/edge");
+    }
+    if (t.ostreeCommit != null && !COMMIT.matcher(t.ostreeCommit).matches()) {
+      p.add("spec.target.ostreeCommit: " + quote(t.ostreeCommit)
+          + " is not a commit checksum: must be 64 lower-case hex digits (as `ostree log` prints)");
+    }
+    List<String> packages = t.packages == null ? List.of() : t.packages;
+    if (packages.size() > MAX_PACKAGES) {
+      p.add("spec.target.packages: " + packages.size() + " entries, at most " + MAX_PACKAGES + " are allowed");
+    } else {
+      Set<String> seen = new HashSet<>();
+      for (int i = 0; i < packages.size(); i++) {
+        String pkg = packages.get(i);
+        if (pkg == null || !PACKAGE.matcher(pkg).matches()) {
+          p.add("spec.target.packages[" + i + "]: " + quote(pkg)
+              + " is not a package name; write name[-version], e.g. microshift-4.17.3 (no spaces, paths, URLs or leading '-')");
+        } else if (!seen.add(pkg)) {
+          p.add("spec.target.packages[" + i + "]: " + quote(pkg) + " is listed twice; list each package once");
+        }
+      }
+    }
+    if (type == UpdateType.OSTREE) {
+      if (t.ostreeRef == null && t.ostreeCommit == null) {
+        p.add("spec.target: an ostree update needs ostreeRef or ostreeCommit, e.g. ostreeRef: rhel-edge:rhel/9/x86_64/edge");
+      }
+      if (!packages.isEmpty()) {
+        p.add("spec.target.packages: only for rpm updates; an ostree update takes ostreeRef or ostreeCommit");
+      }
+    }
+    if (type == UpdateType.RPM) {
+      if (packages.isEmpty()) {
+        p.add("spec.target.packages: an rpm update needs the exact package set to install, e.g. [microshift-"
+            + (t.version != null && VERSION.matcher(t.version).matches() ? t.version : "4.17.3") + "]");
+      }
+      if (t.ostreeRef != null || t.ostreeCommit != null) {
+        p.add("spec.target: ostreeRef and ostreeCommit are only for ostree updates; remove them or use type ostree");
+      }
+      if (!packages.isEmpty() && t.version != null && VERSION.matcher(t.version).matches()
+          && packages.stream().noneMatch(pkg -> pkg != null
+          && (pkg.equals("microshift-" + t.version) || pkg.startsWith("microshift-" + t.version + "-")))) {
+        p.add("spec.target.packages: must include microshift-" + t.version + " (the version in spec.target.version)");
+      }
+    }
+  }
+
+  private static void selector(List<String> p, String field, LabelSelector s) {
+    if (s == null) {
+      return;
+    }
+    Map<String, String> labels = s.getMatchLabels() == null ? Map.of() : s.getMatchLabels();
+    if (labels.size() > MAX_MATCH_LABELS) {
+      p.add(field + ".matchLabels: " + labels.size() + " labels, at most " + MAX_MATCH_LABELS + " are allowed");
+    } else {
+      for (Map.Entry<String, String> e : labels.entrySet()) {
+        String key = field + ".matchLabels[" + quote(e.getKey()) + "]";
+        labelKey(p, key, e.getKey());
+        if (e.getValue() == null || !LABEL_VALUE.matcher(e.getValue()).matches()) {
+          p.add(key + ": value " + quote(e.getValue()) + " is not a label value (at most 63 letters, digits,"
+              + " '-', '_' or '.', starting and ending with a letter or digit, e.g. web)");
+        }
+      }
+    }
+    List<LabelSelectorRequirement> exprs = s.getMatchExpressions() == null ? List.of() : s.getMatchExpressions();
+    if (exprs.size() > MAX_MATCH_EXPRESSIONS) {
+      p.add(field + ".matchExpressions: " + exprs.size() + " entries, at most " + MAX_MATCH_EXPRESSIONS + " are allowed");
+      return;
+    }
+    for (int i = 0; i < exprs.size(); i++) {
+      String at = field + ".matchExpressions[" + i + "]";
+      LabelSelectorRequirement r = exprs.get(i);
+      if (r == null) {
+        p.add(at + ": empty; write key, operator and values, e.g. {key: app, operator: In, values: [web]}");
+        continue;
+      }
+      labelKey(p, at + ".key", r.getKey());
+      List<String> values = r.getValues() == null ? List.of() : r.getValues();
+      String op = r.getOperator();
+      if (op == null || !OPERATORS.contains(op)) {
+        p.add(at + ".operator: " + quote(op) + " is not an operator; use In, NotIn, Exists or DoesNotExist");
+      } else if ((op.equals("In") || op.equals("NotIn")) && values.isEmpty()) {
+        p.add(at + ".values: " + op + " needs at least one value, e.g. [web]");
+      } else if ((op.equals("Exists") || op.equals("DoesNotExist")) && !values.isEmpty()) {
+        p.add(at + ".values: must be empty for " + op + "; remove the values");
+      }
+      if (values.size() > MAX_SELECTOR_VALUES) {
+        p.add(at + ".values: " + values.size() + " entries, at most " + MAX_SELECTOR_VALUES + " are allowed");
+        continue;
+      }
+      for (int j = 0; j < values.size(); j++) {
+        String v = values.get(j);
+        if (v == null || !LABEL_VALUE.matcher(v).matches()) {
+          p.add(at + ".values[" + j + "]: " + quote(v) + " is not a label value (at most 63 letters, digits,"
+              + " '-', '_' or '.', starting and ending with a letter or digit, e.g. web)");
+        }
+      }
+    }
+  }
+
+  /** A label key: [prefix/]name, the prefix a DNS subdomain of at most 253 characters. */
+  private static void labelKey(List<String> p, String field, String key) {
+    boolean ok = key != null && !key.isEmpty();
+    if (ok) {
+      int slash = key.indexOf('/');
+      String name = slash < 0 ? key : key.substring(slash + 1);
+      String prefix = slash < 0 ? null : key.substring(0, slash);
+      ok = LABEL_NAME.matcher(name).matches()
+          && (prefix == null || (prefix.length() <= 253 && LABEL_PREFIX.matcher(prefix).matches()));
+    }
+    if (!ok) {
+      p.add(field + ": key " + quote(key) + " is not a label key; write [prefix/]name, e.g. app or"
+          + " example.com/tier (name: at most 63 letters, digits, '-', '_' or '.')");
+    }
+  }
+
+  private static void window(List<String> p, MaintenanceWindow w) {
+    if (w.start == null) {
+      p.add("spec.maintenanceWindow.start: missing; write HH:MM on the 24-hour clock, e.g. 02:00");
+    } else if (!TIME_OF_DAY.matcher(w.start).matches()) {
+      p.add("spec.maintenanceWindow.start: " + quote(w.start) + " is not HH:MM on the 24-hour clock, e.g. 02:00");
+    }
+    if (w.duration == null) {
+      p.add("spec.maintenanceWindow.duration: missing; write how long the window stays open, e.g. 2h");
+    } else {
+      duration(p, "spec.maintenanceWindow.duration", w.duration, MIN_WINDOW, MAX_WINDOW,
+          "a shorter window could never be caught open");
+    }
+    if (w.days != null) {
+      for (int i = 0; i < w.days.size(); i++) {
+        if (w.days.get(i) == null) {
+          p.add("spec.maintenanceWindow.days[" + i + "]: empty; use Mon, Tue, Wed, Thu, Fri, Sat or Sun");
+        } else if (w.days.indexOf(w.days.get(i)) < i) {
+          p.add("spec.maintenanceWindow.days[" + i + "]: " + w.days.get(i) + " is listed twice; list each day once");
+        }
+      }
+    }
+    if (w.timeZone != null) {
+      boolean ok = w.timeZone.length() <= 64;
+      if (ok) {
+        try {
+          ZoneId.of(w.timeZone);
+        } catch (DateTimeException e) {
+          ok = false;
+        }
+      }
+      if (!ok) {
+        p.add("spec.maintenanceWindow.timeZone: " + quote(w.timeZone)
+            + " is not an IANA time zone; write e.g. Europe/Berlin or UTC");
+      }
+    }
+  }
+
+  /** A duration in {@link Patterns#DURATION} syntax (checked as written: no trimming) within bounds. */
+  private static void duration(List<String> problems, String field, String value, Duration min, Duration max,
+      String why) {
     if (value == null) {
       return;
     }
-    try {
-      Durations.parse(value);
-    } catch (IllegalArgumentException e) {
-      problems.add(field + ": " + e.getMessage());
+    String bounds = "between " + format(min) + " and " + format(max);
+    if (value.length() > Patterns.DURATION_MAX_LENGTH || !DURATION.matcher(value).matches()) {
+      problems.add(field + ": invalid duration " + quote(value) + "; write a number and a unit (ms, s, m, h),"
+          + " e.g. 30s, 5m or 1h30m, " + bounds);
+      return;
     }
+    Duration d;
+    try {
+      d = Durations.parse(value);
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      problems.add(field + ": invalid duration " + quote(value) + ": must be more than 0 and " + bounds);
+      return;
+    }
+    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+      problems.add(field + ": " + quote(value) + " is out of range; it must be " + bounds
+          + (why == null ? "" : " (" + why + ")"));
+    }
+  }
+
+  private static String format(Duration d) {
+    if (d.toDays() > 0 && d.equals(Duration.ofDays(d.toDays()))) {
+      return d.toHours() + "h";
+    }
+    if (d.toHours() > 0 && d.equals(Duration.ofHours(d.toHours()))) {
+      return d.toHours() + "h";
+    }
+    if (d.toMinutes() > 0 && d.equals(Duration.ofMinutes(d.toMinutes()))) {
+      return d.toMinutes() + "m";
+    }
+    return d.toSeconds() + "s";
+  }
+
+  /** The value in quotes for a message: at most 64 characters, control characters escaped. */
+  static String quote(String value) {
+    if (value == null) {
+      return "(null)";
+    }
+    StringBuilder b = new StringBuilder("'");
+    int limit = Math.min(value.length(), 64);
+    for (int i = 0; i < limit; i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c == 0x7f || Character.isISOControl(c)) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    if (value.length() > limit) {
+      b.append("...' (").append(value.length()).append(" characters)");
+    } else {
+      b.append('\'');
+    }
+    return b.toString();
   }
 }

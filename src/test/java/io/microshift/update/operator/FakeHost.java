@@ -26,6 +26,9 @@ final class FakeHost implements HostHandoff {
 
   @Override
   public synchronized void writeRequest(UpdatePlan plan, long seq, String action) {
+    if (action.equals("Cancel") && lastRequest().map(l -> !l.planUid().equals(plan.getMetadata().getUid())).orElse(true)) {
+      return; // as MarkerHostHandoff: nothing of ours to withdraw, never overwrite another plan's request
+    }
     Request r = new Request(plan.getMetadata().getUid(), seq, action);
     if (requests.isEmpty() || !requests.get(requests.size() - 1).equals(r)) {
       requests.add(r);

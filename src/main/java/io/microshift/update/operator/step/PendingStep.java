@@ -2,6 +2,7 @@ package io.microshift.update.operator.step;
 
 import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.api.UpdatePlanStatus;
 import io.microshift.update.operator.Conditions;
 import io.microshift.update.operator.OperatorClients;
 import io.microshift.update.operator.PhaseStep;
@@ -13,6 +14,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -24,6 +26,7 @@ import java.util.Optional;
 public final class PendingStep implements PhaseStep {
   static final Duration QUEUE_POLL = Duration.ofSeconds(5);
   static final Duration WINDOW_POLL = Duration.ofMinutes(1);
+  static final int MAX_PROBLEMS = 10;
   private static final KubernetesSerialization JSON = OperatorClients.serialization();
 
   private final PlanDirectory plans;
@@ -40,7 +43,7 @@ public final class PendingStep implements PhaseStep {
   public StepResult execute(UpdatePlan plan) {
     List<String> problems = SpecValidator.problems(plan.getSpec());
     if (!problems.isEmpty()) {
-      return StepResult.fail("InvalidSpec", String.join("; ", problems));
+      return StepResult.fail("InvalidSpec", invalidSpecMessage(problems));
     }
     Optional<UpdatePlan> ahead = firstAhead(plan);
     if (ahead.isPresent()) {
@@ -62,11 +65,42 @@ public final class PendingStep implements PhaseStep {
           untilOpen.compareTo(WINDOW_POLL) < 0 ? untilOpen.plusMillis(100) : WINDOW_POLL);
     }
     conditions.clear(plan, Conditions.QUEUED);
+    forgetProgress(plan.getStatus());
+    for (String stale : List.of(Conditions.READY, Conditions.DEGRADED, Conditions.SPEC_CHANGE_REFUSED,
+        Conditions.DRY_RUN)) {
+      conditions.clear(plan, stale);
+    }
     plan.getStatus().acceptedSpec = JSON.clone(plan.getSpec());
     plan.getStatus().acceptedGeneration = plan.getMetadata().getGeneration();
     plan.getStatus().startTime = now.toString();
     return StepResult.advance(Phase.Preflight, "Started",
         "plan accepted at generation " + plan.getMetadata().getGeneration());
+  }
+
+  /** The problems, at most {@link #MAX_PROBLEMS} of them (a huge bad list must not make a huge status). */
+  static String invalidSpecMessage(List<String> problems) {
+    String shown = String.join("; ", problems.subList(0, Math.min(problems.size(), MAX_PROBLEMS)));
+    return problems.size() <= MAX_PROBLEMS ? shown
+        : shown + "; and " + (problems.size() - MAX_PROBLEMS) + " more problems of the same kind";
+  }
+
+  /**
+   * A plan that leaves Pending has done nothing yet: whatever status says it did (a status restored
+   * from a backup, or written by someone else) is dropped, so no step reuses a request sequence,
+   * backup set, hook record or paused workload it did not make (nor shows a condition of an
+   * outcome it never had).
+   */
+  private static void forgetProgress(UpdatePlanStatus st) {
+    st.fromVersion = null;
+    st.toVersion = null;
+    st.backup = null;
+    st.hooks = new ArrayList<>();
+    st.pausedWorkloads = new ArrayList<>();
+    st.handoff = null;
+    st.host = null;
+    st.preview = null;
+    st.workloadsResumedAt = null;
+    st.completionTime = null;
   }
 
   /** An active plan, or an older pending one, that goes before this plan. */
