@@ -245,7 +245,7 @@ class EndToEndTest {
     java.util.concurrent.atomic.AtomicBoolean crashed = new java.util.concurrent.atomic.AtomicBoolean();
     io.microshift.update.marker.CrashHook hook = point -> {
       if (point.equals(io.microshift.update.host.CrashPoints.APPLY_DATA_COPIED) && crashed.compareAndSet(false, true)) {
-        throw new IllegalStateException("power cut at " + point);
+        throw new io.microshift.update.host.CrashAt.SimulatedCrash(point);   // an Error: a power cut
       }
     };
     try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.ostree("4.17.1").versions("4.17.3")
@@ -254,7 +254,8 @@ class EndToEndTest {
       d.etcdPut("/sim/before-update", "kept");
       d.apply(SimulatedDevice.ostreePlan("cut", "4.17.3", ResumePolicy.AfterBoot));
       d.await("the crash point", T, crashed::get);
-      assertEquals(List.of("power cut at " + io.microshift.update.host.CrashPoints.APPLY_DATA_COPIED), d.agentCrashes());
+      assertEquals(List.of("simulated crash at " + io.microshift.update.host.CrashPoints.APPLY_DATA_COPIED),
+          d.agentCrashes());
       assertEquals(HostState.Staged, d.hostStatus().orElseThrow().state());
 
       d.powerCut();   // the staged deployment is lost with the power; apply runs again at boot
@@ -304,7 +305,7 @@ class EndToEndTest {
     java.util.concurrent.atomic.AtomicBoolean crashed = new java.util.concurrent.atomic.AtomicBoolean();
     io.microshift.update.marker.CrashHook hook = point -> {
       if (point.equals(io.microshift.update.host.CrashPoints.BOOT_DATA_MOVED_ASIDE) && crashed.compareAndSet(false, true)) {
-        throw new IllegalStateException("boot unit killed at " + point);
+        throw new io.microshift.update.host.CrashAt.SimulatedCrash(point);   // the unit killed
       }
     };
     try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.ostree("4.17.1").versions("4.18.0")
