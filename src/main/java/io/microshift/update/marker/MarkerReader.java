@@ -32,8 +32,15 @@ public final class MarkerReader {
     this.expectedUid = expectedUid;
   }
 
+  /** The file was unlinked while it was checked: the other side's atomic rename replaced it. */
+  private static final class ReplacedWhileChecked extends Exception {
+    ReplacedWhileChecked() {
+      super(null, null, false, false);
+    }
+  }
+
   /** Problems with the file itself (not its content); empty when it may be read. */
-  public List<String> fileProblems(Path file) throws IOException {
+  private List<String> fileProblems(Path file) throws IOException, ReplacedWhileChecked {
     List<String> problems = new ArrayList<>();
     Path dir = file.toAbsolutePath().getParent();
     if (dir != null && Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -55,6 +62,12 @@ public final class MarkerReader {
     }
     checkOwnerAndMode(file, a, problems);
     int links = (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+    if (links == 0) {
+      // a path's file has no links only when it was unlinked between the lookup and the stat,
+      // which the writer's rename does; the freed inode number may already be reused, so the
+      // file key cannot tell
+      throw new ReplacedWhileChecked();
+    }
     if (links != 1) {
       problems.add(file + ": has " + links + " hard links; a marker file must have exactly one"
           + " (a hard link could make the agent read another file)");
@@ -77,8 +90,11 @@ public final class MarkerReader {
     }
   }
 
-  /** How often a read is tried again when the writer replaced the file (atomic rename) meanwhile. */
-  static final int READ_ATTEMPTS = 5;
+  /**
+   * How often a read is tried when the writer replaced the file (atomic rename) meanwhile; the
+   * n-th retry waits n ms first, so a burst of writes cannot exhaust them (at most ~0.2 s in all).
+   */
+  static final int READ_ATTEMPTS = 20;
 
   /**
    * The file's bytes when it is safe to read; empty when it does not exist. A file replaced while
@@ -94,6 +110,16 @@ public final class MarkerReader {
         throw new MarkerProblems(file.toString(), List.of(file + ": was replaced while being read "
             + READ_ATTEMPTS + " times in a row; retry later"));
       }
+      java.util.concurrent.locks.LockSupport.parkNanos(attempt * 1_000_000L);
+    }
+  }
+
+  /** The identity (device and inode) of what the path names now; null when nothing is there. */
+  private static Object fileKey(Path file) throws IOException {
+    try {
+      return Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    } catch (NoSuchFileException e) {
+      return null;
     }
   }
 
@@ -104,9 +130,17 @@ public final class MarkerReader {
         return Optional.of(Optional.empty());
       }
       // the key is taken before the checks: a file swapped in after them is detected below
-      Object keyBefore = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-      List<String> problems = fileProblems(file);
+      Object keyBefore = fileKey(file);
+      List<String> problems;
+      try {
+        problems = fileProblems(file);
+      } catch (ReplacedWhileChecked e) {
+        return Optional.empty();
+      }
       if (!problems.isEmpty()) {
+        if (!Objects.equals(keyBefore, fileKey(file))) {
+          return Optional.empty(); // replaced during the checks: check the new file
+        }
         throw new MarkerProblems(file.toString(), problems);
       }
       byte[] bytes;
@@ -114,8 +148,7 @@ public final class MarkerReader {
           Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)))) {
         bytes = in.readNBytes(Markers.MAX_FILE_BYTES + 1);
       }
-      Object keyAfter = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-      if (!Objects.equals(keyBefore, keyAfter)) {
+      if (!Objects.equals(keyBefore, fileKey(file))) {
         return Optional.empty();
       }
       if (bytes.length > Markers.MAX_FILE_BYTES) {

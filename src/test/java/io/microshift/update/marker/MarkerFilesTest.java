@@ -255,7 +255,7 @@ class MarkerFilesTest {
     });
     writer.start();
     try {
-      for (int i = 0; i < 300; i++) {
+      for (int i = 0; i < 2000; i++) {
         assertEquals(UID, MarkerFiles.readRequest(state, OWNER).orElseThrow().plan().uid());
       }
     } finally {
