@@ -35,9 +35,12 @@ setup() {
     set_dir="${state}/backups/update-to-4-17-3-5"
     mkdir -p "${set_dir}"
     truncate -s 57671712 "${set_dir}/etcd.snapshot"
+    snapshot_sha="$(sha256sum "${set_dir}/etcd.snapshot" | cut -d' ' -f1)"
     echo '{}' > "${set_dir}/manifest.json"
+    # the agent checks the snapshot's size and sha256 against the request's
     awk '/^```json/{n++; f=(n==1); next} /^```/{f=0} f{print}' "${REPO}/docs/marker.md" \
-        | jq --arg c "${TARGET_COMMIT}" '.target.ostreeRef = "rhel/9/x86_64/edge" | .target.ostreeCommit = $c | del(.verification)' \
+        | jq --arg c "${TARGET_COMMIT}" --arg s "${snapshot_sha}" \
+            '.target.ostreeRef = "rhel/9/x86_64/edge" | .target.ostreeCommit = $c | .backup.etcdSnapshotSha256 = $s | del(.verification)' \
         > "${state}/request.json"
 
     # what greenboot's scripts call
