@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * Reads an UpdatePlan's spec and status so that a value the Java types cannot hold (an enum value
@@ -27,33 +29,44 @@ final class LenientReader {
 
   private LenientReader() {}
 
-  /** The spec, or an empty one whose {@code unreadable} names the field. */
-  static final class Spec extends JsonDeserializer<UpdatePlanSpec> {
+  /** Reads a {@code T}, or an empty one marked with what could not be read. */
+  private abstract static class Lenient<T> extends JsonDeserializer<T> {
+    private final Class<T> type;
+    private final String root;
+    private final Supplier<T> empty;
+    private final BiConsumer<T, String> markUnreadable;
+
+    Lenient(Class<T> type, String root, Supplier<T> empty, BiConsumer<T, String> markUnreadable) {
+      this.type = type;
+      this.root = root;
+      this.empty = empty;
+      this.markUnreadable = markUnreadable;
+    }
+
     @Override
-    public UpdatePlanSpec deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+    public T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
       JsonNode node = ctxt.readTree(p);
       try {
-        return ctxt.readTreeAsValue(node, UpdatePlanSpec.class);
+        return ctxt.readTreeAsValue(node, type);
       } catch (JsonProcessingException | IllegalArgumentException e) {
-        UpdatePlanSpec empty = new UpdatePlanSpec();
-        empty.unreadable = describe("spec", e);
-        return empty;
+        T value = empty.get();
+        markUnreadable.accept(value, describe(root, e));
+        return value;
       }
     }
   }
 
+  /** The spec, or an empty one whose {@code unreadable} names the field. */
+  static final class Spec extends Lenient<UpdatePlanSpec> {
+    Spec() {
+      super(UpdatePlanSpec.class, "spec", UpdatePlanSpec::new, (spec, why) -> spec.unreadable = why);
+    }
+  }
+
   /** The status, or an empty one whose {@code unreadable} names the field. */
-  static final class Status extends JsonDeserializer<UpdatePlanStatus> {
-    @Override
-    public UpdatePlanStatus deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-      JsonNode node = ctxt.readTree(p);
-      try {
-        return ctxt.readTreeAsValue(node, UpdatePlanStatus.class);
-      } catch (JsonProcessingException | IllegalArgumentException e) {
-        UpdatePlanStatus empty = new UpdatePlanStatus();
-        empty.unreadable = describe("status", e);
-        return empty;
-      }
+  static final class Status extends Lenient<UpdatePlanStatus> {
+    Status() {
+      super(UpdatePlanStatus.class, "status", UpdatePlanStatus::new, (status, why) -> status.unreadable = why);
     }
   }
 

@@ -7,20 +7,15 @@ import io.microshift.update.backup.AtomicFiles;
 import io.microshift.update.backup.BackupManifest;
 import io.microshift.update.backup.BackupStore;
 import io.microshift.update.backup.BackupSummary;
+import io.microshift.update.backup.Sha256Files;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -207,8 +202,8 @@ public final class EtcdSnapshotter {
             + planUid + ": use a new backup id");
       }
       Path snapshot = store.etcdSnapshot(backupId);
-      String recorded = readSha256File(store.etcdSnapshotSha256(backupId));
-      String actual = sha256Of(snapshot);
+      String recorded = Sha256Files.recorded(store.etcdSnapshotSha256(backupId));
+      String actual = Sha256Files.of(snapshot);
       if (!actual.equals(manifest.etcd().sha256()) || !actual.equals(recorded)
           || Files.size(snapshot) != manifest.etcd().sizeBytes()) {
         throw new SnapshotException("backup set " + backupId + " is complete but its etcd snapshot"
@@ -223,26 +218,6 @@ public final class EtcdSnapshotter {
     }
   }
 
-  /** The hash in a {@code sha256sum}-style line. */
-  static String readSha256File(Path file) throws IOException {
-    String line = Files.readString(file, StandardCharsets.US_ASCII).trim();
-    int space = line.indexOf(' ');
-    return space < 0 ? line : line.substring(0, space);
-  }
-
-  /** sha256 of a file, lower-case hex, streamed. */
-  public static String sha256Of(Path file) throws IOException {
-    MessageDigest md;
-    try {
-      md = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS), md)) {
-      in.transferTo(java.io.OutputStream.nullOutputStream());
-    }
-    return HexFormat.of().formatHex(md.digest());
-  }
 
   private static long millis(long nanos) {
     return TimeUnit.NANOSECONDS.toMillis(nanos);

@@ -38,7 +38,7 @@ class EtcdMutualTlsTest {
 
       BackupSummary s = new EtcdSnapshotter(config).snapshot(new BackupStore(state), "tls", "p", "u");
       assertEquals(21, s.revision());
-      assertEquals(EtcdSnapshotter.sha256Of(Path.of(s.snapshotPath())), s.sha256());
+      assertEquals(io.microshift.update.backup.Sha256Files.of(Path.of(s.snapshotPath())), s.sha256());
     }
   }
 

@@ -54,7 +54,7 @@ class EtcdSnapshotHeapTest {
       BackupStore store = new BackupStore(state);
 
       assertTrue(size > maxHeap, "db " + size + " must exceed the child's heap " + maxHeap);
-      assertEquals(EtcdSnapshotter.sha256Of(store.etcdSnapshot("heap")), f[2]);
+      assertEquals(io.microshift.update.backup.Sha256Files.of(store.etcdSnapshot("heap")), f[2]);
       assertTrue(store.isComplete("heap"));
       assertTrue(streamedAtMid >= midpoint && streamedAtMid < size, line);
       // what was streamed so far is not held: the live heap mid-stream is a fraction of it

@@ -68,7 +68,7 @@ class EtcdSnapshotterTest {
     assertEquals(file.toString(), s.snapshotPath());
     assertFalse(s.reused());
     assertEquals(Files.size(file), s.sizeBytes());
-    assertEquals(EtcdSnapshotter.sha256Of(file), s.sha256());
+    assertEquals(io.microshift.update.backup.Sha256Files.of(file), s.sha256());
     assertEquals(s.sha256() + "  etcd.snapshot\n", Files.readString(store.etcdSnapshotSha256("b1")));
     assertEquals(lastRevision, s.revision());
     assertEquals("3.4.23", s.etcdVersion());
@@ -159,7 +159,7 @@ class EtcdSnapshotterTest {
     BackupSummary s = snapshotter(etcd.clientConfig(), b -> { }).snapshot(store, "b4", "p", "u");
 
     assertFalse(Files.exists(partial));
-    assertEquals(EtcdSnapshotter.sha256Of(store.etcdSnapshot("b4")), s.sha256());
+    assertEquals(io.microshift.update.backup.Sha256Files.of(store.etcdSnapshot("b4")), s.sha256());
     assertTrue(store.isComplete("b4"));
   }
 
@@ -195,7 +195,7 @@ class EtcdSnapshotterTest {
       assertEquals(List.of(), files.toList());
     }
     BackupSummary retry = snapshotter(etcd.clientConfig(), b -> { }).snapshot(store, "b7", "p", "u");
-    assertEquals(EtcdSnapshotter.sha256Of(store.etcdSnapshot("b7")), retry.sha256());
+    assertEquals(io.microshift.update.backup.Sha256Files.of(store.etcdSnapshot("b7")), retry.sha256());
   }
 
   @Test
