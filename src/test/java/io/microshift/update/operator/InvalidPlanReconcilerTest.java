@@ -8,12 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -24,7 +22,6 @@ import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.api.UpdatePlanStatus;
 import io.microshift.update.api.WorkloadSelection;
-import java.io.FileInputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -48,14 +45,7 @@ class InvalidPlanReconcilerTest {
 
   @BeforeEach
   void start() throws Exception {
-    try (var in = new FileInputStream("crds/updateplans.updates.microshift.io-v1.yml")) {
-      CustomResourceDefinition crd = client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
-      client.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(c -> c.update());
-    }
-    client.configMaps().inNamespace("kube-public").resource(new ConfigMapBuilder()
-        .withNewMetadata().withName("microshift-version").withNamespace("kube-public").endMetadata()
-        .withData(Map.of("major", "4", "minor", "17", "patch", "1", "version", "4.17.1")).build())
-        .createOr(c -> c.update());
+    MockCluster.prepare(client);
     host = new FakeHost();
     work = new RecordingWorkloads();
     startOperator();
@@ -70,12 +60,7 @@ class InvalidPlanReconcilerTest {
   @AfterEach
   void stop() {
     runtime.close();
-    for (UpdatePlan p : client.resources(UpdatePlan.class).list().getItems()) {
-      p.getMetadata().setFinalizers(List.of());
-      client.resource(p).update();
-      client.resource(p).delete();
-    }
-    client.v1().events().inNamespace("default").delete();
+    MockCluster.clear(client);
   }
 
   UpdatePlan get(String name) {

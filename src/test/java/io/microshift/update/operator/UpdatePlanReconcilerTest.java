@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -18,11 +16,9 @@ import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.api.UpdatePlanSpec;
 import io.microshift.update.api.UpdateTarget;
 import io.microshift.update.api.UpdateType;
-import java.io.FileInputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,14 +35,7 @@ class UpdatePlanReconcilerTest {
 
   @BeforeEach
   void start() throws Exception {
-    try (var in = new FileInputStream("crds/updateplans.updates.microshift.io-v1.yml")) {
-      CustomResourceDefinition crd = client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
-      client.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(c -> c.update());
-    }
-    client.configMaps().inNamespace("kube-public").resource(new ConfigMapBuilder()
-        .withNewMetadata().withName("microshift-version").withNamespace("kube-public").endMetadata()
-        .withData(Map.of("major", "4", "minor", "17", "patch", "1", "version", "4.17.1")).build())
-        .createOr(c -> c.update());
+    MockCluster.prepare(client);
     host = new FakeHost();
     work = new RecordingWorkloads();
     startOperator();
@@ -62,12 +51,7 @@ class UpdatePlanReconcilerTest {
   @AfterEach
   void stop() {
     runtime.close();
-    for (UpdatePlan p : client.resources(UpdatePlan.class).list().getItems()) {
-      p.getMetadata().setFinalizers(List.of());
-      client.resource(p).update();
-      client.resource(p).delete();
-    }
-    client.v1().events().inNamespace("default").delete();
+    MockCluster.clear(client);
   }
 
   static UpdatePlan ostreePlan(String name, String version) {
