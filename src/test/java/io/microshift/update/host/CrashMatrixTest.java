@@ -191,11 +191,7 @@ class CrashMatrixTest {
     TestHost h = new TestHost(root, true);
     Map<String, String> original = TestHost.digest(h.paths.microshiftData());
     UpdateRequest req = h.request();
-    h.writeRequest(req);
-    assertEquals(0, new ApplyCommand(h.ctx()).run());
-    h.rebootIntoDefault();
-    assertEquals(0, new BootCommand(h.ctx()).run());
-    h.startMicroShift(TestHost.TARGET);
+    h.updateAndBootTarget(req);
     boolean red = point.equals(CrashPoints.GREENBOOT_WRITE_UNHEALTHY);
     GreenbootCommands crashing = new GreenbootCommands(h.ctx(new CrashAt(point)));
     assertThrows(SimulatedCrash.class, () -> {

@@ -136,11 +136,7 @@ class HostFlowTest {
     TestHost h = new TestHost(root, true);
     Map<String, String> original = TestHost.digest(h.paths.microshiftData());
     UpdateRequest req = h.request();
-    h.writeRequest(req);
-    assertEquals(0, new ApplyCommand(h.ctx()).run());
-    h.rebootIntoDefault();
-    assertEquals(0, new BootCommand(h.ctx()).run());
-    h.startMicroShift(TestHost.TARGET);
+    h.updateAndBootTarget(req);
     Map<String, String> migrated = TestHost.digest(h.paths.microshiftData());
     assertNotEquals(original, migrated);
 
@@ -179,11 +175,7 @@ class HostFlowTest {
     TestHost h = new TestHost(root, true);
     Map<String, String> original = TestHost.digest(h.paths.microshiftData());
     UpdateRequest req = h.request();
-    h.writeRequest(req);
-    assertEquals(0, new ApplyCommand(h.ctx()).run());
-    h.rebootIntoDefault();
-    assertEquals(0, new BootCommand(h.ctx()).run());
-    h.startMicroShift(TestHost.TARGET);
+    h.updateAndBootTarget(req);
     assertEquals(0, new GreenbootCommands(h.ctx()).red());
     h.rebootIntoPrevious();
     // the boot unit dies right after moving the failed data dir aside ...
@@ -239,12 +231,7 @@ class HostFlowTest {
   void rpmFailureLeavesFailedWithTheRestoreCommandAndManualRestoreWorks() {
     TestHost h = new TestHost(root, false);
     Map<String, String> original = TestHost.digest(h.paths.microshiftData());
-    UpdateRequest req = h.request();
-    h.writeRequest(req);
-    new ApplyCommand(h.ctx()).run();
-    h.rebootIntoDefault();
-    new BootCommand(h.ctx()).run();
-    h.startMicroShift(TestHost.TARGET);
+    h.updateAndBootTarget(h.request());
     assertEquals(0, new GreenbootCommands(h.ctx()).red());
     HostStatus s = h.status();
     assertEquals(HostState.Failed, s.state());
@@ -267,11 +254,7 @@ class HostFlowTest {
   void greenbootCheckTimesOutWithAClearReason() {
     TestHost h = new TestHost(root, true);
     UpdateRequest req = h.request();
-    h.writeRequest(req);
-    new ApplyCommand(h.ctx()).run();
-    h.rebootIntoDefault();
-    new BootCommand(h.ctx()).run();
-    h.startMicroShift(TestHost.TARGET);
+    h.updateAndBootTarget(req);
     java.time.Instant start = h.now;
     String[] msg = {null};
     assertEquals(1, check(h, msg));

@@ -197,6 +197,15 @@ final class TestHost {
     now = now.plusSeconds(120);
   }
 
+  /** Writes {@code req}, applies it, reboots into the target, runs the boot unit and starts MicroShift there. */
+  void updateAndBootTarget(UpdateRequest req) {
+    writeRequest(req);
+    org.junit.jupiter.api.Assertions.assertEquals(0, new ApplyCommand(ctx()).run(), "apply");
+    rebootIntoDefault();
+    org.junit.jupiter.api.Assertions.assertEquals(0, new BootCommand(ctx()).run(), "boot");
+    startMicroShift(TARGET);
+  }
+
   /** microshift.service starts; the running version migrates the data dir. */
   void startMicroShift(String runningVersion) {
     microshiftActive = true;
