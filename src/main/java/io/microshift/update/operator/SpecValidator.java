@@ -81,22 +81,9 @@ public final class SpecValidator {
         "greenboot's check waits this long");
     if (spec.workloads != null) {
       duration(p, "spec.workloads.drainTimeout", spec.workloads.drainTimeout, MIN_TIMEOUT, MAX_TIMEOUT, null);
-      List<String> namespaces = spec.workloads.namespaces == null ? List.of() : spec.workloads.namespaces;
-      if (namespaces.size() > MAX_NAMESPACES) {
-        p.add("spec.workloads.namespaces: " + namespaces.size() + " entries, at most " + MAX_NAMESPACES
-            + " are allowed; select by label (spec.workloads.selector) instead");
-      } else {
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < namespaces.size(); i++) {
-          String ns = namespaces.get(i);
-          if (ns == null || !NAMESPACE.matcher(ns).matches()) {
-            p.add("spec.workloads.namespaces[" + i + "]: " + quote(ns)
-                + " is not a namespace name (lower-case letters, digits and '-', at most 63, e.g. shop)");
-          } else if (!seen.add(ns)) {
-            p.add("spec.workloads.namespaces[" + i + "]: " + quote(ns) + " is listed twice; list each namespace once");
-          }
-        }
-      }
+      uniqueNames(p, "spec.workloads.namespaces", spec.workloads.namespaces, MAX_NAMESPACES,
+          "; select by label (spec.workloads.selector) instead", NAMESPACE,
+          "is not a namespace name (lower-case letters, digits and '-', at most 63, e.g. shop)", "namespace");
       selector(p, "spec.workloads.selector", spec.workloads.selector);
     }
     HookPolicy hooks = spec.hooks;
@@ -121,6 +108,29 @@ public final class SpecValidator {
     return p;
   }
 
+  /**
+   * A list of at most {@code max} distinct names, each matching {@code pattern}; {@code tooManyHint}
+   * follows the count when there are too many, {@code notAName} follows a bad value, {@code noun}
+   * names one entry in the duplicate message.
+   */
+  private static void uniqueNames(List<String> p, String field, List<String> values, int max, String tooManyHint,
+      Pattern pattern, String notAName, String noun) {
+    List<String> list = values == null ? List.of() : values;
+    if (list.size() > max) {
+      p.add(field + ": " + list.size() + " entries, at most " + max + " are allowed" + tooManyHint);
+      return;
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      String v = list.get(i);
+      if (v == null || !pattern.matcher(v).matches()) {
+        p.add(field + "[" + i + "]: " + quote(v) + " " + notAName);
+      } else if (!seen.add(v)) {
+        p.add(field + "[" + i + "]: " + quote(v) + " is listed twice; list each " + noun + " once");
+      }
+    }
+  }
+
   private static void target(List<String> p, UpdateType type, UpdateTarget t) {
     if (t.version == null) {
       p.add("spec.target.version: missing; write the MicroShift version to update to, e.g. 4.17.3");
@@ -140,20 +150,9 @@ public final class SpecValidator {
           + " is not a commit checksum: must be 64 lower-case hex digits (as `ostree log` prints)");
     }
     List<String> packages = t.packages == null ? List.of() : t.packages;
-    if (packages.size() > MAX_PACKAGES) {
-      p.add("spec.target.packages: " + packages.size() + " entries, at most " + MAX_PACKAGES + " are allowed");
-    } else {
-      Set<String> seen = new HashSet<>();
-      for (int i = 0; i < packages.size(); i++) {
-        String pkg = packages.get(i);
-        if (pkg == null || !PACKAGE.matcher(pkg).matches()) {
-          p.add("spec.target.packages[" + i + "]: " + quote(pkg)
-              + " is not a package name; write name[-version], e.g. microshift-4.17.3 (no spaces, paths, URLs or leading '-')");
-        } else if (!seen.add(pkg)) {
-          p.add("spec.target.packages[" + i + "]: " + quote(pkg) + " is listed twice; list each package once");
-        }
-      }
-    }
+    uniqueNames(p, "spec.target.packages", packages, MAX_PACKAGES, "", PACKAGE,
+        "is not a package name; write name[-version], e.g. microshift-4.17.3 (no spaces, paths, URLs or leading '-')",
+        "package");
     if (type == UpdateType.OSTREE) {
       if (t.ostreeRef == null && t.ostreeCommit == null) {
         p.add("spec.target: an ostree update needs ostreeRef or ostreeCommit, e.g. ostreeRef: rhel-edge:rhel/9/x86_64/edge");
