@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.microshift.update.api.Phase;
 import io.microshift.update.api.ResumePolicy;
 import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.host.CrashAt;
+import io.microshift.update.host.CrashPoints;
 import io.microshift.update.marker.HostState;
 import io.microshift.update.marker.HostStatus;
 import java.time.Duration;
@@ -242,19 +244,14 @@ class EndToEndTest {
 
   @Test
   void aPowerCutAfterTheDataCopyIsResumedByTheApplyUnitAtBootAndTheUpdateStillSucceeds() {
-    java.util.concurrent.atomic.AtomicBoolean crashed = new java.util.concurrent.atomic.AtomicBoolean();
-    io.microshift.update.marker.CrashHook hook = point -> {
-      if (point.equals(io.microshift.update.host.CrashPoints.APPLY_DATA_COPIED) && crashed.compareAndSet(false, true)) {
-        throw new io.microshift.update.host.CrashAt.SimulatedCrash(point);   // an Error: a power cut
-      }
-    };
+    CrashAt hook = new CrashAt(CrashPoints.APPLY_DATA_COPIED);
     try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.ostree("4.17.1").versions("4.17.3")
         .crash(hook));
         Invariant never = new Invariant(d, "cut")) {
       d.etcdPut("/sim/before-update", "kept");
       d.apply(SimulatedDevice.ostreePlan("cut", "4.17.3", ResumePolicy.AfterBoot));
-      d.await("the crash point", T, crashed::get);
-      assertEquals(List.of("simulated crash at " + io.microshift.update.host.CrashPoints.APPLY_DATA_COPIED),
+      d.await("the crash point", T, hook::fired);
+      assertEquals(List.of("simulated crash at " + CrashPoints.APPLY_DATA_COPIED),
           d.agentCrashes());
       assertEquals(HostState.Staged, d.hostStatus().orElseThrow().state());
 
@@ -302,12 +299,7 @@ class EndToEndTest {
 
   @Test
   void aBootUnitThatDiesWhileRestoringIsFinishedAtTheNextBootEvenThoughMicroShiftStartedInBetween() {
-    java.util.concurrent.atomic.AtomicBoolean crashed = new java.util.concurrent.atomic.AtomicBoolean();
-    io.microshift.update.marker.CrashHook hook = point -> {
-      if (point.equals(io.microshift.update.host.CrashPoints.BOOT_DATA_MOVED_ASIDE) && crashed.compareAndSet(false, true)) {
-        throw new io.microshift.update.host.CrashAt.SimulatedCrash(point);   // the unit killed
-      }
-    };
+    CrashAt hook = new CrashAt(CrashPoints.BOOT_DATA_MOVED_ASIDE);
     try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.ostree("4.17.1").versions("4.18.0")
         .broken("4.18.0").maxBootAttempts(1).crash(hook));
         Invariant never = new Invariant(d, "y-cut")) {
@@ -320,7 +312,7 @@ class EndToEndTest {
       // the fallback boot: the boot unit dies after moving the failed data dir aside; systemd
       // starts MicroShift anyway, on a missing data dir (a new, empty etcd)
       d.reboot();
-      assertTrue(crashed.get(), "the crash point was reached");
+      assertTrue(hook.fired(), "the crash point was reached");
       assertEquals(HostState.RolledBack, d.hostStatus().orElseThrow().state());
       assertNull(d.etcdGet("/sim/before-update"), "MicroShift runs on an empty data dir");
       d.powerCut(); // boot again: the boot unit finishes the restore
