@@ -69,8 +69,9 @@ public final class CrdPostProcessor {
       sorted.forEach(reordered::add);
       ((ObjectNode) version).set("additionalPrinterColumns", reordered);
     }
-    constrainPackageItems(crd);
-    constrainNamespaceItems(crd);
+    constrainStringListItems(crd, "packages", Patterns.PACKAGE, PACKAGE_MAX_LENGTH);
+    constrainStringListItems(crd, "namespaces", Patterns.NAMESPACE, 63);
+    constrainDays(crd);
     constrainSelectors(crd);
     for (JsonNode version : crd.path("spec").path("versions")) {
       JsonNode root = version.path("schema").path("openAPIV3Schema");
@@ -83,38 +84,32 @@ public final class CrdPostProcessor {
         + mapper.writeValueAsString(crd);
   }
 
-  /** Sets the item pattern of every string list called {@code packages}, wherever it is. */
-  static void constrainPackageItems(JsonNode node) {
+  /**
+   * Every string list called {@code name}, wherever it is: each item matches {@code pattern}, is
+   * at most {@code maxLength} long, and appears once.
+   */
+  static void constrainStringListItems(JsonNode node, String name, String pattern, int maxLength) {
     if (node.isObject()) {
-      JsonNode packages = node.path("properties").path("packages");
-      if (packages.path("type").asText().equals("array")
-          && packages.path("items").path("type").asText().equals("string")) {
-        ObjectNode items = (ObjectNode) packages.get("items");
-        items.put("pattern", Patterns.PACKAGE);
-        items.put("maxLength", PACKAGE_MAX_LENGTH);
-        ((ObjectNode) packages).put("x-kubernetes-list-type", "set");
+      JsonNode list = node.path("properties").path(name);
+      if (list.path("type").asText().equals("array") && list.path("items").path("type").asText().equals("string")) {
+        ObjectNode items = (ObjectNode) list.get("items");
+        items.put("pattern", pattern);
+        items.put("maxLength", maxLength);
+        ((ObjectNode) list).put("x-kubernetes-list-type", "set");
       }
+    }
+    node.forEach(child -> constrainStringListItems(child, name, pattern, maxLength));
+  }
+
+  /** Every enum list called {@code days}: each day once. */
+  static void constrainDays(JsonNode node) {
+    if (node.isObject()) {
       JsonNode days = node.path("properties").path("days");
       if (days.path("type").asText().equals("array") && days.path("items").has("enum")) {
         ((ObjectNode) days).put("x-kubernetes-list-type", "set");
       }
     }
-    node.forEach(CrdPostProcessor::constrainPackageItems);
-  }
-
-  /** Every string list called {@code namespaces}: namespace names, each once. */
-  static void constrainNamespaceItems(JsonNode node) {
-    if (node.isObject()) {
-      JsonNode namespaces = node.path("properties").path("namespaces");
-      if (namespaces.path("type").asText().equals("array")
-          && namespaces.path("items").path("type").asText().equals("string")) {
-        ObjectNode items = (ObjectNode) namespaces.get("items");
-        items.put("pattern", Patterns.NAMESPACE);
-        items.put("maxLength", 63);
-        ((ObjectNode) namespaces).put("x-kubernetes-list-type", "set");
-      }
-    }
-    node.forEach(CrdPostProcessor::constrainNamespaceItems);
+    node.forEach(CrdPostProcessor::constrainDays);
   }
 
   /** Every label selector (an object with matchLabels and matchExpressions): bounded, valid operators. */
