@@ -1,7 +1,6 @@
 package io.microshift.update.operator;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -29,10 +28,5 @@ public final class OperatorClients {
   /** A client configured the usual way (in-cluster service account, or KUBECONFIG). */
   public static KubernetesClient fromEnvironment() {
     return new KubernetesClientBuilder().withKubernetesSerialization(SERIALIZATION).build();
-  }
-
-  /** A client for an explicit configuration (tests, the simulated device). */
-  public static KubernetesClient forConfig(Config config) {
-    return new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(SERIALIZATION).build();
   }
 }
