@@ -183,7 +183,37 @@ class FaultMatrixTest {
         Story.RPM_Z, o -> {}, r -> r.diskFullOnly()));
     out.add(new Scenario(List.of("greenboot-fails-once"), List.of(Phase.Succeeded), "greenboot's MicroShift check fails once, then passes",
         Story.OSTREE_Z, o -> o.brokenFor(Z, 1), Run::greenbootFailsOnce));
+
+    // 4. upstream fidelity (issue 13): the cells of each area are in its own method below
+    restoreAndOstreeCells(out);
+    rpmCells(out);
+    greenbootCells(out);
+    diskCells(out);
     return out;
+  }
+
+  // ------------------------------------------------------------------ upstream fidelity: restore, rpm-ostree
+
+  /** MicroShift's restore, the etcd scope, a target that never boots, layered hosts, update drivers. */
+  static void restoreAndOstreeCells(List<Scenario> out) {
+  }
+
+  // ------------------------------------------------------------------ upstream fidelity: rpm hosts and dnf
+
+  /** dnf failing, repositories, restart instead of reboot. */
+  static void rpmCells(List<Scenario> out) {
+  }
+
+  // ------------------------------------------------------------------ upstream fidelity: greenboot, greenboot-rs
+
+  /** Classic greenboot and greenboot-rs. */
+  static void greenbootCells(List<Scenario> out) {
+  }
+
+  // ------------------------------------------------------------------ upstream fidelity: disk space
+
+  /** Room for our copy but not for MicroShift's own backups as well. */
+  static void diskCells(List<Scenario> out) {
   }
 
   static Scenario operatorKill(Story story, Phase phase) {
