@@ -60,6 +60,10 @@ public class UpdatePlanSpec {
   @JsonPropertyDescription("Preview only: run preflight, report what would happen, change nothing (default false).")
   public Boolean dryRun;
 
+  @JsonPropertyDescription("ostree: stage the update even though an rpm-ostree update driver (e.g. a fleet agent) is registered,"
+      + " with rpm-ostree's --bypass-driver (default false: such a host is refused, naming the driver).")
+  public Boolean bypassUpdateDriver;
+
   /** Not part of the API: set when spec could not be read into these types (see LenientReader). */
   @JsonIgnore
   public String unreadable;

@@ -39,4 +39,16 @@ public final class FileTrees {
       throw new UncheckedIOException("cannot delete " + root, e);
     }
   }
+
+  /** True for a directory (not a symlink) with no entries. */
+  public static boolean isEmptyDir(Path dir) {
+    if (!java.nio.file.Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {
+      return s.findAny().isEmpty();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot list " + dir, e);
+    }
+  }
 }

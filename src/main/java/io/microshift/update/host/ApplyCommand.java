@@ -148,9 +148,7 @@ public final class ApplyCommand {
         refusals.add("cannot tell which ostree deployment is booted");
       } else {
         b.deploymentBefore(booted.get());
-        if (booted.get().equals(req.target().ostreeCommit())) {
-          refusals.add("target commit " + booted.get() + " is already booted");
-        }
+        refusals.addAll(ostreeHostProblems(req, booted.get()));
       }
     }
     refusals.addAll(backupSetProblems(req));
@@ -161,6 +159,40 @@ public final class ApplyCommand {
     HostStatus s = recorder.transition("apply", b, HostState.Staging, "staging " + req.type().jsonName()
         + " update " + b.build().fromVersion() + " -> " + req.target().version());
     return Optional.of(s);
+  }
+
+  /**
+   * What rpm-ostree would refuse, or what would stage something other than the target: a host
+   * that boots a container image (bootc), a registered update driver, another staged deployment,
+   * the target already booted.
+   */
+  private List<String> ostreeHostProblems(UpdateRequest req, String bootedChecksum) {
+    List<String> out = new ArrayList<>();
+    RpmOstree.Status st = ctx.rpmOstree().status();
+    Optional<RpmOstree.Deployment> booted = st.deployments().stream().filter(RpmOstree.Deployment::booted).findFirst();
+    if (booted.isPresent() && booted.get().containerImageReference() != null) {
+      out.add("this host boots a container image (image mode, bootc: " + booted.get().containerImageReference()
+          + "); updates of image-mode hosts are not supported yet: use bootc switch or bootc upgrade");
+      return out;
+    }
+    String bootedBase = booted.map(RpmOstree.Deployment::baseChecksum).orElse(bootedChecksum);
+    if (bootedChecksum.equals(req.target().ostreeCommit()) || bootedBase.equals(req.target().ostreeCommit())) {
+      out.add("target commit " + req.target().ostreeCommit() + " is already booted");
+    }
+    if (st.updateDriver().isPresent() && !req.bypassUpdateDriver()) {
+      out.add("rpm-ostree updates on this host are driven by " + st.updateDriver().get().describe()
+          + ", and rpm-ostree refuses rebase and deploy without --bypass-driver: let that driver update the host,"
+          + " or set spec.bypassUpdateDriver: true to update it with this plan anyway");
+    }
+    if (!st.deployments().isEmpty() && !st.deployments().get(0).booted()) {
+      RpmOstree.Deployment pending = st.deployments().get(0);
+      if (!matches(pending, req.target(), booted.map(RpmOstree.Deployment::origin).orElse(null))) {
+        out.add("another deployment is staged for the next boot (" + pending.checksum() + ", "
+            + (pending.origin().isEmpty() ? "no origin" : "origin " + pending.origin()) + "): boot it, or remove it"
+            + " with rpm-ostree cleanup --pending, before this update");
+      }
+    }
+    return out;
   }
 
   private List<String> backupSetProblems(UpdateRequest req) {
@@ -205,9 +237,15 @@ public final class ApplyCommand {
       return cancel(cancel.get(), Optional.of(status));
     }
 
-    // 3. stop MicroShift
-    if (ms.isActive()) {
-      ms.stop();
+    // 3. stop MicroShift, and wait for its etcd scope to stop too
+    try {
+      if (ms.isActive()) {
+        ms.stop(ctx);
+      } else {
+        ms.awaitStopped(ctx);
+      }
+    } catch (HostException e) {
+      return fail(req, status, "stopping MicroShift failed: " + e.getMessage());
     }
     ctx.reached(CrashPoints.APPLY_MICROSHIFT_STOPPED);
 
@@ -271,8 +309,12 @@ public final class ApplyCommand {
   private String stageOstree(UpdateRequest req) {
     RpmOstree ro = ctx.rpmOstree();
     UpdateRequest.Target t = req.target();
-    Optional<RpmOstree.Deployment> pending = ro.pending();
-    if (pending.isPresent() && matches(pending.get(), t)) {
+    RpmOstree.Status st = ro.status();
+    String bootedOrigin = st.deployments().stream().filter(RpmOstree.Deployment::booted)
+        .map(RpmOstree.Deployment::origin).findFirst().orElse(null);
+    Optional<RpmOstree.Deployment> pending = st.deployments().isEmpty() || st.deployments().get(0).booted()
+        ? Optional.empty() : Optional.of(st.deployments().get(0));
+    if (pending.isPresent() && matches(pending.get(), t, bootedOrigin)) {
       ctx.log().info("target already staged: " + pending.get().checksum());
       return pending.get().checksum();
     }
@@ -287,18 +329,27 @@ public final class ApplyCommand {
       argv.add("deploy");
       argv.add(t.ostreeCommit());
     }
+    if (req.bypassUpdateDriver()) {
+      argv.add("--bypass-driver");
+    }
     ctx.runner().check(argv);
     RpmOstree.Deployment staged = ro.pending()
         .orElseThrow(() -> new HostException(String.join(" ", argv) + " left no pending deployment"));
-    if (!matches(staged, t)) {
-      throw new HostException("pending deployment " + staged.checksum() + " does not match the target");
+    if (!matches(staged, t, bootedOrigin)) {
+      throw new HostException("pending deployment " + staged.checksum() + " (origin " + staged.origin()
+          + ", base commit " + staged.baseChecksum() + ") does not match the target");
     }
     return staged.checksum();
   }
 
-  private static boolean matches(RpmOstree.Deployment d, UpdateRequest.Target t) {
-    boolean commitOk = t.ostreeCommit() == null || t.ostreeCommit().equals(d.checksum());
-    boolean refOk = t.ostreeRef() == null || t.ostreeRef().equals(d.origin());
+  /**
+   * Whether a deployment is the target: its repository commit ({@code base-checksum} on a
+   * layered host) is the target commit, and its origin is the target ref as rpm-ostree completes
+   * it (the booted origin's remote added to a ref given without one).
+   */
+  private static boolean matches(RpmOstree.Deployment d, UpdateRequest.Target t, String bootedOrigin) {
+    boolean commitOk = t.ostreeCommit() == null || t.ostreeCommit().equals(d.baseChecksum());
+    boolean refOk = t.ostreeRef() == null || RpmOstree.completedRefspec(t.ostreeRef(), bootedOrigin).equals(d.origin());
     return commitOk && refOk;
   }
 
@@ -327,23 +378,40 @@ public final class ApplyCommand {
     } catch (UncheckedIOException cleanup) {
       undone = "; could not remove the partial copy " + ctx.paths().hostPath(tmp) + ": " + cleanup.getMessage();
     }
-    if (req.type() == UpdateType.OSTREE && ctx.rpmOstree().pending().isPresent()) {
-      ctx.runner().check(List.of("rpm-ostree", "cleanup", "--pending"));
-      undone += "; the staged deployment was removed";
-    }
     return fail(req, status, "copying /var/lib/microshift into backup set " + req.backup().id() + " failed: "
         + e.getMessage() + undone + "; the host is unchanged");
   }
 
   private int fail(UpdateRequest req, HostStatus status, String why) {
     MicroShift ms = ctx.microshift();
-    String restart = "";
+    String restart = removeStaged(req);
     if (!ms.isActive()) {
       ms.start();
-      restart = "; MicroShift started again";
+      restart += "; MicroShift started again";
     }
     recorder.transition("apply", status.toBuilder(), HostState.Failed, why + restart);
     return 1;
+  }
+
+  /**
+   * ostree: removes the staged deployment ({@code rpm-ostree cleanup --pending}), so that no
+   * later boot runs a target whose update failed; start() refused any other staged deployment,
+   * so a pending one is this request's. Returns what was done, for the message.
+   */
+  private String removeStaged(UpdateRequest req) {
+    if (req.type() != UpdateType.OSTREE || !ctx.isOstreeHost()) {
+      return "";
+    }
+    try {
+      if (ctx.rpmOstree().pending().isEmpty()) {
+        return "";
+      }
+      ctx.runner().check(List.of("rpm-ostree", "cleanup", "--pending"));
+      return "; the staged deployment was removed (rpm-ostree cleanup --pending)";
+    } catch (HostException e) {
+      return "; could not remove the staged deployment (" + e.getMessage() + "): run rpm-ostree cleanup --pending"
+          + " before the next reboot";
+    }
   }
 
   /**
@@ -368,9 +436,7 @@ public final class ApplyCommand {
       ctx.log().info("cancel refused: the update is past the point of no return; finishing it");
       return continueSteps(req, status);
     }
-    if (req.type() == UpdateType.OSTREE && ctx.rpmOstree().pending().isPresent()) {
-      ctx.runner().check(List.of("rpm-ostree", "cleanup", "--pending"));
-    }
+    removeStaged(req);
     MicroShift ms = ctx.microshift();
     String restart = "";
     if (!ms.isActive()) {

@@ -8,8 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 
 /**
@@ -19,8 +17,6 @@ import java.util.Optional;
  * or nothing to do. Re-running it after a crash at any point finishes the same decision.
  */
 public final class BootCommand {
-  private static final DateTimeFormatter STAMP =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
   private final HostContext ctx;
   private final StatusRecorder recorder;
@@ -47,6 +43,10 @@ public final class BootCommand {
         if (targetBooted(s)) {
           return booted(s, boot, "target " + s.targetVersion() + " booted");
         }
+        Optional<String> neverBooted = targetNeverBooted(s);
+        if (neverBooted.isPresent()) {
+          return rollback(s, boot, neverBooted.get());
+        }
         ctx.log().info("boot: the update was interrupted before the target booted (state "
             + s.state() + "); microshift-update-apply.service resumes it");
         return 0;
@@ -61,7 +61,7 @@ public final class BootCommand {
               + s.greenbootAttempts() + " failed greenboot attempt(s)");
         }
         if (s.type() == UpdateType.OSTREE && ctx.booted().bootedChecksum().map(d -> d.equals(s.deploymentBefore())).orElse(false)) {
-          return rollback(s, boot);
+          return rollback(s, boot, "greenboot rolled back to deployment " + s.deploymentBefore());
         }
         String what = s.type() == UpdateType.OSTREE
             ? "booted deployment " + ctx.booted().bootedChecksum().orElse("unknown") + " is neither the target nor the previous one"
@@ -72,7 +72,7 @@ public final class BootCommand {
         return 1;
       }
       case RolledBack -> {
-        return rollback(s, boot);
+        return rollback(s, boot, null);
       }
       default -> {
         return 0;
@@ -99,6 +99,44 @@ public final class BootCommand {
     }
   }
 
+  /**
+   * ostree: the reboot into the target was requested, yet the previous deployment is booted and
+   * the target deployment is still there. The target never came up: grub's boot counter ran out
+   * and greenboot's fallback ran {@code rpm-ostree rollback} (fedora-iot/greenboot
+   * greenboot-rpm-ostree-grub2-check-fallback, {@code attempt_rollback}), or greenboot-rs rolled
+   * back from the failing boot; either way the target is now {@code deployments[1]}. That is a
+   * rollback, never an interrupted apply: staging the same request again would loop. A target
+   * missing from the deployments was never finalized (the staged deployment is lost on a power cut
+   * before the shutdown), so the apply unit stages it again. Where the target is still the default
+   * (the old entry was picked in the boot menu), it is rolled back first so that no later boot
+   * runs it unsupervised.
+   */
+  private Optional<String> targetNeverBooted(HostStatus s) {
+    if (s.type() != UpdateType.OSTREE || s.state() != HostState.Rebooting || s.targetDeployment() == null
+        || !ctx.booted().bootedChecksum().map(d -> d.equals(s.deploymentBefore())).orElse(false)) {
+      return Optional.empty();
+    }
+    java.util.List<RpmOstree.Deployment> ds = ctx.rpmOstree().deployments();
+    int target = -1;
+    for (int i = 0; i < ds.size(); i++) {
+      if (ds.get(i).checksum().equals(s.targetDeployment())) {
+        target = i;
+      }
+    }
+    if (target < 0) {
+      return Optional.empty();
+    }
+    String why = "the target deployment " + s.targetDeployment() + " never came up: deployment "
+        + s.deploymentBefore() + " is booted again";
+    if (target == 0) {
+      ctx.runner().check(java.util.List.of("rpm-ostree", "rollback"));
+      why += " although the target was the default (chosen in the boot menu?); rpm-ostree rollback made it the default again";
+    } else {
+      why += " (greenboot's fallback)";
+    }
+    return Optional.of(why);
+  }
+
   private boolean targetBooted(HostStatus s) {
     if (s.type() == UpdateType.OSTREE) {
       return s.targetDeployment() != null
@@ -122,13 +160,12 @@ public final class BootCommand {
   }
 
   /** The previous deployment is booted: move the failed data dir aside, copy the backup back. */
-  private int rollback(HostStatus s, String boot) {
+  private int rollback(HostStatus s, String boot, String why) {
     if (s.state() != HostState.RolledBack) {
-      String aside = "/var/lib/microshift.failed-" + STAMP.format(ctx.clock().instant());
+      String aside = DataRestorer.newAsidePath(ctx.clock());
       s = recorder.transition("boot", s.toBuilder().bootIdAfter(boot)
           .deploymentAfter(ctx.booted().bootedChecksum().orElse(null)).failedDataPath(aside),
-          HostState.RolledBack, "greenboot rolled back to deployment " + s.deploymentBefore()
-              + "; restoring /var/lib/microshift from backup " + s.backupId());
+          HostState.RolledBack, why + "; restoring /var/lib/microshift from backup " + s.backupId());
     }
     ctx.reached(CrashPoints.BOOT_ROLLED_BACK_RECORDED);
     Path restoreMarker = ctx.paths().microshiftRestoreMarker();
@@ -144,9 +181,9 @@ public final class BootCommand {
       return 1;
     }
     Path data = ctx.paths().microshiftData();
-    Path aside = ctx.paths().host(s.failedDataPath());
-    boolean alreadyRestored = DataRestorer.restored(ctx.paths(), aside);
-    if (!alreadyRestored) {
+    DataRestorer restorer = new DataRestorer(ctx);
+    String backupId = s.dataCopy().backupId();
+    if (!restorer.restored(s.failedDataPath(), backupId)) {
       long need = (long) Math.ceil(DiskSpace.treeBytes(backupData) * SpaceCheck.MARGIN);
       long free = ctx.disk().usableBytes(data.getParent());
       if (free < need) {
@@ -156,7 +193,7 @@ public final class BootCommand {
             + restoreHint(s));
         return 1;
       }
-      new DataRestorer(ctx).restore(backupData, aside);
+      restorer.restore(backupId, backupData, s.failedDataPath());
     }
     ctx.reached(CrashPoints.BOOT_DATA_RESTORED);
     // our restore is authoritative: MicroShift must not restore a second time on top of it

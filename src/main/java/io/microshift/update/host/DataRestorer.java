@@ -1,15 +1,36 @@
 package io.microshift.update.host;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.List;
 
 /**
- * Puts a backup copy back as /var/lib/microshift: the current dir is moved aside first (never
- * deleted), then the copy goes to a temp dir and is renamed into place (or MicroShift's own
- * {@code restore} verb does that part). Safe to re-run at any point.
+ * Puts a backup copy back as /var/lib/microshift. The current data dir is moved aside first and
+ * never deleted; then the copy is put in place, by MicroShift's own {@code microshift restore}
+ * where it has that verb and accepts the copy, else by {@code cp} into a temp dir and a rename.
+ * Progress is in {@link RestoreRecord}: re-running after a crash at any point finishes the same
+ * restore, and a finished one is not done twice.
  */
 public final class DataRestorer {
+  private static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * What {@code microshift restore} requires in a backup, else it refuses it
+   * (openshift/microshift pkg/admin/data/data_manager.go, {@code expectedBackupContent},
+   * {@code isMicroShiftBackup}; the same list in release-4.14 to main).
+   */
+  static final List<String> MICROSHIFT_BACKUP_CONTENT = List.of("certs", "etcd", "kubelet-plugins", "resources", "version");
+
   private final HostContext ctx;
 
   public DataRestorer(HostContext ctx) {
@@ -17,65 +38,107 @@ public final class DataRestorer {
   }
 
   /**
-   * True when the restore is complete: the failed dir is aside and the data dir in place is the
-   * one this restorer put there. A data dir that appeared while a restore was in progress (the
-   * boot unit failed after moving the failed dir aside and systemd started MicroShift anyway, on
-   * an empty data dir) is not a restore.
+   * A new, unique place for the failed data dir beside /var/lib/microshift: the time for the
+   * reader, and a random suffix so that two restores in the same second (an early-boot clock
+   * that repeats) never share it.
    */
-  public static boolean restored(HostPaths paths, Path aside) {
-    return Files.exists(paths.microshiftData(), LinkOption.NOFOLLOW_LINKS) && Files.exists(aside, LinkOption.NOFOLLOW_LINKS)
-        && !Files.exists(paths.restoreInProgress(), LinkOption.NOFOLLOW_LINKS);
+  public static String newAsidePath(Clock clock) {
+    byte[] b = new byte[4];
+    RANDOM.nextBytes(b);
+    return "/var/lib/microshift.failed-" + STAMP.format(clock.instant()) + "-" + HexFormat.of().formatHex(b);
   }
 
-  public void restore(Path backupData, Path aside) {
-    Path data = ctx.paths().microshiftData();
-    Path inProgress = ctx.paths().restoreInProgress();
-    if (restored(ctx.paths(), aside)) {
-      return; // moved aside and restored already
+  /** True when the restore that moves the failed dir to {@code aside} and puts {@code backupId} back has finished. */
+  public boolean restored(String aside, String backupId) {
+    return RestoreRecord.read(ctx).map(r -> r.isDoneFor(aside, backupId)).orElse(false)
+        && Files.isDirectory(ctx.paths().microshiftData(), LinkOption.NOFOLLOW_LINKS);
+  }
+
+  public void restore(String backupId, Path backupData, String asideHostPath) {
+    if (restored(asideHostPath, backupId)) {
+      return;
     }
-    boolean dataExists = Files.exists(data, LinkOption.NOFOLLOW_LINKS);
-    boolean asideExists = Files.exists(aside, LinkOption.NOFOLLOW_LINKS);
-    if (dataExists && asideExists) {
-      // not ours (see restored()): keep it, never delete it, and restore over nothing
-      Path extra = aside.resolveSibling(aside.getFileName() + ".started-during-restore-"
-          + ctx.clock().instant().getEpochSecond());
-      DataCopier.rename(data, extra);
-      ctx.log().error("a data dir appeared while the restore was in progress (MicroShift started after the"
-          + " boot unit failed?); moved it aside to " + ctx.paths().hostPath(extra) + " and restoring again");
-      dataExists = false;
-    }
-    markInProgress(inProgress, true);
-    if (dataExists) {
-      DataCopier.rename(data, aside);
-      ctx.log().info("moved " + ctx.paths().hostPath(data) + " aside to " + ctx.paths().hostPath(aside));
+    HostPaths paths = ctx.paths();
+    new RestoreRecord(asideHostPath, backupId, false).write(paths);
+    Path data = paths.microshiftData();
+    Path aside = paths.host(asideHostPath);
+    if (!Files.exists(aside, LinkOption.NOFOLLOW_LINKS)) {
+      if (Files.exists(data, LinkOption.NOFOLLOW_LINKS)) {
+        DataCopier.rename(data, aside);
+        ctx.log().info("moved " + paths.hostPath(data) + " aside to " + asideHostPath);
+      } else {
+        ctx.log().info(paths.hostPath(data) + " does not exist: nothing to move aside");
+      }
+    } else if (Files.exists(data, LinkOption.NOFOLLOW_LINKS)) {
+      // the failed dir is aside already: this data dir is an interrupted attempt of this restore,
+      // or one that MicroShift created when it started after the boot unit failed
+      keepAside(data, aside, "found while restoring");
     }
     ctx.reached(CrashPoints.BOOT_DATA_MOVED_ASIDE);
+    // what an interrupted `microshift restore` leaves behind: it renames the live dir to .saved
+    Path saved = data.resolveSibling(data.getFileName() + ".saved");
+    if (Files.exists(saved, LinkOption.NOFOLLOW_LINKS)) {
+      keepAside(saved, aside, "saved");
+    }
     MicroShift ms = ctx.microshift();
-    if (ms.hasBackupVerbs()) {
+    if (ms.hasBackupVerbs() && acceptedByMicroShiftRestore(backupData)) {
+      // `microshift restore` renames the live data dir to .saved first, and fails when there is
+      // none; it copies the backup in and then deletes .saved (pkg/admin/data/data_manager.go,
+      // Restore). The failed dir is aside already: it gets an empty dir, whose deletion loses nothing.
+      createEmptyDataDir(data);
       ms.restore(backupData);
       ctx.reached(CrashPoints.BOOT_RESTORE_BEFORE_RENAME);
-      if (!Files.isDirectory(data, LinkOption.NOFOLLOW_LINKS)) {
-        throw new HostException("microshift restore " + backupData + " did not create " + data);
+      if (!Files.isDirectory(data, LinkOption.NOFOLLOW_LINKS) || isEmptyDir(data)) {
+        throw new HostException("microshift restore " + paths.hostPath(backupData) + " left no data in " + paths.hostPath(data));
       }
     } else {
-      new DataCopier(ctx).copy(backupData, ctx.paths().restoreTemp(), data, DataCopier.Method.CP,
+      new DataCopier(ctx).copy(backupData, paths.restoreTemp(), data, DataCopier.Method.CP,
           CrashPoints.BOOT_RESTORE_BEFORE_RENAME);
     }
-    markInProgress(inProgress, false);
+    new RestoreRecord(asideHostPath, backupId, true).write(paths);
   }
 
-  private static void markInProgress(Path marker, boolean on) {
-    try {
-      if (on) {
-        if (!Files.exists(marker, LinkOption.NOFOLLOW_LINKS)) {
-          Files.writeString(marker, "restoring /var/lib/microshift\n");
-        }
-      } else {
-        Files.deleteIfExists(marker);
+  /** Whether {@code microshift restore} would accept this copy as a MicroShift backup. */
+  private boolean acceptedByMicroShiftRestore(Path backupData) {
+    List<String> missing = MICROSHIFT_BACKUP_CONTENT.stream()
+        .filter(n -> !Files.exists(backupData.resolve(n), LinkOption.NOFOLLOW_LINKS)).toList();
+    if (!missing.isEmpty()) {
+      ctx.log().info("microshift restore would refuse " + ctx.paths().hostPath(backupData) + " (no "
+          + String.join(", ", missing) + "); restoring it with cp");
+    }
+    return missing.isEmpty();
+  }
+
+  /** An empty dir holds nothing and is removed; anything else is moved aside beside the failed dir, never deleted. */
+  private void keepAside(Path dir, Path aside, String what) {
+    if (isEmptyDir(dir)) {
+      try {
+        Files.delete(dir);
+        return;
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot remove the empty dir " + dir, e);
       }
-      io.microshift.update.marker.MarkerStore.fsyncDir(marker.getParent());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot " + (on ? "write " : "remove ") + marker, e);
+    }
+    byte[] b = new byte[4];
+    RANDOM.nextBytes(b);
+    Path to = aside.resolveSibling(aside.getFileName() + "." + what.replace(' ', '-') + "-" + HexFormat.of().formatHex(b));
+    DataCopier.rename(dir, to);
+    ctx.log().error("a data dir was " + what + " (" + ctx.paths().hostPath(dir) + "); kept it at "
+        + ctx.paths().hostPath(to) + " and restoring from the backup");
+  }
+
+  private static boolean isEmptyDir(Path dir) {
+    return io.microshift.update.backup.FileTrees.isEmptyDir(dir);
+  }
+
+  private static void createEmptyDataDir(Path data) {
+    try {
+      if (!Files.isDirectory(data, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectory(data, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        io.microshift.update.marker.MarkerStore.fsyncDir(data.getParent());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + data, e);
     }
   }
 }

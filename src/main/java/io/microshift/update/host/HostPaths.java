@@ -34,8 +34,6 @@ public final class HostPaths {
   public Path microshiftData() { return host("/var/lib/microshift"); }
   public Path microshiftVersionFile() { return host("/var/lib/microshift/version"); }
   public Path restoreTemp() { return host("/var/lib/microshift.restore-tmp"); }
-  /** Exists from just before the failed data dir is moved aside until the restored one is in place. */
-  public Path restoreInProgress() { return host("/var/lib/microshift-update/restore-in-progress"); }
   /** MicroShift's own backups (ostree hosts). */
   public Path microshiftBackups() { return host("/var/lib/microshift-backups"); }
   /** MicroShift's marker that makes its next start restore its own backup. */

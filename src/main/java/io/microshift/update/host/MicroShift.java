@@ -13,6 +13,10 @@ import java.util.Optional;
 /** The installed MicroShift: its version file, its service, its own backup/restore verbs. */
 public final class MicroShift {
   public static final String SERVICE = "microshift.service";
+  /** The transient unit MicroShift runs its etcd in (systemd-run --scope). */
+  public static final String ETCD_SCOPE = "microshift-etcd.scope";
+  static final java.time.Duration STOP_TIMEOUT = java.time.Duration.ofSeconds(120);
+  static final java.time.Duration STOP_POLL = java.time.Duration.ofMillis(500);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Contents of /var/lib/microshift/version; deploymentId and bootId are null in old plain files. */
@@ -63,11 +67,57 @@ public final class MicroShift {
     return runner.run(List.of("systemctl", "is-active", "--quiet", SERVICE)).ok();
   }
 
-  public void stop() {
+  /**
+   * Stops MicroShift and waits until both {@code microshift.service} and the transient
+   * {@code microshift-etcd.scope} are inactive (or failed): the scope stops asynchronously after
+   * the service, and {@code microshift backup}/{@code restore} refuse to run while either is in any
+   * other state (openshift/microshift pkg/cmd/admin.go, {@code servicesShouldBeInactive}); a copy
+   * taken while etcd still writes would not be consistent either.
+   */
+  public void stop(HostContext ctx) {
     runner.check(List.of("systemctl", "stop", SERVICE));
-    if (isActive()) {
-      throw new HostException(SERVICE + " is still active after systemctl stop");
+    awaitStopped(ctx);
+  }
+
+  /** Waits (bounded by {@link #STOP_TIMEOUT}) until no MicroShift unit is running; throws naming the one that is. */
+  public void awaitStopped(HostContext ctx) {
+    java.time.Instant deadline = ctx.clock().instant().plus(STOP_TIMEOUT);
+    while (true) {
+      Optional<String> running = runningUnit();
+      if (running.isEmpty()) {
+        return;
+      }
+      if (!ctx.clock().instant().isBefore(deadline)) {
+        throw new HostException(running.get() + " is still running " + STOP_TIMEOUT.toSeconds()
+            + "s after systemctl stop " + SERVICE + "; MicroShift's backup and restore refuse to run until both "
+            + SERVICE + " and " + ETCD_SCOPE + " are inactive: check systemctl status " + ETCD_SCOPE);
+      }
+      try {
+        ctx.sleeper().sleep(STOP_POLL);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new HostException("interrupted while waiting for MicroShift to stop");
+      }
     }
+  }
+
+  /**
+   * The first MicroShift unit whose ActiveState is neither {@code inactive} nor {@code failed}, as
+   * "unit (state)", the same query as upstream's {@code servicesShouldBeInactive}.
+   */
+  public Optional<String> runningUnit() {
+    for (String unit : List.of(SERVICE, ETCD_SCOPE)) {
+      CommandRunner.Result r = runner.run(List.of("systemctl", "show", "-p", "ActiveState", "--value", unit));
+      String state = r.stdout().strip();
+      if (!r.ok()) {
+        throw new HostException("cannot tell whether " + unit + " is active: systemctl show exited "
+            + r.exitCode() + ": " + r.stderr().strip());
+      }
+      if (!state.equals("inactive") && !state.equals("failed")) {
+        return Optional.of(unit + " (" + (state.isEmpty() ? "unknown state" : state) + ")");
+      }
+    }
+    return Optional.empty();
   }
 
   public void start() {

@@ -7,14 +7,10 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 
 /** {@code restore BACKUP-ID}: manual restore of /var/lib/microshift (rpm hosts); MicroShift must be stopped. */
 public final class RestoreCommand {
-  private static final DateTimeFormatter STAMP =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
   private static final java.util.Set<HostState> IN_FLIGHT =
       java.util.EnumSet.of(HostState.Staging, HostState.Staged, HostState.Rebooting, HostState.RolledBack);
   private final HostContext ctx;
@@ -42,14 +38,21 @@ public final class RestoreCommand {
       out.println("refused: microshift.service is running; stop it first: systemctl stop microshift.service");
       return 1;
     }
+    try {
+      // its etcd scope stops after the service; microshift restore refuses while it runs
+      ctx.microshift().awaitStopped(ctx);
+    } catch (HostException e) {
+      out.println("refused: " + e.getMessage());
+      return 1;
+    }
     long need = (long) Math.ceil(DiskSpace.treeBytes(backupData) * SpaceCheck.MARGIN);
     long free = ctx.disk().usableBytes(ctx.paths().microshiftData().getParent());
     if (free < need) {
       out.println("refused: need " + need / (1024 * 1024) + " MiB free to restore, have " + free / (1024 * 1024) + " MiB");
       return 1;
     }
-    String aside = "/var/lib/microshift.failed-" + STAMP.format(ctx.clock().instant());
-    new DataRestorer(ctx).restore(backupData, ctx.paths().host(aside));
+    String aside = DataRestorer.newAsidePath(ctx.clock());
+    new DataRestorer(ctx).restore(backupId, backupData, aside);
     out.println("restored /var/lib/microshift from backup " + backupId + "; the previous data dir is at " + aside);
     Optional<HostStatus> s = before;
     if (s.isPresent() && s.get().backupId() != null && s.get().backupId().equals(backupId)

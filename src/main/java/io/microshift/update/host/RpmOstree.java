@@ -20,7 +20,31 @@ public final class RpmOstree implements BootedDeployment {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern KARG_DEPLOY = Pattern.compile("(?:^|\\s)ostree=(\\S+)");
 
-  public record Deployment(String checksum, boolean booted, boolean staged, String origin) {}
+  /**
+   * One deployment of {@code rpm-ostree status --json}. {@code checksum} is the deployed commit;
+   * on a layered host (packages installed on top) that is a local commit and the repository's
+   * commit is {@code base-checksum} (coreos/rpm-ostree src/daemon/rpmostreed-deployment-utils.cxx,
+   * {@code rpmostreed_deployment_generate_variant}: base-checksum only when layered), so
+   * {@link #baseChecksum} is base-checksum when present, else checksum. {@code origin} is the
+   * refspec as rpm-ostree completed it ({@code remote:ref}); a host that boots a container image
+   * has no origin but a {@code container-image-reference}.
+   */
+  public record Deployment(String checksum, boolean booted, boolean staged, String origin, String baseChecksum,
+      String containerImageReference) {
+    public Deployment(String checksum, boolean booted, boolean staged, String origin) {
+      this(checksum, booted, staged, origin, checksum, null);
+    }
+  }
+
+  /** A registered update driver ({@code update-driver} of status --json): rebase and deploy refuse without --bypass-driver. */
+  public record UpdateDriver(String name, String unit) {
+    public String describe() {
+      return name + " (" + unit + ")";
+    }
+  }
+
+  /** What {@code rpm-ostree status --json} says: the deployments in boot order and the update driver, if any. */
+  public record Status(List<Deployment> deployments, Optional<UpdateDriver> updateDriver) {}
 
   private final CommandRunner runner;
   private final HostPaths paths;
@@ -32,22 +56,56 @@ public final class RpmOstree implements BootedDeployment {
 
   /** Deployments in boot order: the first one is the default for the next boot. */
   public List<Deployment> deployments() {
+    return status().deployments();
+  }
+
+  /** One {@code rpm-ostree status --json}, parsed; every checksum is checked before it is used. */
+  public Status status() {
     CommandRunner.Result r = runner.check(List.of("rpm-ostree", "status", "--json"));
     List<Deployment> out = new ArrayList<>();
     try {
       JsonNode root = JSON.readTree(r.stdout());
       for (JsonNode d : root.path("deployments")) {
-        String checksum = d.path("checksum").asText("");
-        if (!Markers.CHECKSUM.matcher(checksum).matches()) {
-          throw new HostException("rpm-ostree status --json: unexpected checksum '" + checksum + "'");
-        }
+        String checksum = checksum(d, "checksum");
+        String base = d.hasNonNull("base-checksum") ? checksum(d, "base-checksum") : checksum;
+        JsonNode image = d.get("container-image-reference");
         out.add(new Deployment(checksum, d.path("booted").asBoolean(false),
-            d.path("staged").asBoolean(false), d.path("origin").asText("")));
+            d.path("staged").asBoolean(false), d.path("origin").asText(""), base,
+            image != null && image.isTextual() ? Markers.printable(image.asText(), 300) : null));
       }
+      JsonNode driver = root.get("update-driver");
+      Optional<UpdateDriver> updateDriver = driver == null || !driver.isObject() ? Optional.empty()
+          : Optional.of(new UpdateDriver(Markers.printable(driver.path("driver-name").asText("unnamed"), 100),
+              Markers.printable(driver.path("driver-sd-unit").asText("unknown unit"), 200)));
+      return new Status(out, updateDriver);
     } catch (IOException e) {
       throw new HostException("cannot parse rpm-ostree status --json: " + e.getMessage(), e);
     }
-    return out;
+  }
+
+  private static String checksum(JsonNode d, String field) {
+    String checksum = d.path(field).asText("");
+    if (!Markers.CHECKSUM.matcher(checksum).matches()) {
+      throw new HostException("rpm-ostree status --json: unexpected " + field + " '" + Markers.printable(checksum, 80) + "'");
+    }
+    return checksum;
+  }
+
+  /**
+   * The origin rpm-ostree records for {@code rebase REF}: a ref without a remote takes the remote
+   * of the booted deployment's origin (src/daemon/rpmostreed-utils.cxx,
+   * {@code rpmostreed_refspec_parse_partial}, called with the merge deployment's refspec); a
+   * leading ':' means a local branch and keeps no remote.
+   */
+  public static String completedRefspec(String ref, String bootedOrigin) {
+    if (ref.startsWith(":")) {
+      return ref.substring(1);
+    }
+    if (ref.contains(":") || bootedOrigin == null) {
+      return ref;
+    }
+    int colon = bootedOrigin.indexOf(':');
+    return colon > 0 ? bootedOrigin.substring(0, colon + 1) + ref : ref;
   }
 
   /** The deployment the next boot will use (the first listed), if it is not the booted one. */

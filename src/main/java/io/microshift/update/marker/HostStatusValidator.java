@@ -20,7 +20,7 @@ public final class HostStatusValidator {
   static final List<String> STATES = Arrays.stream(HostState.values()).map(Enum::name).toList();
   /** Where the agent moves a data dir aside before a restore. */
   public static final Pattern FAILED_DATA_PATH =
-      Pattern.compile("^/var/lib/microshift\\.failed-[0-9]{8}T[0-9]{6}Z$");
+      Pattern.compile("^/var/lib/microshift\\.failed-[0-9]{8}T[0-9]{6}Z(-[0-9a-f]{8})?$");
 
   public static List<String> validate(ObjectNode root) {
     List<String> problems = new ArrayList<>();

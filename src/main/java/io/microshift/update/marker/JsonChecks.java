@@ -219,11 +219,6 @@ final class JsonChecks {
 
   /** Makes hostile text printable and short before it goes into a message. */
   static String sanitize(String s) {
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < s.length() && b.length() < 80; i++) {
-      char c = s.charAt(i);
-      b.append(c >= 0x20 && c < 0x7f ? c : '?');
-    }
-    return s.length() > 80 ? b + "..." : b.toString();
+    return Markers.printable(s, 80);
   }
 }

@@ -49,4 +49,14 @@ public final class Markers {
   public static String dataPath(String backupId) {
     return STATE_DIR + "/backups/" + backupId + "/data";
   }
+
+  /** Printable ASCII only ('?' for anything else), at most {@code max} characters ("..." after): for text from outside in messages. */
+  public static String printable(String s, int max) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < s.length() && b.length() < max; i++) {
+      char c = s.charAt(i);
+      b.append(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    return s.length() > max ? b + "..." : b.toString();
+  }
 }

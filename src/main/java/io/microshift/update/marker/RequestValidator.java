@@ -11,7 +11,7 @@ public final class RequestValidator {
 
   static final Set<String> TOP = Set.of("apiVersion", "plan", "sequence", "action", "type", "from",
       "target", "allowDowngrade", "backup", "healthCheckTimeoutSeconds", "backupRetention",
-      "verification");
+      "verification", "bypassUpdateDriver");
 
   public static List<String> validate(ObjectNode root) {
     List<String> problems = new ArrayList<>();
@@ -30,6 +30,7 @@ public final class RequestValidator {
     ObjectNode from = c.object(root, "", "from", true, Set.of("version"));
     String fromVersion = from == null ? null : c.string(from, "from", "version", true, Markers.VERSION, 100);
     Boolean allowDowngrade = c.bool(root, "", "allowDowngrade", true);
+    c.bool(root, "", "bypassUpdateDriver", false);
     ObjectNode target = c.object(root, "", "target", true,
         Set.of("version", "ostreeRef", "ostreeCommit", "packages"));
     if (target != null) {

@@ -9,7 +9,8 @@ import java.util.List;
  * the canonical constructor; {@link MarkerFiles#writeRequest} validates it before writing.
  */
 @JsonPropertyOrder({"apiVersion", "plan", "sequence", "action", "type", "from", "target",
-    "allowDowngrade", "backup", "healthCheckTimeoutSeconds", "backupRetention", "verification"})
+    "allowDowngrade", "backup", "healthCheckTimeoutSeconds", "backupRetention", "verification",
+    "bypassUpdateDriver"})
 public record UpdateRequest(
     String apiVersion,
     Plan plan,
@@ -22,7 +23,8 @@ public record UpdateRequest(
     Backup backup,
     int healthCheckTimeoutSeconds,
     int backupRetention,
-    Verification verification) {
+    Verification verification,
+    boolean bypassUpdateDriver) {
 
   public enum Action { Apply, Cancel }
 
@@ -64,11 +66,11 @@ public record UpdateRequest(
   /** The same request with another action and sequence (e.g. a Cancel). */
   public UpdateRequest withAction(Action newAction, long newSequence) {
     return new UpdateRequest(apiVersion, plan, newSequence, newAction, type, from, target,
-        allowDowngrade, backup, healthCheckTimeoutSeconds, backupRetention, verification);
+        allowDowngrade, backup, healthCheckTimeoutSeconds, backupRetention, verification, bypassUpdateDriver);
   }
 
   public UpdateRequest withVerification(Verification v) {
     return new UpdateRequest(apiVersion, plan, sequence, action, type, from, target,
-        allowDowngrade, backup, healthCheckTimeoutSeconds, backupRetention, v);
+        allowDowngrade, backup, healthCheckTimeoutSeconds, backupRetention, v, bypassUpdateDriver);
   }
 }

@@ -50,6 +50,10 @@ public final class EffectiveSpec {
     return spec.resumeWorkloads == null ? ResumePolicy.AfterBoot : spec.resumeWorkloads;
   }
 
+  public boolean bypassUpdateDriver() {
+    return Boolean.TRUE.equals(spec.bypassUpdateDriver);
+  }
+
   public boolean allowDowngrade() {
     return Boolean.TRUE.equals(spec.allowDowngrade);
   }

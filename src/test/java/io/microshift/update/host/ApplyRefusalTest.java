@@ -30,7 +30,7 @@ class ApplyRefusalTest {
     List<String> pkgs = t.packages() == null ? null : List.of("microshift-" + version);
     return new UpdateRequest(r.apiVersion(), r.plan(), r.sequence(), r.action(), r.type(), r.from(),
         new UpdateRequest.Target(version, t.ostreeRef(), t.ostreeCommit(), pkgs), allowDowngrade, r.backup(),
-        r.healthCheckTimeoutSeconds(), r.backupRetention(), r.verification());
+        r.healthCheckTimeoutSeconds(), r.backupRetention(), r.verification(), false);
   }
 
   private static void assertNothingTouched(TestHost h) {
@@ -74,7 +74,7 @@ class ApplyRefusalTest {
     Files.writeString(h.paths.microshiftVersionFile(), "4.17.5\n"); // older plain-text version file
     UpdateRequest down = withTarget(h.request(), "4.17.3", false);
     down = new UpdateRequest(down.apiVersion(), down.plan(), down.sequence(), down.action(), down.type(),
-        new UpdateRequest.From("4.17.5"), down.target(), false, down.backup(), 600, 2, null);
+        new UpdateRequest.From("4.17.5"), down.target(), false, down.backup(), 600, 2, null, false);
     // the file-level validation already refuses it
     UpdateRequest finalDown = down;
     io.microshift.update.marker.MarkerProblems p = org.junit.jupiter.api.Assertions.assertThrows(
@@ -240,7 +240,7 @@ class ApplyRefusalTest {
     assertEquals(0, new ApplyCommand(h.ctx()).run());
     UpdateRequest other = new UpdateRequest(Markers.API_VERSION,
         new UpdateRequest.Plan("other", "11111111-2222-4333-8444-555555555555", 1), 1, UpdateRequest.Action.Apply,
-        req.type(), req.from(), req.target(), false, req.backup(), 600, 2, null);
+        req.type(), req.from(), req.target(), false, req.backup(), 600, 2, null, false);
     h.writeRequest(other);
     assertEquals(1, new ApplyCommand(h.ctx()).run());
     assertEquals(TestHost.PLAN_UID, h.status().request().uid());

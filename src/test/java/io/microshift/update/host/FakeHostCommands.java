@@ -58,6 +58,14 @@ public final class FakeHostCommands implements CommandRunner {
   private volatile String failNextCopy;
   private volatile boolean failStaging;
   private volatile boolean microshiftHasBackupVerbs;
+  private volatile int etcdScopeLingers;
+  private volatile boolean etcdScopeStuck;
+  private volatile int etcdScopeStopPollsLeft;
+  private volatile boolean wasActive = true;
+  private volatile RpmOstree.UpdateDriver updateDriver;
+  private volatile boolean layered;
+  private volatile String bootedImage;
+  private final java.util.Map<String, String> baseOf = new java.util.concurrent.ConcurrentHashMap<>();
 
   public FakeHostCommands(Services services, HostPaths paths, OnUnexpected onUnexpected) {
     this.services = services;
@@ -78,6 +86,48 @@ public final class FakeHostCommands implements CommandRunner {
     failStaging = fail;
   }
 
+  /**
+   * After {@code systemctl stop microshift.service}, {@code microshift-etcd.scope} reports
+   * {@code deactivating} for this many {@code systemctl show} queries before it is inactive: MicroShift
+   * runs etcd in a transient scope that stops asynchronously after the service.
+   */
+  public void etcdScopeLingers(int queries) {
+    etcdScopeLingers = queries;
+  }
+
+  /** {@code microshift-etcd.scope} never stops (etcd hangs on shutdown). */
+  public void etcdScopeStuck(boolean stuck) {
+    etcdScopeStuck = stuck;
+  }
+
+  /** An rpm-ostree update driver is registered (null: none), as {@code rpm-ostree deploy --register-driver} leaves it. */
+  public void updateDriver(String name, String unit) {
+    updateDriver = name == null ? null : new RpmOstree.UpdateDriver(name, unit);
+  }
+
+  /**
+   * A layered host: packages are installed on top of every deployment, so each deployment's
+   * checksum is a local commit and its repository commit is {@code base-checksum}. Existing
+   * deployments are not changed: call before the first deployment, or use {@link #layer}.
+   */
+  public void layered(boolean on) {
+    layered = on;
+  }
+
+  /**
+   * The host boots a bootc container image ({@code ref}, null: an ostree commit): its booted
+   * deployment has a container-image-reference and no origin (rpmostreed-deployment-utils.cxx,
+   * {@code RefspecType::Container}).
+   */
+  public void bootedImage(String ref) {
+    bootedImage = ref;
+  }
+
+  /** The repository commit a (possibly layered) deployment checksum was made from. */
+  public String baseOf(String checksum) {
+    return baseOf.getOrDefault(checksum, checksum);
+  }
+
   /** Whether the installed MicroShift has the {@code backup} and {@code restore} verbs (default no). */
   public void microshiftHasBackupVerbs(boolean has) {
     microshiftHasBackupVerbs = has;
@@ -94,10 +144,11 @@ public final class FakeHostCommands implements CommandRunner {
     calls.clear();
   }
 
-  /** The argv the agent issued, without queries (status, is-active, rpm -q, --help probes). */
+  /** The argv the agent issued, without queries (status, is-active, systemctl show, rpm -q, --help probes). */
   public List<List<String>> actions() {
     return calls().stream().filter(c -> !(c.contains("status") && c.get(0).equals("rpm-ostree"))
-        && !c.contains("is-active") && !c.get(0).equals("rpm") && !c.contains("--help")).toList();
+        && !c.contains("is-active") && !(c.get(0).equals("systemctl") && c.get(1).equals("show"))
+        && !c.get(0).equals("rpm") && !c.contains("--help")).toList();
   }
 
   /** Commands the fake does not know (a test should expect none). */
@@ -131,6 +182,12 @@ public final class FakeHostCommands implements CommandRunner {
         switch (cmd) {
           case "systemctl is-active --quiet microshift.service" -> {
             return new Result(services.microshiftActive() ? 0 : 3, "", "");
+          }
+          case "systemctl show -p ActiveState --value microshift.service" -> {
+            return new Result(0, (services.microshiftActive() ? "active" : "inactive") + "\n", "");
+          }
+          case "systemctl show -p ActiveState --value microshift-etcd.scope" -> {
+            return new Result(0, etcdScopeState() + "\n", "");
           }
           case "systemctl stop microshift.service" -> {
             services.stopMicroShift();
@@ -180,13 +237,53 @@ public final class FakeHostCommands implements CommandRunner {
     }
   }
 
+  /**
+   * {@code systemctl show -p ActiveState --value microshift-etcd.scope}: active with MicroShift;
+   * after it stops, deactivating for {@link #etcdScopeLingers} queries (or for ever when stuck),
+   * then inactive. systemd reports "inactive" for a unit it does not know, exit 0.
+   */
+  private synchronized String etcdScopeState() {
+    boolean active = services.microshiftActive();
+    if (active) {
+      wasActive = true;
+      return "active";
+    }
+    if (wasActive) {
+      wasActive = false;
+      etcdScopeStopPollsLeft = etcdScopeLingers;
+    }
+    if (etcdScopeStuck) {
+      return "deactivating";
+    }
+    if (etcdScopeStopPollsLeft > 0) {
+      etcdScopeStopPollsLeft--;
+      return "deactivating";
+    }
+    return "inactive";
+  }
+
   /** The MicroShift version a {@code dnf install} of {@code packages} installs (microshift-VERSION). */
   public static String microshiftVersion(List<String> packages) {
     return packages.stream().filter(p -> p.startsWith("microshift-") && Character.isDigit(p.charAt(11)))
         .map(p -> p.substring("microshift-".length())).findFirst().orElseThrow();
   }
 
-  /** {@code microshift backup|restore DIR}: copies the data dir for real; MicroShift must be stopped. */
+  /**
+   * {@code microshift backup|restore PATH} as MicroShift 4.14+ does them (openshift/microshift
+   * pkg/cmd/admin.go and pkg/admin/data/data_manager.go; the same in release-4.14 to main):
+   * <ul>
+   *   <li>both refuse unless microshift.service and microshift-etcd.scope are inactive or failed
+   *       ({@code servicesShouldBeInactive}, the same {@code systemctl show} query);</li>
+   *   <li>backup refuses an existing PATH, creates its parent, copies the data dir into a temp
+   *       dir beside PATH with cp and renames it ({@code checkPathExistence}, {@code Backup},
+   *       {@code AtomicDirCopy});</li>
+   *   <li>restore refuses a missing PATH and a PATH without certs, etcd, kubelet-plugins,
+   *       resources and version ({@code isMicroShiftBackup}); renames the live data dir to
+   *       {@code .saved} and fails when that rename fails (no live dir, or a non-empty .saved);
+   *       copies PATH into place; on a copy failure puts .saved back; on success deletes .saved
+   *       ({@code Restore}).</li>
+   * </ul>
+   */
   private Result microshift(List<String> argv) {
     if (argv.size() == 3 && argv.get(2).equals("--help")) {
       return microshiftHasBackupVerbs ? ok()
@@ -195,20 +292,66 @@ public final class FakeHostCommands implements CommandRunner {
     if (!microshiftHasBackupVerbs || argv.size() != 3) {
       return unknown(argv);
     }
-    if (services.microshiftActive()) {
-      return new Result(1, "", "MicroShift must be stopped");
+    for (String unit : List.of("microshift.service", "microshift-etcd.scope")) {
+      String state = unit.equals("microshift.service") ? (services.microshiftActive() ? "active" : "inactive")
+          : etcdScopeState();
+      if (!state.equals("inactive") && !state.equals("failed")) {
+        return new Result(1, "", "Error: MicroShift must be stopped before creating or restoring backup (\""
+            + unit + "\" is \"" + state + "\", should be \"inactive\" or \"failed\")\n");
+      }
     }
+    Path path = Path.of(argv.get(2));
+    Path data = paths.microshiftData();
     switch (argv.get(1)) {
       case "backup" -> {
-        realCheck(List.of("cp", "--reflink=auto", "-a", paths.microshiftData().toString(), argv.get(2)));
-        return ok();
+        if (Files.exists(path)) {
+          return new Result(1, "", "Error: expected \"" + path + "\" to not exist\n");
+        }
+        try {
+          Files.createDirectories(path.getParent());
+        } catch (java.io.IOException e) {
+          return new Result(1, "", "Error: failed to create backup storage directory: " + e.getMessage() + "\n");
+        }
+        Path tmp = path.resolveSibling(path.getFileName() + ".tmp.sim");
+        Result r = real.run(List.of("cp", "--recursive", "--no-target-directory", "--preserve", "--reflink=auto",
+            data.toString(), tmp.toString()));
+        if (!r.ok()) {
+          FileTrees.delete(tmp);
+          return new Result(1, "", "Error: failed to copy \"" + data + "\": " + r.stderr());
+        }
+        DataCopier.rename(tmp, path);
+        return new Result(0, path + "\n", "");
       }
       case "restore" -> {
-        Path tmp = paths.host("/var/lib/microshift.ms-restore-tmp");
-        FileTrees.delete(tmp);
-        realCheck(List.of("cp", "--reflink=auto", "-a", argv.get(2), tmp.toString()));
-        FileTrees.delete(paths.microshiftData());
-        DataCopier.rename(tmp, paths.microshiftData());
+        if (!Files.exists(path)) {
+          return new Result(1, "", "Error: expected \"" + path + "\" to exist\n");
+        }
+        List<String> missing = DataRestorer.MICROSHIFT_BACKUP_CONTENT.stream()
+            .filter(n -> !Files.exists(path.resolve(n))).toList();
+        if (!missing.isEmpty()) {
+          return new Result(1, "", "Error: \"" + path + "\" is not a valid MicroShift backup: following expected"
+              + " subdirs are missing: " + String.join(", ", missing) + "\n");
+        }
+        Path saved = data.resolveSibling(data.getFileName() + ".saved");
+        try {
+          if (Files.isDirectory(saved) && FileTrees.isEmptyDir(saved)) {
+            Files.delete(saved); // rename(2) replaces an empty directory
+          }
+          Files.move(data, saved); // os.Rename: ENOENT without a live dir, ENOTEMPTY onto a non-empty .saved
+        } catch (java.io.IOException e) {
+          return new Result(1, "", "Error: failed to rename existing data directory \"" + data + "\" to \""
+              + saved + "\": " + e + "\n");
+        }
+        Path tmp = data.resolveSibling(data.getFileName() + ".tmp.sim");
+        Result r = real.run(List.of("cp", "--recursive", "--no-target-directory", "--preserve", "--reflink=auto",
+            path.toString(), tmp.toString()));
+        if (!r.ok()) {
+          FileTrees.delete(tmp);
+          DataCopier.rename(saved, data);
+          return new Result(1, "", "Error: failed to copy backup to data dir: " + r.stderr());
+        }
+        DataCopier.rename(tmp, data);
+        FileTrees.delete(saved);
         return ok();
       }
       default -> {
@@ -217,6 +360,23 @@ public final class FakeHostCommands implements CommandRunner {
     }
   }
 
+  /**
+   * rpm-ostree as the agent uses it (coreos/rpm-ostree):
+   * <ul>
+   *   <li>{@code status --json}: deployments in boot order with checksum, origin, booted, and on a
+   *       layered host base-checksum (src/daemon/rpmostreed-deployment-utils.cxx,
+   *       {@code rpmostreed_deployment_generate_variant}); a top-level update-driver, null when
+   *       none is registered (src/app/rpmostree-builtin-status.cxx);</li>
+   *   <li>{@code rebase REF [REV]} and {@code deploy REV}: refused while an update driver is
+   *       registered unless {@code --bypass-driver} is given (src/app/rpmostree-clientlib.cxx,
+   *       {@code error_if_driver_registered}); a REF without a remote gets the booted origin's remote
+   *       ({@code rpmostreed_refspec_parse_partial}); on a layered host the packages are layered
+   *       again on top of the new base;</li>
+   *   <li>{@code rollback}: the rollback deployment becomes the default, the default becomes the
+   *       rollback (what greenboot's fallback runs);</li>
+   *   <li>{@code cleanup --pending}: removes the pending deployment.</li>
+   * </ul>
+   */
   private Result rpmOstree(List<String> argv) {
     OstreeSysroot sysroot = services.sysroot();
     if (sysroot == null) {
@@ -232,19 +392,61 @@ public final class FakeHostCommands implements CommandRunner {
         List<OstreeSysroot.Deployment> ds = sysroot.deployments();
         for (int i = 0; i < ds.size(); i++) {
           OstreeSysroot.Deployment d = ds.get(i);
-          json.append(i == 0 ? "" : ",").append("{\"checksum\":\"").append(d.checksum())
-              .append("\",\"origin\":\"").append(d.origin()).append("\",\"booted\":")
-              .append(d.checksum().equals(booted)).append(",\"staged\":false}");
+          boolean isBooted = d.checksum().equals(booted);
+          json.append(i == 0 ? "" : ",").append("{\"checksum\":\"").append(d.checksum()).append('"');
+          if (isBooted && bootedImage != null) {
+            json.append(",\"container-image-reference\":\"").append(bootedImage).append('"');
+          } else {
+            json.append(",\"origin\":\"").append(d.origin()).append('"');
+          }
+          json.append(",\"booted\":").append(isBooted).append(",\"staged\":false");
+          if (baseOf.containsKey(d.checksum())) {
+            json.append(",\"base-checksum\":\"").append(baseOf.get(d.checksum())).append('"');
+          }
+          json.append('}');
         }
-        return new Result(0, json.append("]}").toString(), "");
+        RpmOstree.UpdateDriver driver = updateDriver;
+        json.append("],\"transaction\":null,\"cached-update\":null,\"update-driver\":");
+        json.append(driver == null ? "null" : "{\"driver-name\":\"" + driver.name() + "\",\"driver-sd-unit\":\""
+            + driver.unit() + "\"}");
+        return new Result(0, json.append("}").toString(), "");
       }
       case "rebase", "deploy" -> {
+        List<String> args = new ArrayList<>(argv.subList(2, argv.size()));
+        boolean bypass = args.remove("--bypass-driver");
+        RpmOstree.UpdateDriver driver = updateDriver;
+        if (driver != null && !bypass) {
+          return new Result(1, "", "error: Updates and deployments are driven by " + driver.name() + " ("
+              + driver.unit() + ")\nSee " + driver.name() + "'s documentation\nUse --bypass-driver to bypass "
+              + driver.name() + " and perform the operation anyways\n");
+        }
+        if (args.isEmpty() || args.stream().anyMatch(a -> a.startsWith("-"))) {
+          return unknown(argv);
+        }
         if (failStaging) {
           return new Result(1, "", "error: No such branch");
         }
-        // rebase REF [COMMIT] deploys REF (the tests' COMMIT is REF's head) so the origin is REF;
-        // deploy COMMIT
-        return sysroot.deploy(argv.get(2));
+        // rebase REF [COMMIT]: COMMIT (default: REF's head) with origin REF as completed;
+        // deploy COMMIT: COMMIT with the booted origin
+        boolean rebase = argv.get(1).equals("rebase");
+        if (args.size() > (rebase ? 2 : 1)) {
+          return unknown(argv);
+        }
+        String origin = rebase ? RpmOstree.completedRefspec(args.get(0), bootedOrigin(sysroot)) : bootedOrigin(sysroot);
+        String commit;
+        try {
+          commit = sysroot.resolve(rebase && args.size() == 1 ? origin : args.get(args.size() - 1));
+        } catch (IllegalStateException e) {
+          return new Result(1, "", "error: No such branch or commit: " + args.get(args.size() - 1) + "\n");
+        }
+        return deploy(sysroot, commit, origin);
+      }
+      case "rollback" -> {
+        if (argv.size() != 2) {
+          return unknown(argv);
+        }
+        rollback();
+        return ok();
       }
       case "cleanup" -> {
         if (argv.equals(List.of("rpm-ostree", "cleanup", "--pending"))) {
@@ -256,6 +458,35 @@ public final class FakeHostCommands implements CommandRunner {
       default -> {
         return unknown(argv);
       }
+    }
+  }
+
+  private String bootedOrigin(OstreeSysroot sysroot) {
+    String booted = services.bootedChecksum();
+    return sysroot.deployments().stream().filter(d -> d.checksum().equals(booted)).map(OstreeSysroot.Deployment::origin)
+        .findFirst().orElse(null);
+  }
+
+  /** Deploys {@code commit} with {@code origin}; on a layered host, a local commit with the layered packages on top of it. */
+  public Result deploy(OstreeSysroot sysroot, String commit, String origin) {
+    String deployed = commit;
+    if (layered) {
+      deployed = sysroot.layer(commit, "layered-packages");
+      baseOf.put(deployed, commit);
+    }
+    return origin == null || origin.isEmpty() ? sysroot.deploy(deployed) : sysroot.deploy(deployed, origin);
+  }
+
+  /**
+   * {@code rpm-ostree rollback}: swaps the default deployment and the rollback one, as greenboot's
+   * fallback does after the boot counter ran out (fedora-iot/greenboot
+   * greenboot-rpm-ostree-grub2-check-fallback, {@code attempt_rollback}).
+   */
+  public void rollback() {
+    OstreeSysroot sysroot = services.sysroot();
+    List<OstreeSysroot.Deployment> ds = sysroot.deployments();
+    if (ds.size() >= 2) {
+      sysroot.swapFirstTwo();
     }
   }
 

@@ -194,10 +194,10 @@ class HostFlowTest {
     HostStatus s = h.status();
     assertEquals(HostState.Restored, s.state(), s.message());
     assertEquals(original, TestHost.digest(h.paths.microshiftData()), "the backup is restored, not the empty dir");
-    assertFalse(Files.exists(h.paths.restoreInProgress()));
+    assertTrue(Files.readString(h.paths.stateDir().resolve("restore.json")).contains("\"state\":\"Done\""));
     Path aside = h.paths.host(s.failedDataPath());
     try (var siblings = Files.list(aside.getParent())) {
-      List<Path> kept = siblings.filter(p -> p.getFileName().toString().startsWith(aside.getFileName() + ".started-during-restore-")).toList();
+      List<Path> kept = siblings.filter(p -> p.getFileName().toString().startsWith(aside.getFileName() + ".found-while-restoring-")).toList();
       assertEquals(1, kept.size(), "the data dir that appeared is kept aside");
       assertEquals(fresh, TestHost.digest(kept.get(0)));
     }

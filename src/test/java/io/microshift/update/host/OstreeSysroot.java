@@ -84,6 +84,69 @@ public final class OstreeSysroot {
     return real.run(List.of("ostree", "admin", "deploy", "--sysroot=" + sysroot, "--os=rhel", refOrChecksum));
   }
 
+  /** {@code ostree admin deploy --origin-file} of {@code checksum} with {@code originRefspec} as its origin. */
+  public CommandRunner.Result deploy(String checksum, String originRefspec) {
+    Path origin = originFile(originRefspec);
+    try {
+      return real.run(List.of("ostree", "admin", "deploy", "--sysroot=" + sysroot, "--os=rhel",
+          "--origin-file=" + origin, checksum));
+    } finally {
+      FileTrees.delete(origin);
+    }
+  }
+
+  /** The commit a ref (or {@code remote:ref}) points at. */
+  public String resolve(String refOrChecksum) {
+    return check(List.of("ostree", "--repo=" + sysroot.resolve("ostree/repo"), "rev-parse", refOrChecksum)).stdout().strip();
+  }
+
+  /**
+   * A local commit on top of {@code base} with one more file, as rpm-ostree's package layering
+   * makes one (the deployment's checksum is then the local commit, its base-checksum {@code base}).
+   */
+  public String layer(String base, String packageName) {
+    Path overlay = sysroot.resolveSibling("layer-" + base.substring(0, 12));
+    try {
+      Files.createDirectories(overlay.resolve("usr/share/layered"));
+      Files.writeString(overlay.resolve("usr/share/layered").resolve(packageName), packageName + "\n");
+      return check(List.of("ostree", "--repo=" + sysroot.resolve("ostree/repo"), "commit",
+          "--branch=rpmostree/layered/" + base.substring(0, 12), "--tree=ref=" + base, "--tree=dir=" + overlay))
+          .stdout().strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      FileTrees.delete(overlay);
+    }
+  }
+
+  /**
+   * Makes the second deployment the default and the first the second, keeping both: what
+   * {@code rpm-ostree rollback} does. Debian's ostree 2022.7 has no command for it, so the first
+   * is undeployed and deployed again (same commit, same origin) after the other.
+   */
+  public void swapFirstTwo() {
+    List<Deployment> ds = deployments();
+    Deployment first = ds.get(0);
+    Path origin = originFile(first.origin());
+    try {
+      undeploy(0);
+      check(List.of("ostree", "admin", "deploy", "--sysroot=" + sysroot, "--os=rhel", "--retain", "--not-as-default",
+          "--origin-file=" + origin, first.checksum()));
+    } finally {
+      FileTrees.delete(origin);
+    }
+  }
+
+  private Path originFile(String refspec) {
+    try {
+      Path f = Files.createTempFile("origin-", ".origin");
+      Files.writeString(f, "[origin]\nrefspec=" + refspec + "\n");
+      return f;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public void undeploy(int index) {
     check(List.of("ostree", "admin", "undeploy", "--sysroot=" + sysroot, Integer.toString(index)));
   }

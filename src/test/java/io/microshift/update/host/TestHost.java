@@ -232,6 +232,10 @@ final class TestHost {
     Files.createDirectories(data.resolve("etcd/member/snap"));
     Files.createDirectories(data.resolve("etcd/member/wal"));
     Files.createDirectories(data.resolve("resources/kubeadmin"));
+    // what MicroShift's data dir holds, and what `microshift restore` requires of a backup
+    Files.createDirectories(data.resolve("certs/kube-apiserver"));
+    Files.writeString(data.resolve("certs/kube-apiserver/ca.crt"), "-----BEGIN CERTIFICATE-----\n");
+    Files.createDirectories(data.resolve("kubelet-plugins/volume/exec"));
     byte[] db = new byte[300_000];
     new Random(7).nextBytes(db);
     Files.write(data.resolve("etcd/member/snap/db"), db);
@@ -297,7 +301,7 @@ final class TestHost {
         new UpdateRequest.From(FROM), target, false,
         new UpdateRequest.Backup(BACKUP_ID, Markers.etcdSnapshotPath(BACKUP_ID), snapshotBytes(),
             sha256("etcd snapshot bytes".getBytes()), 4242, Markers.dataPath(BACKUP_ID)),
-        600, 2, null);
+        600, 2, null, false);
   }
 
   void writeRequest(UpdateRequest r) {

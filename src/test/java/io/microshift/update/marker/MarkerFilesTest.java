@@ -38,7 +38,7 @@ class MarkerFilesTest {
         new UpdateRequest.Target("4.17.3", "rhel-edge:rhel/9/x86_64/edge", COMMIT, null), false,
         new UpdateRequest.Backup("upd-1", Markers.etcdSnapshotPath("upd-1"), 1024, "b".repeat(64), 99,
             Markers.dataPath("upd-1")), 600, 2,
-        new UpdateRequest.Verification(7, BOOT, UpdateRequest.VerificationResult.Pending, "waiting", "2026-01-31T12:00:00Z"));
+        new UpdateRequest.Verification(7, BOOT, UpdateRequest.VerificationResult.Pending, "waiting", "2026-01-31T12:00:00Z"), false);
   }
 
   static HostStatus status() {
@@ -93,7 +93,7 @@ class MarkerFilesTest {
     UpdateRequest bad = new UpdateRequest(Markers.API_VERSION, new UpdateRequest.Plan("Bad_Name", "x", 0), 0,
         UpdateRequest.Action.Apply, UpdateRequest.UpdateType.RPM, new UpdateRequest.From("4.17.1"),
         new UpdateRequest.Target("4.17.3", null, null, List.of("--installroot=/tmp")), false,
-        request().backup(), 5, 0, null);
+        request().backup(), 5, 0, null, false);
     MarkerProblems p = assertThrows(MarkerProblems.class, () -> MarkerFiles.writeRequest(state, bad));
     assertTrue(p.problems().size() >= 6, p.getMessage());
     assertEquals(p.problems(), MarkerFiles.problems(bad));
