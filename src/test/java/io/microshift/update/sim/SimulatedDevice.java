@@ -117,6 +117,12 @@ public final class SimulatedDevice implements AutoCloseable {
     String preUpdateHookTimeout;
     String greenbootCrashAt;
     boolean bootCrashIsPowerCut;
+    boolean microshiftBackupVerbs = true;
+    int etcdScopeLingers = 2;
+    boolean etcdScopeStuck;
+    boolean layered;
+    String updateDriver;
+    Set<String> neverBoots = new HashSet<>();
 
     /** An ostree host (RHEL for Edge) running {@code version}; other versions are commits in its repo. */
     public static Options ostree(String version) {
@@ -177,6 +183,53 @@ public final class SimulatedDevice implements AutoCloseable {
      */
     public Options bootCrashIsPowerCut() {
       bootCrashIsPowerCut = true;
+      return this;
+    }
+
+    /**
+     * Whether MicroShift has {@code microshift backup} and {@code restore} (4.14 and later: every
+     * version the device runs; default true). Without them the agent copies with cp.
+     */
+    public Options microshiftBackupVerbs(boolean has) {
+      microshiftBackupVerbs = has;
+      return this;
+    }
+
+    /**
+     * microshift-etcd.scope stops this many status queries after microshift.service (default 2:
+     * the scope always stops asynchronously after the service), or never ({@link #etcdScopeStuck}).
+     */
+    public Options etcdScopeLingers(int queries) {
+      etcdScopeLingers = queries;
+      return this;
+    }
+
+    /** microshift-etcd.scope never stops after systemctl stop microshift.service. */
+    public Options etcdScopeStuck() {
+      etcdScopeStuck = true;
+      return this;
+    }
+
+    /** A layered host: rpm-ostree layers packages on every deployment (checksum is local, base-checksum the repo's). */
+    public Options layered() {
+      layered = true;
+      return this;
+    }
+
+    /** An rpm-ostree update driver is registered (rebase and deploy need --bypass-driver). */
+    public Options updateDriver(String name) {
+      updateDriver = name;
+      return this;
+    }
+
+    /**
+     * The deployment of MicroShift {@code version} never reaches user space (a kernel that panics):
+     * no boot unit, MicroShift or greenboot runs on it; grub's boot counter counts each attempt and
+     * after the last one boots the previous deployment, where greenboot's fallback unit runs
+     * {@code rpm-ostree rollback}.
+     */
+    public Options neverBoots(String version) {
+      neverBoots.add(version);
       return this;
     }
 
@@ -277,22 +330,35 @@ public final class SimulatedDevice implements AutoCloseable {
     Files.createDirectories(paths.stateDir());
     Files.setPosixFilePermissions(paths.stateDir(), PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.createDirectories(paths.microshiftData().resolve("resources/kubeadmin"));
+    // MicroShift's data dir holds these; `microshift restore` refuses a backup without them
+    Files.createDirectories(paths.microshiftData().resolve("certs/kube-apiserver"));
+    Files.writeString(paths.microshiftData().resolve("certs/kube-apiserver/ca.crt"), "-----BEGIN CERTIFICATE-----\n");
+    Files.createDirectories(paths.microshiftData().resolve("kubelet-plugins/volume/exec"));
     Files.writeString(paths.microshiftData().resolve("resources/kubeadmin/kubeconfig"), "apiVersion: v1\nkind: Config\n");
     Files.createDirectories(appDataDir());
     newBootId();
+    commands.microshiftHasBackupVerbs(opts.microshiftBackupVerbs);
+    commands.etcdScopeLingers(opts.etcdScopeLingers);
+    commands.etcdScopeStuck(opts.etcdScopeStuck);
+    commands.layered(opts.layered);
+    if (opts.updateDriver != null) {
+      commands.updateDriver(opts.updateDriver, opts.updateDriver + ".service");
+    }
     if (opts.ostree) {
       Files.writeString(paths.ostreeBootedFlag(), "");
       sysroot = new OstreeSysroot(root.resolve("sysroot"));
       sysroot.init();
       commitByVersion.put(opts.version, sysroot.commit(simDir, OSTREE_REF_PREFIX + opts.version, opts.version));
+      sysroot.pulledFrom(OSTREE_REMOTE, OSTREE_REF_PREFIX + opts.version, commitByVersion.get(opts.version));
       for (String v : opts.versions) {
         commitByVersion.put(v, sysroot.commit(simDir, OSTREE_REF_PREFIX + v, v));
         sysroot.pulledFrom(OSTREE_REMOTE, OSTREE_REF_PREFIX + v, commitByVersion.get(v));
       }
-      if (!sysroot.deploy(commitByVersion.get(opts.version)).ok()) {
+      // provisioned from the remote, as a RHEL for Edge image is: the origin is remote:ref
+      if (!commands.deploy(sysroot, commitByVersion.get(opts.version), OSTREE_REMOTE + ":" + OSTREE_REF_PREFIX + opts.version).ok()) {
         throw new IllegalStateException("cannot deploy " + opts.version);
       }
-      Files.writeString(bootedFile, commitByVersion.get(opts.version));
+      Files.writeString(bootedFile, sysroot.deployments().get(0).checksum());
     } else {
       sysroot = null;
       installedRpmVersion = opts.version;
@@ -394,9 +460,14 @@ public final class SimulatedDevice implements AutoCloseable {
     if (!opts.ostree) {
       return installedRpmVersion;
     }
-    String booted = bootedChecksum();
-    return commitByVersion.entrySet().stream().filter(e -> e.getValue().equals(booted)).map(Map.Entry::getKey)
-        .findFirst().orElseThrow(() -> new IllegalStateException("unknown deployment " + booted));
+    return versionOf(bootedChecksum());
+  }
+
+  /** The MicroShift version of a deployment (its base commit on a layered host). */
+  private String versionOf(String checksum) {
+    String base = commands.baseOf(checksum);
+    return commitByVersion.entrySet().stream().filter(e -> e.getValue().equals(base)).map(Map.Entry::getKey)
+        .findFirst().orElseThrow(() -> new IllegalStateException("unknown deployment " + checksum));
   }
 
   public String bootedChecksum() {
@@ -901,10 +972,26 @@ public final class SimulatedDevice implements AutoCloseable {
       stopMicroShift();
       if (opts.ostree) {
         String next = fallbackNext ? rollbackDeployment : sysroot.deployments().get(0).checksum();
+        while (!fallbackNext && opts.neverBoots.contains(versionOf(next))) {
+          // the kernel never reaches user space; grub's boot counter counts the attempt
+          newBootId();
+          boots++;
+          failedAttempts++;
+          log("boot " + boots + ": deployment " + next.substring(0, 12) + " (MicroShift " + versionOf(next)
+              + ") never reaches user space; boot attempt " + failedAttempts + " of " + opts.maxBootAttempts);
+          if (failedAttempts >= opts.maxBootAttempts) {
+            fallbackNext = true;
+            next = rollbackDeployment;
+          }
+        }
         Files.writeString(bootedFile, next);
         if (fallbackNext) {
           fallbackNext = false;
           failedAttempts = 0;
+          // greenboot-rpm-ostree-grub2-check-fallback.service, before our boot unit: boot_counter
+          // is -1, so it runs rpm-ostree rollback (fedora-iot/greenboot, attempt_rollback)
+          commands.rollback();
+          log("greenboot's fallback: boot_counter ran out; rpm-ostree rollback made the previous deployment the default");
         }
       }
       newBootId();
