@@ -1107,7 +1107,12 @@ public final class SimulatedDevice implements AutoCloseable {
     if (grubBootCounter != null && !grubBootSuccess) {
       if (grubBootCounter <= 0) {
         grubBootCounter = -1;
-        fallbackNext = opts.ostree;
+        // "set default=1": the second boot entry, ostree's rollback deployment, if there is one
+        List<OstreeSysroot.Deployment> entries = opts.ostree ? sysroot.deployments() : List.of();
+        if (entries.size() > 1) {
+          rollbackDeployment = entries.get(1).checksum();
+          fallbackNext = true;
+        }
       } else {
         grubBootCounter--;
       }
