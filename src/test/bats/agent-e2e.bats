@@ -50,6 +50,8 @@ exec "${LAUNCHER}" --root "${R}" --booted-deployment-file "${FAKE_BOOTED}" --mar
 WRAP
     chmod +x "${TMP}/agent"
     export MICROSHIFT_UPDATE_BIN="${TMP}/agent"
+    # where the greenboot scripts look for the in-flight flag
+    export MICROSHIFT_UPDATE_STATE_DIR="${state}"
 }
 
 teardown() {
@@ -92,6 +94,7 @@ apply_and_reboot_into_target() {
     [ "$status" -eq 0 ]
     [ -e "${FAKE_STATE}/reboot-requested" ]
     [ "$(state_of)" = Rebooting ]
+    [ -f "${R}/var/lib/microshift-update/in-flight" ]
     diff -r "${TMP}/original" "${R}/var/lib/microshift-update/backups/update-to-4-17-3-5/data"
     reboot_into "$(rpm-ostree status --json | jq -r '.deployments[0].checksum')"
     [ "$(cat "${FAKE_BOOTED}")" = "${TARGET_COMMIT}" ]
@@ -120,6 +123,10 @@ apply_and_reboot_into_target() {
     run "${REPO}/src/host/greenboot/green.d/50_microshift_update_green.sh"
     [ "$status" -eq 0 ]
     [ "$(state_of)" = Committed ]
+    [ ! -e "${state}/in-flight" ]
+    # nothing in flight: the next boot's greenboot passes even with the agent broken
+    MICROSHIFT_UPDATE_BIN="${TMP}/missing" run "${REPO}/src/host/greenboot/required.d/50_microshift_update_check.sh"
+    [ "$status" -eq 0 ]
     run agent status
     [[ "$output" == *"host status:  Committed: update to 4.17.3 committed"* ]]
 }
@@ -136,6 +143,7 @@ apply_and_reboot_into_target() {
     run agent boot
     [ "$status" -eq 0 ]
     [ "$(state_of)" = Restored ]
+    [ ! -e "${R}/var/lib/microshift-update/in-flight" ]
     diff -r "${TMP}/original" "${R}/var/lib/microshift"
     aside="$(jq -r .failedDataPath "${R}/var/lib/microshift-update/host-status.json")"
     grep -q "migrated by 4.17.3" "${R}${aside}/etcd/member/snap/db"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # The greenboot scripts: pass the agent's verdict through (required.d) and never fail
-# the boot (red.d, green.d). The agent is a stub that records its arguments.
+# the boot (red.d, green.d). The agent is a stub that records its arguments. With no
+# update in flight (no in-flight flag) they decide in shell, start no agent and pass.
 
 setup() {
     REPO="$(cd "${BATS_TEST_DIRNAME}/../../.." && pwd)"
@@ -15,6 +16,9 @@ echo "${STUB_OUT:-}"
 exit "${STUB_RC:-0}"
 STUB
     chmod +x "${MICROSHIFT_UPDATE_BIN}"
+    export MICROSHIFT_UPDATE_STATE_DIR="${TMP}/state"
+    mkdir -p "${MICROSHIFT_UPDATE_STATE_DIR}"
+    touch "${MICROSHIFT_UPDATE_STATE_DIR}/in-flight"   # an update in flight, unless a test removes it
 }
 
 teardown() {
@@ -60,4 +64,52 @@ teardown() {
     [[ "$output" == *"recording the healthy boot failed"* ]]
     MICROSHIFT_UPDATE_BIN="${TMP}/missing" run "${GB}/green.d/50_microshift_update_green.sh"
     [ "$status" -eq 0 ]
+}
+
+@test "no update in flight: required.d, red.d and green.d pass without starting the agent" {
+    rm "${MICROSHIFT_UPDATE_STATE_DIR}/in-flight"
+    echo '{"state":"Committed"}' > "${MICROSHIFT_UPDATE_STATE_DIR}/host-status.json"
+    for script in required.d/50_microshift_update_check.sh red.d/50_microshift_update_red.sh \
+        green.d/50_microshift_update_green.sh; do
+        STUB_RC=1 run "${GB}/${script}"
+        [ "$status" -eq 0 ]
+        MICROSHIFT_UPDATE_BIN="${TMP}/missing" run "${GB}/${script}"
+        [ "$status" -eq 0 ]
+    done
+    [ ! -e "${STUB_LOG}" ]
+}
+
+@test "no update in flight: a broken Java does not fail the boot" {
+    rm "${MICROSHIFT_UPDATE_STATE_DIR}/in-flight"
+    printf '#!/bin/bash\necho "Error: could not find libjava.so" >&2\nexit 1\n' > "${MICROSHIFT_UPDATE_BIN}"
+    run "${GB}/required.d/50_microshift_update_check.sh"
+    [ "$status" -eq 0 ]
+    [[ "$output" != *"libjava"* ]]
+}
+
+@test "update in flight: a broken agent fails required.d" {
+    printf '#!/bin/bash\necho "Error: could not find libjava.so" >&2\nexit 1\n' > "${MICROSHIFT_UPDATE_BIN}"
+    run "${GB}/required.d/50_microshift_update_check.sh"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"MicroShift update health check failed (exit 1)"* ]]
+}
+
+@test "any entry named in-flight keeps the scripts strict: a dangling symlink, a directory" {
+    rm "${MICROSHIFT_UPDATE_STATE_DIR}/in-flight"
+    ln -s "${TMP}/nowhere" "${MICROSHIFT_UPDATE_STATE_DIR}/in-flight"
+    MICROSHIFT_UPDATE_BIN="${TMP}/missing" run "${GB}/required.d/50_microshift_update_check.sh"
+    [ "$status" -eq 1 ]
+    rm "${MICROSHIFT_UPDATE_STATE_DIR}/in-flight"
+    mkdir "${MICROSHIFT_UPDATE_STATE_DIR}/in-flight"
+    MICROSHIFT_UPDATE_BIN="${TMP}/missing" run "${GB}/required.d/50_microshift_update_check.sh"
+    [ "$status" -eq 1 ]
+}
+
+@test "the boot unit starts only with the in-flight flag (any entry), before the health checks" {
+    unit="${REPO}/src/host/systemd/microshift-update-boot.service"
+    [ "$(grep -c '^Condition' "${unit}")" -eq 2 ]
+    grep -qx 'ConditionPathExists=|/var/lib/microshift-update/in-flight' "${unit}"
+    grep -qx 'ConditionPathIsSymbolicLink=|/var/lib/microshift-update/in-flight' "${unit}"
+    grep -q '^Before=.*greenboot-healthcheck.service' "${unit}"
+    grep -q '^After=.*greenboot-rpm-ostree-grub2-check-fallback.service' "${unit}"
 }

@@ -30,6 +30,7 @@ public final class BootCommand {
     Optional<HostStatus> maybe = recorder.read();
     if (maybe.isEmpty() || maybe.get().state().isTerminal()) {
       ctx.log().info("boot: no update in flight");
+      recorder.settled(maybe);
       return 0;
     }
     HostStatus s = maybe.get();
@@ -96,6 +97,14 @@ public final class BootCommand {
         || s.state() == HostState.Rebooting;
     if (beforeReboot && !boot.equals(s.bootIdBefore()) && targetBooted(s)) {
       booted(s, boot, "target " + s.targetVersion() + " booted (recorded by the greenboot check)");
+    }
+    // greenboot's next attempt on the target (the same decision as run()): without it the check
+    // would pass a retry boot on which the boot unit did not run
+    boolean afterAttempt = s.state() == HostState.Booted || s.state() == HostState.Healthy
+        || s.state() == HostState.Unhealthy;
+    if (afterAttempt && !boot.equals(s.bootIdAfter()) && targetBooted(s)) {
+      booted(s, boot, "target " + s.targetVersion() + " booted again after " + s.greenbootAttempts()
+          + " failed greenboot attempt(s) (recorded by the greenboot check)");
     }
   }
 

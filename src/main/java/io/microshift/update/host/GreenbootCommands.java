@@ -29,6 +29,7 @@ public final class GreenbootCommands {
   /** The status when this boot is the target boot of an update in flight. */
   private Optional<HostStatus> targetBoot() {
     Optional<HostStatus> s = recorder.read();
+    recorder.settled(s);
     String boot = ctx.bootId();
     return s.filter(st -> (st.state() == HostState.Booted || st.state() == HostState.Unhealthy
         || st.state() == HostState.Healthy) && boot.equals(st.bootIdAfter()));
@@ -94,9 +95,18 @@ public final class GreenbootCommands {
       return 0;
     }
     HostStatus st = s.get();
-    int attempt = st.greenbootAttempts() + 1;
-    HostStatus next = recorder.transition("greenboot", st.toBuilder().greenbootAttempts(attempt), HostState.Unhealthy,
-        "greenboot health checks failed on boot " + st.bootIdAfter() + " (attempt " + attempt + ")");
+    // one attempt per failed target boot, from our own records (Unhealthy on this boot id): right
+    // under greenboot and greenboot-rs alike (neither's boot_counter is read), and a red.d run again
+    // on the same boot does not count twice
+    HostStatus next = st;
+    if (st.state() == HostState.Unhealthy) {
+      ctx.log().info("red: the failed attempt on boot " + st.bootIdAfter() + " is already recorded (attempt "
+          + st.greenbootAttempts() + ")");
+    } else {
+      int attempt = st.greenbootAttempts() + 1;
+      next = recorder.transition("greenboot", st.toBuilder().greenbootAttempts(attempt), HostState.Unhealthy,
+          "greenboot health checks failed on boot " + st.bootIdAfter() + " (attempt " + attempt + ")");
+    }
     if (st.type() == UpdateType.RPM) {
       recorder.transition("greenboot", next.toBuilder(), HostState.Failed,
           "health checks failed after the rpm update; rpm hosts have no automatic rollback"

@@ -31,6 +31,11 @@ public final class HostPaths {
   }
 
   public Path stateDir() { return host("/var/lib/microshift-update"); }
+  /**
+   * Exists while an update is in flight (host-status.json holds a state that is not terminal);
+   * the boot unit and the greenboot scripts test it in shell and start no JVM without it.
+   */
+  public Path inFlightFlag() { return host("/var/lib/microshift-update/in-flight"); }
   public Path microshiftData() { return host("/var/lib/microshift"); }
   public Path microshiftVersionFile() { return host("/var/lib/microshift/version"); }
   public Path restoreTemp() { return host("/var/lib/microshift.restore-tmp"); }

@@ -6,12 +6,18 @@ import io.microshift.update.marker.MarkerFiles;
 import io.microshift.update.marker.UpdateRequest;
 import java.util.Optional;
 
-/** Reads and writes host-status.json for the agent; names the marker-write crash points. */
+/**
+ * Reads and writes host-status.json for the agent; names the marker-write crash points. Keeps the
+ * {@link InFlightFlag} with every write: set before a state that is not terminal is written,
+ * cleared after a terminal one, so the flag is never missing while an update is in flight.
+ */
 public final class StatusRecorder {
   private final HostContext ctx;
+  private final InFlightFlag inFlight;
 
   StatusRecorder(HostContext ctx) {
     this.ctx = ctx;
+    this.inFlight = new InFlightFlag(ctx.paths().inFlightFlag(), ctx.log());
   }
 
   public Optional<HostStatus> read() {
@@ -24,8 +30,14 @@ public final class StatusRecorder {
 
   /** Writes {@code status}; a crash injected at {@code <writeName>.temp-written} hits mid-write. */
   public HostStatus write(HostStatus status, String writeName) {
+    if (!status.state().isTerminal()) {
+      inFlight.set();
+    }
     MarkerFiles.writeHostStatus(ctx.paths().stateDir(), status,
         point -> ctx.reached(writeName + "." + point.substring(point.indexOf('.') + 1)));
+    if (status.state().isTerminal()) {
+      inFlight.clear();
+    }
     return status;
   }
 
@@ -34,5 +46,15 @@ public final class StatusRecorder {
     HostStatus s = b.build().transition(state, message, ctx.now());
     ctx.log().info(state + ": " + message);
     return write(s, verb + ".write-" + state);
+  }
+
+  /**
+   * Called when a verb finds no update in flight ({@code status} empty or terminal): clears a flag
+   * left by a crash between the terminal write and its removal.
+   */
+  public void settled(Optional<HostStatus> status) {
+    if (status.map(s -> s.state().isTerminal()).orElse(true)) {
+      inFlight.clear();
+    }
   }
 }

@@ -208,6 +208,84 @@ class FaultMatrixTest {
 
   /** Classic greenboot and greenboot-rs. */
   static void greenbootCells(List<Scenario> out) {
+    out.add(new Scenario(List.of("greenboot-rollback-attempts"), List.of(Phase.RolledBack),
+        "bash greenboot, target never healthy (GREENBOOT_MAX_BOOT_ATTEMPTS=2): 2 failed boots, fallback",
+        Story.OSTREE_ROLLBACK, o -> {}, r -> greenbootRolledBack(r, "greenboot-rollback-attempts", 2)));
+    out.add(new Scenario(List.of("greenboot-rs-success"), List.of(Phase.Succeeded),
+        "greenboot-rs: MicroShift's check fails once (boot_counter set only then), then passes",
+        Story.OSTREE_Z, o -> o.greenbootRs().brokenFor(Z, 1), FaultMatrixTest::greenbootRsSuccess));
+    out.add(new Scenario(List.of("greenboot-rs-rollback"), List.of(Phase.RolledBack),
+        "greenboot-rs, target never healthy (GREENBOOT_MAX_BOOT_ATTEMPTS=2): 3 failed boots, rollback from the last one",
+        Story.OSTREE_ROLLBACK, o -> o.greenbootRs(), r -> greenbootRolledBack(r, "greenboot-rs-rollback", 3)));
+    out.add(new Scenario(List.of("no-flight-broken-agent"), List.of(Phase.Succeeded),
+        "bash greenboot: after the update, the agent's jar broken; the next boot has no update in flight",
+        Story.OSTREE_Z, o -> {}, r -> brokenAgentWithNothingInFlight(r, "no-flight-broken-agent")));
+    out.add(new Scenario(List.of("no-flight-broken-agent-rs"), List.of(Phase.Succeeded),
+        "greenboot-rs: after the update, the agent's jar broken; the next boot has no update in flight",
+        Story.OSTREE_Z, o -> o.greenbootRs(), r -> brokenAgentWithNothingInFlight(r, "no-flight-broken-agent-rs")));
+  }
+
+  /** The target fails every check: {@code failedBoots} failed target boots, then the previous deployment and the data restored. */
+  static void greenbootRolledBack(Run r, String id, int failedBoots) throws Exception {
+    r.apply(PLAN);
+    r.drive(PLAN, null);
+    List<String> problems = new ArrayList<>();
+    HostStatus s = r.d.hostStatus().orElseThrow();
+    long targetBoots = s.history().stream().filter(h -> h.state() == HostState.Booted).count();
+    if (s.greenbootAttempts() != failedBoots || targetBoots != failedBoots) {
+      problems.add("host reports " + s.greenbootAttempts() + " failed greenboot attempt(s) and " + targetBoots
+          + " boots of the target; want " + failedBoots + " and " + failedBoots);
+    }
+    r.d.grubBootCounter().ifPresent(c -> problems.add("boot_counter left at " + c + " after the rollback"));
+    r.faultNote = failedBoots + " failed target boots";
+    r.cell(id, PLAN, Phase.RolledBack, problems);
+  }
+
+  /** greenboot-rs retries the target once after setting boot_counter at the first failure; green.d unsets it. */
+  static void greenbootRsSuccess(Run r) throws Exception {
+    r.brokenRunsLeft = 1;
+    r.apply(PLAN);
+    r.drive(PLAN, null);
+    List<String> problems = new ArrayList<>();
+    HostStatus s = r.d.hostStatus().orElseThrow();
+    long targetBoots = s.history().stream().filter(h -> h.state() == HostState.Booted).count();
+    if (s.greenbootAttempts() != 1 || targetBoots != 2) {
+      problems.add("host reports " + s.greenbootAttempts() + " failed greenboot attempt(s) and " + targetBoots
+          + " boots of the target; want 1 and 2");
+    }
+    r.d.grubBootCounter().ifPresent(c -> problems.add("boot_counter left at " + c + " after the healthy boot"));
+    r.faultNote = "2 boot attempts, " + s.greenbootAttempts() + " failed";
+    r.cell("greenboot-rs-success", PLAN, Phase.Succeeded, problems);
+  }
+
+  /**
+   * A committed update, then the agent's jar broken: the next boot starts no agent (the boot unit
+   * is skipped, the greenboot scripts exit in shell) and greenboot passes, so nothing rolls back.
+   */
+  static void brokenAgentWithNothingInFlight(Run r, String id) throws Exception {
+    r.apply(PLAN);
+    r.drive(PLAN, null);
+    List<String> problems = new ArrayList<>();
+    if (Files.exists(r.d.paths().inFlightFlag(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      problems.add("the in-flight flag is left after " + r.d.hostStatus().map(HostStatus::state).orElse(null));
+    }
+    int bootUnitRuns = count(r.d.agentLog(), "$ microshift-update boot");
+    r.d.breakAgentJar();
+    r.d.reboot();
+    SimulatedDevice.GreenbootResult g = r.d.greenbootRun();
+    r.log.println(g.output());
+    if (!g.healthy() || g.fallbackNext()) {
+      problems.add("greenboot failed a boot that nothing updated: " + oneLine(g.output()));
+    }
+    if (g.output().contains("Invalid or corrupt jarfile") || count(r.d.agentLog(), "$ microshift-update boot") != bootUnitRuns) {
+      problems.add("an agent JVM was started with no update in flight");
+    }
+    r.faultNote = "greenboot " + (g.healthy() ? "healthy" : "FAILED") + " with the agent broken";
+    r.cell(id, PLAN, Phase.Succeeded, problems);
+  }
+
+  static int count(String text, String what) {
+    return text.split(java.util.regex.Pattern.quote(what), -1).length - 1;
   }
 
   // ------------------------------------------------------------------ upstream fidelity: disk space

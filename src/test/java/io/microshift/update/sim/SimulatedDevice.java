@@ -123,6 +123,7 @@ public final class SimulatedDevice implements AutoCloseable {
     boolean layered;
     String updateDriver;
     Set<String> neverBoots = new HashSet<>();
+    boolean greenbootRs;
 
     /** An ostree host (RHEL for Edge) running {@code version}; other versions are commits in its repo. */
     public static Options ostree(String version) {
@@ -229,6 +230,9 @@ public final class SimulatedDevice implements AutoCloseable {
      * {@code rpm-ostree rollback}.
      */
     public Options neverBoots(String version) {
+      if (greenbootRs) {
+        throw new IllegalArgumentException("a target that never boots is modelled for the bash greenboot only");
+      }
       neverBoots.add(version);
       return this;
     }
@@ -241,6 +245,19 @@ public final class SimulatedDevice implements AutoCloseable {
       } catch (NumberFormatException e) {
         return 3;
       }
+    }
+
+    /**
+     * greenboot-rs (fedora-iot/greenboot-rs) instead of the bash greenboot: red.d and green.d run
+     * inside the health-check run; there is no fallback, redboot or task-runner unit; grub's
+     * {@code boot_counter} is set only at the first failure (to GREENBOOT_MAX_BOOT_ATTEMPTS), so
+     * the target gets that many retries after it; when a failure finds the counter at 0,
+     * greenboot-rs runs {@code rpm-ostree rollback} on that failing boot and reboots into the
+     * previous deployment. See {@link SimulatedDevice#greenbootRun()}.
+     */
+    public Options greenbootRs() {
+      greenbootRs = true;
+      return this;
     }
 
     /** GREENBOOT_MAX_BOOT_ATTEMPTS (default: the environment's, else 3). */
@@ -305,6 +322,12 @@ public final class SimulatedDevice implements AutoCloseable {
   private volatile boolean closed;
   private int failedAttempts;
   private boolean fallbackNext;
+  /** grub's env under greenboot-rs: {@code boot_counter} (null: unset) and {@code boot_success}. */
+  private Integer grubBootCounter;
+  private boolean grubBootSuccess = true;
+  /** greenboot-rs's rollback trigger {@code greenboot_next_deployment_id} (null: unset). */
+  private String grubNextDeploymentId;
+  private volatile boolean agentBroken;
   private String rollbackDeployment;
   private int boots;
 
@@ -926,6 +949,10 @@ public final class SimulatedDevice implements AutoCloseable {
     hostLock.lock();
     try {
       agentOut.println("$ microshift-update " + String.join(" ", verb));
+      if (agentBroken) {
+        agentOut.println(BROKEN_JAR_ERROR);
+        return 1;
+      }
       return HostCli.run(agentArgs(verb).toArray(String[]::new), agentOut, agentOut, commands, opts.crash);
     } catch (RuntimeException | Error e) {
       agentCrashes.add(e.getMessage());
@@ -970,6 +997,9 @@ public final class SimulatedDevice implements AutoCloseable {
     try {
       stopOperator();
       stopMicroShift();
+      if (opts.greenbootRs) {
+        grubCountdown();
+      }
       if (opts.ostree) {
         String next = fallbackNext ? rollbackDeployment : sysroot.deployments().get(0).checksum();
         while (!fallbackNext && opts.neverBoots.contains(versionOf(next))) {
@@ -988,10 +1018,13 @@ public final class SimulatedDevice implements AutoCloseable {
         if (fallbackNext) {
           fallbackNext = false;
           failedAttempts = 0;
-          // greenboot-rpm-ostree-grub2-check-fallback.service, before our boot unit: boot_counter
-          // is -1, so it runs rpm-ostree rollback (fedora-iot/greenboot, attempt_rollback)
-          commands.rollback();
-          log("greenboot's fallback: boot_counter ran out; rpm-ostree rollback made the previous deployment the default");
+          if (!opts.greenbootRs) {
+            // greenboot-rpm-ostree-grub2-check-fallback.service, before our boot unit: boot_counter
+            // is -1, so it runs rpm-ostree rollback (fedora-iot/greenboot, attempt_rollback);
+            // greenboot-rs has no such unit and rolled back from the failing boot instead
+            commands.rollback();
+            log("greenboot's fallback: boot_counter ran out; rpm-ostree rollback made the previous deployment the default");
+          }
         }
       }
       newBootId();
@@ -1014,6 +1047,11 @@ public final class SimulatedDevice implements AutoCloseable {
 
   /** The boot unit; false when its crash stopped the boot ({@link Options#bootCrashIsPowerCut()}). */
   private boolean bootUnit() {
+    Path unit = opts.repo.resolve("src/host/systemd/microshift-update-boot.service");
+    if (!UnitConditions.met(unit, paths)) {
+      log("microshift-update-boot.service: skipped, its conditions are not met (no update in flight): no JVM");
+      return true;
+    }
     int crashes = agentCrashes().size();
     agent("boot");
     if (opts.bootCrashIsPowerCut && agentCrashes().size() > crashes) {
@@ -1082,10 +1120,19 @@ public final class SimulatedDevice implements AutoCloseable {
     if (healthy) {
       script("green.d/50_microshift_update_green.sh", out);
       failedAttempts = 0;
+      if (opts.greenbootRs) {
+        // greenboot-rs src/main.rs health_check (Ok) and src/lib/grub.rs set_boot_status(true):
+        // boot_success=1, boot_counter and greenboot_next_deployment_id unset
+        grubBootSuccess = true;
+        grubBootCounter = null;
+        grubNextDeploymentId = null;
+      }
     } else {
       script("red.d/50_microshift_update_red.sh", out);
       failedAttempts++;
-      if (opts.ostree && failedAttempts >= opts.maxBootAttempts) {
+      if (opts.greenbootRs) {
+        greenbootRsAfterFailure(out);
+      } else if (opts.ostree && failedAttempts >= opts.maxBootAttempts) {
         fallbackNext = true;
       }
     }
@@ -1117,6 +1164,76 @@ public final class SimulatedDevice implements AutoCloseable {
     }
   }
 
+  /**
+   * greenboot-rs after a failed health check, red.d having run (src/main.rs health_check, the Err
+   * branch; src/lib/handler.rs handle_reboot and handle_rollback): no counter yet (the first
+   * failure) sets boot_counter to GREENBOOT_MAX_BOOT_ATTEMPTS and reboots; a counter above 0
+   * reboots (grub decrements it); a counter at 0 with the rollback trigger set runs
+   * {@code rpm-ostree rollback} on this failing boot, unsets both and reboots into the previous
+   * deployment; without the trigger (not an ostree host: greenboot-set-rollback-trigger.service
+   * has ConditionPathExists=/run/ostree-booted) it refuses: "Manual intervention required".
+   */
+  private void greenbootRsAfterFailure(StringBuilder out) {
+    grubBootSuccess = false;
+    if (grubBootCounter == null) {
+      grubBootCounter = opts.maxBootAttempts;
+      out.append("greenboot-rs: First health check failure, setting boot counter to ").append(grubBootCounter).append('\n');
+    } else if (grubBootCounter > 0) {
+      out.append("greenboot-rs: Boot counter is ").append(grubBootCounter).append(", rebooting to try again\n");
+    } else if (grubNextDeploymentId != null) {
+      out.append("greenboot-rs: Boot counter exhausted and next-deployment-id is set - initiating rollback\n"
+          + "greenboot-rs: rpm-ostree rollback\ngreenboot-rs: Rollback successful\n");
+      commands.rollback(); // from this failing boot itself: the previous deployment is the default now
+      fallbackNext = true;
+      grubBootCounter = null;
+      grubNextDeploymentId = null;
+    } else {
+      out.append("greenboot-rs: Boot counter exhausted but no next-deployment-id set - manual intervention required\n");
+    }
+  }
+
+  /**
+   * grub's 08_greenboot.cfg at boot (the same file in greenboot and greenboot-rs): with boot_counter
+   * set and boot_success=0 it decrements the counter (at 0 or -1 it boots entry 1 and sets -1,
+   * reached under greenboot-rs only when its rollback failed); then boot_success=0 for this boot.
+   */
+  private void grubCountdown() {
+    if (grubBootCounter != null && !grubBootSuccess) {
+      if (grubBootCounter <= 0) {
+        grubBootCounter = -1;
+        // "set default=1": the second boot entry, ostree's rollback deployment, if there is one
+        List<OstreeSysroot.Deployment> entries = opts.ostree ? sysroot.deployments() : List.of();
+        if (entries.size() > 1) {
+          rollbackDeployment = entries.get(1).checksum();
+          fallbackNext = true;
+        }
+      } else {
+        grubBootCounter--;
+      }
+    }
+    grubBootSuccess = false;
+  }
+
+  /** grub's {@code boot_counter} under greenboot-rs (empty: unset; always empty under the bash greenboot here). */
+  public Optional<Integer> grubBootCounter() {
+    return Optional.ofNullable(grubBootCounter);
+  }
+
+  /**
+   * From now on the agent's jar is broken (every verb, in-process or as the greenboot scripts' JVM,
+   * fails as {@code java -jar} does on a corrupt jar). With no update in flight nothing may fail.
+   */
+  public void breakAgentJar() {
+    agentBroken = true;
+    try {
+      write(simDir.resolve("bin/microshift-update"), "#!/bin/bash\necho '" + BROKEN_JAR_ERROR + "' >&2\nexit 1\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static final String BROKEN_JAR_ERROR = "Error: Invalid or corrupt jarfile /usr/share/microshift-update/microshift-update.jar";
+
   private boolean brokenRunLeft(String version) {
     synchronized (opts.brokenRuns) {
       int left = opts.brokenRuns.getOrDefault(version, 0);
@@ -1137,6 +1254,7 @@ public final class SimulatedDevice implements AutoCloseable {
     Path script = opts.repo.resolve("src/host/greenboot").resolve(name);
     ProcessBuilder pb = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true);
     pb.environment().put("MICROSHIFT_UPDATE_BIN", simDir.resolve("bin/microshift-update").toString());
+    pb.environment().put("MICROSHIFT_UPDATE_STATE_DIR", paths.stateDir().toString());
     pb.environment().put("PATH", simDir.resolve("bin") + ":" + System.getenv("PATH"));
     try {
       Process p = pb.start();
@@ -1205,6 +1323,12 @@ public final class SimulatedDevice implements AutoCloseable {
       failedAttempts = 0;
       if (opts.ostree) {
         rollbackDeployment = bootedChecksum();
+      }
+      if (opts.greenbootRs && opts.ostree && !sysroot.deployments().get(0).checksum().equals(bootedChecksum())) {
+        // greenboot-set-rollback-trigger.service (ExecStop at shutdown, RequiredBy
+        // ostree-finalize-staged.service): greenboot_next_deployment_id = the staged deployment;
+        // no boot_counter (greenboot-rs has no greenboot-grub2-set-counter)
+        grubNextDeploymentId = sysroot.deployments().get(0).checksum();
       }
       log("host agent requested a reboot (" + hostStatus().map(s -> s.state().toString()).orElse("?") + ")");
     }

@@ -1,0 +1,52 @@
+package io.microshift.update.host;
+
+import io.microshift.update.backup.AtomicFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * {@code /var/lib/microshift-update/in-flight}: an empty file that exists while an update is in
+ * flight. Shell tests only whether the name exists (any kind of entry counts, nothing in it is
+ * read), so a stale or planted entry can only make the scripts strict and cost one JVM start.
+ * Creating uses O_CREAT|O_EXCL (never follows a symlink); both changes are made durable.
+ */
+final class InFlightFlag {
+  private final Path file;
+  private final AgentLog log;
+
+  InFlightFlag(Path file, AgentLog log) {
+    this.file = file;
+    this.log = log;
+  }
+
+  /** Creates the flag durably; an entry already there (of any kind) is left as it is. */
+  void set() {
+    try {
+      Files.newByteChannel(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+      AtomicFiles.fsyncDir(file.getParent());
+    } catch (FileAlreadyExistsException e) {
+      // set by an earlier write of this update
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + file + " (the update-in-flight flag)", e);
+    }
+  }
+
+  /** Removes the flag durably (a symlink itself, never its target). */
+  void clear() {
+    try {
+      if (Files.deleteIfExists(file)) {
+        AtomicFiles.fsyncDir(file.getParent());
+      }
+    } catch (DirectoryNotEmptyException e) {
+      log.error(file + " is a directory that is not empty, so every boot still starts the agent;"
+          + " remove it (nothing in it is used)");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove " + file + " (the update-in-flight flag)", e);
+    }
+  }
+}
