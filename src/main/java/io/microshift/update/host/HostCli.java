@@ -13,7 +13,8 @@ public final class HostCli {
   private HostCli() {}
 
   static final String USAGE = String.join("\n",
-      "usage: microshift-update [--root DIR] [--booted-deployment-file FILE] [--marker-owner UID] VERB [ARG]",
+      "usage: microshift-update [--root DIR] [--booted-deployment-file FILE] [--marker-owner UID]"
+          + " [--stop-timeout SECONDS] VERB [ARG]",
       "verbs:",
       "  apply             stage the requested update, back up MicroShift's data, reboot",
       "  boot              after a boot: record the target booted, or restore after a rollback",
@@ -39,6 +40,7 @@ public final class HostCli {
     Path root = Path.of("/");
     Path bootedFile = null;
     int owner = MarkerReader.ROOT_UID;
+    java.time.Duration stopTimeout = MicroShift.STOP_TIMEOUT;
     int i = 0;
     try {
       for (; i < args.length && args[i].startsWith("--"); i++) {
@@ -46,6 +48,13 @@ public final class HostCli {
           case "--root" -> root = Path.of(args[++i]);
           case "--booted-deployment-file" -> bootedFile = Path.of(args[++i]);
           case "--marker-owner" -> owner = Integer.parseInt(args[++i]);
+          case "--stop-timeout" -> {
+            stopTimeout = java.time.Duration.ofSeconds(Integer.parseInt(args[++i]));
+            if (stopTimeout.isNegative() || stopTimeout.toSeconds() > 3600) {
+              err.println("--stop-timeout must be between 0 and 3600 seconds\n" + USAGE);
+              return 2;
+            }
+          }
           case "--help" -> {
             out.println(USAGE);
             return 0;
@@ -75,7 +84,7 @@ public final class HostCli {
     CommandRunner runner = new LoggedRunner(commands != null ? commands : new ProcessCommandRunner(), log);
     BootedDeployment booted = bootedFile != null ? new FileBootedDeployment(bootedFile) : new RpmOstree(runner, paths);
     HostContext ctx = new HostContext(paths, runner, booted, DiskSpace.REAL, Clock.systemUTC(), crash,
-        owner, log, d -> Thread.sleep(d.toMillis()));
+        owner, log, d -> Thread.sleep(d.toMillis())).stopTimeout(stopTimeout);
     try {
       return switch (verb) {
         case "apply" -> new ApplyCommand(ctx).run();

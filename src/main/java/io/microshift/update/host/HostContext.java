@@ -28,6 +28,7 @@ public final class HostContext {
   private final int markerOwnerUid;
   private final AgentLog log;
   private final Sleeper sleeper;
+  private Duration stopTimeout = MicroShift.STOP_TIMEOUT;
 
   public HostContext(HostPaths paths, CommandRunner runner, BootedDeployment booted, DiskSpace disk,
       Clock clock, CrashHook crash, int markerOwnerUid, AgentLog log, Sleeper sleeper) {
@@ -51,6 +52,13 @@ public final class HostContext {
   public int markerOwnerUid() { return markerOwnerUid; }
   public AgentLog log() { return log; }
   public Sleeper sleeper() { return sleeper; }
+  /** How long apply and restore wait for microshift.service and microshift-etcd.scope to stop. */
+  public Duration stopTimeout() { return stopTimeout; }
+
+  public HostContext stopTimeout(Duration d) {
+    stopTimeout = d;
+    return this;
+  }
 
   public MicroShift microshift() { return new MicroShift(runner, paths); }
   public RpmOstree rpmOstree() { return new RpmOstree(runner, paths); }

@@ -81,14 +81,14 @@ public final class MicroShift {
 
   /** Waits (bounded by {@link #STOP_TIMEOUT}) until no MicroShift unit is running; throws naming the one that is. */
   public void awaitStopped(HostContext ctx) {
-    java.time.Instant deadline = ctx.clock().instant().plus(STOP_TIMEOUT);
+    java.time.Instant deadline = ctx.clock().instant().plus(ctx.stopTimeout());
     while (true) {
       Optional<String> running = runningUnit();
       if (running.isEmpty()) {
         return;
       }
       if (!ctx.clock().instant().isBefore(deadline)) {
-        throw new HostException(running.get() + " is still running " + STOP_TIMEOUT.toSeconds()
+        throw new HostException(running.get() + " is still running " + ctx.stopTimeout().toSeconds()
             + "s after systemctl stop " + SERVICE + "; MicroShift's backup and restore refuse to run until both "
             + SERVICE + " and " + ETCD_SCOPE + " are inactive: check systemctl status " + ETCD_SCOPE);
       }

@@ -196,6 +196,84 @@ class FaultMatrixTest {
 
   /** MicroShift's restore, the etcd scope, a target that never boots, layered hosts, update drivers. */
   static void restoreAndOstreeCells(List<Scenario> out) {
+    out.add(new Scenario(List.of("target-never-boots"), List.of(Phase.RolledBack),
+        "the target's kernel never reaches user space: grub falls back, greenboot runs rpm-ostree rollback",
+        Story.OSTREE_ROLLBACK, o -> o.neverBoots(Y), FaultMatrixTest::targetNeverBoots));
+    out.add(new Scenario(List.of("rollback-cp-restore"), List.of(Phase.RolledBack),
+        "MicroShift without backup/restore verbs (before 4.14): the agent copies with cp",
+        Story.OSTREE_ROLLBACK, o -> o.microshiftBackupVerbs(false), r -> plain(r, "rollback-cp-restore", Phase.RolledBack)));
+    out.add(new Scenario(List.of("etcd-scope-lingers"), List.of(Phase.Succeeded),
+        "microshift-etcd.scope deactivating for 8 queries after microshift.service stopped",
+        Story.OSTREE_Z, o -> o.etcdScopeLingers(8), r -> plain(r, "etcd-scope-lingers", Phase.Succeeded)));
+    out.add(new Scenario(List.of("etcd-scope-stuck"), List.of(Phase.Failed),
+        "microshift-etcd.scope never stops after the stop (apply waits, then fails and starts MicroShift again)",
+        Story.OSTREE_Z, SimulatedDevice.Options::etcdScopeStuck,
+        r -> failedWith(r, "etcd-scope-stuck", "microshift-etcd.scope (deactivating) is still running")));
+    out.add(new Scenario(List.of("layered-host"), List.of(Phase.Succeeded),
+        "a layered host: the deployment's checksum is local, the target commit is its base-checksum",
+        Story.OSTREE_Z, SimulatedDevice.Options::layered, r -> plain(r, "layered-host", Phase.Succeeded)));
+    out.add(new Scenario(List.of("layered-host-rollback"), List.of(Phase.RolledBack),
+        "a layered host whose target never gets healthy", Story.OSTREE_ROLLBACK, SimulatedDevice.Options::layered,
+        r -> plain(r, "layered-host-rollback", Phase.RolledBack)));
+    out.add(new Scenario(List.of("update-driver", "update-driver-bypassed"), List.of(Phase.Failed, Phase.Succeeded),
+        "an rpm-ostree update driver is registered; then a plan with spec.bypassUpdateDriver",
+        Story.OSTREE_Z, o -> o.updateDriver("flightctl-agent"), FaultMatrixTest::updateDriver));
+  }
+
+  /** The story as it is, on the device as the scenario built it. */
+  static void plain(Run r, String id, Phase want) throws Exception {
+    r.apply(PLAN);
+    r.drive(PLAN, null);
+    r.cell(id, PLAN, want);
+  }
+
+  /** The plan ends Failed, the host's message says {@code why}, and nothing was changed. */
+  static void failedWith(Run r, String id, String why) throws Exception {
+    r.apply(PLAN);
+    r.drive(PLAN, null);
+    List<String> problems = new ArrayList<>();
+    HostStatus s = r.d.hostStatus().orElse(null);
+    if (s == null || s.state() != HostState.Failed || !s.message().contains(why)) {
+      problems.add("host " + (s == null ? "none" : s.state() + ": " + s.message()) + "; want Failed with '" + why + "'");
+    }
+    r.faultNote = s == null ? "" : "host " + s.state();
+    r.cell(id, PLAN, Phase.Failed, problems);
+  }
+
+  static void targetNeverBoots(Run r) throws Exception {
+    r.apply(PLAN);
+    r.drive(PLAN, null);
+    List<String> problems = new ArrayList<>();
+    HostStatus s = r.d.hostStatus().orElseThrow();
+    if (s.history().stream().anyMatch(h -> h.state() == HostState.Booted)) {
+      problems.add("the host recorded a boot of a target that never booted");
+    }
+    if (s.history().stream().noneMatch(h -> h.message().contains("never came up"))) {
+      problems.add("no 'never came up' in the host's history");
+    }
+    long stagings = r.d.commands().calls().stream().filter(c -> c.size() > 1 && c.get(0).equals("rpm-ostree")
+        && (c.get(1).equals("rebase") || c.get(1).equals("deploy"))).count();
+    if (stagings != 1) {
+      problems.add("the request was staged " + stagings + " times");
+    }
+    r.faultNote = "staged " + stagings + "x, " + r.d.boots() + " boots";
+    r.cell("target-never-boots", PLAN, Phase.RolledBack, problems);
+  }
+
+  static void updateDriver(Run r) throws Exception {
+    failedWith(r, "update-driver", "driven by flightctl-agent (flightctl-agent.service)");
+    r.cellStart = System.nanoTime();
+    r.wroteAfter = false;
+    r.faultNote = "spec.bypassUpdateDriver";
+    UpdatePlan p = r.story.plan("retry");
+    p.getSpec().bypassUpdateDriver = true;
+    r.d.apply(p);
+    r.drive("retry", null);
+    List<String> problems = new ArrayList<>();
+    if (r.d.commands().calls().stream().noneMatch(c -> c.contains("--bypass-driver"))) {
+      problems.add("rpm-ostree was never given --bypass-driver");
+    }
+    r.cell("update-driver-bypassed", "retry", Phase.Succeeded, problems);
   }
 
   // ------------------------------------------------------------------ upstream fidelity: rpm hosts and dnf

@@ -940,6 +940,9 @@ public final class SimulatedDevice implements AutoCloseable {
       args.addAll(List.of("--booted-deployment-file", bootedFile.toString()));
     }
     args.addAll(List.of("--marker-owner", Integer.toString(uid)));
+    if (opts.etcdScopeStuck) {
+      args.addAll(List.of("--stop-timeout", "5")); // not the default 2 minutes of waiting in real time
+    }
     args.addAll(List.of(verb));
     return args;
   }
