@@ -9,7 +9,7 @@ import java.util.List;
  * the canonical constructor; {@link MarkerFiles#writeRequest} validates it before writing.
  */
 @JsonPropertyOrder({"apiVersion", "plan", "sequence", "action", "type", "from", "target",
-    "allowDowngrade", "backup", "healthCheckTimeoutSeconds", "backupRetention", "verification"})
+    "allowDowngrade", "allowUnsupportedPath", "backup", "healthCheckTimeoutSeconds", "backupRetention", "verification"})
 public record UpdateRequest(
     String apiVersion,
     Plan plan,
@@ -22,7 +22,16 @@ public record UpdateRequest(
     Backup backup,
     int healthCheckTimeoutSeconds,
     int backupRetention,
-    Verification verification) {
+    Verification verification,
+    boolean allowUnsupportedPath) {
+
+  /** A request that keeps to the supported update paths ({@code allowUnsupportedPath} false). */
+  public UpdateRequest(String apiVersion, Plan plan, long sequence, Action action, UpdateType type, From from,
+      Target target, boolean allowDowngrade, Backup backup, int healthCheckTimeoutSeconds, int backupRetention,
+      Verification verification) {
+    this(apiVersion, plan, sequence, action, type, from, target, allowDowngrade, backup,
+        healthCheckTimeoutSeconds, backupRetention, verification, false);
+  }
 
   public enum Action { Apply, Cancel }
 
@@ -64,11 +73,11 @@ public record UpdateRequest(
   /** The same request with another action and sequence (e.g. a Cancel). */
   public UpdateRequest withAction(Action newAction, long newSequence) {
     return new UpdateRequest(apiVersion, plan, newSequence, newAction, type, from, target,
-        allowDowngrade, backup, healthCheckTimeoutSeconds, backupRetention, verification);
+        allowDowngrade, backup, healthCheckTimeoutSeconds, backupRetention, verification, allowUnsupportedPath);
   }
 
   public UpdateRequest withVerification(Verification v) {
     return new UpdateRequest(apiVersion, plan, sequence, action, type, from, target,
-        allowDowngrade, backup, healthCheckTimeoutSeconds, backupRetention, v);
+        allowDowngrade, backup, healthCheckTimeoutSeconds, backupRetention, v, allowUnsupportedPath);
   }
 }

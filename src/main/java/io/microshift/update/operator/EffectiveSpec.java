@@ -54,6 +54,10 @@ public final class EffectiveSpec {
     return Boolean.TRUE.equals(spec.allowDowngrade);
   }
 
+  public boolean allowUnsupportedPath() {
+    return Boolean.TRUE.equals(spec.allowUnsupportedPath);
+  }
+
   public boolean dryRun() {
     return Boolean.TRUE.equals(spec.dryRun);
   }

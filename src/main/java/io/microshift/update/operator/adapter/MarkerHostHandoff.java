@@ -148,7 +148,8 @@ public final class MarkerHostHandoff implements HostHandoff {
         backup,
         (int) spec.healthCheckTimeout().toSeconds(),
         spec.retention(),
-        null);
+        null,
+        spec.allowUnsupportedPath());
   }
 
   private static HostState toHostState(HostStatus s) {

@@ -58,11 +58,11 @@ public final class PreflightStep implements PhaseStep {
     MicroShiftVersion to = MicroShiftVersion.parse(spec.raw().target.version);
     plan.getStatus().fromVersion = from.toString();
     plan.getStatus().toVersion = to.toString();
-    VersionPolicy.Verdict verdict = VersionPolicy.check(from, to, spec.allowDowngrade());
+    VersionPolicy.Verdict verdict = VersionPolicy.check(from, to, spec.allowDowngrade(), spec.allowUnsupportedPath());
     if (!verdict.allowed()) {
       return StepResult.fail("VersionJumpNotSupported", verdict.refusal());
     }
-    String path = VersionPolicy.describe(from, to, verdict.jump()).orElseThrow();
+    String path = verdict.path();
 
     List<String> problems = new ArrayList<>(backup.preflight(plan));
     WorkloadHooks.Preview preHooks = hooks.preview(plan, HookPhase.PRE_UPDATE);
