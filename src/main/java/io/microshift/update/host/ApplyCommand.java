@@ -143,6 +143,9 @@ public final class ApplyCommand {
       Versions.refusal(v, req.target().version(), req.allowDowngrade(), req.allowUnsupportedPath())
           .ifPresent(refusals::add);
     }
+    if (req.type() == UpdateType.RPM && !ostreeHost) {
+      RhelRelease.refusal(ctx.paths(), req.target().version()).ifPresent(refusals::add);
+    }
     if (req.type() == UpdateType.OSTREE && ostreeHost) {
       Optional<String> booted = ctx.booted().bootedChecksum();
       if (booted.isEmpty()) {

@@ -89,6 +89,31 @@ class ApplyRefusalTest {
   }
 
   @Test
+  void anRpmTargetThatDoesNotRunOnTheHostsRhelIsRefusedBeforeAnythingChanges() throws Exception {
+    TestHost h = new TestHost(root, false);
+    h.writeOsRelease("9.2");
+    Files.writeString(h.paths.microshiftVersionFile(), "4.14.9\n");
+    UpdateRequest r = h.request();
+    UpdateRequest y2 = new UpdateRequest(r.apiVersion(), r.plan(), r.sequence(), r.action(), r.type(),
+        new UpdateRequest.From("4.14.9"), new UpdateRequest.Target("4.16.2", null, null,
+            List.of("microshift-4.16.2", "microshift-networking-4.16.2", "microshift-selinux-4.16.2")),
+        false, r.backup(), 600, 2, null);
+    h.writeRequest(y2);
+    assertEquals(1, new ApplyCommand(h.ctx()).run());
+    HostStatus s = h.status();
+    assertEquals(HostState.Failed, s.state());
+    assertTrue(s.message().contains("MicroShift 4.16 runs on RHEL 9.4 and this rpm host runs RHEL 9.2"), s.message());
+    assertTrue(s.message().contains("move the host to RHEL 9.4 first (subscription-manager release --set=9.4,"
+        + " then dnf update)"), s.message());
+    assertNothingTouched(h);
+
+    h.writeOsRelease("9.4"); // the same request once the host is on RHEL 9.4 (a new sequence)
+    h.writeRequest(y2.withAction(UpdateRequest.Action.Apply, 2));
+    assertEquals(0, new ApplyCommand(h.ctx()).run());
+    assertEquals("4.16.2", h.installedPackageVersion);
+  }
+
+  @Test
   void refusesTheWrongHostTypeAndAnIncompleteBackupSet() throws Exception {
     TestHost h = new TestHost(root, true);
     UpdateRequest rpmReq = new TestHost(root.resolve("other"), false).request();

@@ -85,7 +85,19 @@ final class TestHost {
         buildSysroot();
       } else {
         installedPackageVersion = FROM;
+        writeOsRelease("9.4"); // MicroShift 4.17 runs on RHEL 9.4 (RhelCompatibility)
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The host's /etc/os-release as RHEL {@code versionId}. */
+  void writeOsRelease(String versionId) {
+    try {
+      Files.createDirectories(paths.osRelease().getParent());
+      Files.writeString(paths.osRelease(), "NAME=\"Red Hat Enterprise Linux\"\nID=\"rhel\"\nVERSION_ID=\""
+          + versionId + "\"\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
