@@ -228,6 +228,32 @@ class UpdatePlanReconcilerTest {
   }
 
   @Test
+  void anRpmTargetThatDoesNotRunOnTheNodesRhelFailsBeforeAnythingIsPaused() {
+    client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata()
+        .withName("edge-1").endMetadata().withNewStatus().withNewNodeInfo()
+        .withOsImage("Red Hat Enterprise Linux 9.2 (Plow)").endNodeInfo().endStatus().build()).create();
+    try {
+      UpdatePlan rpm = ostreePlan("rpm-on-9-2", "4.17.3");
+      rpm.getSpec().type = UpdateType.RPM;
+      rpm.getSpec().target.ostreeRef = null;
+      rpm.getSpec().target.packages = List.of("microshift-4.17.3");
+      client.resource(rpm).create();
+      UpdatePlan p = awaitPhase("rpm-on-9-2", Phase.Failed);
+      assertEquals("RhelVersionNotSupported", Conditions.find(p.getStatus(), Conditions.READY).orElseThrow().getReason());
+      assertTrue(p.getStatus().message.contains("MicroShift 4.17 runs on RHEL 9.4 and this rpm host runs RHEL 9.2"),
+          p.getStatus().message);
+      assertTrue(p.getStatus().message.contains("move the host to RHEL 9.4 first"), p.getStatus().message);
+      assertTrue(work.calls().isEmpty(), "nothing was paused or run: " + work.calls());
+      assertTrue(host.requests.isEmpty());
+
+      client.resource(ostreePlan("ostree-on-9-2", "4.17.3")).create();
+      awaitPhase("ostree-on-9-2", Phase.AwaitingReboot); // an ostree target brings its own RHEL
+    } finally {
+      client.nodes().withName("edge-1").delete();
+    }
+  }
+
+  @Test
   void failingPreUpdateHookFailsThePlanWithNothingPaused() {
     work.failStage = "pre-update";
     client.resource(ostreePlan("hook-fails", "4.17.3")).create();

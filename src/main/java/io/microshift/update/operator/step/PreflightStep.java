@@ -15,6 +15,7 @@ import io.microshift.update.operator.port.WorkloadHooks;
 import io.microshift.update.operator.port.WorkloadPausing;
 import io.microshift.update.preflight.ClusterVersionReader;
 import io.microshift.update.preflight.MicroShiftVersion;
+import io.microshift.update.preflight.RhelCompatibility;
 import io.microshift.update.preflight.VersionPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,6 +64,12 @@ public final class PreflightStep implements PhaseStep {
       return StepResult.fail("VersionJumpNotSupported", verdict.refusal());
     }
     String path = verdict.path();
+    if (spec.raw().type == UpdateType.RPM) {
+      Optional<String> rhel = versions.nodeRhel().flatMap(r -> RhelCompatibility.refusal(r, to));
+      if (rhel.isPresent()) {
+        return StepResult.fail("RhelVersionNotSupported", rhel.get());
+      }
+    }
 
     List<String> problems = new ArrayList<>(backup.preflight(plan));
     WorkloadHooks.Preview preHooks = hooks.preview(plan, HookPhase.PRE_UPDATE);
