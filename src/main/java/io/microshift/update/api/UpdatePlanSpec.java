@@ -54,6 +54,11 @@ public class UpdatePlanSpec {
   @JsonPropertyDescription("Allow a target lower than the running version (default false). MicroShift never supports going back a minor version.")
   public Boolean allowDowngrade;
 
+  @JsonPropertyDescription("Allow a version path that MicroShift accepts but the product documentation does not support"
+      + " (default false): skipping a minor between non-EUS releases (4.15 -> 4.17), or an update from the"
+      + " Technology Preview 4.13. What the target MicroShift refuses stays refused.")
+  public Boolean allowUnsupportedPath;
+
   @JsonPropertyDescription("When paused workloads resume: AfterBoot (default) or AfterCommit (no write can be lost to a rollback).")
   public ResumePolicy resumeWorkloads;
 

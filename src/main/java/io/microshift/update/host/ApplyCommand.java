@@ -140,7 +140,11 @@ public final class ApplyCommand {
       if (!Versions.parse(v).equals(Versions.parse(req.from().version()))) {
         refusals.add("installed MicroShift is " + v + " but the request is from " + req.from().version());
       }
-      Versions.refusal(v, req.target().version(), req.allowDowngrade()).ifPresent(refusals::add);
+      Versions.refusal(v, req.target().version(), req.allowDowngrade(), req.allowUnsupportedPath())
+          .ifPresent(refusals::add);
+    }
+    if (req.type() == UpdateType.RPM && !ostreeHost) {
+      RhelRelease.refusal(ctx.paths(), req.target().version()).ifPresent(refusals::add);
     }
     if (req.type() == UpdateType.OSTREE && ostreeHost) {
       Optional<String> booted = ctx.booted().bootedChecksum();

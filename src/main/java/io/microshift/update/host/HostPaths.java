@@ -46,4 +46,6 @@ public final class HostPaths {
   public Path bootIdFile() { return host("/proc/sys/kernel/random/boot_id"); }
   public Path ostreeBootedFlag() { return host("/run/ostree-booted"); }
   public Path procCmdline() { return host("/proc/cmdline"); }
+  /** The host's OS release (ID, VERSION_ID). */
+  public Path osRelease() { return host("/etc/os-release"); }
 }

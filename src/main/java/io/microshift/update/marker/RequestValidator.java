@@ -10,7 +10,7 @@ public final class RequestValidator {
   private RequestValidator() {}
 
   static final Set<String> TOP = Set.of("apiVersion", "plan", "sequence", "action", "type", "from",
-      "target", "allowDowngrade", "backup", "healthCheckTimeoutSeconds", "backupRetention",
+      "target", "allowDowngrade", "allowUnsupportedPath", "backup", "healthCheckTimeoutSeconds", "backupRetention",
       "verification", "bypassUpdateDriver");
 
   public static List<String> validate(ObjectNode root) {
@@ -30,6 +30,7 @@ public final class RequestValidator {
     ObjectNode from = c.object(root, "", "from", true, Set.of("version"));
     String fromVersion = from == null ? null : c.string(from, "from", "version", true, Markers.VERSION, 100);
     Boolean allowDowngrade = c.bool(root, "", "allowDowngrade", true);
+    Boolean allowUnsupportedPath = c.bool(root, "", "allowUnsupportedPath", false);
     c.bool(root, "", "bypassUpdateDriver", false);
     ObjectNode target = c.object(root, "", "target", true,
         Set.of("version", "ostreeRef", "ostreeCommit", "packages"));
@@ -73,7 +74,7 @@ public final class RequestValidator {
         c.problem("target.ostreeRef", "must not contain '..'");
       }
       if (fromVersion != null && version != null && allowDowngrade != null) {
-        Versions.refusal(fromVersion, version, allowDowngrade)
+        Versions.refusal(fromVersion, version, allowDowngrade, Boolean.TRUE.equals(allowUnsupportedPath))
             .ifPresent(why -> c.problem("target.version", why));
       }
     }

@@ -9,7 +9,7 @@ import java.util.List;
  * the canonical constructor; {@link MarkerFiles#writeRequest} validates it before writing.
  */
 @JsonPropertyOrder({"apiVersion", "plan", "sequence", "action", "type", "from", "target",
-    "allowDowngrade", "backup", "healthCheckTimeoutSeconds", "backupRetention", "verification",
+    "allowDowngrade", "allowUnsupportedPath", "backup", "healthCheckTimeoutSeconds", "backupRetention", "verification",
     "bypassUpdateDriver"})
 public record UpdateRequest(
     String apiVersion,
@@ -24,7 +24,16 @@ public record UpdateRequest(
     int healthCheckTimeoutSeconds,
     int backupRetention,
     Verification verification,
+    boolean allowUnsupportedPath,
     boolean bypassUpdateDriver) {
+
+  /** A request that keeps to the supported update paths and to rpm-ostree's update driver (both options false). */
+  public UpdateRequest(String apiVersion, Plan plan, long sequence, Action action, UpdateType type, From from,
+      Target target, boolean allowDowngrade, Backup backup, int healthCheckTimeoutSeconds, int backupRetention,
+      Verification verification) {
+    this(apiVersion, plan, sequence, action, type, from, target, allowDowngrade, backup,
+        healthCheckTimeoutSeconds, backupRetention, verification, false, false);
+  }
 
   public enum Action { Apply, Cancel }
 
@@ -66,11 +75,12 @@ public record UpdateRequest(
   /** The same request with another action and sequence (e.g. a Cancel). */
   public UpdateRequest withAction(Action newAction, long newSequence) {
     return new UpdateRequest(apiVersion, plan, newSequence, newAction, type, from, target,
-        allowDowngrade, backup, healthCheckTimeoutSeconds, backupRetention, verification, bypassUpdateDriver);
+        allowDowngrade, backup, healthCheckTimeoutSeconds, backupRetention, verification, allowUnsupportedPath,
+        bypassUpdateDriver);
   }
 
   public UpdateRequest withVerification(Verification v) {
     return new UpdateRequest(apiVersion, plan, sequence, action, type, from, target,
-        allowDowngrade, backup, healthCheckTimeoutSeconds, backupRetention, v, bypassUpdateDriver);
+        allowDowngrade, backup, healthCheckTimeoutSeconds, backupRetention, v, allowUnsupportedPath, bypassUpdateDriver);
   }
 }

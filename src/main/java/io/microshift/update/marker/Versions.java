@@ -39,11 +39,13 @@ public final class Versions {
   }
 
   /**
-   * Why {@code from} → {@code to} is refused, or empty when it is an update MicroShift allows.
+   * Why {@code from} → {@code to} is refused, or empty when it is an update MicroShift allows
+   * (and the documentation supports, unless the plan opted in with allowUnsupportedPath).
    * The rules are the operator's ({@link VersionPolicy}), so that the host agent never refuses
    * what the operator's preflight accepted, nor accepts what it refused.
    */
-  public static Optional<String> refusal(String from, String to, boolean allowDowngrade) {
+  public static Optional<String> refusal(String from, String to, boolean allowDowngrade,
+      boolean allowUnsupportedPath) {
     MicroShiftVersion a;
     MicroShiftVersion b;
     try {
@@ -52,6 +54,6 @@ public final class Versions {
     } catch (IllegalArgumentException e) {
       return Optional.of("cannot compare versions '" + from + "' and '" + to + "': " + e.getMessage());
     }
-    return Optional.ofNullable(VersionPolicy.check(a, b, allowDowngrade).refusal());
+    return Optional.ofNullable(VersionPolicy.check(a, b, allowDowngrade, allowUnsupportedPath).refusal());
   }
 }

@@ -58,6 +58,10 @@ public final class EffectiveSpec {
     return Boolean.TRUE.equals(spec.allowDowngrade);
   }
 
+  public boolean allowUnsupportedPath() {
+    return Boolean.TRUE.equals(spec.allowUnsupportedPath);
+  }
+
   public boolean dryRun() {
     return Boolean.TRUE.equals(spec.dryRun);
   }

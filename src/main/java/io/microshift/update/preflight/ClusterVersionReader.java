@@ -1,10 +1,16 @@
 package io.microshift.update.preflight;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.Map;
+import java.util.Optional;
 
-/** Reads the running MicroShift version from the ConfigMap kube-public/microshift-version. */
+/**
+ * Reads the running MicroShift version from the ConfigMap kube-public/microshift-version, and the
+ * node's RHEL minor from its {@code status.nodeInfo.osImage}.
+ */
 public final class ClusterVersionReader {
   public static final String NAMESPACE = "kube-public";
   public static final String NAME = "microshift-version";
@@ -23,6 +29,26 @@ public final class ClusterVersionReader {
           + " not found: is this MicroShift? (MicroShift creates it at start-up)");
     }
     return fromData(cm.getData());
+  }
+
+  /**
+   * The RHEL X.Y of MicroShift's node (osImage "Red Hat Enterprise Linux 9.4 (Plow)"), or empty
+   * when the node is not RHEL or cannot be read: the host agent checks the host's RHEL anyway.
+   */
+  public Optional<String> nodeRhel() {
+    try {
+      return client.nodes().list().getItems().stream()
+          .map(ClusterVersionReader::osImage)
+          .map(RhelCompatibility::fromOsImage)
+          .flatMap(Optional::stream)
+          .findFirst();
+    } catch (KubernetesClientException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static String osImage(Node n) {
+    return n.getStatus() == null || n.getStatus().getNodeInfo() == null ? null : n.getStatus().getNodeInfo().getOsImage();
   }
 
   static MicroShiftVersion fromData(Map<String, String> data) {

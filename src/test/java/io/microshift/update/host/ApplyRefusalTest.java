@@ -30,7 +30,7 @@ class ApplyRefusalTest {
     List<String> pkgs = t.packages() == null ? null : List.of("microshift-" + version);
     return new UpdateRequest(r.apiVersion(), r.plan(), r.sequence(), r.action(), r.type(), r.from(),
         new UpdateRequest.Target(version, t.ostreeRef(), t.ostreeCommit(), pkgs), allowDowngrade, r.backup(),
-        r.healthCheckTimeoutSeconds(), r.backupRetention(), r.verification(), false);
+        r.healthCheckTimeoutSeconds(), r.backupRetention(), r.verification());
   }
 
   private static void assertNothingTouched(TestHost h) {
@@ -74,7 +74,7 @@ class ApplyRefusalTest {
     Files.writeString(h.paths.microshiftVersionFile(), "4.17.5\n"); // older plain-text version file
     UpdateRequest down = withTarget(h.request(), "4.17.3", false);
     down = new UpdateRequest(down.apiVersion(), down.plan(), down.sequence(), down.action(), down.type(),
-        new UpdateRequest.From("4.17.5"), down.target(), false, down.backup(), 600, 2, null, false);
+        new UpdateRequest.From("4.17.5"), down.target(), false, down.backup(), 600, 2, null);
     // the file-level validation already refuses it
     UpdateRequest finalDown = down;
     io.microshift.update.marker.MarkerProblems p = org.junit.jupiter.api.Assertions.assertThrows(
@@ -86,6 +86,31 @@ class ApplyRefusalTest {
     assertEquals(1, new ApplyCommand(h.ctx()).run());
     assertTrue(h.status().message().contains("installed MicroShift is 4.17.5 but the request is from 4.17.1"), h.status().message());
     assertNothingTouched(h);
+  }
+
+  @Test
+  void anRpmTargetThatDoesNotRunOnTheHostsRhelIsRefusedBeforeAnythingChanges() throws Exception {
+    TestHost h = new TestHost(root, false);
+    h.writeOsRelease("9.2");
+    Files.writeString(h.paths.microshiftVersionFile(), "4.14.9\n");
+    UpdateRequest r = h.request();
+    UpdateRequest y2 = new UpdateRequest(r.apiVersion(), r.plan(), r.sequence(), r.action(), r.type(),
+        new UpdateRequest.From("4.14.9"), new UpdateRequest.Target("4.16.2", null, null,
+            List.of("microshift-4.16.2", "microshift-networking-4.16.2", "microshift-selinux-4.16.2")),
+        false, r.backup(), 600, 2, null);
+    h.writeRequest(y2);
+    assertEquals(1, new ApplyCommand(h.ctx()).run());
+    HostStatus s = h.status();
+    assertEquals(HostState.Failed, s.state());
+    assertTrue(s.message().contains("MicroShift 4.16 runs on RHEL 9.4 and this rpm host runs RHEL 9.2"), s.message());
+    assertTrue(s.message().contains("move the host to RHEL 9.4 first (subscription-manager release --set=9.4,"
+        + " then dnf update)"), s.message());
+    assertNothingTouched(h);
+
+    h.writeOsRelease("9.4"); // the same request once the host is on RHEL 9.4 (a new sequence)
+    h.writeRequest(y2.withAction(UpdateRequest.Action.Apply, 2));
+    assertEquals(0, new ApplyCommand(h.ctx()).run());
+    assertEquals("4.16.2", h.installedPackageVersion);
   }
 
   @Test
@@ -240,7 +265,7 @@ class ApplyRefusalTest {
     assertEquals(0, new ApplyCommand(h.ctx()).run());
     UpdateRequest other = new UpdateRequest(Markers.API_VERSION,
         new UpdateRequest.Plan("other", "11111111-2222-4333-8444-555555555555", 1), 1, UpdateRequest.Action.Apply,
-        req.type(), req.from(), req.target(), false, req.backup(), 600, 2, null, false);
+        req.type(), req.from(), req.target(), false, req.backup(), 600, 2, null);
     h.writeRequest(other);
     assertEquals(1, new ApplyCommand(h.ctx()).run());
     assertEquals(TestHost.PLAN_UID, h.status().request().uid());

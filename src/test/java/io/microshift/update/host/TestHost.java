@@ -85,7 +85,19 @@ final class TestHost {
         buildSysroot();
       } else {
         installedPackageVersion = FROM;
+        writeOsRelease("9.4"); // MicroShift 4.17 runs on RHEL 9.4 (RhelCompatibility)
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The host's /etc/os-release as RHEL {@code versionId}. */
+  void writeOsRelease(String versionId) {
+    try {
+      Files.createDirectories(paths.osRelease().getParent());
+      Files.writeString(paths.osRelease(), "NAME=\"Red Hat Enterprise Linux\"\nID=\"rhel\"\nVERSION_ID=\""
+          + versionId + "\"\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -301,7 +313,7 @@ final class TestHost {
         new UpdateRequest.From(FROM), target, false,
         new UpdateRequest.Backup(BACKUP_ID, Markers.etcdSnapshotPath(BACKUP_ID), snapshotBytes(),
             sha256("etcd snapshot bytes".getBytes()), 4242, Markers.dataPath(BACKUP_ID)),
-        600, 2, null, false);
+        600, 2, null);
   }
 
   void writeRequest(UpdateRequest r) {

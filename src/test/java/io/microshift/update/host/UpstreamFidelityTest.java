@@ -216,7 +216,7 @@ class UpstreamFidelityTest {
 
     UpdateRequest r = h.request();
     UpdateRequest bypass = new UpdateRequest(r.apiVersion(), r.plan(), 2, r.action(), r.type(), r.from(), r.target(),
-        false, r.backup(), 600, 2, null, true);
+        false, r.backup(), 600, 2, null, false, true);
     h.writeRequest(bypass);
     assertEquals(0, new ApplyCommand(h.ctx()).run(), h.status().message());
     assertTrue(h.runner.actions().contains(List.of("rpm-ostree", "rebase", TestHost.REF_TARGET, h.commitTarget, "--bypass-driver")),

@@ -137,6 +137,7 @@ class ManifestsTest {
         List.of("get", "list", "watch", "update", "patch"), "");
     add(g, CLUSTER, "batch", List.of("cronjobs"), List.of("get", "list", "watch", "update", "patch"), "");
     add(g, CLUSTER, "batch", List.of("jobs"), List.of("list"), "");
+    add(g, CLUSTER, "", List.of("nodes"), List.of("list"), ""); // the node's RHEL minor, read only
     add(g, "default", "", List.of("events"), List.of("create", "patch"), "");
     add(g, "kube-public", "", List.of("configmaps"), List.of("get"), "microshift-version");
     add(g, NS, "coordination.k8s.io", List.of("leases"), List.of("get", "create", "update"), "");

@@ -421,6 +421,33 @@ class HostileMarkerTest {
   }
 
   @Test
+  void theOperatorsRequestCarriesThePlansAllowUnsupportedPath() {
+    io.microshift.update.api.UpdatePlan p = plan(MarkerFilesTest.UID);
+    p.getMetadata().setGeneration(1L);
+    io.microshift.update.api.UpdatePlanSpec spec = new io.microshift.update.api.UpdatePlanSpec();
+    spec.type = io.microshift.update.api.UpdateType.OSTREE;
+    spec.target = new io.microshift.update.api.UpdateTarget("4.17.0");
+    spec.target.ostreeRef = "rhel-edge:rhel/9/x86_64/edge";
+    spec.allowUnsupportedPath = true;
+    p.setSpec(spec);
+    p.setStatus(new io.microshift.update.api.UpdatePlanStatus());
+    p.getStatus().fromVersion = "4.15.2";
+    p.getStatus().backup = new io.microshift.update.api.BackupStatus();
+    p.getStatus().backup.id = "upd-1";
+    p.getStatus().backup.etcdSnapshot = true;
+    p.getStatus().backup.etcdSha256 = "b".repeat(64);
+    p.getStatus().backup.etcdSizeBytes = 1024L;
+    p.getStatus().backup.etcdRevision = 9L;
+    var handoff = new io.microshift.update.operator.adapter.MarkerHostHandoff(state, OWNER, java.time.Clock.systemUTC());
+    handoff.writeRequest(p, 1, "Apply");
+    assertTrue(MarkerFiles.readRequest(state, OWNER).orElseThrow().allowUnsupportedPath(),
+        "4.15 -> 4.17 is written (and read back) only with the plan's opt-in");
+    spec.allowUnsupportedPath = null;
+    String m = refusal(() -> handoff.writeRequest(p, 2, "Apply"));
+    assertTrue(m.contains("set spec.allowUnsupportedPath: true"), m);
+  }
+
+  @Test
   void thousandsOfProblemsAreCappedSoTheLogIsNotFlooded() {
     List<String> p = problems(n -> {
       for (int i = 0; i < 5000; i++) {

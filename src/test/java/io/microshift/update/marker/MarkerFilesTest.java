@@ -38,7 +38,7 @@ class MarkerFilesTest {
         new UpdateRequest.Target("4.17.3", "rhel-edge:rhel/9/x86_64/edge", COMMIT, null), false,
         new UpdateRequest.Backup("upd-1", Markers.etcdSnapshotPath("upd-1"), 1024, "b".repeat(64), 99,
             Markers.dataPath("upd-1")), 600, 2,
-        new UpdateRequest.Verification(7, BOOT, UpdateRequest.VerificationResult.Pending, "waiting", "2026-01-31T12:00:00Z"), false);
+        new UpdateRequest.Verification(7, BOOT, UpdateRequest.VerificationResult.Pending, "waiting", "2026-01-31T12:00:00Z"));
   }
 
   static HostStatus status() {
@@ -93,7 +93,7 @@ class MarkerFilesTest {
     UpdateRequest bad = new UpdateRequest(Markers.API_VERSION, new UpdateRequest.Plan("Bad_Name", "x", 0), 0,
         UpdateRequest.Action.Apply, UpdateRequest.UpdateType.RPM, new UpdateRequest.From("4.17.1"),
         new UpdateRequest.Target("4.17.3", null, null, List.of("--installroot=/tmp")), false,
-        request().backup(), 5, 0, null, false);
+        request().backup(), 5, 0, null);
     MarkerProblems p = assertThrows(MarkerProblems.class, () -> MarkerFiles.writeRequest(state, bad));
     assertTrue(p.problems().size() >= 6, p.getMessage());
     assertEquals(p.problems(), MarkerFiles.problems(bad));
@@ -202,15 +202,42 @@ class MarkerFilesTest {
 
   @Test
   void versionJumpsFollowMicroShiftsRules() {
-    assertTrue(Versions.refusal("4.17.1", "4.17.3", false).isEmpty());
-    assertTrue(Versions.refusal("4.16.9", "4.18.0", false).isEmpty(), "+2 minor from 4.16 on");
-    assertTrue(Versions.refusal("4.14.2", "4.16.0", false).orElseThrow().contains("at most 1 minor version"));
-    assertTrue(Versions.refusal("4.17.3", "4.17.1", false).orElseThrow().contains("allowDowngrade"));
-    assertTrue(Versions.refusal("4.17.3", "4.17.1", true).isEmpty());
-    assertTrue(Versions.refusal("4.17.3", "5.0.0", false).orElseThrow().contains("major"));
-    assertTrue(Versions.refusal("4.18.1", "4.17.9", true).orElseThrow().contains("cannot go back a minor"),
+    assertTrue(Versions.refusal("4.17.1", "4.17.3", false, false).isEmpty());
+    assertTrue(Versions.refusal("4.16.9", "4.18.0", false, false).isEmpty(), "EUS to EUS");
+    assertTrue(Versions.refusal("4.14.2", "4.16.0", false, false).isEmpty(), "the 4.16 binary accepts 4.14 data");
+    assertTrue(Versions.refusal("4.15.2", "4.17.0", false, false).orElseThrow().contains("spec.allowUnsupportedPath"));
+    assertTrue(Versions.refusal("4.15.2", "4.17.0", false, true).isEmpty(), "opted in");
+    assertTrue(Versions.refusal("4.16.2", "4.19.0", false, true).orElseThrow().contains("refuses data more than 2"));
+    assertTrue(Versions.refusal("4.17.3", "4.17.1", false, false).orElseThrow().contains("allowDowngrade"));
+    assertTrue(Versions.refusal("4.17.3", "4.17.1", true, false).isEmpty());
+    assertTrue(Versions.refusal("4.17.3", "5.0.0", false, true).orElseThrow().contains("refuses data more than 2"));
+    assertTrue(Versions.refusal("4.18.1", "4.17.9", true, true).orElseThrow().contains("cannot go back a minor"),
         "the same rules as the operator: allowDowngrade is for patches only");
-    assertTrue(Versions.refusal("4.17.3", "4.17.3", false).orElseThrow().contains("nothing to update"));
+    assertTrue(Versions.refusal("4.17.3", "4.17.3", false, false).orElseThrow().contains("nothing to update"));
+  }
+
+  @Test
+  void theRequestCarriesAllowUnsupportedPathAndTheValidatorHonoursIt() {
+    Consumer<ObjectNode> skip = n -> {
+      ((ObjectNode) n.get("from")).put("version", "4.15.2");
+      ((ObjectNode) n.get("target")).put("version", "4.17.0");
+    };
+    assertTrue(requestProblems(skip).stream().anyMatch(p -> p.startsWith("target.version:")
+        && p.contains("set spec.allowUnsupportedPath: true")), requestProblems(skip).toString());
+    assertEquals(List.of(), requestProblems(skip.andThen(n -> n.put("allowUnsupportedPath", true))));
+    assertEquals(List.of("allowUnsupportedPath: must be true or false"),
+        requestProblems(n -> n.put("allowUnsupportedPath", "yes")));
+    assertEquals(List.of(), requestProblems(n -> n.remove("allowUnsupportedPath")),
+        "a request written before the field existed still reads");
+
+    UpdateRequest r = request();
+    UpdateRequest optedIn = new UpdateRequest(r.apiVersion(), r.plan(), r.sequence(), r.action(), r.type(),
+        r.from(), r.target(), false, r.backup(), 600, 2, r.verification(), true, false);
+    UpdateRequest back = MarkerCodec.parseRequest(MarkerCodec.MAPPER.valueToTree(optedIn).toString()
+        .getBytes(StandardCharsets.UTF_8), "request.json");
+    assertTrue(back.allowUnsupportedPath());
+    assertTrue(back.withAction(UpdateRequest.Action.Cancel, 8).allowUnsupportedPath());
+    assertFalse(request().allowUnsupportedPath());
   }
 
   @Test

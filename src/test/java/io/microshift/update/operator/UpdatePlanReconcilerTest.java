@@ -203,9 +203,54 @@ class UpdatePlanReconcilerTest {
   void unsupportedVersionJumpFailsBeforeAnythingChanges() {
     client.resource(ostreePlan("too-far", "4.20.0")).create();
     UpdatePlan p = awaitPhase("too-far", Phase.Failed);
-    assertTrue(p.getStatus().message.contains("update to the latest 4.19.z first"), p.getStatus().message);
+    assertTrue(p.getStatus().message.contains("MicroShift 4.20.0 refuses data more than 2 minor versions older"
+        + " (4.17.1 is 3 older): update to the latest 4.18.z first, then to 4.20.0"), p.getStatus().message);
     assertTrue(work.calls().isEmpty());
     assertTrue(host.requests.isEmpty());
+  }
+
+  @Test
+  void aNonEusSkipNeedsAllowUnsupportedPath() {
+    client.resource(ostreePlan("skip", "4.19.0")).create();
+    UpdatePlan p = awaitPhase("skip", Phase.Failed);
+    assertEquals("VersionJumpNotSupported", Conditions.find(p.getStatus(), Conditions.READY).orElseThrow().getReason());
+    assertTrue(p.getStatus().message.contains("skips a minor and is supported only between EUS releases"),
+        p.getStatus().message);
+    assertTrue(p.getStatus().message.contains("or set spec.allowUnsupportedPath: true"), p.getStatus().message);
+    assertTrue(work.calls().isEmpty());
+    assertTrue(host.requests.isEmpty());
+
+    UpdatePlan optedIn = ostreePlan("skip-anyway", "4.19.0");
+    optedIn.getSpec().allowUnsupportedPath = true;
+    client.resource(optedIn).create();
+    awaitPhase("skip-anyway", Phase.AwaitingReboot);
+    assertTrue(eventReasons("skip-anyway").contains("PreflightPassed"), eventReasons("skip-anyway").toString());
+  }
+
+  @Test
+  void anRpmTargetThatDoesNotRunOnTheNodesRhelFailsBeforeAnythingIsPaused() {
+    client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata()
+        .withName("edge-1").endMetadata().withNewStatus().withNewNodeInfo()
+        .withOsImage("Red Hat Enterprise Linux 9.2 (Plow)").endNodeInfo().endStatus().build()).create();
+    try {
+      UpdatePlan rpm = ostreePlan("rpm-on-9-2", "4.17.3");
+      rpm.getSpec().type = UpdateType.RPM;
+      rpm.getSpec().target.ostreeRef = null;
+      rpm.getSpec().target.packages = List.of("microshift-4.17.3");
+      client.resource(rpm).create();
+      UpdatePlan p = awaitPhase("rpm-on-9-2", Phase.Failed);
+      assertEquals("RhelVersionNotSupported", Conditions.find(p.getStatus(), Conditions.READY).orElseThrow().getReason());
+      assertTrue(p.getStatus().message.contains("MicroShift 4.17 runs on RHEL 9.4 and this rpm host runs RHEL 9.2"),
+          p.getStatus().message);
+      assertTrue(p.getStatus().message.contains("move the host to RHEL 9.4 first"), p.getStatus().message);
+      assertTrue(work.calls().isEmpty(), "nothing was paused or run: " + work.calls());
+      assertTrue(host.requests.isEmpty());
+
+      client.resource(ostreePlan("ostree-on-9-2", "4.17.3")).create();
+      awaitPhase("ostree-on-9-2", Phase.AwaitingReboot); // an ostree target brings its own RHEL
+    } finally {
+      client.nodes().withName("edge-1").delete();
+    }
   }
 
   @Test

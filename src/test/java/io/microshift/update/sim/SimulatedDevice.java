@@ -124,6 +124,7 @@ public final class SimulatedDevice implements AutoCloseable {
     String updateDriver;
     Set<String> neverBoots = new HashSet<>();
     boolean greenbootRs;
+    String rhel = "9.4";
 
     /** An ostree host (RHEL for Edge) running {@code version}; other versions are commits in its repo. */
     public static Options ostree(String version) {
@@ -138,6 +139,12 @@ public final class SimulatedDevice implements AutoCloseable {
       o.ostree = false;
       o.version = version;
       return o;
+    }
+
+    /** rpm hosts: the RHEL minor in /etc/os-release (default 9.4, which runs MicroShift 4.16 to 4.18). */
+    public Options rhel(String versionId) {
+      rhel = versionId;
+      return this;
     }
 
     /** The versions the ostree repo has commits for (besides the booted one). */
@@ -385,6 +392,9 @@ public final class SimulatedDevice implements AutoCloseable {
     } else {
       sysroot = null;
       installedRpmVersion = opts.version;
+      Files.createDirectories(paths.osRelease().getParent());
+      Files.writeString(paths.osRelease(), "NAME=\"Red Hat Enterprise Linux\"\nID=\"rhel\"\nVERSION_ID=\""
+          + opts.rhel + "\"\n");
     }
     writeAgentWrapper();
     this.api = new SimApiServer();

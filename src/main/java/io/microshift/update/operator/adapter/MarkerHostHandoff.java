@@ -149,6 +149,7 @@ public final class MarkerHostHandoff implements HostHandoff {
         (int) spec.healthCheckTimeout().toSeconds(),
         spec.retention(),
         null,
+        spec.allowUnsupportedPath(),
         spec.bypassUpdateDriver());
   }
 

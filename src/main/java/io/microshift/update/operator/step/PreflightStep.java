@@ -15,6 +15,7 @@ import io.microshift.update.operator.port.WorkloadHooks;
 import io.microshift.update.operator.port.WorkloadPausing;
 import io.microshift.update.preflight.ClusterVersionReader;
 import io.microshift.update.preflight.MicroShiftVersion;
+import io.microshift.update.preflight.RhelCompatibility;
 import io.microshift.update.preflight.VersionPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,11 +59,17 @@ public final class PreflightStep implements PhaseStep {
     MicroShiftVersion to = MicroShiftVersion.parse(spec.raw().target.version);
     plan.getStatus().fromVersion = from.toString();
     plan.getStatus().toVersion = to.toString();
-    VersionPolicy.Verdict verdict = VersionPolicy.check(from, to, spec.allowDowngrade());
+    VersionPolicy.Verdict verdict = VersionPolicy.check(from, to, spec.allowDowngrade(), spec.allowUnsupportedPath());
     if (!verdict.allowed()) {
       return StepResult.fail("VersionJumpNotSupported", verdict.refusal());
     }
-    String path = VersionPolicy.describe(from, to, verdict.jump()).orElseThrow();
+    String path = verdict.path();
+    if (spec.raw().type == UpdateType.RPM) {
+      Optional<String> rhel = versions.nodeRhel().flatMap(r -> RhelCompatibility.refusal(r, to));
+      if (rhel.isPresent()) {
+        return StepResult.fail("RhelVersionNotSupported", rhel.get());
+      }
+    }
 
     List<String> problems = new ArrayList<>(backup.preflight(plan));
     WorkloadHooks.Preview preHooks = hooks.preview(plan, HookPhase.PRE_UPDATE);
