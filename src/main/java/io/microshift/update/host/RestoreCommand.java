@@ -16,7 +16,7 @@ public final class RestoreCommand {
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
   private static final java.util.Set<HostState> IN_FLIGHT =
-      java.util.EnumSet.of(HostState.Staging, HostState.Staged, HostState.Rebooting, HostState.RolledBack);
+      java.util.EnumSet.of(HostState.Staging, HostState.Staged, HostState.Rebooting, HostState.Restarting, HostState.RolledBack);
   private final HostContext ctx;
 
   public RestoreCommand(HostContext ctx) {

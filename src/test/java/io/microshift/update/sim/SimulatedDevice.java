@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.microshift.update.api.Phase;
+import io.microshift.update.api.RebootPolicy;
 import io.microshift.update.api.ResumePolicy;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.api.UpdatePlanSpec;
@@ -24,6 +25,7 @@ import io.microshift.update.etcd.EtcdClientConfig;
 import io.microshift.update.etcd.EtcdServerFixture;
 import io.microshift.update.etcd.FreeSpaceProvider;
 import io.microshift.update.hooks.Pods;
+import io.microshift.update.host.FakeDnf;
 import io.microshift.update.host.FakeHostCommands;
 import io.microshift.update.host.HostCli;
 import io.microshift.update.host.HostPaths;
@@ -296,6 +298,7 @@ public final class SimulatedDevice implements AutoCloseable {
     } else {
       sysroot = null;
       installedRpmVersion = opts.version;
+      commands.useDnf(FakeDnf.microshiftHost(opts.version, opts.versions));
     }
     writeAgentWrapper();
     this.api = new SimApiServer();
@@ -438,11 +441,21 @@ public final class SimulatedDevice implements AutoCloseable {
     return plan;
   }
 
-  /** An rpm plan installing microshift, microshift-networking and microshift-selinux {@code version}. */
+  /**
+   * An rpm plan installing microshift, microshift-networking, microshift-selinux and
+   * microshift-greenboot {@code version}, with {@code reboot: Always} (the reboot path).
+   */
   public static UpdatePlan rpmPlan(String name, String version, ResumePolicy resume) {
+    UpdatePlan plan = rpmRestartPlan(name, version, resume);
+    plan.getSpec().target.reboot = RebootPolicy.Always;
+    return plan;
+  }
+
+  /** {@link #rpmPlan} with the default {@code reboot: IfNeeded}: a z-stream restarts MicroShift. */
+  public static UpdatePlan rpmRestartPlan(String name, String version, ResumePolicy resume) {
     UpdatePlan plan = plan(name, UpdateType.RPM, version, resume);
     plan.getSpec().target.packages = new ArrayList<>(List.of("microshift-" + version,
-        "microshift-networking-" + version, "microshift-selinux-" + version));
+        "microshift-networking-" + version, "microshift-selinux-" + version, "microshift-greenboot-" + version));
     return plan;
   }
 
