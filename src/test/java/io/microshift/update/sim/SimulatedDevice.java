@@ -299,6 +299,10 @@ public final class SimulatedDevice implements AutoCloseable {
       sysroot = null;
       installedRpmVersion = opts.version;
       commands.useDnf(FakeDnf.microshiftHost(opts.version, opts.versions));
+      // microshift-greenboot's required.d check, which the agent runs after a restart
+      Path check = paths.host("/etc/greenboot/check/required.d/40_microshift_running_check.sh");
+      Files.createDirectories(check.getParent());
+      Files.writeString(check, "#!/bin/bash\n# stands for microshift-greenboot's check; FakeHostCommands runs it\n");
     }
     writeAgentWrapper();
     this.api = new SimApiServer();
@@ -792,6 +796,8 @@ public final class SimulatedDevice implements AutoCloseable {
       }
       etcd.restart();
       writeVersionFile();
+      commands.microshiftCheckFails(opts.broken.contains(bootedVersion()) ? "MicroShift " + bootedVersion()
+          + " core pods not ready (openshift-ovn-kubernetes/ovnkube-master CrashLoopBackOff)" : null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
