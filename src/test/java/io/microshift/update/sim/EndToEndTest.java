@@ -218,7 +218,8 @@ class EndToEndTest {
       d.awaitRebootRequested(T);
       assertEquals(0, d.appReplicas());
       assertTrue(d.commands().calls().contains(List.of("dnf", "install", "-y", "microshift-4.17.3",
-          "microshift-networking-4.17.3", "microshift-selinux-4.17.3")), d.commands().calls().toString());
+          "microshift-networking-4.17.3", "microshift-selinux-4.17.3", "microshift-greenboot-4.17.3")),
+          d.commands().calls().toString());
 
       d.reboot();
       assertEquals("4.17.3", d.bootedVersion());
