@@ -71,6 +71,7 @@ public final class CrdPostProcessor {
     }
     constrainStringListItems(crd, "packages", Patterns.PACKAGE, PACKAGE_MAX_LENGTH);
     constrainStringListItems(crd, "namespaces", Patterns.NAMESPACE, 63);
+    constrainStringListItems(crd, "repositories", Patterns.REPOSITORY, 100);
     constrainDays(crd);
     constrainSelectors(crd);
     for (JsonNode version : crd.path("spec").path("versions")) {

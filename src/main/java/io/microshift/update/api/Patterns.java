@@ -26,6 +26,13 @@ public final class Patterns {
   public static final String PACKAGE =
       "^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}(-[0-9]{1,9}:[0-9A-Za-z._+~^-]{1,127})?$";
 
+  /**
+   * A dnf repository id (dnf's repo ids are letters, digits and {@code -_.:}), e.g.
+   * rhocp-4.18-for-rhel-9-x86_64-rpms; never starts with '-', no globs, no commas (dnf's
+   * {@code --enablerepo} would read a comma as a list and a glob as a pattern).
+   */
+  public static final String REPOSITORY = "^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$";
+
   /** A duration such as 30s, 5m, 1h30m. */
   public static final String DURATION = "^([0-9]{1,6}(ms|s|m|h))+$";
 

@@ -22,6 +22,9 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(
     value = "self.type != 'rpm' || (!has(self.target.ostreeRef) && !has(self.target.ostreeCommit))",
     message = "spec.target.ostreeRef and ostreeCommit are for ostree updates")
+@ValidationRule(
+    value = "self.type != 'ostree' || ((!has(self.target.repositories) || size(self.target.repositories) == 0) && !has(self.target.reboot))",
+    message = "spec.target.repositories and spec.target.reboot are for rpm updates")
 public class UpdatePlanSpec {
 
   @Required

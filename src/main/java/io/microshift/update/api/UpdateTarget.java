@@ -33,6 +33,15 @@ public class UpdateTarget {
       "rpm only: the exact package set dnf installs, e.g. microshift-4.17.3, microshift-networking-4.17.3. Each item must match " + Patterns.PACKAGE + " (the build adds it to the schema).")
   public List<String> packages = new ArrayList<>();
 
+  @Size(max = 16)
+  @JsonPropertyDescription(
+      "rpm only: the dnf repository ids to enable for the transaction (dnf --enablerepo=ID), e.g. rhocp-4.18-for-rhel-9-x86_64-rpms and fast-datapath-for-rhel-9-x86_64-rpms for a y-stream. Each item must match " + Patterns.REPOSITORY + " (the build adds it to the schema).")
+  public List<String> repositories = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "rpm only: IfNeeded (default) restarts MicroShift instead of rebooting when the update is a z-stream and no core package (kernel, glibc, systemd, dbus, linux-firmware) changed; Always reboots.")
+  public RebootPolicy reboot;
+
   public UpdateTarget() {}
 
   public UpdateTarget(String version) {

@@ -79,6 +79,8 @@ public final class ApplyCommand {
         return 1;
       }
       status = started.get();
+    } else if (RestartVerification.inProgress(ctx, status)) {
+      return new RestartVerification(ctx).resume(status);
     } else if (HANDED_OVER.contains(status.state())) {
       ctx.log().info("request " + req.sequence() + " is already " + status.state() + ": nothing to do");
       return 0;
@@ -280,12 +282,20 @@ public final class ApplyCommand {
 
     // 5. rpm: install the exact package set (point of no return on rpm hosts)
     if (req.type() == UpdateType.RPM) {
-      if (!ms.installedPackageVersion().map(req.target().version()::equals).orElse(false)) {
-        List<String> argv = new ArrayList<>(List.of("dnf", "install", "-y"));
-        argv.addAll(req.target().packages());
-        ctx.runner().check(argv);
+      if (status.state() != HostState.Restarting
+          && !ms.installedPackageVersion().map(req.target().version()::equals).orElse(false)) {
+        try {
+          new Dnf(ctx.runner()).install(req.target());
+        } catch (HostException e) {
+          return installFailed(req, status, e);
+        }
       }
       ctx.reached(CrashPoints.APPLY_PACKAGES_INSTALLED);
+      // 6'. rpm: restart MicroShift instead of rebooting where no reboot is needed
+      if (status.state() == HostState.Restarting || (status.state() != HostState.Rebooting
+          && RpmRestartRule.rebootReason(req, status.fromVersion(), new Dnf(ctx.runner())).isEmpty())) {
+        return new RestartVerification(ctx).restart(req, status);
+      }
     }
 
     // 6. record the boot we leave, then reboot
@@ -362,10 +372,23 @@ public final class ApplyCommand {
     if (ms.installedPackageVersion().map(req.target().version()::equals).orElse(false)) {
       return null;
     }
-    List<String> argv = new ArrayList<>(List.of("dnf", "install", "-y", "--downloadonly"));
-    argv.addAll(req.target().packages());
-    ctx.runner().check(argv);
+    new Dnf(ctx.runner()).resolveAndDownload(req.target());
     return null;
+  }
+
+  /**
+   * {@code dnf install} failed after MicroShift was stopped and copied (a download, the rpm
+   * transaction test, a scriptlet): take the fail path of a failed staging, start MicroShift
+   * again and record Failed with dnf's reason; when the packages did change, with the restore
+   * command. Without this the agent exited with MicroShift stopped and the update stuck in Staged.
+   */
+  private int installFailed(UpdateRequest req, HostStatus status, HostException e) {
+    String installed = ctx.microshift().installedPackageVersion().orElse("unknown");
+    String state = installed.equals(status.fromVersion())
+        ? "; the packages are unchanged (microshift " + installed + ")"
+        : "; the installed microshift is now " + installed + BootCommand.restoreHint(status)
+            + " (after reinstalling MicroShift " + status.fromVersion() + ", see docs/procedures/restore-rpm.md)";
+    return fail(req, status, e.getMessage() + state);
   }
 
   /**

@@ -36,7 +36,7 @@ public final class BootCommand {
     HostStatus s = maybe.get();
     String boot = ctx.bootId();
     switch (s.state()) {
-      case Staging, Staged, Rebooting -> {
+      case Staging, Staged, Rebooting, Restarting -> {
         if (boot.equals(s.bootIdBefore())) {
           ctx.log().info("boot: same boot as the apply in progress; nothing to do");
           return 0;
@@ -94,7 +94,7 @@ public final class BootCommand {
     HostStatus s = maybe.get();
     String boot = ctx.bootId();
     boolean beforeReboot = s.state() == HostState.Staging || s.state() == HostState.Staged
-        || s.state() == HostState.Rebooting;
+        || s.state() == HostState.Rebooting || s.state() == HostState.Restarting;
     if (beforeReboot && !boot.equals(s.bootIdBefore()) && targetBooted(s)) {
       booted(s, boot, "target " + s.targetVersion() + " booted (recorded by the greenboot check)");
     }

@@ -25,6 +25,10 @@ public final class CrashPoints {
   public static final String APPLY_WRITE_REBOOTING = "apply.write-Rebooting.temp-written";
   public static final String APPLY_BOOT_RECORDED = "apply.boot-recorded";
   public static final String APPLY_REBOOT_REQUESTED = "apply.reboot-requested";
+  /** rpm hosts that need no reboot: MicroShift restarted instead (RestartVerification). */
+  public static final String APPLY_WRITE_RESTARTING = "apply.write-Restarting.temp-written";
+  public static final String APPLY_MICROSHIFT_RESTARTED = "apply.microshift-restarted";
+  public static final String APPLY_WRITE_RESTART_BOOTED = "apply.write-Booted.temp-written";
 
   public static final String BOOT_WRITE_BOOTED = "boot.write-Booted.temp-written";
   public static final String BOOT_WRITE_ROLLED_BACK = "boot.write-RolledBack.temp-written";
@@ -47,6 +51,10 @@ public final class CrashPoints {
       APPLY_WRITE_DATA_COPY, APPLY_DATA_COPY_RECORDED, APPLY_PACKAGES_INSTALLED,
       APPLY_WRITE_REBOOTING, APPLY_BOOT_RECORDED, APPLY_REBOOT_REQUESTED);
 
+  /** The crash points of {@code apply}'s restart path (rpm, no reboot needed), in order. */
+  public static final List<String> APPLY_RESTART = List.of(APPLY_WRITE_RESTARTING, APPLY_MICROSHIFT_RESTARTED,
+      APPLY_WRITE_RESTART_BOOTED);
+
   /** Every crash point of {@code boot}: target booted, then the rollback path. */
   public static final List<String> BOOT = List.of(BOOT_WRITE_BOOTED, BOOT_WRITE_ROLLED_BACK,
       BOOT_ROLLED_BACK_RECORDED, BOOT_DATA_MOVED_ASIDE, BOOT_RESTORE_BEFORE_RENAME,
@@ -57,6 +65,6 @@ public final class CrashPoints {
       GREENBOOT_HEALTHY_RECORDED, GREENBOOT_WRITE_COMMITTED);
 
   public static List<String> all() {
-    return java.util.stream.Stream.of(APPLY, BOOT, GREENBOOT).flatMap(List::stream).toList();
+    return java.util.stream.Stream.of(APPLY, APPLY_RESTART, BOOT, GREENBOOT).flatMap(List::stream).toList();
   }
 }

@@ -12,7 +12,7 @@ import java.util.Optional;
 /** {@code restore BACKUP-ID}: manual restore of /var/lib/microshift (rpm hosts); MicroShift must be stopped. */
 public final class RestoreCommand {
   private static final java.util.Set<HostState> IN_FLIGHT =
-      java.util.EnumSet.of(HostState.Staging, HostState.Staged, HostState.Rebooting, HostState.RolledBack);
+      java.util.EnumSet.of(HostState.Staging, HostState.Staged, HostState.Rebooting, HostState.Restarting, HostState.RolledBack);
   private final HostContext ctx;
 
   public RestoreCommand(HostContext ctx) {

@@ -2,7 +2,7 @@ package io.microshift.update.marker;
 
 /** The host agent's states in host-status.json. */
 public enum HostState {
-  Staging, Staged, Rebooting, Booted, Healthy, Committed, Unhealthy, RolledBack, Restored, Failed;
+  Staging, Staged, Rebooting, Restarting, Booted, Healthy, Committed, Unhealthy, RolledBack, Restored, Failed;
 
   /** No further transition happens for the same request. */
   public boolean isTerminal() {

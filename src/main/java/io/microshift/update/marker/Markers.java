@@ -15,6 +15,7 @@ public final class Markers {
   public static final int MAX_MESSAGE_CHARS = 1024;
   public static final int MAX_HISTORY = 50;
   public static final int MAX_PACKAGES = 64;
+  public static final int MAX_REPOSITORIES = 16;
   public static final int MIN_HEALTH_CHECK_TIMEOUT_SECONDS = 60;
   public static final int MAX_HEALTH_CHECK_TIMEOUT_SECONDS = 3600;
   public static final int MIN_BACKUP_RETENTION = 1;
@@ -31,6 +32,8 @@ public final class Markers {
   /** rpm package spec: name or name-version[-release][.arch]; no paths, URLs or options. */
   public static final Pattern PACKAGE =
       Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}(-[0-9]{1,9}:[0-9A-Za-z._+~^-]{1,127})?$");
+  /** dnf repository id (the CRD's Patterns.REPOSITORY); never starts with '-', no globs or commas. */
+  public static final Pattern REPOSITORY = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$");
   /** Kubernetes object name (DNS-1123 subdomain). */
   public static final Pattern NAME =
       Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");

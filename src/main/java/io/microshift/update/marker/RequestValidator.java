@@ -33,7 +33,7 @@ public final class RequestValidator {
     Boolean allowUnsupportedPath = c.bool(root, "", "allowUnsupportedPath", false);
     c.bool(root, "", "bypassUpdateDriver", false);
     ObjectNode target = c.object(root, "", "target", true,
-        Set.of("version", "ostreeRef", "ostreeCommit", "packages"));
+        Set.of("version", "ostreeRef", "ostreeCommit", "packages", "repositories", "reboot"));
     if (target != null) {
       String version = c.string(target, "target", "version", true, Markers.VERSION, 100);
       String ref = c.string(target, "target", "ostreeRef", false, Markers.OSTREE_REF, 255);
@@ -49,6 +49,8 @@ public final class RequestValidator {
           }
         }
       }
+      c.strings(target, "target", "repositories", false, Markers.MAX_REPOSITORIES, Markers.REPOSITORY, 100);
+      c.oneOf(target, "target", "reboot", false, List.of("Always", "IfNeeded"));
       boolean hasRef = target.hasNonNull("ostreeRef");
       boolean hasCommit = target.hasNonNull("ostreeCommit");
       boolean hasPackages = target.hasNonNull("packages");
@@ -58,6 +60,9 @@ public final class RequestValidator {
         }
         if (hasPackages) {
           c.problem("target.packages", "not allowed for type ostree");
+        }
+        if (target.hasNonNull("repositories") || target.hasNonNull("reboot")) {
+          c.problem("target", "repositories and reboot are only for type rpm");
         }
       } else if ("rpm".equals(type)) {
         if (hasRef || hasCommit) {

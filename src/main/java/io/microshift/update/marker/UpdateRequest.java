@@ -48,6 +48,13 @@ public record UpdateRequest(
 
   public enum VerificationResult { Passed, Failed, Pending }
 
+  /**
+   * rpm only: whether the host reboots after the install. {@code IfNeeded} (the default)
+   * restarts MicroShift instead when the jump is a z-stream and dnf's {@code needs-restarting -r}
+   * says no reboot is needed; {@code Always} reboots. See docs/host.md.
+   */
+  public enum Reboot { Always, IfNeeded }
+
   /** The UpdatePlan this request comes from. */
   public record Plan(String name, String uid, long generation) {}
 
@@ -56,10 +63,28 @@ public record UpdateRequest(
 
   /**
    * The target. ostree: {@code ostreeRef} and/or {@code ostreeCommit}; rpm: {@code packages}
-   * (must include {@code microshift-<version>}). Unused fields are null.
+   * (must include {@code microshift-<version>}), the {@code repositories} dnf enables for the
+   * transaction ({@code --enablerepo=ID}) and the {@code reboot} policy (null means IfNeeded).
+   * Unused fields are null.
    */
-  @JsonPropertyOrder({"version", "ostreeRef", "ostreeCommit", "packages"})
-  public record Target(String version, String ostreeRef, String ostreeCommit, List<String> packages) {}
+  @JsonPropertyOrder({"version", "ostreeRef", "ostreeCommit", "packages", "repositories", "reboot"})
+  public record Target(String version, String ostreeRef, String ostreeCommit, List<String> packages,
+      List<String> repositories, Reboot reboot) {
+    /** A target without repositories and reboot policy (ostree, or rpm with the defaults). */
+    public Target(String version, String ostreeRef, String ostreeCommit, List<String> packages) {
+      this(version, ostreeRef, ostreeCommit, packages, null, null);
+    }
+
+    /** The repositories to enable; never null. */
+    public List<String> repositoriesOrEmpty() {
+      return repositories == null ? List.of() : repositories;
+    }
+
+    /** The reboot policy; IfNeeded when unset. */
+    public Reboot rebootOrDefault() {
+      return reboot == null ? Reboot.IfNeeded : reboot;
+    }
+  }
 
   /** The backup set the operator prepared (etcd snapshot written and verified). */
   @JsonPropertyOrder({"id", "etcdSnapshotPath", "etcdSnapshotBytes", "etcdSnapshotSha256",

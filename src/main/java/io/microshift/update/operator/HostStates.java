@@ -21,7 +21,7 @@ public final class HostStates {
       return Optional.empty();
     }
     return Optional.ofNullable(switch (hostState) {
-      case "Staging", "Staged", "Rebooting" -> Phase.Applying;
+      case "Staging", "Staged", "Rebooting", "Restarting" -> Phase.Applying;
       case "Booted", "Healthy", "Unhealthy", "Committed" -> Phase.Verifying;
       case "RolledBack", "Restored" -> Phase.RollingBack;
       case "Failed" -> Phase.Failed;

@@ -32,6 +32,7 @@ public final class SpecValidator {
   private static final Pattern REF = Pattern.compile(Patterns.OSTREE_REF);
   private static final Pattern COMMIT = Pattern.compile(Patterns.OSTREE_COMMIT);
   private static final Pattern PACKAGE = Pattern.compile(Patterns.PACKAGE);
+  private static final Pattern REPOSITORY = Pattern.compile(Patterns.REPOSITORY);
   private static final Pattern NAMESPACE = Pattern.compile(Patterns.NAMESPACE);
   private static final Pattern DURATION = Pattern.compile(Patterns.DURATION);
   private static final Pattern TIME_OF_DAY = Pattern.compile(Patterns.TIME_OF_DAY);
@@ -50,6 +51,7 @@ public final class SpecValidator {
   static final Duration MIN_WINDOW = Duration.ofMinutes(1);
   static final Duration MAX_WINDOW = Duration.ofDays(7);
   static final int MAX_PACKAGES = 64;
+  static final int MAX_REPOSITORIES = 16;
   static final int MAX_NAMESPACES = 256;
   static final int MAX_MATCH_LABELS = 64;
   static final int MAX_MATCH_EXPRESSIONS = 64;
@@ -153,6 +155,14 @@ public final class SpecValidator {
     uniqueNames(p, "spec.target.packages", packages, MAX_PACKAGES, "", PACKAGE,
         "is not a package name; write name[-version], e.g. microshift-4.17.3 (no spaces, paths, URLs or leading '-')",
         "package");
+    List<String> repositories = t.repositories == null ? List.of() : t.repositories;
+    uniqueNames(p, "spec.target.repositories", repositories, MAX_REPOSITORIES, "", REPOSITORY,
+        "is not a dnf repository id; write the id `dnf repolist --all` shows, e.g. rhocp-4.18-for-rhel-9-x86_64-rpms"
+            + " (letters, digits and -_.:, no globs, commas or leading '-')",
+        "repository");
+    if (type == UpdateType.OSTREE && (!repositories.isEmpty() || t.reboot != null)) {
+      p.add("spec.target.repositories and spec.target.reboot: only for rpm updates");
+    }
     if (type == UpdateType.OSTREE) {
       if (t.ostreeRef == null && t.ostreeCommit == null) {
         p.add("spec.target: an ostree update needs ostreeRef or ostreeCommit, e.g. ostreeRef: rhel-edge:rhel/9/x86_64/edge");

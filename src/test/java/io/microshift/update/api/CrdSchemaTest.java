@@ -65,6 +65,9 @@ class CrdSchemaTest {
       s -> !s.path("type").asText().equals("rpm") || (s.path("target").has("packages") && s.path("target").path("packages").size() > 0),
       "self.type != 'rpm' || (!has(self.target.ostreeRef) && !has(self.target.ostreeCommit))",
       s -> !s.path("type").asText().equals("rpm") || (!s.path("target").has("ostreeRef") && !s.path("target").has("ostreeCommit")),
+      "self.type != 'ostree' || ((!has(self.target.repositories) || size(self.target.repositories) == 0) && !has(self.target.reboot))",
+      s -> !s.path("type").asText().equals("ostree") || ((!s.path("target").has("repositories")
+          || s.path("target").path("repositories").isEmpty()) && !s.path("target").has("reboot")),
       "!self.contains('..')",
       s -> !s.asText().contains(".."));
 
@@ -165,6 +168,15 @@ class CrdSchemaTest {
         bad("commit short", ostree(), "spec.target.ostreeCommit", By.BOTH, "/spec/target/ostreeCommit", "abc"),
         bad("ostree without ref", ostree(), "spec.target", By.BOTH, "/spec/target/ostreeRef", REMOVE),
         bad("ostree with packages", ostree(), "spec.target.packages", By.BOTH, "/spec/target/packages", List.of("microshift-4.17.3")),
+        bad("ostree with repositories", ostree(), "spec.target.repositories", By.BOTH, "/spec/target/repositories",
+            List.of("rhocp-4.18-for-rhel-9-x86_64-rpms")),
+        bad("repository option", rpm(), "spec.target.repositories[0]", By.BOTH, "/spec/target/repositories",
+            List.of("--setopt=x")),
+        bad("repository glob", rpm(), "spec.target.repositories[0]", By.BOTH, "/spec/target/repositories",
+            List.of("rhocp-*")),
+        bad("repository comma list", rpm(), "spec.target.repositories[0]", By.BOTH, "/spec/target/repositories",
+            List.of("a,b")),
+        bad("reboot unknown", rpm(), "spec.target.reboot", By.SCHEMA_ONLY, "/spec/target/reboot", "Sometimes"),
         bad("package option", rpm(), "spec.target.packages[1]", By.BOTH, "/spec/target/packages/1", "--setopt=x"),
         bad("package metachar", rpm(), "spec.target.packages[1]", By.BOTH, "/spec/target/packages/1", "microshift$(id)"),
         bad("package space", rpm(), "spec.target.packages[1]", By.BOTH, "/spec/target/packages/1", "microshift networking"),

@@ -51,6 +51,8 @@ class CrdTest {
     assertTrue(spec.path("required").toString().contains("\"type\""));
     assertTrue(spec.path("required").toString().contains("\"target\""));
     assertEquals("[\"ostree\",\"rpm\"]", spec.at("/properties/type/enum").toString());
-    assertEquals(4, spec.path("x-kubernetes-validations").size());
+    assertEquals(Patterns.REPOSITORY, target.at("/properties/repositories/items/pattern").asText());
+    assertEquals("[\"Always\",\"IfNeeded\"]", target.at("/properties/reboot/enum").toString());
+    assertEquals(5, spec.path("x-kubernetes-validations").size());
   }
 }

@@ -19,7 +19,10 @@ import java.util.regex.Pattern;
 /**
  * Runs the command lines of the procedures' runnable blocks against a {@link SimulatedDevice}:
  * {@code oc} (the subset the procedures use, answered from the device's API) and
- * {@code microshift-update} (the real host agent). Anything else is refused, so a runnable
+ * {@code microshift-update} (the real host agent), and the host's {@code systemctl}, {@code rpm},
+ * {@code dnf} and {@code microshift-cleanup-data} (the device's fakes of them, which behave as
+ * upstream does: see FakeHostCommands and FakeDnf). {@code <backup-id>} stands for the backup
+ * set id that {@code microshift-update status} shows. Anything else is refused, so a runnable
  * block can only hold what the test really executes. While a command waits, the device does
  * what a real one does on its own: it reboots when the host agent asks and runs greenboot.
  */
@@ -38,13 +41,14 @@ final class ProcedureShell {
 
   /** Runs one command line; returns its output; throws AssertionError when it fails. */
   String run(String line) throws Exception {
-    List<String> argv = split(line);
+    List<String> argv = split(line).stream().map(this::placeholders).toList();
     if (argv.isEmpty()) {
       return "";
     }
     return switch (argv.get(0)) {
       case "oc", "kubectl" -> oc(argv.subList(1, argv.size()));
       case "microshift-update" -> agent(argv.subList(1, argv.size()));
+      case "systemctl", "rpm", "dnf", "microshift-cleanup-data" -> host(argv);
       default -> throw new AssertionError("not runnable in the simulation: " + line);
     };
   }
@@ -155,6 +159,28 @@ final class ProcedureShell {
     String out = device.agentLog().substring(before);
     if (rc != 0) {
       throw new AssertionError("microshift-update " + String.join(" ", verb) + " exited " + rc + ":\n" + out);
+    }
+    return out;
+  }
+
+  /** {@code <backup-id>}: the backup set of the update the host agent recorded. */
+  private String placeholders(String word) {
+    if (!word.equals("<backup-id>")) {
+      return word;
+    }
+    return device.hostStatus().map(s -> s.backupId()).orElseThrow(
+        () -> new AssertionError("<backup-id>: no host-status.json with a backup id"));
+  }
+
+  /** A host command, run by the device's fake of it; it must exit 0. */
+  private String host(List<String> argv) {
+    io.microshift.update.host.CommandRunner.Result r = device.commands().run(argv);
+    String out = r.stdout() + r.stderr();
+    if (!r.ok()) {
+      throw new AssertionError(String.join(" ", argv) + " exited " + r.exitCode() + ":\n" + out);
+    }
+    if (!device.commands().unexpected().isEmpty()) {
+      throw new AssertionError("not simulated: " + device.commands().unexpected());
     }
     return out;
   }

@@ -37,6 +37,9 @@ class ProceduresTest {
       "install.md", new Setup(() -> Options.ostree("4.17.1"), List.of()),
       "update-ostree.md", new Setup(() -> Options.ostree("4.17.1").versions("4.17.3", "4.18.0"), List.of()),
       "update-rpm.md", new Setup(() -> Options.rpm("4.17.1").versions("4.17.3"), List.of()),
+      "restore-rpm.md", new Setup(() -> Options.rpm("4.17.1").versions("4.17.3").broken("4.17.3"), List.of(
+          "oc apply -f rpm-4.17.3.yaml",
+          "oc wait updateplan/rpm-4.17.3 --for=jsonpath='{.status.phase}'=Failed --timeout=20m")),
       "rollback.md", new Setup(() -> Options.ostree("4.17.3").versions("4.18.0").broken("4.18.0"), List.of(
           "oc apply -f to-4.18.0.yaml",
           "oc wait updateplan/to-4.18.0 --for=jsonpath='{.status.phase}'=RolledBack --timeout=20m")),
@@ -44,6 +47,32 @@ class ProceduresTest {
           "oc apply -f too-far.yaml",
           "oc wait updateplan/too-far --for=jsonpath='{.status.phase}'=Failed --timeout=2m")),
       "cancel-plan.md", new Setup(() -> Options.ostree("4.17.1").pathUnitOff(), List.of()));
+
+  /** What must hold on the device after a procedure ran, beyond each command's success. */
+  static final Map<String, java.util.function.Consumer<SimulatedDevice>> AFTERWARDS = Map.of(
+      "restore-rpm.md", ProceduresTest::restoredExactlyTheInstalledPackages);
+
+  /**
+   * restore-rpm.md: the downgrade put back exactly the MicroShift packages that were installed
+   * (a glob would add every match), and OVN's state was cleaned first, as MicroShift's
+   * pre-rollback script does.
+   */
+  static void restoredExactlyTheInstalledPackages(SimulatedDevice device) {
+    Map<String, String> microshift = new java.util.TreeMap<>();
+    device.commands().dnf().installed().forEach((name, version) -> {
+      if (name.startsWith("microshift")) {
+        microshift.put(name, version);
+      }
+    });
+    assertTrue(microshift.equals(Map.of("microshift", "4.17.1", "microshift-networking", "4.17.1",
+        "microshift-selinux", "4.17.1", "microshift-greenboot", "4.17.1")),
+        "restore-rpm.md left these MicroShift packages: " + microshift);
+    List<List<String>> calls = device.commands().calls();
+    int cleanup = calls.indexOf(List.of("microshift-cleanup-data", "--ovn"));
+    int start = calls.lastIndexOf(List.of("systemctl", "start", "microshift.service"));
+    assertTrue(cleanup >= 0 && cleanup < start, "restore-rpm.md must run microshift-cleanup-data --ovn before"
+        + " MicroShift starts again");
+  }
 
   /** Files the setups use that no procedure shows. */
   static final Map<String, String> SETUP_FILES = Map.of("too-far.yaml", """
@@ -134,6 +163,7 @@ class ProceduresTest {
           }
         }
       }
+      AFTERWARDS.getOrDefault(md.getFileName().toString(), d -> { }).accept(device);
     }
   }
 

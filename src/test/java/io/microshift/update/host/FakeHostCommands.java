@@ -66,6 +66,8 @@ public final class FakeHostCommands implements CommandRunner {
   private volatile boolean layered;
   private volatile String bootedImage;
   private final java.util.Map<String, String> baseOf = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile FakeDnf dnf;
+  private volatile String microshiftCheckFails;
 
   public FakeHostCommands(Services services, HostPaths paths, OnUnexpected onUnexpected) {
     this.services = services;
@@ -133,6 +135,26 @@ public final class FakeHostCommands implements CommandRunner {
     microshiftHasBackupVerbs = has;
   }
 
+  /**
+   * This host's dnf and rpm database (rpm hosts). Without one, {@code rpm -q microshift} answers
+   * {@link Services#installedPackageVersion()} and {@code dnf} is unknown (ostree hosts).
+   */
+  public void useDnf(FakeDnf d) {
+    dnf = d;
+  }
+
+  public FakeDnf dnf() {
+    return dnf;
+  }
+
+  /**
+   * MicroShift's own greenboot check ({@code 40_microshift_running_check.sh}, run by the agent
+   * after a restart) fails with {@code reason}; null: it passes while microshift.service is active.
+   */
+  public void microshiftCheckFails(String reason) {
+    microshiftCheckFails = reason;
+  }
+
   /** Every argv run, in order. */
   public List<List<String>> calls() {
     synchronized (calls) {
@@ -197,6 +219,11 @@ public final class FakeHostCommands implements CommandRunner {
             services.startMicroShift();
             return ok();
           }
+          case "systemctl restart microshift.service" -> {
+            services.stopMicroShift();
+            services.startMicroShift();
+            return ok();
+          }
           case "systemctl reboot" -> {
             services.rebootRequested();
             return ok();
@@ -207,6 +234,11 @@ public final class FakeHostCommands implements CommandRunner {
         }
       }
       case "rpm" -> {
+        FakeDnf d = dnf;
+        if (d != null) {
+          Result r = d.rpm(argv);
+          return r == null ? unknown(argv) : r;
+        }
         if (cmd.equals("rpm -q --queryformat %{VERSION} microshift")) {
           String v = services.installedPackageVersion();
           return v == null ? new Result(1, "package microshift is not installed\n", "") : new Result(0, v, "");
@@ -214,16 +246,20 @@ public final class FakeHostCommands implements CommandRunner {
         return unknown(argv);
       }
       case "dnf" -> {
-        if (argv.size() > 3 && argv.subList(0, 3).equals(List.of("dnf", "install", "-y"))) {
-          if (failStaging) {
-            return new Result(1, "", "Error: Unable to find a match: " + argv.get(argv.size() - 1));
-          }
-          if (!argv.get(3).equals("--downloadonly")) {
-            services.installPackages(argv.subList(3, argv.size()));
-          }
-          return ok();
+        return dnf(argv);
+      }
+      case "/etc/greenboot/check/required.d/40_microshift_running_check.sh" -> {
+        // packaging/greenboot/microshift-running-check.sh: waits for MicroShift's health
+        // (`microshift healthcheck` from 4.19, bash checks before); FAILURE and exit 1 otherwise
+        String fails = microshiftCheckFails;
+        if (argv.size() != 1) {
+          return unknown(argv);
         }
-        return unknown(argv);
+        return fails == null && services.microshiftActive() ? new Result(0, "STARTED\nFINISHED\n", "")
+            : new Result(1, "STARTED\n" + (fails != null ? fails : "microshift.service is not active") + "\nFAILURE\n", "");
+      }
+      case "microshift-cleanup-data" -> {
+        return cleanupData(argv);
       }
       case "microshift" -> {
         return microshift(argv);
@@ -260,6 +296,64 @@ public final class FakeHostCommands implements CommandRunner {
       return "deactivating";
     }
     return "inactive";
+  }
+
+  /**
+   * dnf, as {@link FakeDnf} models it (the host's repositories and package set); a transaction
+   * that changes microshift's version is passed on to {@link Services#installPackages}.
+   */
+  private Result dnf(List<String> argv) {
+    FakeDnf d = dnf;
+    if (d == null) {
+      return unknown(argv);
+    }
+    boolean install = argv.size() > 1 && argv.get(1).equals("install");
+    if (install && failStaging) {
+      return new Result(1, "No match for argument: " + argv.get(argv.size() - 1) + "\n",
+          "Error: Unable to find a match: " + argv.get(argv.size() - 1) + "\n");
+    }
+    d.boot(currentBootId());
+    String before = d.installedVersion("microshift");
+    Result r = d.dnf(argv);
+    if (r == null) {
+      return unknown(argv);
+    }
+    String after = d.installedVersion("microshift");
+    if (after != null && !after.equals(before)) {
+      services.installPackages(d.transactions().get(d.transactions().size() - 1));
+    }
+    return r;
+  }
+
+  private String currentBootId() {
+    try {
+      return Files.readString(paths.bootIdFile()).strip();
+    } catch (java.io.IOException e) {
+      return "";
+    }
+  }
+
+  /**
+   * openshift/microshift scripts/microshift-cleanup-data.sh with {@code --ovn}
+   * ({@code stop_disable_services}, {@code clean_processes}, {@code clean_data}): stops
+   * microshift and microshift-etcd, removes the OVN runtime state and CNI config, keeps
+   * /var/lib/microshift. No option is a usage error (exit 1); {@code --all} asks on the terminal,
+   * which the agent and the procedures never use.
+   */
+  private Result cleanupData(List<String> argv) {
+    if (argv.size() == 1) {
+      return new Result(1, "Error: Either --all, --ovn or --cert option must be specified\n", "");
+    }
+    if (!argv.equals(List.of("microshift-cleanup-data", "--ovn"))) {
+      return unknown(argv);
+    }
+    services.stopMicroShift();
+    for (String p : List.of("/var/run/ovn", "/var/run/ovn-kubernetes", "/etc/cni/net.d/10-ovn-kubernetes.conf",
+        "/run/cni/bin/ovn-k8s-cni-overlay")) {
+      FileTrees.delete(paths.host(p));
+    }
+    return new Result(0, "Stopping MicroShift services\nKilling conmon, pause and OVN processes\n"
+        + "Removing OVN configuration\nMicroShift service was stopped\nCleanup succeeded\n", "");
   }
 
   /** The MicroShift version a {@code dnf install} of {@code packages} installs (microshift-VERSION). */

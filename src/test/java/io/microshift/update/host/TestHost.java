@@ -63,6 +63,8 @@ final class TestHost {
   String commitTarget;
   long usableBytes = Long.MAX_VALUE / 4;
   Instant now = Instant.parse("2026-01-31T12:00:00Z");
+  /** Runs whenever the agent waits (its sleeper): what the operator does meanwhile. */
+  Runnable whileWaiting = () -> {};
 
   TestHost(Path root, boolean ostree) {
     this.root = root;
@@ -86,6 +88,7 @@ final class TestHost {
       } else {
         installedPackageVersion = FROM;
         writeOsRelease("9.4"); // MicroShift 4.17 runs on RHEL 9.4 (RhelCompatibility)
+        runner.useDnf(FakeDnf.microshiftHost(FROM, List.of(TARGET, "4.18.0")));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -111,7 +114,10 @@ final class TestHost {
     };
     AgentLog log = new AgentLog(System.out);
     return new HostContext(paths, new LoggedRunner(runner, log), new FileBootedDeployment(bootedFile), p -> usableBytes, clock, crash,
-        UID, log, d -> now = now.plus(d));
+        UID, log, d -> {
+          now = now.plus(d);
+          whileWaiting.run();
+        });
   }
 
   HostContext ctx() {
@@ -303,11 +309,17 @@ final class TestHost {
 
   // ---------- markers ----------
 
+  /** The update to TARGET; on rpm hosts with {@code reboot: Always} (the reboot path, as on ostree). */
   UpdateRequest request() {
+    return request(UpdateRequest.Reboot.Always);
+  }
+
+  /** rpm hosts: the update to TARGET with the given reboot policy (IfNeeded: restart where enough). */
+  UpdateRequest request(UpdateRequest.Reboot reboot) {
     UpdateRequest.Target target = ostree
         ? new UpdateRequest.Target(TARGET, REF_TARGET, commitTarget, null)
         : new UpdateRequest.Target(TARGET, null, null, List.of("microshift-" + TARGET, "microshift-networking-" + TARGET,
-            "microshift-selinux-" + TARGET));
+            "microshift-selinux-" + TARGET), null, reboot);
     return new UpdateRequest(Markers.API_VERSION, new UpdateRequest.Plan("update-to-4-17-3", PLAN_UID, 1), 1,
         UpdateRequest.Action.Apply, ostree ? UpdateRequest.UpdateType.OSTREE : UpdateRequest.UpdateType.RPM,
         new UpdateRequest.From(FROM), target, false,

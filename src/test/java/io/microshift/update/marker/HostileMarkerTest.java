@@ -216,6 +216,16 @@ class HostileMarkerTest {
     return MarkerFilesTest.requestProblems(edit);
   }
 
+  /** Makes the request an rpm one; returns its target. */
+  static ObjectNode rpm(ObjectNode n) {
+    n.put("type", "rpm");
+    ObjectNode t = o(n, "target");
+    t.remove("ostreeRef");
+    t.remove("ostreeCommit");
+    t.putArray("packages").add("microshift-4.17.3");
+    return t;
+  }
+
   static ObjectNode o(ObjectNode n, String field) {
     return (ObjectNode) n.get(field);
   }
@@ -246,6 +256,14 @@ class HostileMarkerTest {
     a.add(Arguments.of("lower-case enum", (Consumer<ObjectNode>) n -> n.put("action", "apply"), "action: 'apply' is not one of"));
     a.add(Arguments.of("packages not an array", (Consumer<ObjectNode>) n -> o(n, "target").put("packages", "microshift"),
         "target.packages: must be an array"));
+    a.add(Arguments.of("repository as an option", (Consumer<ObjectNode>) n -> rpm(n).putArray("repositories").add("--setopt=x"),
+        "target.repositories[0]: '--setopt=x' does not match"));
+    a.add(Arguments.of("repository glob", (Consumer<ObjectNode>) n -> rpm(n).putArray("repositories").add("rhocp-*"),
+        "target.repositories[0]: 'rhocp-*' does not match"));
+    a.add(Arguments.of("unknown reboot policy", (Consumer<ObjectNode>) n -> rpm(n).put("reboot", "Sometimes"),
+        "target.reboot: 'Sometimes' is not one of Always, IfNeeded"));
+    a.add(Arguments.of("repositories on ostree", (Consumer<ObjectNode>) n -> o(n, "target").putArray("repositories")
+        .add("rhocp-4.18-for-rhel-9-x86_64-rpms"), "target: repositories and reboot are only for type rpm"));
     // unknown fields: refused at any depth, never ignored
     a.add(Arguments.of("unknown top-level field", (Consumer<ObjectNode>) n -> n.put("spec", 1), "spec: unknown field"));
     a.add(Arguments.of("unknown nested field", (Consumer<ObjectNode>) n -> o(n, "backup").put("path", "/"),

@@ -129,6 +129,24 @@ class UpdatePlanReconcilerTest {
         List.of("Started", "PreflightPassed", "WorkloadBackupsDone", "WorkloadsPaused", "HostAccepted")));
   }
 
+  /**
+   * rpm, no reboot needed: the host reports Restarting, then Booted with the boot id it had
+   * before (no new boot); the operator verifies that boot and waits for the commit as after a reboot.
+   */
+  @Test
+  void aRestartInsteadOfARebootIsVerifiedOnTheSameBoot() {
+    client.resource(ostreePlan("restart", "4.17.3")).create();
+    awaitPhase("restart", Phase.AwaitingReboot);
+    host.report("Restarting", "boot-1", 0, "restarting MicroShift without a reboot");
+    awaitPhase("restart", Phase.Applying);
+    host.report("Booted", "boot-1", 0, "MicroShift restarted without a reboot");
+    awaitPhase("restart", Phase.Verifying);
+    await().until(() -> !host.verifications.isEmpty());
+    assertEquals("boot-1", host.verifications.get(0).bootId(), "the verification is keyed on the unchanged boot");
+    host.report("Committed", "boot-1", 0, "committed");
+    awaitPhase("restart", Phase.Succeeded);
+  }
+
   @Test
   void afterBootVerifiesTheBootOnlyOnceTheResumedWorkloadsAreReady() {
     work.notReady = "Deployment shop/web 0/2 ready";

@@ -218,7 +218,8 @@ class EndToEndTest {
       d.awaitRebootRequested(T);
       assertEquals(0, d.appReplicas());
       assertTrue(d.commands().calls().contains(List.of("dnf", "install", "-y", "microshift-4.17.3",
-          "microshift-networking-4.17.3", "microshift-selinux-4.17.3")), d.commands().calls().toString());
+          "microshift-networking-4.17.3", "microshift-selinux-4.17.3", "microshift-greenboot-4.17.3")),
+          d.commands().calls().toString());
 
       d.reboot();
       assertEquals("4.17.3", d.bootedVersion());
@@ -238,6 +239,33 @@ class EndToEndTest {
       assertEquals(List.of(HostState.Staging, HostState.Staged, HostState.Rebooting, HostState.Booted,
           HostState.Healthy, HostState.Committed), history(s));
       assertTrue(!events(d, "rpm-z").isEmpty(), "events recorded");
+      assertEquals(List.of(), d.commands().unexpected());
+    }
+  }
+
+  /**
+   * An rpm y-stream: the plan names the rhocp-4.18 and fast-datapath repositories; the operator
+   * carries them in request.json and the agent enables them for the download and the install;
+   * a y-stream reboots even with reboot: IfNeeded.
+   */
+  @Test
+  void rpmYStreamEnablesThePlansRepositoriesAndReboots() {
+    try (SimulatedDevice d = SimulatedDevice.start(SimulatedDevice.Options.rpm("4.17.1"));
+        Invariant never = new Invariant(d, "rpm-y")) {
+      UpdatePlan plan = SimulatedDevice.rpmRestartPlan("rpm-y", "4.18.0", ResumePolicy.AfterBoot);
+      plan.getSpec().target.repositories = new java.util.ArrayList<>(List.of("rhocp-4.18-for-rhel-9-x86_64-rpms",
+          "fast-datapath-for-rhel-9-x86_64-rpms"));
+      d.apply(plan);
+      d.awaitRebootRequested(T);
+      assertEquals(List.of("rhocp-4.18-for-rhel-9-x86_64-rpms", "fast-datapath-for-rhel-9-x86_64-rpms"),
+          d.request().orElseThrow().target().repositories());
+      assertTrue(d.commands().calls().contains(List.of("dnf", "install", "-y",
+          "--enablerepo=rhocp-4.18-for-rhel-9-x86_64-rpms", "--enablerepo=fast-datapath-for-rhel-9-x86_64-rpms",
+          "microshift-4.18.0", "microshift-networking-4.18.0", "microshift-selinux-4.18.0",
+          "microshift-greenboot-4.18.0")), d.commands().calls().toString());
+      d.autopilot(T);
+      d.awaitPhase("rpm-y", Phase.Succeeded, T);
+      assertEquals("4.18.0", d.bootedVersion());
       assertEquals(List.of(), d.commands().unexpected());
     }
   }

@@ -280,6 +280,120 @@ class FaultMatrixTest {
 
   /** dnf failing, repositories, restart instead of reboot. */
   static void rpmCells(List<Scenario> out) {
+    out.add(new Scenario(List.of("dnf-install-fails-rpm"), List.of(Phase.Failed), "dnf install fails after the data copy"
+        + " (rpm transaction test: no space)", Story.RPM_Z, o -> {}, FaultMatrixTest::dnfInstallFails));
+    out.add(new Scenario(List.of("y-stream-without-repos-rpm"), List.of(Phase.Failed), "y-stream plan without"
+        + " spec.target.repositories (rhocp-4.18 not enabled): does not resolve", Story.RPM_Z, o -> {},
+        FaultMatrixTest::yStreamWithoutRepositories));
+    out.add(new Scenario(List.of("restart-z-rpm"), List.of(Phase.Succeeded), "z-stream, reboot IfNeeded: MicroShift"
+        + " restarted, no reboot", Story.RPM_Z, o -> {}, FaultMatrixTest::restartInsteadOfReboot));
+    out.add(new Scenario(List.of("restart-unhealthy-rpm"), List.of(Phase.Failed), "z-stream restarted but unhealthy;"
+        + " then restore-rpm.md", Story.RPM_Z, o -> o.broken(Z), FaultMatrixTest::restartUnhealthyThenRestore));
+    for (String point : CrashPoints.APPLY_RESTART) {
+      out.add(new Scenario(List.of("cut-" + point + "-rpm"), List.of(Phase.Succeeded), "power cut at " + point
+          + " (restart path)", Story.RPM_Z, o -> o.crash(new CrashAt(point)).bootCrashIsPowerCut(),
+          r -> restartPowerCut(r, point)));
+    }
+  }
+
+  static UpdatePlan restartPlan() {
+    return SimulatedDevice.rpmRestartPlan(PLAN, Z, ResumePolicy.AfterBoot);
+  }
+
+  /** Defect 4: the install fails after MicroShift stopped and its data was copied. */
+  static void dnfInstallFails(Run r) throws Exception {
+    r.d.commands().dnf().failNextTransaction("Error: Transaction test error:\n  installing package microshift-" + Z
+        + " needs 120MB more space on the / filesystem");
+    r.d.apply(restartPlan());
+    r.drive(PLAN, null);
+    List<String> problems = new ArrayList<>();
+    HostStatus s = r.d.hostStatus().orElse(null);
+    if (s == null || s.state() != HostState.Failed || !s.message().contains("Transaction test error")
+        || !s.message().contains("MicroShift started again")) {
+      problems.add("host " + (s == null ? "none" : s.state() + ": " + s.message()) + ", want Failed with dnf's reason");
+    }
+    if (r.d.boots() != 0) {
+      problems.add(r.d.boots() + " boots, want none");
+    }
+    r.faultNote = "host Failed, MicroShift " + (r.d.microshiftActive() ? "running" : "stopped");
+    r.cell("dnf-install-fails-rpm", PLAN, Phase.Failed, problems);
+  }
+
+  /** Defect 5: a y-stream needs its rhocp repository; without it nothing stops. */
+  static void yStreamWithoutRepositories(Run r) throws Exception {
+    UpdatePlan plan = SimulatedDevice.rpmRestartPlan(PLAN, Y, ResumePolicy.AfterBoot);
+    r.d.apply(plan);
+    r.drive(PLAN, null);
+    List<String> problems = new ArrayList<>();
+    String msg = r.d.plan(PLAN).getStatus().message;
+    if (msg == null || !msg.contains("No match for argument: microshift-" + Y)) {
+      problems.add("not failed by the resolve check: " + msg);
+    }
+    if (r.d.commands().calls().contains(List.of("systemctl", "stop", "microshift.service"))) {
+      problems.add("MicroShift was stopped");
+    }
+    r.faultNote = "Failed before stopping MicroShift";
+    r.cell("y-stream-without-repos-rpm", PLAN, Phase.Failed, problems);
+  }
+
+  /** Defect 6: the z-stream restarts MicroShift; the apply unit verifies it; no boot. */
+  static void restartInsteadOfReboot(Run r) throws Exception {
+    r.d.apply(restartPlan());
+    r.drive(PLAN, null);
+    List<String> problems = new ArrayList<>();
+    HostStatus s = r.d.hostStatus().orElseThrow();
+    if (r.d.boots() != 0) {
+      problems.add(r.d.boots() + " boots, want none");
+    }
+    if (s.bootIdAfter() == null || !s.bootIdAfter().equals(s.bootIdBefore())) {
+      problems.add("boot id changed: " + s.bootIdBefore() + " -> " + s.bootIdAfter());
+    }
+    if (s.history().stream().noneMatch(h -> h.state() == HostState.Restarting)) {
+      problems.add("no Restarting in the host's history");
+    }
+    r.faultNote = "restarted, " + r.d.boots() + " boots";
+    r.cell("restart-z-rpm", PLAN, Phase.Succeeded, problems);
+  }
+
+  /**
+   * The restarted target fails MicroShift's health check: Failed with the restore command; then
+   * the commands of docs/procedures/restore-rpm.md bring back the version and the data.
+   */
+  static void restartUnhealthyThenRestore(Run r) throws Exception {
+    r.wroteAfter = true; // nothing is written on the broken target
+    r.d.apply(restartPlan());
+    r.drive(PLAN, null);
+    List<String> problems = new ArrayList<>();
+    HostStatus s = r.d.hostStatus().orElseThrow();
+    String restore = "microshift-update restore " + s.backupId();
+    if (s.state() != HostState.Failed || !s.message().contains(restore)) {
+      problems.add("host " + s.state() + ": " + s.message() + ", want Failed with '" + restore + "'");
+    }
+    for (List<String> argv : List.of(List.of("systemctl", "stop", "microshift.service"),
+        List.of("microshift-cleanup-data", "--ovn"),
+        List.of("dnf", "install", "-y", "microshift-" + FROM, "microshift-networking-" + FROM,
+            "microshift-selinux-" + FROM, "microshift-greenboot-" + FROM))) {
+      if (!r.d.commands().run(argv).ok()) {
+        problems.add(String.join(" ", argv) + " failed");
+      }
+    }
+    if (r.d.agent("restore", s.backupId()) != 0) {
+      problems.add("microshift-update restore failed");
+    }
+    r.d.commands().run(List.of("systemctl", "start", "microshift.service"));
+    r.faultNote = "Failed, then restore-rpm.md";
+    r.wroteAfter = false;
+    r.cell("restart-unhealthy-rpm", PLAN, Phase.Failed, problems);
+  }
+
+  /** A power cut on the restart path: the next boot takes over as after a reboot. */
+  static void restartPowerCut(Run r, String point) throws Exception {
+    r.d.apply(restartPlan());
+    r.drive(PLAN, null);
+    boolean fired = r.d.agentCrashes().stream().anyMatch(c -> c.endsWith(" at " + point));
+    r.faultNote = fired ? "cut at " + point : "";
+    r.cell("cut-" + point + "-rpm", PLAN, Phase.Succeeded,
+        fired ? List.of() : List.of("the crash point " + point + " was never reached: the fault was not injected"));
   }
 
   // ------------------------------------------------------------------ upstream fidelity: greenboot, greenboot-rs
@@ -770,6 +884,9 @@ class FaultMatrixTest {
             d.appWrite(APP_AFTER);
             wroteAfter = true;
           }
+          if (boot.equals(hs.get().bootIdBefore())) {
+            continue; // rpm: MicroShift restarted without a reboot; no greenboot run, the apply unit verifies
+          }
           if (brokenRunsLeft <= 0) {
             awaitVerification(name, boot);
           } else {
@@ -890,7 +1007,9 @@ class FaultMatrixTest {
           }
         }
         default -> {
-          if (hostState != null && hostState != HostState.Failed) {
+          // rpm: Restored is what the documented manual restore (restore-rpm.md) leaves after Failed
+          boolean restoredByHand = story == Story.RPM_Z && hostState == HostState.Restored;
+          if (hostState != null && hostState != HostState.Failed && !restoredByHand) {
             problems.add("host " + hostState + ", want none or Failed (unchanged)");
           }
           if (story != Story.RPM_Z) {

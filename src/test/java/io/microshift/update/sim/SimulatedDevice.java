@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.microshift.update.api.Phase;
+import io.microshift.update.api.RebootPolicy;
 import io.microshift.update.api.ResumePolicy;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.api.UpdatePlanSpec;
@@ -24,6 +25,7 @@ import io.microshift.update.etcd.EtcdClientConfig;
 import io.microshift.update.etcd.EtcdServerFixture;
 import io.microshift.update.etcd.FreeSpaceProvider;
 import io.microshift.update.hooks.Pods;
+import io.microshift.update.host.FakeDnf;
 import io.microshift.update.host.FakeHostCommands;
 import io.microshift.update.host.HostCli;
 import io.microshift.update.host.HostPaths;
@@ -395,6 +397,11 @@ public final class SimulatedDevice implements AutoCloseable {
       Files.createDirectories(paths.osRelease().getParent());
       Files.writeString(paths.osRelease(), "NAME=\"Red Hat Enterprise Linux\"\nID=\"rhel\"\nVERSION_ID=\""
           + opts.rhel + "\"\n");
+      commands.useDnf(FakeDnf.microshiftHost(opts.version, opts.versions));
+      // microshift-greenboot's required.d check, which the agent runs after a restart
+      Path check = paths.host("/etc/greenboot/check/required.d/40_microshift_running_check.sh");
+      Files.createDirectories(check.getParent());
+      Files.writeString(check, "#!/bin/bash\n# stands for microshift-greenboot's check; FakeHostCommands runs it\n");
     }
     writeAgentWrapper();
     this.api = new SimApiServer();
@@ -542,11 +549,21 @@ public final class SimulatedDevice implements AutoCloseable {
     return plan;
   }
 
-  /** An rpm plan installing microshift, microshift-networking and microshift-selinux {@code version}. */
+  /**
+   * An rpm plan installing microshift, microshift-networking, microshift-selinux and
+   * microshift-greenboot {@code version}, with {@code reboot: Always} (the reboot path).
+   */
   public static UpdatePlan rpmPlan(String name, String version, ResumePolicy resume) {
+    UpdatePlan plan = rpmRestartPlan(name, version, resume);
+    plan.getSpec().target.reboot = RebootPolicy.Always;
+    return plan;
+  }
+
+  /** {@link #rpmPlan} with the default {@code reboot: IfNeeded}: a z-stream restarts MicroShift. */
+  public static UpdatePlan rpmRestartPlan(String name, String version, ResumePolicy resume) {
     UpdatePlan plan = plan(name, UpdateType.RPM, version, resume);
     plan.getSpec().target.packages = new ArrayList<>(List.of("microshift-" + version,
-        "microshift-networking-" + version, "microshift-selinux-" + version));
+        "microshift-networking-" + version, "microshift-selinux-" + version, "microshift-greenboot-" + version));
     return plan;
   }
 
@@ -883,6 +900,8 @@ public final class SimulatedDevice implements AutoCloseable {
       }
       etcd.restart();
       writeVersionFile();
+      commands.microshiftCheckFails(opts.broken.contains(bootedVersion()) ? "MicroShift " + bootedVersion()
+          + " core pods not ready (openshift-ovn-kubernetes/ovnkube-master CrashLoopBackOff)" : null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

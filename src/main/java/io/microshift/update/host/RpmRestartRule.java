@@ -1,0 +1,34 @@
+package io.microshift.update.host;
+
+import io.microshift.update.marker.UpdateRequest;
+import io.microshift.update.marker.Versions;
+import java.util.Optional;
+
+/**
+ * rpm hosts: after the install, reboot or only restart MicroShift (docs/host.md, "Reboot or
+ * restart"). openshift-docs (microshift_updating, the rpm z-stream module) updates a z-stream
+ * with {@code dnf update} and {@code systemctl restart microshift}, no reboot; a y-stream
+ * reboots. The rule: restart only when the plan allows it ({@code reboot: IfNeeded}, the
+ * default), the jump is a z-stream (same major.minor), and dnf's {@code needs-restarting -r}
+ * reports no core package changed since the boot. Anything else reboots.
+ */
+final class RpmRestartRule {
+  private RpmRestartRule() {}
+
+  /** Why the host must reboot, or empty when restarting MicroShift is enough. */
+  static Optional<String> rebootReason(UpdateRequest req, String fromVersion, Dnf dnf) {
+    if (req.target().rebootOrDefault() == UpdateRequest.Reboot.Always) {
+      return Optional.of("the plan asks for a reboot (spec.target.reboot: Always)");
+    }
+    Optional<Versions.Xyz> from = Versions.parse(fromVersion);
+    Optional<Versions.Xyz> to = Versions.parse(req.target().version());
+    if (from.isEmpty() || to.isEmpty() || from.get().major() != to.get().major()
+        || from.get().minor() != to.get().minor()) {
+      return Optional.of(fromVersion + " -> " + req.target().version() + " is not a z-stream update");
+    }
+    if (dnf.rebootNeeded()) {
+      return Optional.of("dnf needs-restarting -r: core packages changed since the boot");
+    }
+    return Optional.empty();
+  }
+}
