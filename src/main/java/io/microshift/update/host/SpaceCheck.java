@@ -26,12 +26,14 @@ final class SpaceCheck {
   /** 10% on top of what is written, as MicroShift's own check (pkg/admin/data/disk_space.go, GetSizeOfDir). */
   static final double MARGIN = 1.1;
   /**
-   * MicroShift backups of the target deployment that coexist after failed target boots.
-   * Upstream (pkg/admin/prerun/prerun.go, dataManagement.backup, 4.14 to 4.20 alike) backs up on
-   * every new boot as {@code <deployment>_<boot>} of the boot before, and only then removes the
-   * older backups of that deployment: after the first failed target boot one target backup is
-   * made, after the second a second one before the first is removed. greenboot retries 3 times
-   * by default (greenboot-grub2-set-counter, GREENBOOT_MAX_BOOT_ATTEMPTS), so 2 at once.
+   * Copies of the data dir that coexist after failed target boots, besides ours and the
+   * first-boot backup. Upstream (pkg/admin/prerun/prerun.go, dataManagement.backup, 4.14 to 4.20
+   * alike) backs up on every new boot as {@code <deployment>_<boot>} of the boot before, and only
+   * then removes the older backups of that deployment: the boot after a failed target boot adds
+   * a target backup, the one after the next adds a second before it removes the first. On the
+   * rollback boot our restore runs first and keeps the failed dir: one target backup and the
+   * restored copy. greenboot tries 3 times by default (greenboot-grub2-set-counter,
+   * GREENBOOT_MAX_BOOT_ATTEMPTS); from 2 attempts on the peak is 2 copies.
    */
   static final int FAILED_BOOT_BACKUPS_AT_ONCE = 2;
   private static final long MIB = 1024 * 1024;
@@ -69,8 +71,8 @@ final class SpaceCheck {
       terms.add(new Term("MicroShift's pre-run backup on the target's first boot (" + dir + ")", dataBytes,
           theirs, Kind.TO_WRITE));
       long failed = FAILED_BOOT_BACKUPS_AT_ONCE * dataBytes;
-      terms.add(new Term("MicroShift's backups after failed target boots (one per boot, at most "
-          + FAILED_BOOT_BACKUPS_AT_ONCE + " at once)", failed, theirs, Kind.TO_WRITE));
+      terms.add(new Term("MicroShift's backups after failed target boots, or one of them and the data dir our "
+          + "rollback restores (" + FAILED_BOOT_BACKUPS_AT_ONCE + " copies at once)", failed, theirs, Kind.TO_WRITE));
       long pruned = Math.min(failed, prunedOnFirstBoot(ctx));
       if (pruned > 0) {
         terms.add(new Term("MicroShift's older backups of the booted deployment, removed on the target's first boot",
