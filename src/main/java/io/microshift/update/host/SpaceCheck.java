@@ -16,11 +16,11 @@ import java.util.Optional;
 
 /**
  * Does the update fit on the disk at its peak? Counts, on each file system, everything that
- * lives there at the same time (docs/backups.md, "Disk space"): the live data dir (already on
- * disk), our copy of it, on ostree hosts MicroShift's own pre-run backups (the one of the
- * target's first boot and those of failed target boots, less what MicroShift prunes before
- * them), the part of the etcd snapshot not yet written, and a 10% margin. Reflinks may share
- * blocks, but nothing counts on them.
+ * lives there at the same time (docs/backups.md, "Disk space at the peak of an update"): the
+ * live data dir (already on disk), our copy of it, on ostree hosts MicroShift's own pre-run
+ * backups (the one of the target's first boot and those of failed target boots, less what
+ * MicroShift prunes before them), the part of the etcd snapshot not yet written, and a 10%
+ * margin. Reflinks may share blocks, but nothing counts on them.
  */
 final class SpaceCheck {
   /** 10% on top of what is written, as MicroShift's own check (pkg/admin/data/disk_space.go, GetSizeOfDir). */
