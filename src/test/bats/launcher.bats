@@ -103,3 +103,25 @@ fake_java() {
     [[ "$output" == *"apply.data-copy.before-rename"* ]]
     [[ "$output" == *"boot.data-moved-aside"* ]]
 }
+
+@test "the launcher's JVM keeps the C2 compiler: C1 alone has no SHA-256 intrinsic (apply hashes the snapshot)" {
+    real_java="$(command -v java)" || skip "no java on PATH"
+    mkdir -p "${TMP}/jdk/bin"
+    # a java that prints the final flags of the launcher's JVM options (everything before -jar)
+    cat > "${TMP}/jdk/bin/java" <<JAVA
+#!/bin/bash
+flags=()
+for a in "\$@"; do [[ "\$a" == -jar ]] && break; flags+=("\$a"); done
+exec "${real_java}" "\${flags[@]}" -XX:+UnlockDiagnosticVMOptions -XX:+PrintFlagsFinal -version
+JAVA
+    chmod +x "${TMP}/jdk/bin/java"
+    touch "${TMP}/agent.jar"
+    JAVA_HOME="${TMP}/jdk" MICROSHIFT_UPDATE_JAR="${TMP}/agent.jar" run "${LAUNCHER}" status
+    [ "$status" -eq 0 ]
+    level="$(awk '$2 == "TieredStopAtLevel" { print $4 }' <<<"${output}")"
+    tiered="$(awk '$2 == "TieredCompilation" { print $4 }' <<<"${output}")"
+    echo "TieredStopAtLevel=${level} TieredCompilation=${tiered}"
+    [[ "${level}" == 4 || "${tiered}" == false ]]
+    sha="$(awk '$2 == "UseSHA256Intrinsics" { print $4 }' <<<"${output}")"
+    [[ "${sha}" == true ]] || skip "this CPU gives the JVM no SHA-256 intrinsic"
+}

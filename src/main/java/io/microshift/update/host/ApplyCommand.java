@@ -216,7 +216,7 @@ public final class ApplyCommand {
     // 1. free space (nothing to check once the copy exists)
     if (!copied) {
       long dataBytes = DiskSpace.treeBytes(ctx.paths().microshiftData());
-      Optional<String> refusal = SpaceCheck.refusal(ctx, dataBytes, req.type() == UpdateType.OSTREE);
+      Optional<String> refusal = SpaceCheck.refusal(ctx, req, dataBytes);
       if (refusal.isPresent()) {
         return fail(req, status, refusal.get());
       }

@@ -8,9 +8,25 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
-/** Free space of a file system and the size of a tree. Tests replace {@link #usableBytes}. */
+/**
+ * Free space of a file system and the size of a tree. Tests replace {@link #usableBytes} (and
+ * {@link #fileSystemOf}, to put paths on different file systems).
+ */
 public interface DiskSpace {
   long usableBytes(Path onFileSystemOf);
+
+  /** The file system that holds {@code p} (or its nearest existing parent); equal for the same one. */
+  default Object fileSystemOf(Path p) {
+    try {
+      Path existing = p.toAbsolutePath();
+      while (existing.getParent() != null && !Files.exists(existing)) {
+        existing = existing.getParent();
+      }
+      return Files.getFileStore(existing);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   DiskSpace REAL = p -> {
     try {

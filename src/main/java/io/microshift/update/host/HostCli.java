@@ -37,6 +37,12 @@ public final class HostCli {
    * simulated device that plays systemctl, rpm-ostree and dnf, and for crash injection.
    */
   public static int run(String[] args, PrintStream out, PrintStream err, CommandRunner commands, CrashHook crash) {
+    return run(args, out, err, commands, crash, DiskSpace.REAL);
+  }
+
+  /** As {@link #run(String[], PrintStream, PrintStream, CommandRunner, CrashHook)} with free space from {@code disk}. */
+  public static int run(String[] args, PrintStream out, PrintStream err, CommandRunner commands, CrashHook crash,
+      DiskSpace disk) {
     Path root = Path.of("/");
     Path bootedFile = null;
     int owner = MarkerReader.ROOT_UID;
@@ -83,7 +89,7 @@ public final class HostCli {
     HostPaths paths = new HostPaths(root);
     CommandRunner runner = new LoggedRunner(commands != null ? commands : new ProcessCommandRunner(), log);
     BootedDeployment booted = bootedFile != null ? new FileBootedDeployment(bootedFile) : new RpmOstree(runner, paths);
-    HostContext ctx = new HostContext(paths, runner, booted, DiskSpace.REAL, Clock.systemUTC(), crash,
+    HostContext ctx = new HostContext(paths, runner, booted, disk, Clock.systemUTC(), crash,
         owner, log, d -> Thread.sleep(d.toMillis())).stopTimeout(stopTimeout);
     try {
       return switch (verb) {

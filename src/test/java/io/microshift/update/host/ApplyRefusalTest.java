@@ -48,7 +48,7 @@ class ApplyRefusalTest {
     assertEquals(1, new ApplyCommand(h.ctx()).run());
     HostStatus s = h.status();
     assertEquals(HostState.Failed, s.state());
-    assertTrue(s.message().contains("not enough free space for the backup"), s.message());
+    assertTrue(s.message().contains("not enough free space for the update"), s.message());
     assertNothingTouched(h);
   }
 
@@ -59,7 +59,8 @@ class ApplyRefusalTest {
     h.usableBytes = (long) (data * 1.5); // enough for one copy, not for two
     h.writeRequest(h.request());
     assertEquals(1, new ApplyCommand(h.ctx()).run());
-    assertTrue(h.status().message().contains("MicroShift's own pre-run backup"), h.status().message());
+    assertTrue(h.status().message().contains("MicroShift's pre-run backup on the target's first boot"),
+        h.status().message());
     assertNothingTouched(h);
 
     TestHost rpm = new TestHost(root.resolve("rpm"), false);

@@ -484,7 +484,92 @@ class FaultMatrixTest {
 
   /** Room for our copy but not for MicroShift's own backups as well. */
   static void diskCells(List<Scenario> out) {
+    out.add(new Scenario(List.of("disk-no-room-for-microshift-backups"), List.of(Phase.Failed),
+        "/var has room for our copy and MicroShift's first-boot backup, not for its backups of failed target boots",
+        Story.OSTREE_ROLLBACK, o -> {}, FaultMatrixTest::diskNoRoomForMicroShiftBackups));
+    out.add(new Scenario(List.of("disk-just-fits-the-peak-rollback"), List.of(Phase.RolledBack),
+        "/var just holds the counted peak; the target fails greenboot and MicroShift backs up on every boot",
+        Story.OSTREE_ROLLBACK, o -> {}, FaultMatrixTest::diskJustFitsThePeak));
   }
+
+  /**
+   * Bytes of MicroShift's live data dir on the device now, after adding 192 MiB of other data to
+   * it: etcd's spare preallocated WAL segment (64 MiB, present while etcd runs, not in a copy)
+   * then weighs little against what every copy holds.
+   */
+  static long bulkDataBytes(SimulatedDevice d) throws IOException {
+    Path bulk = d.paths().microshiftData().resolve("resources/sim-bulk");
+    Files.createDirectories(bulk.getParent());
+    try (var out = Files.newOutputStream(bulk)) {
+      byte[] mib = new byte[1024 * 1024];
+      for (int i = 0; i < 192; i++) {
+        out.write(mib);
+      }
+    }
+    return io.microshift.update.host.DiskSpace.treeBytes(d.paths().microshiftData());
+  }
+
+  /**
+   * Free space for 3 copies of the data dir (more than was counted before issue 13: ours and
+   * MicroShift's first-boot backup, +10%) but not the 4 of the peak (before the fix: the rollback
+   * boot's restore found no room): apply refuses before anything stops, every term in its message.
+   */
+  static void diskNoRoomForMicroShiftBackups(Run r) throws Exception {
+    SimulatedDevice d = r.d;
+    d.diskBytes(d.varBytesUsed() + 3 * bulkDataBytes(d));
+    r.apply(PLAN);
+    r.drive(PLAN, null);
+    List<String> problems = new ArrayList<>();
+    HostStatus s = d.hostStatus().orElse(null);
+    String msg = s == null ? "" : s.message();
+    for (String term : List.of("not enough free space for the update", "our copy of it into backup set",
+        "MicroShift's pre-run backup on the target's first boot", "MicroShift's backups after failed target boots",
+        "the etcd snapshot, still to write", "10% margin", "have ", "Free at least ")) {
+      if (!msg.contains(term)) {
+        problems.add("host message lacks '" + term + "': " + msg);
+      }
+    }
+    UpdatePlan p = d.plan(PLAN);
+    if (p == null || p.getStatus() == null || p.getStatus().message == null
+        || !p.getStatus().message.contains("not enough free space for the update")) {
+      problems.add("plan message does not say why: " + (p == null || p.getStatus() == null ? null : p.getStatus().message));
+    }
+    for (List<String> a : d.commands().actions()) {
+      if (a.equals(List.of("systemctl", "stop", "microshift.service")) || a.contains("deploy") || a.contains("rebase")) {
+        problems.add("the host changed before the refusal: " + a);
+      }
+    }
+    r.faultNote = "host " + (s == null ? "none" : s.state());
+    r.cell("disk-no-room-for-microshift-backups", PLAN, Phase.Failed, problems);
+  }
+
+  /**
+   * /var sized to the peak the agent counts (4 copies of the data dir +10%, and a little for
+   * etcd's growth): the broken target fails greenboot twice, MicroShift's pre-run backs up on
+   * every boot (first boot, failed boot, rollback boot) and the rollback restores; nothing runs
+   * out of space. MicroShift's backups exist afterwards (its pre-run ran on the device).
+   */
+  static void diskJustFitsThePeak(Run r) throws Exception {
+    SimulatedDevice d = r.d;
+    long data = bulkDataBytes(d);
+    d.diskBytes(d.varBytesUsed() + (long) Math.ceil(4 * data * SPACE_MARGIN) + 8L * 1024 * 1024);
+    r.apply(PLAN);
+    r.drive(PLAN, null);
+    List<String> problems = new ArrayList<>();
+    try (Stream<Path> backups = Files.list(d.paths().microshiftBackups())) {
+      long n = backups.filter(Files::isDirectory).count();
+      if (n < 2) {
+        problems.add(n + " MicroShift backup(s) in /var/lib/microshift-backups, want the booted one's and the target's");
+      }
+    } catch (IOException e) {
+      problems.add("no /var/lib/microshift-backups: " + e);
+    }
+    r.faultNote = "disk " + d.varBytesUsed() / (1024 * 1024) + " MiB used after";
+    r.cell("disk-just-fits-the-peak-rollback", PLAN, Phase.RolledBack, problems);
+  }
+
+  /** SpaceCheck.MARGIN (package-private in host). */
+  static final double SPACE_MARGIN = 1.1;
 
   static Scenario operatorKill(Story story, Phase phase) {
     String id = "op-kill-" + phase.name().toLowerCase(Locale.ROOT) + (story == Story.OSTREE_Z ? ""

@@ -318,6 +318,7 @@ public final class SimulatedDevice implements AutoCloseable {
   private final KubernetesClient kube;
   private final EtcdServerFixture etcd;
   private final FakeHostCommands commands;
+  private final SimDisk disk;
   private final ReentrantLock hostLock = new ReentrantLock();
   private final List<String> execs = Collections.synchronizedList(new ArrayList<>());
   private final List<String> agentCrashes = Collections.synchronizedList(new ArrayList<>());
@@ -357,6 +358,7 @@ public final class SimulatedDevice implements AutoCloseable {
     this.uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     this.agentOut = new PrintStream(new TeeStream(agentLog, simDir.resolve("agent.log")), true, StandardCharsets.UTF_8);
     this.commands = new FakeHostCommands(new Services(), paths, FakeHostCommands.OnUnexpected.EXIT_127);
+    this.disk = new SimDisk(root.resolve("var"));
     Files.createDirectories(simDir);
     Files.createDirectories(paths.bootIdFile().getParent());
     Files.createDirectories(paths.stateDir());
@@ -856,7 +858,12 @@ public final class SimulatedDevice implements AutoCloseable {
 
   private void writeVersionFile() throws IOException {
     Files.writeString(paths.microshiftVersionFile(), "{\"version\":\"" + bootedVersion() + "\",\"deployment_id\":\""
-        + (opts.ostree ? "rhel-" + bootedChecksum() + ".0" : "") + "\",\"boot_id\":\"" + bootId() + "\"}\n");
+        + (opts.ostree ? "rhel-" + bootedChecksum() + ".0" : "") + "\",\"boot_id\":\"" + microshiftBootId() + "\"}\n");
+  }
+
+  /** The boot id as MicroShift writes it: without dashes (pkg/admin/prerun/system.go, getCurrentBootID). */
+  private String microshiftBootId() {
+    return bootId().replace("-", "");
   }
 
   private Path apiObjectsFile() {
@@ -889,12 +896,18 @@ public final class SimulatedDevice implements AutoCloseable {
     log("MicroShift stopped (etcd stopped, API objects saved in /var/lib/microshift)");
   }
 
-  /** MicroShift starts: etcd on the data dir, API objects from it (at boot), version published. */
+  /**
+   * MicroShift starts: on ostree its pre-run backup (which can fail it), etcd on the data dir, API
+   * objects from it (at boot), version published.
+   */
   private synchronized void startMicroShift(boolean atBoot) {
     if (microshiftActive) {
       return;
     }
     try {
+      if (opts.ostree && !preRunBackup()) {
+        return;
+      }
       if (atBoot && Files.exists(apiObjectsFile())) {
         api.load(apiObjectsFile());
       }
@@ -909,6 +922,29 @@ public final class SimulatedDevice implements AutoCloseable {
     microshiftActive(true);
     startKubelet();
     log("MicroShift " + bootedVersion() + " started");
+  }
+
+  /** MicroShift's pre-run backup ({@link MicroShiftPreRunBackup}); false when it failed MicroShift's start. */
+  private boolean preRunBackup() {
+    Set<String> deployments = new HashSet<>();
+    sysroot.deployments().forEach(d -> deployments.add("rhel-" + d.checksum() + ".0"));
+    int minor = Integer.parseInt(bootedVersion().split("\\.")[1]);
+    Optional<String> failed = new MicroShiftPreRunBackup(paths, disk, this::log).run(minor, microshiftBootId(), deployments);
+    failed.ifPresent(why -> log("MicroShift " + bootedVersion() + " failed to start: pre-run data management: " + why));
+    return failed.isEmpty();
+  }
+
+  /**
+   * From now on /var is one file system of {@code bytes} (what it holds included): the host
+   * agent's free space and MicroShift's pre-run backups see it fill up. Before: the real disk.
+   */
+  public void diskBytes(long bytes) {
+    disk.capacity(bytes);
+  }
+
+  /** Bytes of the files under the simulated /var now. */
+  public long varBytesUsed() {
+    return disk.used();
   }
 
   private synchronized void startOperator() {
@@ -985,7 +1021,7 @@ public final class SimulatedDevice implements AutoCloseable {
         agentOut.println(BROKEN_JAR_ERROR);
         return 1;
       }
-      return HostCli.run(agentArgs(verb).toArray(String[]::new), agentOut, agentOut, commands, opts.crash);
+      return HostCli.run(agentArgs(verb).toArray(String[]::new), agentOut, agentOut, commands, opts.crash, disk);
     } catch (RuntimeException | Error e) {
       agentCrashes.add(e.getMessage());
       agentOut.println("agent stopped: " + e);
@@ -1068,7 +1104,9 @@ public final class SimulatedDevice implements AutoCloseable {
         return;
       }
       startMicroShift(true);
-      startOperator();
+      if (microshiftActive) {
+        startOperator();
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
