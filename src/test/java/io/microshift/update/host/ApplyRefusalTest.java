@@ -94,10 +94,13 @@ class ApplyRefusalTest {
     TestHost h = new TestHost(root, false);
     h.writeOsRelease("9.2");
     Files.writeString(h.paths.microshiftVersionFile(), "4.14.9\n");
+    h.runner.useDnf(FakeDnf.microshiftHost("4.14.9", List.of("4.16.2")));
+    h.installedPackageVersion = "4.14.9";
     UpdateRequest r = h.request();
     UpdateRequest y2 = new UpdateRequest(r.apiVersion(), r.plan(), r.sequence(), r.action(), r.type(),
         new UpdateRequest.From("4.14.9"), new UpdateRequest.Target("4.16.2", null, null,
-            List.of("microshift-4.16.2", "microshift-networking-4.16.2", "microshift-selinux-4.16.2")),
+            List.of("microshift-4.16.2", "microshift-networking-4.16.2", "microshift-selinux-4.16.2"),
+            List.of(FakeDnf.rhocpRepo("4.16.2")), UpdateRequest.Reboot.Always),
         false, r.backup(), 600, 2, null);
     h.writeRequest(y2);
     assertEquals(1, new ApplyCommand(h.ctx()).run());
