@@ -76,7 +76,7 @@ public final class FakeHostCommands implements CommandRunner {
   }
 
   /**
-   * The next {@code cp} fails as on a full disk: it copies (the destination is left partial, as
+   * The next data copy ({@code cp}, or the one inside {@code microshift backup}) fails as on a full disk: it copies (the destination is left partial, as
    * far as the agent can tell) and exits 1 with {@code stderr}.
    */
   public void failNextCopy(String stderr) {
@@ -409,9 +409,14 @@ public final class FakeHostCommands implements CommandRunner {
         Path tmp = path.resolveSibling(path.getFileName() + ".tmp.sim");
         Result r = real.run(List.of("cp", "--recursive", "--no-target-directory", "--preserve", "--reflink=auto",
             data.toString(), tmp.toString()));
+        String enospc = failNextCopy;
+        if (enospc != null && r.ok()) {
+          failNextCopy = null; // the copy runs out of space: AtomicDirCopy removes its intermediate copy
+          r = new Result(1, "", enospc);
+        }
         if (!r.ok()) {
           FileTrees.delete(tmp);
-          return new Result(1, "", "Error: failed to copy \"" + data + "\": " + r.stderr());
+          return new Result(1, "", "Error: failed to copy \"" + data + "\" to \"" + tmp + "\": exit status 1\n" + r.stderr());
         }
         DataCopier.rename(tmp, path);
         return new Result(0, path + "\n", "");
