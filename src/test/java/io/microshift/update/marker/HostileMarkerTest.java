@@ -267,6 +267,14 @@ class HostileMarkerTest {
         "is not an RFC 3339"));
     a.add(Arguments.of("time with a newline", (Consumer<ObjectNode>) n -> o(n, "verification").put("time", "2026-01-31T12:00:00Z\n"),
         "is not an RFC 3339"));
+    for (String t : List.of("2026-01-31T24:00:00Z", "2026-01-31T24:30:00Z", "2026-01-31T25:00:00Z",
+        "2026-01-31T12:60:00Z", "2026-01-31T23:59:60Z", "2026-02-30T12:00:00Z", "2026-13-01T12:00:00Z",
+        "2026-00-10T12:00:00Z", "2026-01-00T12:00:00Z", "2026-01-31t12:00:00z", "2026-01-31T12:00:00.Z",
+        "2026-01-31T12:00:00.1234567890Z", "2026-01-31 12:00:00Z", "2026-01-31T12:00Z",
+        "\uff12026-01-31T12:00:00Z")) {
+      a.add(Arguments.of("time " + t, (Consumer<ObjectNode>) n -> o(n, "verification").put("time", t),
+          "is not an RFC 3339"));
+    }
     // consistency inside the file
     a.add(Arguments.of("same version", (Consumer<ObjectNode>) n -> o(n, "target").put("version", "4.17.1"),
         "target.version: "));
@@ -380,6 +388,12 @@ class HostileMarkerTest {
             "failedDataPath: '/' does not match"),
         Arguments.of("far-future updatedAt", (Consumer<ObjectNode>) n -> n.put("updatedAt", "+99999-01-01T00:00:00Z"),
             "updatedAt: '+99999-01-01T00:00:00Z' is not an RFC 3339"),
+        Arguments.of("updatedAt at hour 24", (Consumer<ObjectNode>) n -> n.put("updatedAt", "2026-01-31T24:00:00Z"),
+            "updatedAt: '2026-01-31T24:00:00Z' is not an RFC 3339"),
+        Arguments.of("history time at hour 24", (Consumer<ObjectNode>) n -> ((ObjectNode) n.get("history").get(0))
+            .put("time", "2026-01-31T24:00:00Z"), "history[0].time: '2026-01-31T24:00:00Z' is not an RFC 3339"),
+        Arguments.of("history time on February 29 of a common year", (Consumer<ObjectNode>) n ->
+            ((ObjectNode) n.get("history").get(0)).put("time", "2026-02-29T12:00:00Z"), "is not an RFC 3339"),
         Arguments.of("control characters in the message", (Consumer<ObjectNode>) n -> n.put("message", "\u001b[2J"),
             "message: contains control characters"),
         Arguments.of("unknown field", (Consumer<ObjectNode>) n -> n.put("success", true), "success: unknown field"));
