@@ -86,17 +86,18 @@ final class JsonChecks {
   }
 
   /**
-   * Not allowed in a message: control characters but newline, and invisible format characters
-   * (bidi overrides, zero-width), which make a log line read differently from what it says.
+   * Not allowed in a message, per code point ({@link SafeText#unsafe}): control characters but
+   * newline, invisible format characters (bidi overrides, zero-width, tag characters), private-use,
+   * unassigned and surrogate code points, which make a log line read differently from what it says.
    */
-  static boolean unsafeInMessage(int c) {
-    return c != '\n' && (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT);
+  static boolean unsafeInMessage(int codePoint) {
+    return SafeText.unsafe(codePoint);
   }
 
   /** A free-text message: bounded, no control or format characters but newline. */
   String message(ObjectNode o, String path, String field, boolean required) {
     String s = string(o, path, field, required, null, Markers.MAX_MESSAGE_CHARS);
-    if (s != null && s.chars().anyMatch(JsonChecks::unsafeInMessage)) {
+    if (s != null && SafeText.hasUnsafe(s)) {
       problem(at(path, field), "contains control characters (or invisible format characters)");
       return null;
     }

@@ -295,6 +295,19 @@ class HostileMarkerTest {
         .put("message", "ok \u202edeliaf"), "verification.message: contains control characters"));
     a.add(Arguments.of("zero-width space in a message", (Consumer<ObjectNode>) n -> o(n, "verification")
         .put("message", "pass\u200bed"), "verification.message: contains control characters"));
+    // outside the BMP and the other invisible categories, checked per code point
+    for (String[] c : new String[][] {
+        {"tag characters (U+E0000 block)", "ok\udb40\udc41\udb40\udc42"},
+        {"language tag U+E0001", "ok\udb40\udc01"},
+        {"a format character above U+FFFF (U+1BCA0)", "ok\ud82f\udca0"},
+        {"supplementary private use (U+F0000)", "ok\udb80\udc00"},
+        {"BMP private use (U+E000)", "ok\ue000"},
+        {"an unassigned code point (U+0378)", "ok\u0378"},
+        {"a line separator", "ok\u2028not"},
+        {"a C1 control", "ok\u009b2J"}}) {
+      a.add(Arguments.of(c[0] + " in a message", (Consumer<ObjectNode>) n -> o(n, "verification")
+          .put("message", c[1]), "verification.message: contains control characters"));
+    }
     a.add(Arguments.of("very long message", (Consumer<ObjectNode>) n -> o(n, "verification").put("message", "a".repeat(2000)),
         "verification.message: longer than 1024 characters"));
     // every required field
@@ -394,6 +407,10 @@ class HostileMarkerTest {
             .put("time", "2026-01-31T24:00:00Z"), "history[0].time: '2026-01-31T24:00:00Z' is not an RFC 3339"),
         Arguments.of("history time on February 29 of a common year", (Consumer<ObjectNode>) n ->
             ((ObjectNode) n.get("history").get(0)).put("time", "2026-02-29T12:00:00Z"), "is not an RFC 3339"),
+        Arguments.of("tag characters in the message", (Consumer<ObjectNode>) n -> n.put("message", "ok\udb40\udc41"),
+            "message: contains control characters"),
+        Arguments.of("tag characters in a history message", (Consumer<ObjectNode>) n -> ((ObjectNode) n.get("history")
+            .get(0)).put("message", "ok\udb40\udc41"), "history[0].message: contains control characters"),
         Arguments.of("control characters in the message", (Consumer<ObjectNode>) n -> n.put("message", "\u001b[2J"),
             "message: contains control characters"),
         Arguments.of("unknown field", (Consumer<ObjectNode>) n -> n.put("success", true), "success: unknown field"));
@@ -482,9 +499,30 @@ class HostileMarkerTest {
   }
 
   @Test
+  void theAgentsOwnMessagesLoseInvisibleCharactersAboveTheBmpPerCodePoint() throws Exception {
+    HostStatus s = MarkerFilesTest.status().transition(HostState.Failed,
+        "dnf said \udb40\udc41\udb40\udc42 tags, \udb80\udc00 private, \ud800 lone, \u2028 sep, \ud83d\ude00 ok",
+        "2026-01-31T12:00:00Z");
+    MarkerFiles.writeHostStatus(state, s, CrashHook.NONE);
+    assertEquals("dnf said ?? tags, ? private, ? lone, ? sep, \ud83d\ude00 ok",
+        MarkerFiles.readHostStatus(state, OWNER).orElseThrow().message());
+    // a cut never splits a surrogate pair
+    String cut = HostStatus.truncate("a".repeat(1020) + "\ud83d\ude00".repeat(3), 1024);
+    assertEquals("a".repeat(1020) + "...", cut);
+    assertEquals("??", Markers.printable("\udb40\udc41\udb40\udc42", 80), "one '?' per code point");
+  }
+
+  @Test
   void aValidFileStillReadsAfterAllThis() throws Exception {
     writeValid(request(), "rw-r--r--");
     assertEquals(MarkerFilesTest.request(), MarkerFiles.readRequest(state, OWNER).orElseThrow());
+    // lone surrogates can only come as JSON escapes: refused per code point (Cs)
+    for (String lone : List.of("\\ud800", "\\udc00x", "\\udbff\\u0041")) {
+      byte[] l = new String(valid(), StandardCharsets.UTF_8).replace("\"waiting\"", "\"ok" + lone + "\"")
+          .getBytes(StandardCharsets.UTF_8);
+      assertEquals(List.of("verification.message: contains control characters (or invisible format characters)"),
+          MarkerCodec.problems(MarkerCodec.Kind.REQUEST, l), lone);
+    }
     // plain UTF-8 beyond ASCII in a free-text message is fine
     byte[] b = new String(valid(), StandardCharsets.UTF_8).replace("\"waiting\"", "\"warte auf \u00fcberpr\u00fcfung\"")
         .getBytes(StandardCharsets.UTF_8);
