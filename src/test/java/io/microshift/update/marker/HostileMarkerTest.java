@@ -98,6 +98,45 @@ class HostileMarkerTest {
   }
 
   @Test
+  void aFifoRenamedOverTheFileAfterItsChecksNeverBlocksTheReader() throws Exception {
+    writeValid(request(), "rw-r--r--");
+    Path fifo = state.resolve(".fifo");
+    java.util.concurrent.atomic.AtomicBoolean swapped = new java.util.concurrent.atomic.AtomicBoolean();
+    MarkerReader reader = new MarkerReader(OWNER, () -> {
+      if (swapped.compareAndSet(false, true)) { // the worst moment: checked, not yet opened
+        try {
+          mkfifo(fifo);
+          Files.move(fifo, request(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    });
+    try {
+      long start = System.nanoTime();
+      String m = assertTimeoutPreemptively(Duration.ofSeconds(10),
+          () -> refusal(() -> reader.readRequest(request())), "the reader must not block on a FIFO");
+      assertTrue(swapped.get(), "the FIFO was swapped in");
+      assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "refused within the bound");
+      assertTrue(m.contains(request().toString()), "names the file: " + m);
+      assertTrue(m.contains("not a regular file"), m);
+    } finally {
+      unblock(request());
+    }
+  }
+
+  /** Opens a FIFO read-write (which never blocks on Linux), so that a reader stuck on it returns. */
+  static void unblock(Path fifo) throws Exception {
+    if (Files.exists(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(fifo)) {
+      try (var ch = java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.READ,
+          java.nio.file.StandardOpenOption.WRITE)) {
+        ch.write(java.nio.ByteBuffer.wrap(new byte[] {'x'}));
+      }
+    }
+  }
+
+  @Test
   void wrongOwnerIsRefused() throws Exception {
     writeValid(request(), "rw-r--r--");
     String m = refusal(() -> MarkerFiles.readRequest(state, OWNER + 4242));
