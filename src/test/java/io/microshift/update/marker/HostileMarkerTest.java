@@ -126,6 +126,31 @@ class HostileMarkerTest {
     }
   }
 
+  @Test
+  void aFifoHeldOpenByAWriterThatNeverWritesIsRefusedWithinTheBound() throws Exception {
+    writeValid(request(), "rw-r--r--");
+    Path fifo = state.resolve(".fifo");
+    mkfifo(fifo);
+    // a writer holds the FIFO open: the reader's open succeeds at once, its read would wait forever
+    try (var holder = java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.READ,
+        java.nio.file.StandardOpenOption.WRITE)) {
+      java.util.concurrent.atomic.AtomicBoolean swapped = new java.util.concurrent.atomic.AtomicBoolean();
+      MarkerReader reader = new MarkerReader(OWNER, () -> {
+        if (swapped.compareAndSet(false, true)) {
+          try {
+            Files.move(fifo, request(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }
+      });
+      String m = assertTimeoutPreemptively(Duration.ofSeconds(10),
+          () -> refusal(() -> reader.readRequest(request())), "the reader must not block on a FIFO");
+      assertTrue(m.contains("not a regular file") && m.contains("gave up after 2 s"), m);
+    } // closing the only writer gives the abandoned read its end of file
+  }
+
   /** Opens a FIFO read-write (which never blocks on Linux), so that a reader stuck on it returns. */
   static void unblock(Path fifo) throws Exception {
     if (Files.exists(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(fifo)) {
