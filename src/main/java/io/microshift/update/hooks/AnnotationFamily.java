@@ -58,6 +58,19 @@ public record AnnotationFamily(
     return families;
   }
 
+  /**
+   * The keys after the slash that this family has; any other key is a malformed hook (a typo such
+   * as {@code timout} must not silently fall back to the default). Velero's restore family also has
+   * {@code wait-timeout} and {@code wait-for-ready}: accepted as Velero's, but not read.
+   */
+  public List<String> keys() {
+    List<String> keys = new ArrayList<>(List.of("command", "container", "on-error", timeoutKey));
+    if (prefix.equals(VELERO_POST_RESTORE)) {
+      keys.addAll(List.of("wait-timeout", "wait-for-ready"));
+    }
+    return List.copyOf(keys);
+  }
+
   public String key(String name) {
     return prefix + "/" + name;
   }

@@ -2,12 +2,16 @@ package io.microshift.update.hooks;
 
 import io.microshift.update.api.Durations;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.microshift.update.api.HookPolicy;
 import io.microshift.update.api.HookPolicy.OnError;
+import io.microshift.update.marker.Markers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +26,11 @@ import java.util.stream.Collectors;
 public final class HookAnnotationParser {
   static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
   static final int MAX_ARGS = 256;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Strict JSON: one value and nothing after it (no second array, no trailing words). */
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build();
 
   private HookAnnotationParser() {}
 
@@ -37,6 +45,13 @@ public final class HookAnnotationParser {
     String ns = pod.getMetadata().getNamespace();
     String name = pod.getMetadata().getName();
     List<String> problems = new ArrayList<>();
+    annotations.keySet().stream()
+        .filter(k -> k.startsWith(family.prefix() + "/"))
+        .map(k -> k.substring(family.prefix().length() + 1))
+        .filter(k -> !family.keys().contains(k))
+        .sorted()
+        .forEach(k -> problems.add(family.key(printable(k)) + ": unknown annotation (known: "
+            + String.join(", ", family.keys()) + ")"));
 
     OnError onError = defaultOnError(family, policy);
     String onErrorText = annotations.get(family.key("on-error"));
@@ -45,7 +60,7 @@ public final class HookAnnotationParser {
         onError = OnError.valueOf(onErrorText);
       } else {
         onError = OnError.Fail;
-        problems.add(family.key("on-error") + ": \"" + onErrorText + "\" is not Fail or Continue");
+        problems.add(family.key("on-error") + ": \"" + printable(onErrorText) + "\" is not Fail or Continue");
       }
     }
 
@@ -67,24 +82,31 @@ public final class HookAnnotationParser {
             : pod.getSpec().getContainers();
     String named = annotations.get(family.key("container"));
     String container = named;
-    if (named == null || named.isBlank()) {
+    if (named != null && named.isBlank()) {
+      container = null;
+      problems.add(family.key("container") + " is empty; remove it to use the pod's first container");
+    } else if (named == null) {
       container = containers.isEmpty() ? null : containers.get(0).getName();
       if (container == null) {
         problems.add("the pod has no container");
       }
     } else if (containers.stream().noneMatch(c -> c.getName().equals(named))) {
-      problems.add(family.key("container") + ": unknown container \"" + container + "\" (the pod has: "
+      problems.add(family.key("container") + ": unknown container \"" + printable(named) + "\" (the pod has: "
           + containers.stream().map(Container::getName).collect(Collectors.joining(", ")) + ")");
     }
 
     String timeout = format(defaultTimeout(family, policy));
     String timeoutText = annotations.get(family.key(family.timeoutKey()));
-    if (timeoutText != null) {
+    if (timeoutText != null && !timeoutText.equals(timeoutText.strip())) {
+      problems.add(family.key(family.timeoutKey()) + ": \"" + printable(timeoutText)
+          + "\" has spaces around it; write just the duration, e.g. 5m");
+    } else if (timeoutText != null) {
       try {
         Durations.parse(timeoutText);
-        timeout = timeoutText.trim();
+        timeout = timeoutText;
       } catch (IllegalArgumentException e) {
-        problems.add(family.key(family.timeoutKey()) + ": " + e.getMessage());
+        problems.add(family.key(family.timeoutKey()) + ": invalid duration \"" + printable(timeoutText)
+            + "\" (expected e.g. 30s, 5m, 1h30m)");
       }
     }
 
@@ -107,6 +129,9 @@ public final class HookAnnotationParser {
         throw new IllegalArgumentException(
             "must be a JSON array of strings, e.g. [\"pg_dump\", \"-f\", \"/backup/db.sql\"]; got " + quote(text));
       }
+      if (text.indexOf('\0') >= 0) {
+        throw new IllegalArgumentException("contains a NUL character, which no program can receive");
+      }
       return List.of(text);
     }
     JsonNode node;
@@ -114,7 +139,8 @@ public final class HookAnnotationParser {
       node = JSON.readTree(trimmed);
     } catch (Exception e) {
       throw new IllegalArgumentException("invalid JSON " + quote(text) + ": "
-          + e.getMessage().lines().findFirst().orElse(""));
+          + printable(e.getMessage().lines().findFirst().orElse(""))
+          + " (exactly one JSON array, nothing before or after it)");
     }
     if (!node.isArray() || node.isEmpty()) {
       throw new IllegalArgumentException("must be a non-empty JSON array of strings; got " + quote(text));
@@ -125,7 +151,11 @@ public final class HookAnnotationParser {
     List<String> argv = new ArrayList<>();
     for (JsonNode element : node) {
       if (!element.isTextual()) {
-        throw new IllegalArgumentException("every element must be a string; got " + element);
+        throw new IllegalArgumentException("every element must be a string; got " + printable(element.toString()));
+      }
+      if (element.asText().indexOf('\0') >= 0) {
+        throw new IllegalArgumentException("argument " + argv.size() + " contains a NUL character,"
+            + " which no program can receive");
       }
       argv.add(element.asText());
     }
@@ -166,8 +196,12 @@ public final class HookAnnotationParser {
     return s + "s";
   }
 
+  /** Annotation text in a message: printable ASCII, '?' for anything else, at most 120 characters. */
   private static String quote(String text) {
-    String t = text.length() > 120 ? text.substring(0, 120) + "..." : text;
-    return "'" + t + "'";
+    return "'" + printable(text) + "'";
+  }
+
+  private static String printable(String text) {
+    return Markers.printable(text, 120);
   }
 }

@@ -1,5 +1,6 @@
 package io.microshift.update.hooks;
 
+import io.microshift.update.marker.SafeText;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
@@ -30,7 +31,8 @@ public final class TailBuffer extends OutputStream {
   }
 
   /**
-   * The kept bytes as UTF-8 (a character cut at the start is dropped), preceded by a line saying
+   * The kept bytes as UTF-8 (a character cut at the start is dropped), made safe with {@link
+   * SafeText#terminalOutput} (no terminal escapes, '?' for control and format characters), preceded by a line saying
    * how much was cut when the output was longer than the capacity.
    */
   @Override
@@ -47,7 +49,9 @@ public final class TailBuffer extends OutputStream {
         from++;
       }
     }
-    String text = new String(bytes, from, kept - from, StandardCharsets.UTF_8);
+    // what a program printed may hold terminal escapes and invisible characters: kept in the
+    // plan's status, shown by kubectl, it must say only what it reads as
+    String text = SafeText.terminalOutput(new String(bytes, from, kept - from, StandardCharsets.UTF_8));
     return start > 0 ? "[" + (start + from) + " bytes cut]\n" + text : text;
   }
 }

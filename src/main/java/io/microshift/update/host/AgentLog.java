@@ -1,5 +1,6 @@
 package io.microshift.update.host;
 
+import io.microshift.update.marker.SafeText;
 import java.io.PrintStream;
 
 /** One-line log records to stderr (the journal on a host). */
@@ -15,10 +16,15 @@ public final class AgentLog {
   }
 
   public void info(String msg) {
-    out.println("microshift-update: " + msg);
+    out.println("microshift-update: " + safe(msg));
   }
 
   public void error(String msg) {
-    out.println("microshift-update: ERROR: " + msg);
+    out.println("microshift-update: ERROR: " + safe(msg));
+  }
+
+  /** No control or format characters (but newline) reach the journal: '?' instead. */
+  private static String safe(String msg) {
+    return msg == null ? "null" : SafeText.replaceUnsafe(msg, Integer.MAX_VALUE);
   }
 }

@@ -139,7 +139,8 @@ public final class ApplyCommand {
     } else {
       String v = installed.get().version();
       b.fromVersion(v);
-      if (!Versions.parse(v).equals(Versions.parse(req.from().version()))) {
+      // the full version, pre-release and build suffix included: 4.17.1-rc.1 is not 4.17.1
+      if (!v.equals(req.from().version())) {
         refusals.add("installed MicroShift is " + v + " but the request is from " + req.from().version());
       }
       Versions.refusal(v, req.target().version(), req.allowDowngrade(), req.allowUnsupportedPath())

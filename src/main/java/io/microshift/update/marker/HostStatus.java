@@ -66,17 +66,9 @@ public record HostStatus(
     return truncate(s, Markers.MAX_MESSAGE_CHARS);
   }
 
-  /** Replaces control and format characters (but newline) and bounds the length. */
+  /** Replaces unsafe code points ({@link SafeText#unsafe}: control, format, ...) and bounds the length. */
   static String truncate(String s, int max) {
-    if (s == null) {
-      return null;
-    }
-    StringBuilder b = new StringBuilder(Math.min(s.length(), max));
-    for (int i = 0; i < s.length() && b.length() < max; i++) {
-      char c = s.charAt(i);
-      b.append(JsonChecks.unsafeInMessage(c) ? '?' : c);
-    }
-    return s.length() <= max ? b.toString() : b.substring(0, max - 3) + "...";
+    return s == null ? null : SafeText.replaceUnsafe(s, max);
   }
 
   public Builder toBuilder() {

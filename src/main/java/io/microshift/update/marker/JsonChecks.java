@@ -3,8 +3,6 @@ package io.microshift.update.marker;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -88,42 +86,36 @@ final class JsonChecks {
   }
 
   /**
-   * Not allowed in a message: control characters but newline, and invisible format characters
-   * (bidi overrides, zero-width), which make a log line read differently from what it says.
+   * Not allowed in a message, per code point ({@link SafeText#unsafe}): control characters but
+   * newline, invisible format characters (bidi overrides, zero-width, tag characters), private-use,
+   * unassigned and surrogate code points, which make a log line read differently from what it says.
    */
-  static boolean unsafeInMessage(int c) {
-    return c != '\n' && (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT);
+  static boolean unsafeInMessage(int codePoint) {
+    return SafeText.unsafe(codePoint);
   }
 
   /** A free-text message: bounded, no control or format characters but newline. */
   String message(ObjectNode o, String path, String field, boolean required) {
     String s = string(o, path, field, required, null, Markers.MAX_MESSAGE_CHARS);
-    if (s != null && s.chars().anyMatch(JsonChecks::unsafeInMessage)) {
+    if (s != null && SafeText.hasUnsafe(s)) {
       problem(at(path, field), "contains control characters (or invisible format characters)");
       return null;
     }
     return s;
   }
 
-  /** RFC 3339 UTC with a four-digit year; Instant.parse alone also takes '+999999999-...' years. */
-  static final Pattern RFC3339_UTC =
-      Pattern.compile("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$");
-
+  /** A time field: strictly RFC 3339 UTC, as {@link MarkerTime} parses it (the one time parser). */
   String time(ObjectNode o, String path, String field, boolean required) {
     String s = string(o, path, field, required, null, 40);
     if (s == null) {
       return null;
     }
-    try {
-      if (!RFC3339_UTC.matcher(s).matches()) {
-        throw new DateTimeParseException("not RFC 3339 UTC", s, 0);
-      }
-      Instant.parse(s);
-      return s;
-    } catch (DateTimeParseException e) {
-      problem(at(path, field), "'" + sanitize(s) + "' is not an RFC 3339 UTC time like 2026-01-31T12:00:00Z");
+    if (!MarkerTime.isValid(s)) {
+      problem(at(path, field), "'" + sanitize(s) + "' is not an RFC 3339 UTC time like 2026-01-31T12:00:00Z"
+          + " (hours 00-23, minutes and seconds 00-59, a day of the month that exists)");
       return null;
     }
+    return s;
   }
 
   Long integer(ObjectNode o, String path, String field, boolean required, long min, long max) {

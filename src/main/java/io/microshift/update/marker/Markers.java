@@ -56,10 +56,11 @@ public final class Markers {
   /** Printable ASCII only ('?' for anything else), at most {@code max} characters ("..." after): for text from outside in messages. */
   public static String printable(String s, int max) {
     StringBuilder b = new StringBuilder();
-    for (int i = 0; i < s.length() && b.length() < max; i++) {
-      char c = s.charAt(i);
-      b.append(c >= 0x20 && c < 0x7f ? c : '?');
+    int[] codePoints = s.codePoints().toArray(); // one '?' per code point, also above U+FFFF
+    for (int i = 0; i < codePoints.length && b.length() < max; i++) {
+      int c = codePoints[i];
+      b.append(c >= 0x20 && c < 0x7f ? (char) c : '?');
     }
-    return s.length() > max ? b + "..." : b.toString();
+    return codePoints.length > max ? b + "..." : b.toString();
   }
 }

@@ -331,21 +331,27 @@ public final class SpecValidator {
     return d.toSeconds() + "s";
   }
 
-  /** The value in quotes for a message: at most 64 characters, control characters escaped. */
+  /**
+   * The value in quotes for a message: at most 64 code points, control and invisible characters
+   * escaped per code point ({@link io.microshift.update.marker.SafeText#unsafe}, and newline):
+   * {@code \\u202e}, above U+FFFF {@code \\u{e0041}}.
+   */
   static String quote(String value) {
     if (value == null) {
       return "(null)";
     }
     StringBuilder b = new StringBuilder("'");
-    int limit = Math.min(value.length(), 64);
-    for (int i = 0; i < limit; i++) {
-      char c = value.charAt(i);
-      if (c < 0x20 || c == 0x7f || Character.isISOControl(c)) {
-        b.append(String.format("\\u%04x", (int) c));
+    int[] codePoints = value.codePoints().limit(64).toArray();
+    int used = 0;
+    for (int c : codePoints) {
+      used += Character.charCount(c);
+      if (c < 0x20 || io.microshift.update.marker.SafeText.unsafe(c)) {
+        b.append(c > 0xffff ? String.format("\\u{%x}", c) : String.format("\\u%04x", c));
       } else {
-        b.append(c);
+        b.appendCodePoint(c);
       }
     }
+    int limit = used;
     if (value.length() > limit) {
       b.append("...' (").append(value.length()).append(" characters)");
     } else {

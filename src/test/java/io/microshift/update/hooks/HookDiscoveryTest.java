@@ -140,6 +140,64 @@ class HookDiscoveryTest {
     assertTrue(byPod.get("g-numbers").message().contains("every element must be a string; got 5"));
   }
 
+  /** Annotations that a lenient parser would take as something else than they say: each is Invalid. */
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> sloppyAnnotations() {
+    return java.util.stream.Stream.of(
+        args("trailing words after the array", PRE, PRE + "command", "[\"pg_dump\"] --all-databases",
+            "invalid JSON"),
+        args("a second array", PRE, PRE + "command", "[\"a\"] [\"rm\",\"-rf\",\"/\"]", "invalid JSON"),
+        args("a second value after an object-free array", PRE, PRE + "command", "[\"a\"]\n{}", "invalid JSON"),
+        args("trailing comma inside", PRE, PRE + "command", "[\"a\",]", "invalid JSON"),
+        args("Velero family: trailing content after the array", VELERO_PRE, VELERO_PRE + "command",
+            "[\"fsfreeze\"] ; reboot", "invalid JSON"),
+        args("NUL in an argument", PRE, PRE + "command", "[\"pg_dump\", \"-f\\u0000x\"]", "NUL character"),
+        args("Velero plain command with a NUL", VELERO_PRE, VELERO_PRE + "command", "fsfreeze\u0000", "NUL character"),
+        args("a misspelt key", PRE, PRE + "timout", "1h", PRE + "timout: unknown annotation"),
+        args("an unknown Velero key", VELERO_PRE, VELERO_PRE + "exec-timeout", "1m",
+            VELERO_PRE + "exec-timeout: unknown annotation"),
+        args("an empty container", PRE, PRE + "container", " ", PRE + "container is empty"),
+        args("a timeout with spaces around it", PRE, PRE + "timeout", " 5m ", "has spaces around it"),
+        args("a timeout with a trailing newline", PRE, PRE + "timeout", "5m\n", "has spaces around it"),
+        args("on-error in lower case", PRE, PRE + "on-error", "fail", "is not Fail or Continue"),
+        args("on-error with a trailing space", PRE, PRE + "on-error", "Fail ", "is not Fail or Continue"));
+  }
+
+  private static org.junit.jupiter.params.provider.Arguments args(String name, String family, String key,
+      String value, String expected) {
+    return org.junit.jupiter.params.provider.Arguments.of(name, family, key, value, expected);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.MethodSource("sloppyAnnotations")
+  void everyAnnotationIsParsedStrictlyAndFullyOrIsInvalid(String name, String family, String key, String value,
+      String expected) {
+    Map<String, String> a = new java.util.HashMap<>();
+    a.put(family + "command", "[\"pg_dump\"]");
+    a.put(key, value);
+    Pod pod = Pods.running("app", "db-0", a, "db");
+    AnnotationFamily f = family.equals(PRE) ? AnnotationFamily.ours(HookPhase.PRE_UPDATE)
+        : AnnotationFamily.veleroPreBackup();
+    ParsedHook parsed = HookAnnotationParser.parse(pod, HookPhase.PRE_UPDATE, f, null).orElseThrow();
+    assertTrue(parsed instanceof HookProblem, name + ": accepted as " + parsed);
+    String message = ((HookProblem) parsed).message();
+    assertTrue(message.contains(expected), name + ": " + message);
+    assertTrue(message.chars().allMatch(c -> c >= 0x20 && c < 0x7f), name + ": printable only: " + message);
+  }
+
+  @Test
+  void theStrictParserStillTakesWhatTheDocsShow() {
+    assertEquals(List.of("pg_dump", "-f", "/backup/db.sql"),
+        HookAnnotationParser.parseCommand("  [\"pg_dump\", \"-f\", \"/backup/db.sql\"]\n", true));
+    assertEquals(List.of("sh", "-c", "line 1\nline 2"),
+        HookAnnotationParser.parseCommand("[\"sh\", \"-c\", \"line 1\\nline 2\"]", true));
+    assertEquals(List.of("/usr/bin/fsfreeze"), HookAnnotationParser.parseCommand("/usr/bin/fsfreeze", false));
+    Map<String, String> a = annotations(VELERO_RESTORE + "command", "[\"psql\"]",
+        VELERO_RESTORE + "wait-timeout", "1m", VELERO_RESTORE + "wait-for-ready", "true");
+    ParsedHook parsed = HookAnnotationParser.parse(Pods.running("app", "db-0", a, "db"), HookPhase.POST_ROLLBACK,
+        AnnotationFamily.veleroPostRestore(), null).orElseThrow();
+    assertTrue(parsed instanceof HookDefinition, "Velero's own restore keys are accepted: " + parsed);
+  }
+
   @Test
   void systemAndOperatorNamespacesAreNeverHooked() {
     Map<String, String> hook = annotations(PRE + "command", "[\"true\"]");

@@ -21,6 +21,19 @@ class TailBufferTest {
   }
 
   @Test
+  void terminalEscapesAndInvisibleCharactersAreRemovedFromTheKeptOutput() {
+    TailBuffer b = new TailBuffer(4096);
+    String hostile = "\u001b[2J\u001b[1;31mred\u001b[0m\r\n"           // clear screen, colours
+        + "\u001b]0;pwned\u0007title\u001b]8;;http://x\u001b\\link\n"      // OSC title, hyperlink
+        + "\u009b31mc1\u001b(Bcharset\u001bc\n"                            // C1 CSI, ESC ( B, reset
+        + "fake\rreal\bX\tT\u001b\n"                                      // CR, backspace, tab, lone ESC
+        + "bidi\u202e txt tag\udb40\udc41 priv\udb80\udc00 \ud83d\ude00\n";
+    byte[] bytes = hostile.getBytes(StandardCharsets.UTF_8);
+    b.write(bytes, 0, bytes.length);
+    assertEquals("red\ntitlelink\nc1charset\nfake?real?X?T?\nbidi? txt tag? priv? \ud83d\ude00\n", b.toString());
+  }
+
+  @Test
   void keepsTheLastBytesAndDropsACharacterCutInHalf() {
     TailBuffer b = new TailBuffer(6);
     byte[] text = "xxé€ok".getBytes(StandardCharsets.UTF_8); // x x é(2) €(3) o k = 9 bytes

@@ -207,6 +207,15 @@ class HostileRequestApplyTest {
             "is in state Staged; refusing to start a new one"),
         Arguments.of("installed version differs", (Hostile) h -> Files.writeString(h.paths.microshiftVersionFile(), "4.17.2\n"),
             "installed MicroShift is 4.17.2 but the request is from 4.17.1"),
+        Arguments.of("installed version is a pre-release of the from-version",
+            (Hostile) h -> Files.writeString(h.paths.microshiftVersionFile(), "4.17.1-rc.1\n"),
+            "installed MicroShift is 4.17.1-rc.1 but the request is from 4.17.1"),
+        Arguments.of("installed version has a build suffix the from-version lacks",
+            (Hostile) h -> Files.writeString(h.paths.microshiftVersionFile(), "4.17.1+build.7\n"),
+            "installed MicroShift is 4.17.1+build.7 but the request is from 4.17.1"),
+        Arguments.of("from-version is a pre-release of the installed version",
+            (Hostile) h -> writeEdited(h, n -> o(n, "from").put("version", "4.17.1-rc.1")),
+            "installed MicroShift is 4.17.1 but the request is from 4.17.1-rc.1"),
         Arguments.of("no version file", (Hostile) h -> Files.delete(h.paths.microshiftVersionFile()),
             "cannot read the installed MicroShift version"));
   }

@@ -98,6 +98,70 @@ class HostileMarkerTest {
   }
 
   @Test
+  void aFifoRenamedOverTheFileAfterItsChecksNeverBlocksTheReader() throws Exception {
+    writeValid(request(), "rw-r--r--");
+    Path fifo = state.resolve(".fifo");
+    java.util.concurrent.atomic.AtomicBoolean swapped = new java.util.concurrent.atomic.AtomicBoolean();
+    MarkerReader reader = new MarkerReader(OWNER, () -> {
+      if (swapped.compareAndSet(false, true)) { // the worst moment: checked, not yet opened
+        try {
+          mkfifo(fifo);
+          Files.move(fifo, request(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    });
+    try {
+      long start = System.nanoTime();
+      String m = assertTimeoutPreemptively(Duration.ofSeconds(10),
+          () -> refusal(() -> reader.readRequest(request())), "the reader must not block on a FIFO");
+      assertTrue(swapped.get(), "the FIFO was swapped in");
+      assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "refused within the bound");
+      assertTrue(m.contains(request().toString()), "names the file: " + m);
+      assertTrue(m.contains("not a regular file"), m);
+    } finally {
+      unblock(request());
+    }
+  }
+
+  @Test
+  void aFifoHeldOpenByAWriterThatNeverWritesIsRefusedWithinTheBound() throws Exception {
+    writeValid(request(), "rw-r--r--");
+    Path fifo = state.resolve(".fifo");
+    mkfifo(fifo);
+    // a writer holds the FIFO open: the reader's open succeeds at once, its read would wait forever
+    try (var holder = java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.READ,
+        java.nio.file.StandardOpenOption.WRITE)) {
+      java.util.concurrent.atomic.AtomicBoolean swapped = new java.util.concurrent.atomic.AtomicBoolean();
+      MarkerReader reader = new MarkerReader(OWNER, () -> {
+        if (swapped.compareAndSet(false, true)) {
+          try {
+            Files.move(fifo, request(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }
+      });
+      String m = assertTimeoutPreemptively(Duration.ofSeconds(10),
+          () -> refusal(() -> reader.readRequest(request())), "the reader must not block on a FIFO");
+      assertTrue(m.contains("not a regular file") && m.contains("gave up after 2 s"), m);
+    } // closing the only writer gives the abandoned read its end of file
+  }
+
+  /** Opens a FIFO read-write (which never blocks on Linux), so that a reader stuck on it returns. */
+  static void unblock(Path fifo) throws Exception {
+    if (Files.exists(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(fifo)) {
+      try (var ch = java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.READ,
+          java.nio.file.StandardOpenOption.WRITE)) {
+        ch.write(java.nio.ByteBuffer.wrap(new byte[] {'x'}));
+      }
+    }
+  }
+
+  @Test
   void wrongOwnerIsRefused() throws Exception {
     writeValid(request(), "rw-r--r--");
     String m = refusal(() -> MarkerFiles.readRequest(state, OWNER + 4242));
@@ -285,6 +349,14 @@ class HostileMarkerTest {
         "is not an RFC 3339"));
     a.add(Arguments.of("time with a newline", (Consumer<ObjectNode>) n -> o(n, "verification").put("time", "2026-01-31T12:00:00Z\n"),
         "is not an RFC 3339"));
+    for (String t : List.of("2026-01-31T24:00:00Z", "2026-01-31T24:30:00Z", "2026-01-31T25:00:00Z",
+        "2026-01-31T12:60:00Z", "2026-01-31T23:59:60Z", "2026-02-30T12:00:00Z", "2026-13-01T12:00:00Z",
+        "2026-00-10T12:00:00Z", "2026-01-00T12:00:00Z", "2026-01-31t12:00:00z", "2026-01-31T12:00:00.Z",
+        "2026-01-31T12:00:00.1234567890Z", "2026-01-31 12:00:00Z", "2026-01-31T12:00Z",
+        "\uff12026-01-31T12:00:00Z")) {
+      a.add(Arguments.of("time " + t, (Consumer<ObjectNode>) n -> o(n, "verification").put("time", t),
+          "is not an RFC 3339"));
+    }
     // consistency inside the file
     a.add(Arguments.of("same version", (Consumer<ObjectNode>) n -> o(n, "target").put("version", "4.17.1"),
         "target.version: "));
@@ -305,6 +377,19 @@ class HostileMarkerTest {
         .put("message", "ok \u202edeliaf"), "verification.message: contains control characters"));
     a.add(Arguments.of("zero-width space in a message", (Consumer<ObjectNode>) n -> o(n, "verification")
         .put("message", "pass\u200bed"), "verification.message: contains control characters"));
+    // outside the BMP and the other invisible categories, checked per code point
+    for (String[] c : new String[][] {
+        {"tag characters (U+E0000 block)", "ok\udb40\udc41\udb40\udc42"},
+        {"language tag U+E0001", "ok\udb40\udc01"},
+        {"a format character above U+FFFF (U+1BCA0)", "ok\ud82f\udca0"},
+        {"supplementary private use (U+F0000)", "ok\udb80\udc00"},
+        {"BMP private use (U+E000)", "ok\ue000"},
+        {"an unassigned code point (U+0378)", "ok\u0378"},
+        {"a line separator", "ok\u2028not"},
+        {"a C1 control", "ok\u009b2J"}}) {
+      a.add(Arguments.of(c[0] + " in a message", (Consumer<ObjectNode>) n -> o(n, "verification")
+          .put("message", c[1]), "verification.message: contains control characters"));
+    }
     a.add(Arguments.of("very long message", (Consumer<ObjectNode>) n -> o(n, "verification").put("message", "a".repeat(2000)),
         "verification.message: longer than 1024 characters"));
     // every required field
@@ -398,6 +483,16 @@ class HostileMarkerTest {
             "failedDataPath: '/' does not match"),
         Arguments.of("far-future updatedAt", (Consumer<ObjectNode>) n -> n.put("updatedAt", "+99999-01-01T00:00:00Z"),
             "updatedAt: '+99999-01-01T00:00:00Z' is not an RFC 3339"),
+        Arguments.of("updatedAt at hour 24", (Consumer<ObjectNode>) n -> n.put("updatedAt", "2026-01-31T24:00:00Z"),
+            "updatedAt: '2026-01-31T24:00:00Z' is not an RFC 3339"),
+        Arguments.of("history time at hour 24", (Consumer<ObjectNode>) n -> ((ObjectNode) n.get("history").get(0))
+            .put("time", "2026-01-31T24:00:00Z"), "history[0].time: '2026-01-31T24:00:00Z' is not an RFC 3339"),
+        Arguments.of("history time on February 29 of a common year", (Consumer<ObjectNode>) n ->
+            ((ObjectNode) n.get("history").get(0)).put("time", "2026-02-29T12:00:00Z"), "is not an RFC 3339"),
+        Arguments.of("tag characters in the message", (Consumer<ObjectNode>) n -> n.put("message", "ok\udb40\udc41"),
+            "message: contains control characters"),
+        Arguments.of("tag characters in a history message", (Consumer<ObjectNode>) n -> ((ObjectNode) n.get("history")
+            .get(0)).put("message", "ok\udb40\udc41"), "history[0].message: contains control characters"),
         Arguments.of("control characters in the message", (Consumer<ObjectNode>) n -> n.put("message", "\u001b[2J"),
             "message: contains control characters"),
         Arguments.of("unknown field", (Consumer<ObjectNode>) n -> n.put("success", true), "success: unknown field"));
@@ -486,9 +581,30 @@ class HostileMarkerTest {
   }
 
   @Test
+  void theAgentsOwnMessagesLoseInvisibleCharactersAboveTheBmpPerCodePoint() throws Exception {
+    HostStatus s = MarkerFilesTest.status().transition(HostState.Failed,
+        "dnf said \udb40\udc41\udb40\udc42 tags, \udb80\udc00 private, \ud800 lone, \u2028 sep, \ud83d\ude00 ok",
+        "2026-01-31T12:00:00Z");
+    MarkerFiles.writeHostStatus(state, s, CrashHook.NONE);
+    assertEquals("dnf said ?? tags, ? private, ? lone, ? sep, \ud83d\ude00 ok",
+        MarkerFiles.readHostStatus(state, OWNER).orElseThrow().message());
+    // a cut never splits a surrogate pair
+    String cut = HostStatus.truncate("a".repeat(1020) + "\ud83d\ude00".repeat(3), 1024);
+    assertEquals("a".repeat(1020) + "...", cut);
+    assertEquals("??", Markers.printable("\udb40\udc41\udb40\udc42", 80), "one '?' per code point");
+  }
+
+  @Test
   void aValidFileStillReadsAfterAllThis() throws Exception {
     writeValid(request(), "rw-r--r--");
     assertEquals(MarkerFilesTest.request(), MarkerFiles.readRequest(state, OWNER).orElseThrow());
+    // lone surrogates can only come as JSON escapes: refused per code point (Cs)
+    for (String lone : List.of("\\ud800", "\\udc00x", "\\udbff\\u0041")) {
+      byte[] l = new String(valid(), StandardCharsets.UTF_8).replace("\"waiting\"", "\"ok" + lone + "\"")
+          .getBytes(StandardCharsets.UTF_8);
+      assertEquals(List.of("verification.message: contains control characters (or invisible format characters)"),
+          MarkerCodec.problems(MarkerCodec.Kind.REQUEST, l), lone);
+    }
     // plain UTF-8 beyond ASCII in a free-text message is fine
     byte[] b = new String(valid(), StandardCharsets.UTF_8).replace("\"waiting\"", "\"warte auf \u00fcberpr\u00fcfung\"")
         .getBytes(StandardCharsets.UTF_8);

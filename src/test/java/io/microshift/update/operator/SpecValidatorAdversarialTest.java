@@ -280,4 +280,15 @@ class SpecValidatorAdversarialTest {
     assertTrue(p.contains("(511 characters)"), p);
     assertFalse(p.contains("x".repeat(100)), p);
   }
+
+  @Test
+  void echoedValuesLoseInvisibleCharactersPerCodePointAlsoAboveTheBmp() {
+    UpdatePlanSpec s = ostree();
+    s.target.version = "4.17.3\u202e\u200b\udb40\udc41\udb80\udc00\ud800";
+    String p = String.join("\n", SpecValidator.problems(s));
+    for (String hidden : List.of("\u202e", "\u200b", "\udb40\udc41", "\udb80\udc00", "\ud800")) {
+      assertFalse(p.contains(hidden), p);
+    }
+    assertTrue(p.contains("'4.17.3\\u202e\\u200b\\u{e0041}\\u{f0000}\\ud800'"), p);
+  }
 }
