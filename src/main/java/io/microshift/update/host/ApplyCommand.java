@@ -55,10 +55,15 @@ public final class ApplyCommand {
     }
     UpdateRequest req = maybeReq.get();
     Optional<HostStatus> maybeStatus = recorder.read();
+    Optional<UpdateRequest> accepted = acceptedInsteadOf(req, maybeStatus);
+    if (accepted.isPresent()) {
+      req = accepted.get();
+    }
     if (req.action() == Action.Cancel) {
       return cancel(req, maybeStatus);
     }
     HostStatus status = maybeStatus.orElse(null);
+    boolean resumed = status != null && status.isFor(req);
     if (status != null && !status.isFor(req)) {
       if (status.request().uid().equals(req.plan().uid()) && status.request().sequence() > req.sequence()) {
         ctx.log().error("request.json refused: sequence: " + req.sequence() + " is older than sequence "
@@ -85,7 +90,47 @@ public final class ApplyCommand {
       ctx.log().info("request " + req.sequence() + " is already " + status.state() + ": nothing to do");
       return 0;
     }
+    if (resumed && BEFORE_COPY.contains(status.state())) {
+      // the agent resumes an update it accepted earlier: the set must still be what it checked
+      List<String> problems = backupSetProblems(req);
+      if (!problems.isEmpty()) {
+        return fail(req, status, "the backup set changed since the host accepted the request: "
+            + String.join("; ", problems));
+      }
+    }
     return continueSteps(req, status);
+  }
+
+  /** States in which the agent has not yet copied the data dir. */
+  private static final Set<HostState> BEFORE_COPY = EnumSet.of(HostState.Staging, HostState.Staged);
+
+  /**
+   * While an update is in flight, what the host acts on is the request it accepted
+   * ({@code accepted-request.json}): a request.json for the same plan may change only the action
+   * (a Cancel, with a higher sequence) and the verification. One that changes anything else
+   * (another target, backup set, snapshot digest, ...) is refused and logged, and the update in
+   * flight continues as accepted. Returns the accepted request to act on instead, when refused.
+   */
+  private Optional<UpdateRequest> acceptedInsteadOf(UpdateRequest req, Optional<HostStatus> maybeStatus) {
+    if (maybeStatus.isEmpty() || maybeStatus.get().state().isTerminal()
+        || !maybeStatus.get().request().uid().equals(req.plan().uid())) {
+      return Optional.empty();
+    }
+    HostStatus status = maybeStatus.get();
+    Optional<UpdateRequest> accepted = MarkerFiles.readAcceptedRequest(ctx.paths().stateDir(), ctx.markerOwnerUid())
+        .filter(a -> a.plan().uid().equals(status.request().uid()) && a.sequence() == status.request().sequence());
+    if (accepted.isEmpty()) {
+      return Optional.empty(); // accepted by an agent that kept no copy
+    }
+    List<String> changed = accepted.get().fixedFieldsDifferingFrom(req);
+    if (changed.isEmpty()) {
+      return Optional.empty();
+    }
+    ctx.log().error("request.json refused: sequence " + req.sequence() + " (" + req.action() + ") changes "
+        + String.join(", ", changed) + ", fixed since the host accepted sequence " + status.request().sequence()
+        + " for this plan; only the action (a Cancel) and the verification may change: the update in flight"
+        + " continues as accepted");
+    return accepted;
   }
 
   /**
@@ -163,6 +208,7 @@ public final class ApplyCommand {
       recorder.transition("apply", b, HostState.Failed, "refused: " + String.join("; ", refusals));
       return Optional.empty();
     }
+    MarkerFiles.writeAcceptedRequest(ctx.paths().stateDir(), req);
     HostStatus s = recorder.transition("apply", b, HostState.Staging, "staging " + req.type().jsonName()
         + " update " + b.build().fromVersion() + " -> " + req.target().version());
     return Optional.of(s);
@@ -317,7 +363,8 @@ public final class ApplyCommand {
       return Optional.empty();
     }
     return recorder.readRequest().filter(r -> r.action() == Action.Cancel
-        && r.plan().uid().equals(req.plan().uid()) && r.sequence() > req.sequence());
+        && r.plan().uid().equals(req.plan().uid()) && r.sequence() > req.sequence()
+        && req.fixedFieldsDifferingFrom(r).isEmpty());
   }
 
   /** ostree: rpm-ostree rebase (ref) or deploy (commit) unless the target is already pending. */

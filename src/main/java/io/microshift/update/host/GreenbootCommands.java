@@ -62,6 +62,11 @@ public final class GreenbootCommands {
             + s.get().request().uid() + ", sequence " + s.get().request().sequence() + ")");
         return 1;
       }
+      Optional<String> rewritten = rewrittenSinceAccepted(req);
+      if (rewritten.isPresent()) {
+        out.println("FAIL: " + rewritten.get());
+        return 1;
+      }
       if (deadline == null) {
         deadline = ctx.clock().instant().plusSeconds(req.healthCheckTimeoutSeconds());
       }
@@ -85,6 +90,19 @@ public final class GreenbootCommands {
       }
       ctx.sleeper().sleep(POLL);
     }
+  }
+
+  /**
+   * The verification counts only in the request the host accepted: a request.json of the same
+   * sequence that changes the target, the backup set or any other fixed field is not trusted.
+   */
+  private Optional<String> rewrittenSinceAccepted(UpdateRequest req) {
+    return io.microshift.update.marker.MarkerFiles.readAcceptedRequest(ctx.paths().stateDir(), ctx.markerOwnerUid())
+        .filter(a -> a.plan().uid().equals(req.plan().uid()) && a.sequence() == req.sequence())
+        .map(a -> a.fixedFieldsDifferingFrom(req))
+        .filter(changed -> !changed.isEmpty())
+        .map(changed -> "request.json changes " + String.join(", ", changed) + " since the host accepted it;"
+            + " its verification is not trusted");
   }
 
   /** red.d: records the failed attempt ({@code Unhealthy}); on rpm hosts also {@code Failed}. */

@@ -38,6 +38,23 @@ public final class MarkerFiles {
     new MarkerStore(crash).write(requestFile(stateDir), MarkerCodec.serialize(MarkerCodec.Kind.REQUEST, request));
   }
 
+  /**
+   * {@code accepted-request.json}: the host agent's copy of the request it accepted, so that what it
+   * acts on stays fixed while an update is in flight (docs/marker.md, "What may change").
+   */
+  public static Path acceptedRequestFile(Path stateDir) {
+    return stateDir.resolve("accepted-request.json");
+  }
+
+  public static void writeAcceptedRequest(Path stateDir, UpdateRequest request) {
+    new MarkerStore(CrashHook.NONE).write(acceptedRequestFile(stateDir),
+        MarkerCodec.serialize(MarkerCodec.Kind.REQUEST, request));
+  }
+
+  public static Optional<UpdateRequest> readAcceptedRequest(Path stateDir, int expectedOwnerUid) {
+    return new MarkerReader(expectedOwnerUid).readRequest(acceptedRequestFile(stateDir));
+  }
+
   /** Validates and writes host-status.json atomically; throws {@link MarkerProblems} if invalid. */
   public static void writeHostStatus(Path stateDir, HostStatus status, CrashHook crash) {
     new MarkerStore(crash).write(hostStatusFile(stateDir), MarkerCodec.serialize(MarkerCodec.Kind.HOST_STATUS, status));

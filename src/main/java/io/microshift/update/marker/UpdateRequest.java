@@ -108,4 +108,30 @@ public record UpdateRequest(
     return new UpdateRequest(apiVersion, plan, sequence, action, type, from, target,
         allowDowngrade, backup, healthCheckTimeoutSeconds, backupRetention, v, allowUnsupportedPath, bypassUpdateDriver);
   }
+
+  /**
+   * The fields that differ from {@code other} among those fixed once the host accepted a request:
+   * everything but {@code sequence}, {@code action} and {@code verification}.
+   */
+  public List<String> fixedFieldsDifferingFrom(UpdateRequest other) {
+    List<String> out = new java.util.ArrayList<>();
+    java.util.Map<String, java.util.function.Function<UpdateRequest, Object>> fixed = new java.util.LinkedHashMap<>();
+    fixed.put("apiVersion", UpdateRequest::apiVersion);
+    fixed.put("plan", UpdateRequest::plan);
+    fixed.put("type", UpdateRequest::type);
+    fixed.put("from", UpdateRequest::from);
+    fixed.put("target", UpdateRequest::target);
+    fixed.put("allowDowngrade", UpdateRequest::allowDowngrade);
+    fixed.put("allowUnsupportedPath", UpdateRequest::allowUnsupportedPath);
+    fixed.put("bypassUpdateDriver", UpdateRequest::bypassUpdateDriver);
+    fixed.put("backup", UpdateRequest::backup);
+    fixed.put("healthCheckTimeoutSeconds", UpdateRequest::healthCheckTimeoutSeconds);
+    fixed.put("backupRetention", UpdateRequest::backupRetention);
+    fixed.forEach((name, get) -> {
+      if (!java.util.Objects.equals(get.apply(this), get.apply(other))) {
+        out.add(name);
+      }
+    });
+    return out;
+  }
 }
