@@ -117,8 +117,7 @@ public final class ApplyCommand {
       return Optional.empty();
     }
     HostStatus status = maybeStatus.get();
-    Optional<UpdateRequest> accepted = MarkerFiles.readAcceptedRequest(ctx.paths().stateDir(), ctx.markerOwnerUid())
-        .filter(a -> a.plan().uid().equals(status.request().uid()) && a.sequence() == status.request().sequence());
+    Optional<UpdateRequest> accepted = recorder.acceptedRequest(status.request().uid(), status.request().sequence());
     if (accepted.isEmpty()) {
       return Optional.empty(); // accepted by an agent that kept no copy
     }
@@ -222,7 +221,7 @@ public final class ApplyCommand {
   private List<String> ostreeHostProblems(UpdateRequest req, String bootedChecksum) {
     List<String> out = new ArrayList<>();
     RpmOstree.Status st = ctx.rpmOstree().status();
-    Optional<RpmOstree.Deployment> booted = st.deployments().stream().filter(RpmOstree.Deployment::booted).findFirst();
+    Optional<RpmOstree.Deployment> booted = st.booted();
     if (booted.isPresent() && booted.get().containerImageReference() != null) {
       out.add("this host boots a container image (image mode, bootc: " + booted.get().containerImageReference()
           + "); updates of image-mode hosts are not supported yet: use bootc switch or bootc upgrade");
@@ -237,8 +236,9 @@ public final class ApplyCommand {
           + ", and rpm-ostree refuses rebase and deploy without --bypass-driver: let that driver update the host,"
           + " or set spec.bypassUpdateDriver: true to update it with this plan anyway");
     }
-    if (!st.deployments().isEmpty() && !st.deployments().get(0).booted()) {
-      RpmOstree.Deployment pending = st.deployments().get(0);
+    Optional<RpmOstree.Deployment> staged = st.pending();
+    if (staged.isPresent()) {
+      RpmOstree.Deployment pending = staged.get();
       if (!matches(pending, req.target(), booted.map(RpmOstree.Deployment::origin).orElse(null))) {
         out.add("another deployment is staged for the next boot (" + pending.checksum() + ", "
             + (pending.origin().isEmpty() ? "no origin" : "origin " + pending.origin()) + "): boot it, or remove it"
@@ -372,10 +372,8 @@ public final class ApplyCommand {
     RpmOstree ro = ctx.rpmOstree();
     UpdateRequest.Target t = req.target();
     RpmOstree.Status st = ro.status();
-    String bootedOrigin = st.deployments().stream().filter(RpmOstree.Deployment::booted)
-        .map(RpmOstree.Deployment::origin).findFirst().orElse(null);
-    Optional<RpmOstree.Deployment> pending = st.deployments().isEmpty() || st.deployments().get(0).booted()
-        ? Optional.empty() : Optional.of(st.deployments().get(0));
+    String bootedOrigin = st.booted().map(RpmOstree.Deployment::origin).orElse(null);
+    Optional<RpmOstree.Deployment> pending = st.pending();
     if (pending.isPresent() && matches(pending.get(), t, bootedOrigin)) {
       ctx.log().info("target already staged: " + pending.get().checksum());
       return pending.get().checksum();

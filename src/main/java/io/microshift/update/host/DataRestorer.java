@@ -1,5 +1,6 @@
 package io.microshift.update.host;
 
+import io.microshift.update.backup.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -43,9 +44,14 @@ public final class DataRestorer {
    * that repeats) never share it.
    */
   public static String newAsidePath(Clock clock) {
+    return "/var/lib/microshift.failed-" + STAMP.format(clock.instant()) + "-" + randomSuffix();
+  }
+
+  /** 8 random hex digits, for names that must be unique. */
+  private static String randomSuffix() {
     byte[] b = new byte[4];
     RANDOM.nextBytes(b);
-    return "/var/lib/microshift.failed-" + STAMP.format(clock.instant()) + "-" + HexFormat.of().formatHex(b);
+    return HexFormat.of().formatHex(b);
   }
 
   /** True when the restore that moves the failed dir to {@code aside} and puts {@code backupId} back has finished. */
@@ -88,7 +94,7 @@ public final class DataRestorer {
       createEmptyDataDir(data);
       ms.restore(backupData);
       ctx.reached(CrashPoints.BOOT_RESTORE_BEFORE_RENAME);
-      if (!Files.isDirectory(data, LinkOption.NOFOLLOW_LINKS) || isEmptyDir(data)) {
+      if (!Files.isDirectory(data, LinkOption.NOFOLLOW_LINKS) || FileTrees.isEmptyDir(data)) {
         throw new HostException("microshift restore " + paths.hostPath(backupData) + " left no data in " + paths.hostPath(data));
       }
     } else {
@@ -111,7 +117,7 @@ public final class DataRestorer {
 
   /** An empty dir holds nothing and is removed; anything else is moved aside beside the failed dir, never deleted. */
   private void keepAside(Path dir, Path aside, String what) {
-    if (isEmptyDir(dir)) {
+    if (FileTrees.isEmptyDir(dir)) {
       try {
         Files.delete(dir);
         return;
@@ -119,17 +125,12 @@ public final class DataRestorer {
         throw new UncheckedIOException("cannot remove the empty dir " + dir, e);
       }
     }
-    byte[] b = new byte[4];
-    RANDOM.nextBytes(b);
-    Path to = aside.resolveSibling(aside.getFileName() + "." + what.replace(' ', '-') + "-" + HexFormat.of().formatHex(b));
+    Path to = aside.resolveSibling(aside.getFileName() + "." + what.replace(' ', '-') + "-" + randomSuffix());
     DataCopier.rename(dir, to);
     ctx.log().error("a data dir was " + what + " (" + ctx.paths().hostPath(dir) + "); kept it at "
         + ctx.paths().hostPath(to) + " and restoring from the backup");
   }
 
-  private static boolean isEmptyDir(Path dir) {
-    return io.microshift.update.backup.FileTrees.isEmptyDir(dir);
-  }
 
   private static void createEmptyDataDir(Path data) {
     try {

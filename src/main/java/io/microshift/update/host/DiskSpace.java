@@ -3,6 +3,7 @@ package io.microshift.update.host;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
@@ -17,6 +18,19 @@ public interface DiskSpace {
 
   /** The file system that holds {@code p} (or its nearest existing parent); equal for the same one. */
   default Object fileSystemOf(Path p) {
+    return fileStore(p);
+  }
+
+  DiskSpace REAL = p -> {
+    try {
+      return fileStore(p).getUsableSpace();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  };
+
+  /** The file store of {@code p}, or of its nearest existing parent. */
+  static FileStore fileStore(Path p) {
     try {
       Path existing = p.toAbsolutePath();
       while (existing.getParent() != null && !Files.exists(existing)) {
@@ -27,18 +41,6 @@ public interface DiskSpace {
       throw new UncheckedIOException(e);
     }
   }
-
-  DiskSpace REAL = p -> {
-    try {
-      Path existing = p;
-      while (existing != null && !Files.exists(existing)) {
-        existing = existing.getParent();
-      }
-      return Files.getFileStore(existing).getUsableSpace();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  };
 
   /** Bytes of regular files under {@code root}, symlinks not followed; 0 if absent. */
   static long treeBytes(Path root) {

@@ -97,8 +97,7 @@ public final class GreenbootCommands {
    * sequence that changes the target, the backup set or any other fixed field is not trusted.
    */
   private Optional<String> rewrittenSinceAccepted(UpdateRequest req) {
-    return io.microshift.update.marker.MarkerFiles.readAcceptedRequest(ctx.paths().stateDir(), ctx.markerOwnerUid())
-        .filter(a -> a.plan().uid().equals(req.plan().uid()) && a.sequence() == req.sequence())
+    return recorder.acceptedRequest(req.plan().uid(), req.sequence())
         .map(a -> a.fixedFieldsDifferingFrom(req))
         .filter(changed -> !changed.isEmpty())
         .map(changed -> "request.json changes " + String.join(", ", changed) + " since the host accepted it;"

@@ -79,7 +79,7 @@ public final class MicroShift {
     awaitStopped(ctx);
   }
 
-  /** Waits (bounded by {@link #STOP_TIMEOUT}) until no MicroShift unit is running; throws naming the one that is. */
+  /** Waits (bounded by {@link HostContext#stopTimeout()}) until no MicroShift unit is running; throws naming the one that is. */
   public void awaitStopped(HostContext ctx) {
     java.time.Instant deadline = ctx.clock().instant().plus(ctx.stopTimeout());
     while (true) {

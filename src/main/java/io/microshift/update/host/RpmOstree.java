@@ -44,7 +44,16 @@ public final class RpmOstree implements BootedDeployment {
   }
 
   /** What {@code rpm-ostree status --json} says: the deployments in boot order and the update driver, if any. */
-  public record Status(List<Deployment> deployments, Optional<UpdateDriver> updateDriver) {}
+  public record Status(List<Deployment> deployments, Optional<UpdateDriver> updateDriver) {
+    public Optional<Deployment> booted() {
+      return deployments.stream().filter(Deployment::booted).findFirst();
+    }
+
+    /** The deployment the next boot will use (the first listed), if it is not the booted one. */
+    public Optional<Deployment> pending() {
+      return deployments.isEmpty() || deployments.get(0).booted() ? Optional.empty() : Optional.of(deployments.get(0));
+    }
+  }
 
   private final CommandRunner runner;
   private final HostPaths paths;
@@ -110,14 +119,13 @@ public final class RpmOstree implements BootedDeployment {
 
   /** The deployment the next boot will use (the first listed), if it is not the booted one. */
   public Optional<Deployment> pending() {
-    List<Deployment> ds = deployments();
-    return ds.isEmpty() || ds.get(0).booted() ? Optional.empty() : Optional.of(ds.get(0));
+    return status().pending();
   }
+
 
   @Override
   public Optional<String> bootedChecksum() {
-    Optional<String> fromStatus = deployments().stream().filter(Deployment::booted)
-        .map(Deployment::checksum).findFirst();
+    Optional<String> fromStatus = status().booted().map(Deployment::checksum);
     Optional<String> fromKarg = fromKernelArgument();
     if (fromStatus.isPresent() && fromKarg.isPresent() && !fromStatus.equals(fromKarg)) {
       throw new HostException("rpm-ostree says " + fromStatus.get() + " is booted but the ostree= kernel argument points at " + fromKarg.get());

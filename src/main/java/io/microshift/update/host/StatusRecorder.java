@@ -28,6 +28,12 @@ public final class StatusRecorder {
     return MarkerFiles.readRequest(ctx.paths().stateDir(), ctx.markerOwnerUid());
   }
 
+  /** The request the agent accepted for this plan uid and sequence (accepted-request.json), if it kept one. */
+  public Optional<UpdateRequest> acceptedRequest(String planUid, long sequence) {
+    return MarkerFiles.readAcceptedRequest(ctx.paths().stateDir(), ctx.markerOwnerUid())
+        .filter(a -> a.plan().uid().equals(planUid) && a.sequence() == sequence);
+  }
+
   /** Writes {@code status}; a crash injected at {@code <writeName>.temp-written} hits mid-write. */
   public HostStatus write(HostStatus status, String writeName) {
     if (!status.state().isTerminal()) {
