@@ -1,6 +1,7 @@
 package io.microshift.update.operator;
 
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.microshift.update.api.UpdatePlan;
@@ -41,20 +42,33 @@ public final class KubernetesEventRecorder implements EventRecorder {
   }
 
   private void record(UpdatePlan plan, String type, String reason, String message) {
+    record(plan, NAMESPACE, type, reason, message);
+  }
+
+  /**
+   * A Warning about a namespaced object the operator acted on (a workload it resumed), in the
+   * object's own namespace, where {@code oc describe} of that object shows it.
+   */
+  public void warningOn(HasMetadata object, String reason, String message) {
+    record(object, object.getMetadata().getNamespace(), "Warning", reason, message);
+  }
+
+  private void record(HasMetadata object, String namespace, String type, String reason, String message) {
     String now = Instant.now(clock).toString();
-    String name = plan.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 13)
+    String name = object.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 13)
         .replace("-", "").toLowerCase(Locale.ROOT);
     String text = message == null ? "" : message.length() > MAX_MESSAGE
         ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
     try {
-      client.v1().events().inNamespace(NAMESPACE).resource(new EventBuilder()
-          .withNewMetadata().withName(name).withNamespace(NAMESPACE).endMetadata()
+      client.v1().events().inNamespace(namespace).resource(new EventBuilder()
+          .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
           .withInvolvedObject(new ObjectReferenceBuilder()
-              .withApiVersion(plan.getApiVersion())
-              .withKind(plan.getKind())
-              .withName(plan.getMetadata().getName())
-              .withUid(plan.getMetadata().getUid())
-              .withResourceVersion(plan.getMetadata().getResourceVersion())
+              .withApiVersion(object.getApiVersion())
+              .withKind(object.getKind())
+              .withNamespace(object.getMetadata().getNamespace())
+              .withName(object.getMetadata().getName())
+              .withUid(object.getMetadata().getUid())
+              .withResourceVersion(object.getMetadata().getResourceVersion())
               .build())
           .withType(type)
           .withReason(reason)
@@ -66,7 +80,7 @@ public final class KubernetesEventRecorder implements EventRecorder {
           .withReportingComponent(COMPONENT)
           .build()).create();
     } catch (RuntimeException e) {
-      LOG.atWarn().addKeyValue("plan", plan.getMetadata().getName()).addKeyValue("reason", reason)
+      LOG.atWarn().addKeyValue("object", object.getKind() + " " + object.getMetadata().getName()).addKeyValue("reason", reason)
           .log("could not record event: {}", e.getMessage());
     }
   }

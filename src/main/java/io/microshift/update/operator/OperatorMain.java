@@ -27,7 +27,8 @@ public final class OperatorMain {
     KubernetesClient client = OperatorClients.fromEnvironment();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     OperatorRuntime runtime = new OperatorRuntime(client, productionPorts(client, config, env),
-        registry, Clock.systemUTC(), config.leaderElection() ? config.namespace() : null);
+        registry, Clock.systemUTC(), config.leaderElection() ? config.namespace() : null)
+        .sweepOrphanedPauses(config.namespace());
     HealthServer health = new HealthServer(config.httpPort(),
         () -> runtime.isStarted() && runtime.isHealthy(), registry).start();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

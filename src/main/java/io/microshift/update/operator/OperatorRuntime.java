@@ -1,6 +1,7 @@
 package io.microshift.update.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -28,6 +29,10 @@ public final class OperatorRuntime implements AutoCloseable {
    */
   static final int RECONCILE_THREADS = 2;
   private final Operator operator;
+  private final KubernetesClient client;
+  private final KubernetesEventRecorder events;
+  private final boolean leaderElection;
+  private OrphanedPauseSweeper orphanSweeper;
 
   /**
    * @param leaderElectionNamespace the namespace of the lease, or null to run without leader
@@ -37,7 +42,9 @@ public final class OperatorRuntime implements AutoCloseable {
       String leaderElectionNamespace) {
     Conditions conditions = new Conditions(clock);
     StatusWriter writer = new ApiStatusWriter(client);
-    EventRecorder events = new KubernetesEventRecorder(client, clock);
+    this.client = client;
+    this.events = new KubernetesEventRecorder(client, clock);
+    this.leaderElection = leaderElectionNamespace != null;
     PhaseClock phaseClock = new PhaseClock(clock);
     OperatorMetrics metrics = new OperatorMetrics(registry);
     this.operator = new Operator(o -> {
@@ -49,8 +56,12 @@ public final class OperatorRuntime implements AutoCloseable {
           .withResourceCloner(new PlanCloner(client.getKubernetesSerialization()))
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
       if (leaderElectionNamespace != null) {
-        o.withLeaderElectionConfiguration(
-            new LeaderElectionConfiguration("microshift-update-operator", leaderElectionNamespace));
+        // JOSDK calls these after its own: the sweep runs on the leader only
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration("microshift-update-operator",
+            leaderElectionNamespace, LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null,
+            new LeaderCallbacks(this::startSweeper, this::stopSweeper, leader -> { }), true));
       }
     });
     // a list call per reconcile of a Pending plan: few plans on a device, and always current
@@ -77,8 +88,32 @@ public final class OperatorRuntime implements AutoCloseable {
     return operator;
   }
 
+  /**
+   * Also resume the workloads that a plan deleted without its finalizer left paused
+   * ({@link OrphanedPauseSweeper}), on the leader. Call before {@link #start}.
+   */
+  public OperatorRuntime sweepOrphanedPauses(String operatorNamespace) {
+    this.orphanSweeper = new OrphanedPauseSweeper(client, operatorNamespace, events);
+    return this;
+  }
+
   public void start() {
     operator.start();
+    if (!leaderElection) {
+      startSweeper();
+    }
+  }
+
+  private synchronized void startSweeper() {
+    if (orphanSweeper != null) {
+      orphanSweeper.start();
+    }
+  }
+
+  private synchronized void stopSweeper() {
+    if (orphanSweeper != null) {
+      orphanSweeper.close();
+    }
   }
 
   public boolean isStarted() {
@@ -91,6 +126,7 @@ public final class OperatorRuntime implements AutoCloseable {
 
   @Override
   public void close() {
+    stopSweeper();
     operator.stop();
   }
 }

@@ -10,6 +10,13 @@ public final class PauseAnnotations {
   /** Set by the operator in the same update that pauses: the name of the plan that paused it. */
   public static final String PAUSED_BY = "updates.microshift.io/paused-by";
 
+  /**
+   * Set by the operator with {@link #PAUSED_BY}: that plan's uid, so that a record left by a plan
+   * that was deleted (finalizer removed by hand) is told apart from one of a new plan of the same
+   * name. Records written before this annotation existed carry only the name.
+   */
+  public static final String PAUSED_BY_UID = "updates.microshift.io/paused-by-uid";
+
   /** Set by the operator: spec.replicas before the pause (Deployments, StatefulSets). */
   public static final String ORIGINAL_REPLICAS = "updates.microshift.io/original-replicas";
 

@@ -52,6 +52,9 @@ final class Pauser {
             Workloads.setSuspend(o, true);
           }
           a.put(PauseAnnotations.PAUSED_BY, planName);
+          if (plan.getMetadata().getUid() != null) {
+            a.put(PauseAnnotations.PAUSED_BY_UID, plan.getMetadata().getUid());
+          }
           didChange[0] = true;
           return true;
         });

@@ -68,7 +68,7 @@ final class Resumer {
   }
 
   /** Edits the object in place; returns false when it no longer carries this plan's record. */
-  private static boolean restore(HasMetadata o, WorkloadRef ref, String planName, PausedWorkload entry) {
+  static boolean restore(HasMetadata o, WorkloadRef ref, String planName, PausedWorkload entry) {
     Map<String, String> a = Pauser.annotations(o);
     if (!planName.equals(a.get(PauseAnnotations.PAUSED_BY))) {
       entry.state = PausedStatus.RESUMED;
@@ -76,6 +76,7 @@ final class Resumer {
       return false;
     }
     a.remove(PauseAnnotations.PAUSED_BY);
+    a.remove(PauseAnnotations.PAUSED_BY_UID);
     if (ref.scalable()) {
       String text = a.remove(PauseAnnotations.ORIGINAL_REPLICAS);
       Integer original = Pauser.parseInt(text);

@@ -139,6 +139,8 @@ class ManifestsTest {
     add(g, CLUSTER, "batch", List.of("jobs"), List.of("list"), "");
     add(g, CLUSTER, "", List.of("nodes"), List.of("list"), ""); // the node's RHEL minor, read only
     add(g, "default", "", List.of("events"), List.of("create", "patch"), "");
+    // an Event on a workload resumed after its plan was deleted without its finalizer
+    add(g, CLUSTER, "", List.of("events"), List.of("create"), "");
     add(g, "kube-public", "", List.of("configmaps"), List.of("get"), "microshift-version");
     add(g, NS, "coordination.k8s.io", List.of("leases"), List.of("get", "create", "update"), "");
     add(g, NS, "security.openshift.io", List.of("securitycontextconstraints"), List.of("use"), SA);

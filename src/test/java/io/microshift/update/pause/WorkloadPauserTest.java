@@ -44,6 +44,13 @@ class WorkloadPauserTest {
     return new java.util.TreeMap<>(Map.of(PauseAnnotations.PAUSED_BY, plan, key, value));
   }
 
+  /** The record the operator writes today: the plan's name and uid. */
+  static Map<String, String> record(UpdatePlan plan, String key, String value) {
+    Map<String, String> r = record(plan.getMetadata().getName(), key, value);
+    r.put(PauseAnnotations.PAUSED_BY_UID, plan.getMetadata().getUid());
+    return r;
+  }
+
   static String states(UpdatePlan plan) {
     return String.join("; ", plan.getStatus().pausedWorkloads.stream()
         .map(p -> p.kind + " " + p.namespace + "/" + p.name + " " + p.state + " " + p.originalReplicas
@@ -99,13 +106,13 @@ class WorkloadPauserTest {
     assertTrue(paused.succeeded());
     assertEquals(5, paused.paused().size());
     assertEquals(0, getDeployment(client, "app", "web").getSpec().getReplicas());
-    assertEquals(record("p1", PauseAnnotations.ORIGINAL_REPLICAS, "3"), ours(getDeployment(client, "app", "web")));
+    assertEquals(record(plan, PauseAnnotations.ORIGINAL_REPLICAS, "3"), ours(getDeployment(client, "app", "web")));
     assertEquals(0, getStatefulSet(client, "app", "db").getSpec().getReplicas());
-    assertEquals(record("p1", PauseAnnotations.ORIGINAL_REPLICAS, "2"), ours(getStatefulSet(client, "app", "db")));
-    assertEquals(record("p1", PauseAnnotations.ORIGINAL_REPLICAS, "0"), ours(getDeployment(client, "app", "idle")));
+    assertEquals(record(plan, PauseAnnotations.ORIGINAL_REPLICAS, "2"), ours(getStatefulSet(client, "app", "db")));
+    assertEquals(record(plan, PauseAnnotations.ORIGINAL_REPLICAS, "0"), ours(getDeployment(client, "app", "idle")));
     assertEquals(true, getCronJob(client, "app", "nightly").getSpec().getSuspend());
-    assertEquals(record("p1", PauseAnnotations.ORIGINAL_SUSPEND, "false"), ours(getCronJob(client, "app", "nightly")));
-    assertEquals(record("p1", PauseAnnotations.ORIGINAL_SUSPEND, "true"), ours(getCronJob(client, "app", "manual")));
+    assertEquals(record(plan, PauseAnnotations.ORIGINAL_SUSPEND, "false"), ours(getCronJob(client, "app", "nightly")));
+    assertEquals(record(plan, PauseAnnotations.ORIGINAL_SUSPEND, "true"), ours(getCronJob(client, "app", "manual")));
     assertEquals(2, getDeployment(client, "kube-system", "dns").getSpec().getReplicas(), "system namespaces are never paused");
     assertEquals(Map.of(), ours(getDeployment(client, "kube-system", "dns")));
     assertEquals("CronJob app/manual Paused null true; CronJob app/nightly Paused null false; "
@@ -147,7 +154,7 @@ class WorkloadPauserTest {
     fresh.getStatus().pausedWorkloads.clear();
     PauseOutcome again = pauser().pause(fresh, TestPlans.writer(client), events);
 
-    assertEquals(record("p1", PauseAnnotations.ORIGINAL_REPLICAS, "3"), ours(getDeployment(client, "app", "web")));
+    assertEquals(record(plan, PauseAnnotations.ORIGINAL_REPLICAS, "3"), ours(getDeployment(client, "app", "web")));
     assertEquals(3, again.paused().get(0).originalReplicas);
     assertEquals("Deployment app/web Paused 3 null", states(TestPlans.reload(client, "p1")));
     assertEquals(1, events.withReason("WorkloadsPaused").size(), "the second pause changed nothing");
