@@ -57,7 +57,29 @@ public final class GreenbootCommands {
         out.println("FAIL: request.json refused: " + String.join("; ", e.problems()));
         return 1;
       }
-      if (req == null || !s.get().isFor(req)) {
+      if (req == null) {
+        // deleted by hand: the operator writes it again with its verification; wait for that,
+        // within the timeout of the request the host accepted, rather than fail a healthy boot
+        Optional<UpdateRequest> accepted = recorder.acceptedRequest(s.get().request().uid(),
+            s.get().request().sequence());
+        if (accepted.isEmpty()) {
+          out.println("FAIL: request.json is missing and the host kept no accepted request for plan uid "
+              + s.get().request().uid() + ", sequence " + s.get().request().sequence());
+          return 1;
+        }
+        if (deadline == null) {
+          deadline = ctx.clock().instant().plusSeconds(accepted.get().healthCheckTimeoutSeconds());
+        }
+        waitingFor = "request.json, which is missing (the operator writes it again with its verification)";
+        if (!ctx.clock().instant().isBefore(deadline)) {
+          out.println("FAIL: timed out after " + accepted.get().healthCheckTimeoutSeconds() + "s waiting for "
+              + waitingFor);
+          return 1;
+        }
+        ctx.sleeper().sleep(POLL);
+        continue;
+      }
+      if (!s.get().isFor(req)) {
         out.println("FAIL: request.json no longer matches the update in flight (plan uid "
             + s.get().request().uid() + ", sequence " + s.get().request().sequence() + ")");
         return 1;

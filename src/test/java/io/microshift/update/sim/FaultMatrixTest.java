@@ -189,7 +189,42 @@ class FaultMatrixTest {
     rpmCells(out);
     greenbootCells(out);
     diskCells(out);
+    deletedMarkerCells(out);
     return out;
+  }
+
+  // ------------------------------------------------------------------ marker files deleted by hand (issue 14.10)
+
+  static void deletedMarkerCells(List<Scenario> out) {
+    out.add(new Scenario(List.of("request-deleted-in-verifying"), List.of(Phase.Succeeded),
+        "request.json deleted by hand after the operator verified the target boot", Story.OSTREE_Z, o -> {},
+        FaultMatrixTest::requestDeletedInVerifying));
+  }
+
+  /** The operator writes the request again, with its verification; greenboot commits, nothing rolls back. */
+  static void requestDeletedInVerifying(Run r) throws Exception {
+    r.apply(PLAN);
+    boolean[] deleted = {false};
+    r.drive(PLAN, () -> {
+      if (!deleted[0] && r.d.phase(PLAN) == Phase.Verifying && r.d.request()
+          .map(q -> q.verification() != null && r.d.bootId().equals(q.verification().bootId())).orElse(false)) {
+        try {
+          Files.delete(io.microshift.update.marker.MarkerFiles.requestFile(r.d.stateDir()));
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+        deleted[0] = true;
+      }
+    });
+    List<String> problems = new ArrayList<>();
+    if (!deleted[0]) {
+      problems.add("request.json was never deleted: the plan did not reach a verified Verifying");
+    }
+    if (r.d.boots() != 1) {
+      problems.add(r.d.boots() + " boots, want 1 (no rollback)");
+    }
+    r.faultNote = "request.json deleted, " + r.d.boots() + " boot(s)";
+    r.cell("request-deleted-in-verifying", PLAN, Phase.Succeeded, problems);
   }
 
   // ------------------------------------------------------------------ upstream fidelity: restore, rpm-ostree

@@ -90,16 +90,40 @@ public final class MarkerHostHandoff implements HostHandoff {
             + ", state " + s.state() + "); this plan starts when it ends");
   }
 
+  /**
+   * Idempotent: a verification of the same sequence, boot and result already in request.json is
+   * kept as it is. A request.json that is gone (deleted by hand while greenboot checks the target)
+   * is written again from status, exactly as it was written at the hand-off, so the host sees the
+   * request it accepted and greenboot's check gets its verification; another plan's request is
+   * never overwritten.
+   */
   @Override
   public synchronized void writeVerification(UpdatePlan plan, String bootId, boolean passed, String message) {
-    UpdateRequest request = readRequest().filter(r -> isOurs(r, plan)).orElseThrow(() ->
-        new IllegalStateException("request.json does not belong to plan " + plan.getMetadata().getName()));
-    UpdateRequest.Verification v = new UpdateRequest.Verification(request.sequence(), bootId,
-        passed ? UpdateRequest.VerificationResult.Passed : UpdateRequest.VerificationResult.Failed,
-        message, clock.instant().toString());
-    if (!v.equals(request.verification())) {
-      MarkerFiles.writeRequest(stateDir, request.withVerification(v));
+    Optional<UpdateRequest> existing = readRequest();
+    if (existing.isPresent() && !isOurs(existing.get(), plan)) {
+      throw new IllegalStateException("request.json belongs to plan " + existing.get().plan().name()
+          + ", not " + plan.getMetadata().getName() + "; the verification is not written");
     }
+    UpdateRequest request = existing.orElseGet(() -> rewrittenFromStatus(plan));
+    UpdateRequest.VerificationResult result = passed
+        ? UpdateRequest.VerificationResult.Passed : UpdateRequest.VerificationResult.Failed;
+    UpdateRequest.Verification current = request.verification();
+    if (existing.isPresent() && current != null && current.sequence() == request.sequence()
+        && bootId.equals(current.bootId()) && current.result() == result) {
+      return;
+    }
+    MarkerFiles.writeRequest(stateDir, request.withVerification(new UpdateRequest.Verification(
+        request.sequence(), bootId, result, message, clock.instant().toString())));
+  }
+
+  /** The request of the hand-off, rebuilt from status (the same content: see {@link #build}). */
+  private static UpdateRequest rewrittenFromStatus(UpdatePlan plan) {
+    UpdatePlanStatus st = plan.getStatus();
+    if (st == null || st.handoff == null || st.handoff.sequence == null) {
+      throw new IllegalStateException("request.json is missing and status records no hand-off sequence;"
+          + " it cannot be written again");
+    }
+    return build(plan, st.handoff.sequence);
   }
 
   @Override

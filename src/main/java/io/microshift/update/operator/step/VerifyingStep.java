@@ -79,7 +79,8 @@ public final class VerifyingStep implements PhaseStep {
         if (afterBoot) {
           pausing.resume(plan, writer, events);
         }
-        if (!Objects.equals(s.bootId(), verifiedBoot(plan))) {
+        boolean verified = Objects.equals(s.bootId(), verifiedBoot(plan));
+        if (!verified) {
           // greenboot's required.d check waits for this: with AfterBoot it means the resumed
           // workloads run on the target; if they never get ready, the check times out and fails
           String notReady = afterBoot ? pausing.notReady(plan) : null;
@@ -87,8 +88,11 @@ public final class VerifyingStep implements PhaseStep {
             return StepResult.stay(Phase.Verifying, "WaitingForWorkloads", "target booted (" + s.state()
                 + "); verifying boot " + s.bootId() + " once the resumed workloads are ready: " + notReady, HostStates.POLL);
           }
-          host.writeVerification(plan, s.bootId(), true, "operator running on the target; workloads "
-              + (afterBoot ? "resumed and ready" : "stay paused until the commit"));
+        }
+        // on every poll, not once: idempotent, and it puts request.json back if it was deleted
+        host.writeVerification(plan, s.bootId(), true, "operator running on the target; workloads "
+            + (afterBoot ? "resumed and ready" : "stay paused until the commit"));
+        if (!verified) {
           plan.getStatus().handoff.verification = "Passed";
           plan.getStatus().handoff.verifiedBootId = s.bootId();
         }

@@ -1,0 +1,67 @@
+package io.microshift.update.host;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.microshift.update.marker.MarkerFiles;
+import io.microshift.update.marker.UpdateRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 14, item 10: a marker file deleted by hand in the middle of an update. Nothing is lost
+ * and the outcome tells the truth.
+ */
+class DeletedMarkerTest {
+  @TempDir Path root;
+
+  @AfterEach
+  void unlock() {
+    TestHost.unlockSysroot(root);
+  }
+
+  private static String check(TestHost h, int[] rc) throws InterruptedException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    rc[0] = new GreenbootCommands(h.ctx()).check(new PrintStream(out, true, StandardCharsets.UTF_8));
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void greenbootsCheckWaitsForADeletedRequestToBeWrittenAgainInsteadOfFailingAHealthyBoot() throws Exception {
+    TestHost h = new TestHost(root, true);
+    UpdateRequest req = h.request();
+    h.updateAndBootTarget(req);
+    Files.delete(MarkerFiles.requestFile(h.paths.stateDir()));
+    int[] polls = {0};
+    h.whileWaiting = () -> {
+      if (++polls[0] == 3) {
+        h.verify(req, UpdateRequest.VerificationResult.Passed); // the operator writes it again
+      }
+    };
+    int[] rc = {-1};
+    String out = check(h, rc);
+    assertEquals(0, rc[0], out);
+    assertTrue(polls[0] >= 3, "the check waited for request.json");
+  }
+
+  @Test
+  void aRequestThatNeverComesBackFailsTheCheckAtTheAcceptedRequestsTimeout() throws Exception {
+    TestHost h = new TestHost(root, true);
+    UpdateRequest req = h.request();
+    h.updateAndBootTarget(req);
+    Files.delete(MarkerFiles.requestFile(h.paths.stateDir()));
+    java.time.Instant start = h.now;
+    int[] rc = {-1};
+    String out = check(h, rc);
+    assertEquals(1, rc[0], out);
+    assertTrue(out.contains("timed out after " + req.healthCheckTimeoutSeconds() + "s waiting for request.json, which is missing"),
+        out);
+    assertTrue(!h.now.isBefore(start.plusSeconds(req.healthCheckTimeoutSeconds())), "waited the whole timeout");
+  }
+}
