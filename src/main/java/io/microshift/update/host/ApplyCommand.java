@@ -55,6 +55,11 @@ public final class ApplyCommand {
     }
     UpdateRequest req = maybeReq.get();
     Optional<HostStatus> maybeStatus = recorder.read();
+    LostStatus lostStatus = new LostStatus(ctx);
+    Optional<UpdateRequest> lost = lostStatus.lost(maybeStatus);
+    if (lost.isPresent()) {
+      return lostStatus.settle(lost.get(), false, "apply");
+    }
     Optional<UpdateRequest> accepted = acceptedInsteadOf(req, maybeStatus);
     if (accepted.isPresent()) {
       req = accepted.get();
@@ -89,6 +94,9 @@ public final class ApplyCommand {
     } else if (HANDED_OVER.contains(status.state())) {
       ctx.log().info("request " + req.sequence() + " is already " + status.state() + ": nothing to do");
       return 0;
+    }
+    if (resumed && recorder.acceptedRequest(req.plan().uid(), req.sequence()).isEmpty()) {
+      MarkerFiles.writeAcceptedRequest(ctx.paths().stateDir(), req); // a power cut right after Staging
     }
     if (resumed && BEFORE_COPY.contains(status.state())) {
       // the agent resumes an update it accepted earlier: the set must still be what it checked
@@ -207,9 +215,11 @@ public final class ApplyCommand {
       recorder.transition("apply", b, HostState.Failed, "refused: " + String.join("; ", refusals));
       return Optional.empty();
     }
-    MarkerFiles.writeAcceptedRequest(ctx.paths().stateDir(), req);
     HostStatus s = recorder.transition("apply", b, HostState.Staging, "staging " + req.type().jsonName()
         + " update " + b.build().fromVersion() + " -> " + req.target().version());
+    // after the first status, so that a kept request with the in-flight flag and no status means
+    // the status was lost (LostStatus), never a power cut before it was written
+    MarkerFiles.writeAcceptedRequest(ctx.paths().stateDir(), req);
     return Optional.of(s);
   }
 

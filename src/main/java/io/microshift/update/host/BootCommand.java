@@ -28,6 +28,11 @@ public final class BootCommand {
 
   public int run() {
     Optional<HostStatus> maybe = recorder.read();
+    LostStatus lostStatus = new LostStatus(ctx);
+    Optional<io.microshift.update.marker.UpdateRequest> lost = lostStatus.lost(maybe);
+    if (lost.isPresent()) {
+      return lostStatus.settle(lost.get(), true, "boot");
+    }
     if (maybe.isEmpty() || maybe.get().state().isTerminal()) {
       ctx.log().info("boot: no update in flight");
       recorder.settled(maybe);

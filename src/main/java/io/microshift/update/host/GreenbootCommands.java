@@ -29,6 +29,12 @@ public final class GreenbootCommands {
   /** The status when this boot is the target boot of an update in flight. */
   private Optional<HostStatus> targetBoot() {
     Optional<HostStatus> s = recorder.read();
+    LostStatus lostStatus = new LostStatus(ctx);
+    Optional<UpdateRequest> lost = lostStatus.lost(s);
+    if (lost.isPresent()) {
+      lostStatus.settle(lost.get(), true, "greenboot");
+      s = recorder.read();
+    }
     recorder.settled(s);
     String boot = ctx.bootId();
     return s.filter(st -> (st.state() == HostState.Booted || st.state() == HostState.Unhealthy

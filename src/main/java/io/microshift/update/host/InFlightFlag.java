@@ -36,6 +36,11 @@ final class InFlightFlag {
     }
   }
 
+  /** Whether the flag is there (any kind of entry counts, as in the scripts' test). */
+  boolean isSet() {
+    return Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+  }
+
   /** Removes the flag durably (a symlink itself, never its target). */
   void clear() {
     try {

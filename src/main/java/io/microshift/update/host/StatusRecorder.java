@@ -34,6 +34,16 @@ public final class StatusRecorder {
         .filter(a -> a.plan().uid().equals(planUid) && a.sequence() == sequence);
   }
 
+  /** The request the agent accepted last (accepted-request.json), whatever its plan. */
+  public Optional<UpdateRequest> acceptedRequest() {
+    return MarkerFiles.readAcceptedRequest(ctx.paths().stateDir(), ctx.markerOwnerUid());
+  }
+
+  /** Whether the in-flight flag is there: an update was in flight when it was last written. */
+  public boolean inFlight() {
+    return inFlight.isSet();
+  }
+
   /** Writes {@code status}; a crash injected at {@code <writeName>.temp-written} hits mid-write. */
   public HostStatus write(HostStatus status, String writeName) {
     if (!status.state().isTerminal()) {

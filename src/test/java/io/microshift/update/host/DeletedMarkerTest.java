@@ -64,4 +64,56 @@ class DeletedMarkerTest {
         out);
     assertTrue(!h.now.isBefore(start.plusSeconds(req.healthCheckTimeoutSeconds())), "waited the whole timeout");
   }
+
+  private static void deleteStatus(TestHost h) throws Exception {
+    Files.delete(MarkerFiles.hostStatusFile(h.paths.stateDir()));
+  }
+
+  @Test
+  void statusDeletedBeforeTheCopyStopsTheUpdateTruthfullyAndLeavesTheHostAsItWas() throws Exception {
+    TestHost h = new TestHost(root, true);
+    String before = h.bootedChecksum();
+    int deployments = h.ostreeSysroot.deployments().size();
+    UpdateRequest req = h.request();
+    h.writeRequest(req);
+    org.junit.jupiter.api.Assertions.assertThrows(CrashAt.SimulatedCrash.class,
+        () -> new ApplyCommand(h.ctx(new CrashAt(CrashPoints.APPLY_STAGED_RECORDED))).run());
+    deleteStatus(h);
+
+    assertEquals(1, new ApplyCommand(h.ctx()).run());
+
+    io.microshift.update.marker.HostStatus s = h.status();
+    assertEquals(io.microshift.update.marker.HostState.Failed, s.state());
+    assertTrue(s.message().contains("host-status.json was missing (deleted?)")
+        && s.message().contains("the staged deployment was removed")
+        && s.message().contains("microshift-update restore " + req.backup().id()), s.message());
+    assertTrue(h.microshiftActive, "MicroShift runs");
+    assertEquals(deployments, h.ostreeSysroot.deployments().size(), "the staged deployment is gone");
+    assertEquals(before, h.ostreeSysroot.deployments().get(0).checksum(), "the next boot runs the old deployment");
+  }
+
+  @Test
+  void statusDeletedBeforeTheRebootIsRebuiltOnTheTargetBootAndTheUpdateCommits() throws Exception {
+    TestHost h = new TestHost(root, true);
+    UpdateRequest req = h.request();
+    h.writeRequest(req);
+    assertEquals(0, new ApplyCommand(h.ctx()).run());
+    assertEquals(io.microshift.update.marker.HostState.Rebooting, h.status().state());
+    deleteStatus(h);
+    h.rebootIntoDefault();
+
+    assertEquals(0, new BootCommand(h.ctx()).run(), "boot");
+    io.microshift.update.marker.HostStatus s = h.status();
+    assertEquals(io.microshift.update.marker.HostState.Booted, s.state());
+    assertTrue(s.message().contains("rebuilt from the accepted request"), s.message());
+    assertEquals(h.bootId(), s.bootIdAfter());
+    assertEquals(req.backup().id(), s.dataCopy().backupId(), "the complete data copy is known again");
+    h.startMicroShift(TestHost.TARGET);
+    h.verify(req, UpdateRequest.VerificationResult.Passed);
+    int[] rc = {-1};
+    String out = check(h, rc);
+    assertEquals(0, rc[0], out);
+    assertEquals(0, new GreenbootCommands(h.ctx()).green());
+    assertEquals(io.microshift.update.marker.HostState.Committed, h.status().state());
+  }
 }

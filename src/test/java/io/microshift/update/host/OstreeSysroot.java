@@ -66,6 +66,18 @@ public final class OstreeSysroot {
   }
 
   /**
+   * The MicroShift version a commit carries (its {@code /usr/bin/microshift}, written by {@link
+   * #commit}), or null. On an rpm-ostree host the rpm database is part of each deployment
+   * ({@code /usr/share/rpm}), so {@code rpm -q microshift} answers for the booted one.
+   */
+  public String microshiftVersion(String checksum) {
+    CommandRunner.Result r = real.run(List.of("ostree", "--repo=" + sysroot.resolve("ostree/repo"),
+        "cat", checksum, "/usr/bin/microshift"));
+    String out = r.stdout().strip();
+    return r.ok() && out.startsWith("microshift ") ? out.substring("microshift ".length()) : null;
+  }
+
+  /**
    * Makes {@code checksum} the remote ref {@code remote:ref}, as if it had been pulled from that
    * remote: {@code rpm-ostree rebase remote:ref} then deploys it and records that origin.
    */
