@@ -199,6 +199,35 @@ class FaultMatrixTest {
     out.add(new Scenario(List.of("request-deleted-in-verifying"), List.of(Phase.Succeeded),
         "request.json deleted by hand after the operator verified the target boot", Story.OSTREE_Z, o -> {},
         FaultMatrixTest::requestDeletedInVerifying));
+    out.add(new Scenario(List.of("status-deleted-before-reboot"), List.of(Phase.Succeeded),
+        "host-status.json deleted by hand after the agent requested the reboot", Story.OSTREE_Z, o -> {},
+        FaultMatrixTest::statusDeletedBeforeReboot));
+  }
+
+  /** The target boots without a record: the agent rebuilds Booted from the accepted request, greenboot commits. */
+  static void statusDeletedBeforeReboot(Run r) throws Exception {
+    r.apply(PLAN);
+    boolean[] deleted = {false};
+    r.drive(PLAN, () -> {
+      if (!deleted[0] && r.d.rebootRequested()
+          && r.d.hostStatus().map(h -> h.state() == HostState.Rebooting).orElse(false)) {
+        try {
+          Files.delete(io.microshift.update.marker.MarkerFiles.hostStatusFile(r.d.stateDir()));
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+        deleted[0] = true;
+      }
+    });
+    List<String> problems = new ArrayList<>();
+    HostStatus s = r.d.hostStatus().orElse(null);
+    if (!deleted[0]) {
+      problems.add("host-status.json was never deleted at Rebooting");
+    } else if (s == null || s.history().stream().noneMatch(h -> h.message().contains("rebuilt from the accepted request"))) {
+      problems.add("the host did not rebuild its record: " + (s == null ? "none" : s.state() + ": " + s.message()));
+    }
+    r.faultNote = "host-status.json deleted, " + (s == null ? "no status" : "host " + s.state());
+    r.cell("status-deleted-before-reboot", PLAN, Phase.Succeeded, problems);
   }
 
   /** The operator writes the request again, with its verification; greenboot commits, nothing rolls back. */
