@@ -81,6 +81,9 @@ scriptlet() {
 /usr/share/doc/microshift-update
 /usr/share/doc/microshift-update/host.md
 /usr/share/doc/microshift-update/install.md
+/usr/share/licenses/microshift-update
+/usr/share/licenses/microshift-update/LICENSE
+/usr/share/licenses/microshift-update/NOTICE
 /var/lib/microshift-update
 EOF
 )"
@@ -164,6 +167,28 @@ EOF
     echo "$output"
     [ "$status" -eq 0 ]
     [ -n "$output" ]
+}
+
+@test "licence: Apache-2.0 in the License tag and LICENSE, and NOTICE names every library inside the jar" {
+    [ "$(rpm -qp --qf '%{LICENSE}' "${RPM}")" = Apache-2.0 ]
+    cmp "${REPO}/LICENSE" "${ROOT}/usr/share/licenses/microshift-update/LICENSE"
+    cmp "${REPO}/NOTICE" "${ROOT}/usr/share/licenses/microshift-update/NOTICE"
+    grep -qF 'Apache License' "${ROOT}/usr/share/licenses/microshift-update/LICENSE"
+    grep -qF 'Version 2.0, January 2004' "${ROOT}/usr/share/licenses/microshift-update/LICENSE"
+    # the shade plugin keeps each bundled library's META-INF/maven/<group>/<artifact>/pom.properties
+    jar="${ROOT}/usr/lib/microshift-update/microshift-update.jar"
+    libs="$(unzip -Z1 "${jar}" | sed -n 's|^META-INF/maven/\([^/]*\)/\([^/]*\)/pom.properties$|\1:\2|p' | grep -v "^io.microshift.update:" | sort -u)"
+    [ -n "${libs}" ]
+    missing=""
+    while read -r lib; do
+        grep -qE "^${lib}:[^ ]+  [A-Za-z0-9]" "${ROOT}/usr/share/licenses/microshift-update/NOTICE" || missing+=" ${lib}"
+    done <<<"${libs}"
+    [ -z "${missing}" ] || { echo "NOTICE does not name:${missing}"; return 1; }
+    # the merged NOTICE of the Apache-2.0 libraries (section 4(d)) is in the jar
+    unzip -p "${jar}" META-INF/NOTICE | grep -q .
+    # and the operator image carries both files
+    grep -qE '^COPY LICENSE NOTICE /licenses/' "${REPO}/target/image/Containerfile"
+    cmp "${REPO}/LICENSE" "${REPO}/target/image/LICENSE"
 }
 
 @test "Requires: a Java 17 or newer runtime, microshift, greenboot, and systemd for the scriptlets" {
