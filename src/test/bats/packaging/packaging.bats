@@ -84,6 +84,7 @@ scriptlet() {
 /usr/share/licenses/microshift-update
 /usr/share/licenses/microshift-update/LICENSE
 /usr/share/licenses/microshift-update/NOTICE
+/usr/share/selinux/packages/targeted/microshift_update.cil
 /var/lib/microshift-update
 EOF
 )"
@@ -241,6 +242,72 @@ EOF2
     [ "$status" -eq 0 ]
     [[ "$output" == *"host status:"* ]]
     [[ "$output" != *"REFUSED"* ]]
+}
+
+@test "SELinux: %post installs the policy module, then creates the state dir and relabels it" {
+    post="$(scriptlet postinstall)"
+    echo "${post}"
+    module=/usr/share/selinux/packages/targeted/microshift_update.cil
+    [ -f "${ROOT}${module}" ]
+    n_install="$(grep -nxF "/usr/sbin/semodule -n -s targeted -X 200 -i ${module} || :" <<<"${post}" | cut -d: -f1)"
+    n_load="$(grep -nxF '/usr/sbin/selinuxenabled && /usr/sbin/load_policy || :' <<<"${post}" | cut -d: -f1)"
+    n_create="$(grep -nE 'systemd-tmpfiles --create microshift-update.conf' <<<"${post}" | cut -d: -f1)"
+    n_label="$(grep -nxF '/usr/sbin/selinuxenabled && /usr/sbin/restorecon -R -- "/var/lib/microshift-update" || :' <<<"${post}" | cut -d: -f1)"
+    [ -n "${n_install}" ] && [ -n "${n_load}" ] && [ -n "${n_create}" ] && [ -n "${n_label}" ]
+    [ "${n_install}" -lt "${n_load}" ] && [ "${n_load}" -lt "${n_create}" ] && [ "${n_create}" -lt "${n_label}" ]
+    # the tools the scriptlets call, and the types the module names, are there when %post runs
+    run rpm -qp --qf '[%{REQUIREFLAGS:deptype} %{REQUIRENAME}\n]' "${RPM}"
+    [[ "$output" == *"post policycoreutils"* ]]
+    [[ "$output" == *"postun policycoreutils"* ]]
+    [[ "$output" == *"post container-selinux"* ]]
+}
+
+@test "SELinux: %postun removes the policy module and relabels the state dir on erase only" {
+    postun="$(scriptlet postuninstall)"
+    echo "${postun}"
+    block="$(sed -n '/^if \[ \$1 -eq 0 \]; then$/,/^fi$/p' <<<"${postun}")"
+    grep -qF '/usr/sbin/semodule -n -s targeted -X 200 -r microshift_update || :' <<<"${block}"
+    grep -qF '/usr/sbin/selinuxenabled && /usr/sbin/load_policy || :' <<<"${block}"
+    grep -qF 'restorecon -R -- "/var/lib/microshift-update"' <<<"${block}"
+    # nothing of the module is removed outside the erase branch
+    [ "$(grep -c 'semodule' <<<"${postun}")" -eq 1 ]
+}
+
+@test "SELinux: the module labels the state dir container_file_t and a backup's data copy as MicroShift labels its data" {
+    cil="${ROOT}/usr/share/selinux/packages/targeted/microshift_update.cil"
+    cmp "${REPO}/packaging/microshift_update.cil" "${cil}"
+    # parentheses balance on every statement line (comments start with ;)
+    while IFS= read -r line; do
+        open="${line//[^(]/}"; close="${line//[^)]/}"
+        [ "${#open}" -eq "${#close}" ] || { echo "unbalanced: ${line}"; return 1; }
+    done < <(grep -v '^;' "${cil}" | grep -v '^$')
+    run diff <(grep -v '^;' "${cil}" | grep -v '^$') - <<'EOF'
+(filecon "/var/lib/microshift-update(/.*)?" any (system_u object_r container_file_t ((s0) (s0))))
+(filecon "/var/lib/microshift-update/backups/[^/]+/data(/.*)?" any (system_u object_r container_var_lib_t ((s0) (s0))))
+EOF
+    echo "$output"
+    [ "$status" -eq 0 ]
+    # the regular expressions match the paths the agent and the operator use (docs/marker.md)
+    python3 - "${cil}" <<'EOF2'
+import re, sys
+rules = re.findall(r'\(filecon "([^"]+)" any \(system_u object_r (\w+)', open(sys.argv[1]).read())
+def label(path):
+    # file_contexts: the more specific matching rule wins; here, the longer one
+    hits = [(len(rx), t) for rx, t in rules if re.fullmatch(rx, path)]
+    return max(hits)[1] if hits else None
+want = {
+    "/var/lib/microshift-update": "container_file_t",
+    "/var/lib/microshift-update/request.json": "container_file_t",
+    "/var/lib/microshift-update/host-status.json": "container_file_t",
+    "/var/lib/microshift-update/backups/update-to-4-17-3-5/etcd.snapshot": "container_file_t",
+    "/var/lib/microshift-update/backups/update-to-4-17-3-5/manifest.json": "container_file_t",
+    "/var/lib/microshift-update/backups/update-to-4-17-3-5/data": "container_var_lib_t",
+    "/var/lib/microshift-update/backups/update-to-4-17-3-5/data/certs/ca.crt": "container_var_lib_t",
+    "/var/lib/microshift-updates": None,
+}
+bad = {p: (label(p), t) for p, t in want.items() if label(p) != t}
+assert not bad, bad
+EOF2
 }
 
 @test "%preun disables and stops the units on erase only, not on upgrade" {
