@@ -65,6 +65,7 @@ scriptlet() {
 /usr/lib/microshift-update/microshift-update.jar
 /usr/lib/microshift/manifests.d
 /usr/lib/microshift/manifests.d/050-microshift-update
+/usr/lib/microshift/manifests.d/050-microshift-update/aggregated-roles.yaml
 /usr/lib/microshift/manifests.d/050-microshift-update/deployment.yaml
 /usr/lib/microshift/manifests.d/050-microshift-update/kustomization.yaml
 /usr/lib/microshift/manifests.d/050-microshift-update/namespace.yaml
