@@ -300,10 +300,10 @@ want = {
     "/var/lib/microshift-update": "container_file_t",
     "/var/lib/microshift-update/request.json": "container_file_t",
     "/var/lib/microshift-update/host-status.json": "container_file_t",
-    "/var/lib/microshift-update/backups/update-to-4-17-3-5/etcd.snapshot": "container_file_t",
-    "/var/lib/microshift-update/backups/update-to-4-17-3-5/manifest.json": "container_file_t",
-    "/var/lib/microshift-update/backups/update-to-4-17-3-5/data": "container_var_lib_t",
-    "/var/lib/microshift-update/backups/update-to-4-17-3-5/data/certs/ca.crt": "container_var_lib_t",
+    "/var/lib/microshift-update/backups/update-to-4-17-3-0d7e1c52/etcd.snapshot": "container_file_t",
+    "/var/lib/microshift-update/backups/update-to-4-17-3-0d7e1c52/manifest.json": "container_file_t",
+    "/var/lib/microshift-update/backups/update-to-4-17-3-0d7e1c52/data": "container_var_lib_t",
+    "/var/lib/microshift-update/backups/update-to-4-17-3-0d7e1c52/data/certs/ca.crt": "container_var_lib_t",
     "/var/lib/microshift-updates": None,
 }
 bad = {p: (label(p), t) for p, t in want.items() if label(p) != t}
