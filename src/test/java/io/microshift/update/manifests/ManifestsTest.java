@@ -387,7 +387,8 @@ class ManifestsTest {
       assertTrue(p.asText().equals("http-metrics") || p.asInt() == 8080, probe + " port " + p);
     }
     assertEquals("50m", c.at("/resources/requests/cpu").asText(), "cpu request");
-    assertEquals("128Mi", c.at("/resources/requests/memory").asText(), "memory request");
+    assertEquals("160Mi", c.at("/resources/requests/memory").asText(),
+        "memory request: the measured peak (hack/bench.d/operator-footprint, operator-peak-rss-mib) and a margin");
     assertEquals("192Mi", c.at("/resources/limits/memory").asText(), "memory limit");
 
     assertEquals(0, pod.at("/securityContext/runAsUser").asInt(-1), "uid 0: root-owned marker files");
