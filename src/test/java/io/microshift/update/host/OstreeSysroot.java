@@ -66,6 +66,28 @@ public final class OstreeSysroot {
   }
 
   /**
+   * A commit on top of {@code base} whose image store holds {@code imagesJson} as
+   * {@code /usr/share/containers/storage/overlay-images/images.json}: what image builder's
+   * {@code [[containers]]} leaves in an rpm-ostree commit (see host.TargetImagesCheck), reduced
+   * to the index the agent reads (records with id, digest, digests, names; containers/storage
+   * images.go {@code Image}). Returns the checksum; {@code ref} points at it.
+   */
+  public String commitWithImages(Path scratch, String ref, String base, String imagesJson) {
+    Path overlay = scratch.resolve("images-" + base.substring(0, 12));
+    try {
+      Path index = overlay.resolve("usr/share/containers/storage/overlay-images/images.json");
+      Files.createDirectories(index.getParent());
+      Files.writeString(index, imagesJson);
+      return check(List.of("ostree", "--repo=" + sysroot.resolve("ostree/repo"), "commit",
+          "--branch=" + ref, "--tree=ref=" + base, "--tree=dir=" + overlay)).stdout().strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      FileTrees.delete(overlay);
+    }
+  }
+
+  /**
    * Makes {@code checksum} the remote ref {@code remote:ref}, as if it had been pulled from that
    * remote: {@code rpm-ostree rebase remote:ref} then deploys it and records that origin.
    */
