@@ -326,6 +326,8 @@ class ManifestsTest {
         "ETCD_ENDPOINTS");
     assertEquals("metadata.namespace",
         env.get("OPERATOR_NAMESPACE").at("/valueFrom/fieldRef/fieldPath").asText());
+    assertEquals("metadata.name", env.get("POD_NAME").at("/valueFrom/fieldRef/fieldPath").asText(),
+        "POD_NAME: the operator reads its own pod for its image by digest (OperatorImage)");
     String jvm = env.get("JAVA_TOOL_OPTIONS").path("value").asText();
     for (String flag : List.of("-XX:MaxRAMPercentage=", "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=")) {
       assertTrue(jvm.contains(flag), "JAVA_TOOL_OPTIONS lacks " + flag + ": " + jvm);

@@ -27,12 +27,22 @@ public final class MarkerHostHandoff implements HostHandoff {
   private final Path stateDir;
   private final int hostUid;
   private final Clock clock;
+  private final Optional<String> operatorImage;
 
   /** @param hostUid the uid that owns host-status.json (root on a device) */
   public MarkerHostHandoff(Path stateDir, int hostUid, Clock clock) {
+    this(stateDir, hostUid, clock, Optional.empty());
+  }
+
+  /**
+   * @param operatorImage the operator's image by digest ({@link OperatorImage}), which an ostree
+   *     target must carry; empty: not checked
+   */
+  public MarkerHostHandoff(Path stateDir, int hostUid, Clock clock, Optional<String> operatorImage) {
     this.stateDir = stateDir;
     this.hostUid = hostUid;
     this.clock = clock;
+    this.operatorImage = operatorImage;
   }
 
   @Override
@@ -120,7 +130,7 @@ public final class MarkerHostHandoff implements HostHandoff {
     return r.plan() != null && plan.getMetadata().getUid().equals(r.plan().uid());
   }
 
-  private static UpdateRequest build(UpdatePlan plan, long sequence) {
+  private UpdateRequest build(UpdatePlan plan, long sequence) {
     EffectiveSpec spec = EffectiveSpec.of(plan);
     UpdatePlanStatus st = plan.getStatus();
     UpdateTarget t = spec.raw().target;
@@ -145,7 +155,8 @@ public final class MarkerHostHandoff implements HostHandoff {
         new UpdateRequest.Target(t.version, t.ostreeRef, t.ostreeCommit,
             t.packages == null || t.packages.isEmpty() ? null : List.copyOf(t.packages),
             t.repositories == null || t.repositories.isEmpty() ? null : List.copyOf(t.repositories),
-            t.reboot == null ? null : UpdateRequest.Reboot.valueOf(t.reboot.name())),
+            t.reboot == null ? null : UpdateRequest.Reboot.valueOf(t.reboot.name()),
+            spec.raw().type == UpdateType.RPM ? null : operatorImage.map(List::of).orElse(null)),
         spec.allowDowngrade(),
         backup,
         (int) spec.healthCheckTimeout().toSeconds(),
