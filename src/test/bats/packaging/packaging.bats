@@ -398,3 +398,24 @@ EOF
     echo "$output"
     [ "$status" -eq 0 ]
 }
+
+@test "with OPERATOR_IMAGE_DIGEST the packaged manifests run the image by that digest, IfNotPresent; a non-digest is refused" {
+    digest="sha256:$(printf 'ab%.0s' {1..32})"
+    run env OPERATOR_IMAGE_DIGEST="sha256:not-a-digest" "${REPO}/hack/package"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"is not a digest"* ]]
+    run env OPERATOR_IMAGE_DIGEST="${digest}" "${REPO}/hack/package"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    pinned="${BATS_TEST_TMPDIR}/pinned"
+    mkdir -p "${pinned}"
+    rpm2archive - <"${REPO}"/target/rpm/*.rpm | tar -xzf - -C "${pinned}"
+    run kubectl kustomize "${pinned}/${MANIFESTS_DIR}"
+    [ "$status" -eq 0 ]
+    grep -qxE "[[:space:]]+image: quay.io/microshift-update/operator@${digest}" <<<"$output"
+    grep -qxE '[[:space:]]+imagePullPolicy: IfNotPresent' <<<"$output"
+    [ "$(grep -c 'image: ' <<<"$output")" -eq 1 ]
+    # the repository's manifests are unchanged; the development package goes back in place
+    ! grep -q '^  digest:' "${REPO}/manifests/kustomization.yaml"
+    "${REPO}/hack/package" >/dev/null
+}
