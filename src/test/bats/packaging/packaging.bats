@@ -383,7 +383,7 @@ $(rpm -qp --triggers --filetriggers "${RPM}")"
     [[ "$output" == *"kind: CustomResourceDefinition"* ]]
 }
 
-@test "docs/install.md's blueprint is valid TOML and adds microshift-update next to microshift" {
+@test "docs/install.md's blueprint is valid TOML, adds microshift-update next to microshift and embeds the operator image by digest" {
     run python3 - "${REPO}/docs/install.md" <<'EOF'
 import re, sys, tomllib
 text = open(sys.argv[1]).read()
@@ -393,7 +393,10 @@ bp = tomllib.loads(blocks[0])
 names = [p["name"] for p in bp.get("packages", [])]
 assert "microshift" in names, names
 assert "microshift-update" in names, names
-print("packages:", names)
+# the operator image, embedded by digest, in the repository the manifests deploy
+sources = [c["source"] for c in bp.get("containers", [])]
+assert any(re.fullmatch(r"quay\.io/microshift-update/operator@sha256:[0-9a-f]{64}", s) for s in sources), sources
+print("packages:", names, "containers:", sources)
 EOF
     echo "$output"
     [ "$status" -eq 0 ]

@@ -24,6 +24,12 @@ import java.util.List;
  * further {@code digests} and its {@code names} (containers/storage images.go, {@code Image}).
  * It is read from the commit itself with {@code ostree cat}, before anything boots it.
  *
+ * <p>Image mode (bootc) as MicroShift documents it instead copies each image with
+ * {@code skopeo copy --preserve-digests docker://IMAGE dir:/usr/lib/containers/storage/<sha>} and
+ * lists {@code IMAGE,<sha>} lines in {@code /usr/lib/containers/storage/image-list.txt}
+ * (openshift/microshift docs/config/Containerfile.bootc-embedded-rhel9); a required image listed
+ * there by its exact reference counts too.
+ *
  * <p>An image matches when its digests hold the required digest and one of its names is in the
  * required repository, as CRI-O's storage lookup of {@code repo@digest} requires
  * (containers/image storage/storage_reference.go, {@code resolveImage}/{@code imageMatchesRepo}).
@@ -33,6 +39,8 @@ public final class TargetImagesCheck {
   public static final String STORE = "/usr/share/containers/storage";
   /** The store's image index, inside the commit. */
   public static final String IMAGES_JSON = STORE + "/overlay-images/images.json";
+  /** MicroShift's image-mode list of embedded images (see the class comment). */
+  public static final String IMAGE_LIST = "/usr/lib/containers/storage/image-list.txt";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HostContext ctx;
@@ -57,34 +65,45 @@ public final class TargetImagesCheck {
       return;
     }
     JsonNode images = imagesOf(commit);
+    String list = catOrNull(commit, IMAGE_LIST);
+    List<String> listed = list == null ? List.of() : list.lines().map(l -> l.split(",", 2)[0].strip()).toList();
     List<String> missing = new ArrayList<>();
     for (String image : required) {
-      if (!carries(images, image)) {
+      if (!carries(images, image) && !listed.contains(image)) {
         missing.add(image);
       }
     }
     if (!missing.isEmpty()) {
       throw new HostException("the target commit " + commit + " does not carry " + String.join(", ", missing)
-          + " in " + STORE + "; the operator could not start after the reboot without pulling it: add it to the"
+          + " in " + STORE + " (nor lists it in " + IMAGE_LIST + "); the operator could not start after the reboot without pulling it: add it to the"
           + " image blueprint as [[containers]] source = \"" + missing.get(0) + "\", build the commit again and"
           + " point the plan at it (docs/install.md)");
     }
     ctx.log().info("target commit " + commit + " carries " + String.join(", ", required));
   }
 
-  /** The commit's image index, or an empty array when the commit has no image store. */
-  private JsonNode imagesOf(String commit) {
+  /** A file of the commit, or null when the commit has none. */
+  private String catOrNull(String commit, String path) {
     String repo = ctx.paths().host("/sysroot/ostree/repo").toString();
-    CommandRunner.Result r = ctx.runner().run(List.of("ostree", "cat", "--repo=" + repo, commit, IMAGES_JSON));
+    CommandRunner.Result r = ctx.runner().run(List.of("ostree", "cat", "--repo=" + repo, commit, path));
     if (r.exitCode() != 0) {
       if (r.stderr().contains("No such file or directory")) {
-        return JSON.createArrayNode();
+        return null;
       }
-      throw new HostException("cannot read " + IMAGES_JSON + " of the target commit " + commit + ": ostree cat"
+      throw new HostException("cannot read " + path + " of the target commit " + commit + ": ostree cat"
           + " exited " + r.exitCode() + ": " + Markers.printable(r.stderr().strip(), 300));
     }
+    return r.stdout();
+  }
+
+  /** The commit's image index, or an empty array when the commit has no image store. */
+  private JsonNode imagesOf(String commit) {
+    String text = catOrNull(commit, IMAGES_JSON);
+    if (text == null) {
+      return JSON.createArrayNode();
+    }
     try {
-      JsonNode images = JSON.readTree(r.stdout());
+      JsonNode images = JSON.readTree(text);
       if (images == null || !images.isArray()) {
         throw new HostException(IMAGES_JSON + " of the target commit " + commit + " is not a JSON array");
       }

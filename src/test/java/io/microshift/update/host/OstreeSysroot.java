@@ -73,11 +73,19 @@ public final class OstreeSysroot {
    * images.go {@code Image}). Returns the checksum; {@code ref} points at it.
    */
   public String commitWithImages(Path scratch, String ref, String base, String imagesJson) {
+    return commitWithFile(scratch, ref, base, "usr/share/containers/storage/overlay-images/images.json", imagesJson);
+  }
+
+  /**
+   * A commit on top of {@code base} holding {@code content} at {@code path} (relative), e.g.
+   * MicroShift's image-mode {@code usr/lib/containers/storage/image-list.txt}.
+   */
+  public String commitWithFile(Path scratch, String ref, String base, String path, String content) {
     Path overlay = scratch.resolve("images-" + base.substring(0, 12));
     try {
-      Path index = overlay.resolve("usr/share/containers/storage/overlay-images/images.json");
+      Path index = overlay.resolve(path);
       Files.createDirectories(index.getParent());
-      Files.writeString(index, imagesJson);
+      Files.writeString(index, content);
       return check(List.of("ostree", "--repo=" + sysroot.resolve("ostree/repo"), "commit",
           "--branch=" + ref, "--tree=ref=" + base, "--tree=dir=" + overlay)).stdout().strip();
     } catch (IOException e) {

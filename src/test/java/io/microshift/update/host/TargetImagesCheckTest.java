@@ -97,6 +97,16 @@ class TargetImagesCheckTest {
   }
 
   @Test
+  void anImageModeCommitListingTheImageAsMicroShiftEmbedsItCounts() {
+    TestHost h = new TestHost(root, true);
+    String commit = h.ostreeSysroot.commitWithFile(root, TestHost.REF_TARGET, h.commitTarget,
+        "usr/lib/containers/storage/image-list.txt", IMAGE + "," + "9f".repeat(32) + "\n");
+    h.writeRequest(requiring(h, commit, List.of(IMAGE)));
+    assertEquals(0, new ApplyCommand(h.ctx()).run());
+    assertEquals(HostState.Rebooting, h.status().state(), h.status().message());
+  }
+
+  @Test
   void aRequestThatRequiresNoImageIsNotChecked() {
     TestHost h = new TestHost(root, true);
     h.writeRequest(h.request());
