@@ -419,6 +419,7 @@ EOF
     grep -qxE '[[:space:]]+imagePullPolicy: IfNotPresent' <<<"$output"
     [ "$(grep -c 'image: ' <<<"$output")" -eq 1 ]
     # the repository's manifests are unchanged; the development package goes back in place
-    ! grep -q '^  digest:' "${REPO}/manifests/kustomization.yaml"
+    run grep -q '^  digest:' "${REPO}/manifests/kustomization.yaml"
+    [ "$status" -ne 0 ]
     "${REPO}/hack/package" >/dev/null
 }

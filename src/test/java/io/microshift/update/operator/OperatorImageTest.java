@@ -2,6 +2,7 @@ package io.microshift.update.operator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -80,6 +81,26 @@ class OperatorImageTest {
     new MarkerHostHandoff(other, MarkerReader.ROOT_UID, Clock.systemUTC(), Optional.empty())
         .writeRequest(ostree, 1, "Apply");
     assertNull(MarkerFiles.readRequest(other).orElseThrow().target().requiredImages());
+  }
+
+  @Test
+  void anOstreeRequestWithoutTheImageRaisesTheTargetNotCheckedCondition() {
+    UpdatePlan plan = UpdatePlanReconcilerTest.ostreePlan("to-4-18", "4.18.1");
+    withBackup(plan);
+    MarkerHostHandoff unknown = new MarkerHostHandoff(state, MarkerReader.ROOT_UID, Clock.systemUTC(), Optional.empty());
+    new io.microshift.update.operator.step.AwaitingRebootStep(unknown, p -> p, Clock.systemUTC()).execute(plan);
+    io.fabric8.kubernetes.api.model.Condition c = Conditions.find(plan.getStatus(), Conditions.TARGET_NOT_CHECKED).orElseThrow(
+        () -> new AssertionError("no TargetNotChecked condition: " + plan.getStatus().conditions));
+    assertEquals("True", c.getStatus());
+    assertEquals("OperatorImageUnknown", c.getReason());
+    assertTrue(c.getMessage().contains("OPERATOR_IMAGE"), c.getMessage());
+
+    UpdatePlan known = UpdatePlanReconcilerTest.ostreePlan("to-4-18", "4.18.1");
+    withBackup(known);
+    Path other = state.resolve("known");
+    new MarkerHostHandoff(other, MarkerReader.ROOT_UID, Clock.systemUTC(), Optional.of(REPO + "@" + DIGEST))
+        .uncheckedTarget(known).ifPresent(w -> { throw new AssertionError(w); });
+    assertTrue(Conditions.find(known.getStatus(), Conditions.TARGET_NOT_CHECKED).isEmpty());
   }
 
   static void withBackup(UpdatePlan plan) {

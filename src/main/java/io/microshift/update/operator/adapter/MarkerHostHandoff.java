@@ -113,6 +113,17 @@ public final class MarkerHostHandoff implements HostHandoff {
   }
 
   @Override
+  public Optional<String> uncheckedTarget(UpdatePlan plan) {
+    if (operatorImage.isPresent() || EffectiveSpec.of(plan).raw().type == UpdateType.RPM) {
+      return Optional.empty();
+    }
+    return Optional.of("the target commit is not checked for the operator's image: the operator does not know"
+        + " its image by digest (set OPERATOR_IMAGE=<repo>@sha256:..., or run the image by digest as the"
+        + " packaged manifests do; docs/install.md). If the commit lacks it, the operator must pull it after"
+        + " the reboot");
+  }
+
+  @Override
   public Optional<String> lastHostBackupId() {
     return readStatus().map(HostStatus::backupId).filter(Objects::nonNull);
   }
