@@ -311,6 +311,48 @@ assert not bad, bad
 EOF2
 }
 
+@test "SELinux: the module compiles with secilc against the types it names, into exactly these file contexts" {
+    # a minimal MLS policy declaring what the module refers to: system_u, object_r, s0 and the two
+    # types of container-selinux (container.te: container_file_t, container_var_lib_t)
+    base="${BATS_TEST_TMPDIR}/base.cil"
+    cat >"${base}" <<'EOF'
+(class file (read))
+(classorder (file))
+(sid kernel)
+(sidorder (kernel))
+(user system_u)
+(role object_r)
+(role system_r)
+(type kernel_t)
+(type container_file_t)
+(type container_var_lib_t)
+(category c0)
+(categoryorder (c0))
+(sensitivity s0)
+(sensitivityorder (s0))
+(sensitivitycategory s0 (c0))
+(allow kernel_t self (file (read)))
+(roletype system_r kernel_t)
+(roletype object_r container_file_t)
+(roletype object_r container_var_lib_t)
+(userrole system_u system_r)
+(userrole system_u object_r)
+(userlevel system_u (s0))
+(userrange system_u ((s0) (s0 (c0))))
+(sidcontext kernel (system_u system_r kernel_t ((s0) (s0))))
+EOF
+    cil="${ROOT}/usr/share/selinux/packages/targeted/microshift_update.cil"
+    run secilc -M true -o "${BATS_TEST_TMPDIR}/policy" -f "${BATS_TEST_TMPDIR}/file_contexts" "${base}" "${cil}"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    run diff "${BATS_TEST_TMPDIR}/file_contexts" - <<'EOF'
+/var/lib/microshift-update(/.*)?	system_u:object_r:container_file_t:s0
+/var/lib/microshift-update/backups/[^/]+/data(/.*)?	system_u:object_r:container_var_lib_t:s0
+EOF
+    echo "$output"
+    [ "$status" -eq 0 ]
+}
+
 @test "%preun disables and stops the units on erase only, not on upgrade" {
     preun="$(scriptlet preuninstall)"
     echo "${preun}"
