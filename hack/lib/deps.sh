@@ -15,6 +15,7 @@ declare -A MSU_DEPS=(
   [jq]=jq
   [chattr]=e2fsprogs
   [systemd-tmpfiles]=systemd
+  [secilc]=secilc
 )
 
 msu_ensure_deps() {

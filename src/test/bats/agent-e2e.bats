@@ -32,7 +32,7 @@ setup() {
     cp -a "${data}" "${TMP}/original"
 
     state="${R}/var/lib/microshift-update"
-    set_dir="${state}/backups/update-to-4-17-3-5"
+    set_dir="${state}/backups/update-to-4-17-3-0d7e1c52"
     mkdir -p "${set_dir}"
     truncate -s 57671712 "${set_dir}/etcd.snapshot"
     snapshot_sha="$(sha256sum "${set_dir}/etcd.snapshot" | cut -d' ' -f1)"
@@ -95,7 +95,7 @@ apply_and_reboot_into_target() {
     [ -e "${FAKE_STATE}/reboot-requested" ]
     [ "$(state_of)" = Rebooting ]
     [ -f "${R}/var/lib/microshift-update/in-flight" ]
-    diff -r "${TMP}/original" "${R}/var/lib/microshift-update/backups/update-to-4-17-3-5/data"
+    diff -r "${TMP}/original" "${R}/var/lib/microshift-update/backups/update-to-4-17-3-0d7e1c52/data"
     reboot_into "$(rpm-ostree status --json | jq -r '.deployments[0].checksum')"
     [ "$(cat "${FAKE_BOOTED}")" = "${TARGET_COMMIT}" ]
     run agent boot

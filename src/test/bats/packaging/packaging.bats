@@ -65,6 +65,7 @@ scriptlet() {
 /usr/lib/microshift-update/microshift-update.jar
 /usr/lib/microshift/manifests.d
 /usr/lib/microshift/manifests.d/050-microshift-update
+/usr/lib/microshift/manifests.d/050-microshift-update/aggregated-roles.yaml
 /usr/lib/microshift/manifests.d/050-microshift-update/deployment.yaml
 /usr/lib/microshift/manifests.d/050-microshift-update/kustomization.yaml
 /usr/lib/microshift/manifests.d/050-microshift-update/namespace.yaml
@@ -81,6 +82,10 @@ scriptlet() {
 /usr/share/doc/microshift-update
 /usr/share/doc/microshift-update/host.md
 /usr/share/doc/microshift-update/install.md
+/usr/share/licenses/microshift-update
+/usr/share/licenses/microshift-update/LICENSE
+/usr/share/licenses/microshift-update/NOTICE
+/usr/share/selinux/packages/targeted/microshift_update.cil
 /var/lib/microshift-update
 EOF
 )"
@@ -166,6 +171,28 @@ EOF
     [ -n "$output" ]
 }
 
+@test "licence: Apache-2.0 in the License tag and LICENSE, and NOTICE names every library inside the jar" {
+    [ "$(rpm -qp --qf '%{LICENSE}' "${RPM}")" = Apache-2.0 ]
+    cmp "${REPO}/LICENSE" "${ROOT}/usr/share/licenses/microshift-update/LICENSE"
+    cmp "${REPO}/NOTICE" "${ROOT}/usr/share/licenses/microshift-update/NOTICE"
+    grep -qF 'Apache License' "${ROOT}/usr/share/licenses/microshift-update/LICENSE"
+    grep -qF 'Version 2.0, January 2004' "${ROOT}/usr/share/licenses/microshift-update/LICENSE"
+    # the shade plugin keeps each bundled library's META-INF/maven/<group>/<artifact>/pom.properties
+    jar="${ROOT}/usr/lib/microshift-update/microshift-update.jar"
+    libs="$(unzip -Z1 "${jar}" | sed -n 's|^META-INF/maven/\([^/]*\)/\([^/]*\)/pom.properties$|\1:\2|p' | grep -v "^io.microshift.update:" | sort -u)"
+    [ -n "${libs}" ]
+    missing=""
+    while read -r lib; do
+        grep -qE "^${lib}:[^ ]+  [A-Za-z0-9]" "${ROOT}/usr/share/licenses/microshift-update/NOTICE" || missing+=" ${lib}"
+    done <<<"${libs}"
+    [ -z "${missing}" ] || { echo "NOTICE does not name:${missing}"; return 1; }
+    # the merged NOTICE of the Apache-2.0 libraries (section 4(d)) is in the jar
+    unzip -p "${jar}" META-INF/NOTICE | grep -q .
+    # and the operator image carries both files
+    grep -qE '^COPY LICENSE NOTICE /licenses/' "${REPO}/target/image/Containerfile"
+    cmp "${REPO}/LICENSE" "${REPO}/target/image/LICENSE"
+}
+
 @test "Requires: a Java 17 or newer runtime, microshift, greenboot, and systemd for the scriptlets" {
     requires="$(rpm -qpR "${RPM}")"
     grep -qxF '(java-17-openjdk-headless or java-21-openjdk-headless)' <<<"${requires}"
@@ -216,6 +243,114 @@ EOF2
     [ "$status" -eq 0 ]
     [[ "$output" == *"host status:"* ]]
     [[ "$output" != *"REFUSED"* ]]
+}
+
+@test "SELinux: %post installs the policy module, then creates the state dir and relabels it" {
+    post="$(scriptlet postinstall)"
+    echo "${post}"
+    module=/usr/share/selinux/packages/targeted/microshift_update.cil
+    [ -f "${ROOT}${module}" ]
+    n_install="$(grep -nxF "/usr/sbin/semodule -n -s targeted -X 200 -i ${module} || :" <<<"${post}" | cut -d: -f1)"
+    n_load="$(grep -nxF '/usr/sbin/selinuxenabled && /usr/sbin/load_policy || :' <<<"${post}" | cut -d: -f1)"
+    n_create="$(grep -nE 'systemd-tmpfiles --create microshift-update.conf' <<<"${post}" | cut -d: -f1)"
+    n_label="$(grep -nxF '/usr/sbin/selinuxenabled && /usr/sbin/restorecon -R -- "/var/lib/microshift-update" || :' <<<"${post}" | cut -d: -f1)"
+    [ -n "${n_install}" ] && [ -n "${n_load}" ] && [ -n "${n_create}" ] && [ -n "${n_label}" ]
+    [ "${n_install}" -lt "${n_load}" ] && [ "${n_load}" -lt "${n_create}" ] && [ "${n_create}" -lt "${n_label}" ]
+    # the tools the scriptlets call, and the types the module names, are there when %post runs
+    run rpm -qp --qf '[%{REQUIREFLAGS:deptype} %{REQUIRENAME}\n]' "${RPM}"
+    [[ "$output" == *"post policycoreutils"* ]]
+    [[ "$output" == *"postun policycoreutils"* ]]
+    [[ "$output" == *"post container-selinux"* ]]
+}
+
+@test "SELinux: %postun removes the policy module and relabels the state dir on erase only" {
+    postun="$(scriptlet postuninstall)"
+    echo "${postun}"
+    block="$(sed -n '/^if \[ \$1 -eq 0 \]; then$/,/^fi$/p' <<<"${postun}")"
+    grep -qF '/usr/sbin/semodule -n -s targeted -X 200 -r microshift_update || :' <<<"${block}"
+    grep -qF '/usr/sbin/selinuxenabled && /usr/sbin/load_policy || :' <<<"${block}"
+    grep -qF 'restorecon -R -- "/var/lib/microshift-update"' <<<"${block}"
+    # nothing of the module is removed outside the erase branch
+    [ "$(grep -c 'semodule' <<<"${postun}")" -eq 1 ]
+}
+
+@test "SELinux: the module labels the state dir container_file_t and a backup's data copy as MicroShift labels its data" {
+    cil="${ROOT}/usr/share/selinux/packages/targeted/microshift_update.cil"
+    cmp "${REPO}/packaging/microshift_update.cil" "${cil}"
+    # parentheses balance on every statement line (comments start with ;)
+    while IFS= read -r line; do
+        open="${line//[^(]/}"; close="${line//[^)]/}"
+        [ "${#open}" -eq "${#close}" ] || { echo "unbalanced: ${line}"; return 1; }
+    done < <(grep -v '^;' "${cil}" | grep -v '^$')
+    run diff <(grep -v '^;' "${cil}" | grep -v '^$') - <<'EOF'
+(filecon "/var/lib/microshift-update(/.*)?" any (system_u object_r container_file_t ((s0) (s0))))
+(filecon "/var/lib/microshift-update/backups/[^/]+/data(/.*)?" any (system_u object_r container_var_lib_t ((s0) (s0))))
+EOF
+    echo "$output"
+    [ "$status" -eq 0 ]
+    # the regular expressions match the paths the agent and the operator use (docs/marker.md)
+    python3 - "${cil}" <<'EOF2'
+import re, sys
+rules = re.findall(r'\(filecon "([^"]+)" any \(system_u object_r (\w+)', open(sys.argv[1]).read())
+def label(path):
+    # file_contexts: the more specific matching rule wins; here, the longer one
+    hits = [(len(rx), t) for rx, t in rules if re.fullmatch(rx, path)]
+    return max(hits)[1] if hits else None
+want = {
+    "/var/lib/microshift-update": "container_file_t",
+    "/var/lib/microshift-update/request.json": "container_file_t",
+    "/var/lib/microshift-update/host-status.json": "container_file_t",
+    "/var/lib/microshift-update/backups/update-to-4-17-3-0d7e1c52/etcd.snapshot": "container_file_t",
+    "/var/lib/microshift-update/backups/update-to-4-17-3-0d7e1c52/manifest.json": "container_file_t",
+    "/var/lib/microshift-update/backups/update-to-4-17-3-0d7e1c52/data": "container_var_lib_t",
+    "/var/lib/microshift-update/backups/update-to-4-17-3-0d7e1c52/data/certs/ca.crt": "container_var_lib_t",
+    "/var/lib/microshift-updates": None,
+}
+bad = {p: (label(p), t) for p, t in want.items() if label(p) != t}
+assert not bad, bad
+EOF2
+}
+
+@test "SELinux: the module compiles with secilc against the types it names, into exactly these file contexts" {
+    # a minimal MLS policy declaring what the module refers to: system_u, object_r, s0 and the two
+    # types of container-selinux (container.te: container_file_t, container_var_lib_t)
+    base="${BATS_TEST_TMPDIR}/base.cil"
+    cat >"${base}" <<'EOF'
+(class file (read))
+(classorder (file))
+(sid kernel)
+(sidorder (kernel))
+(user system_u)
+(role object_r)
+(role system_r)
+(type kernel_t)
+(type container_file_t)
+(type container_var_lib_t)
+(category c0)
+(categoryorder (c0))
+(sensitivity s0)
+(sensitivityorder (s0))
+(sensitivitycategory s0 (c0))
+(allow kernel_t self (file (read)))
+(roletype system_r kernel_t)
+(roletype object_r container_file_t)
+(roletype object_r container_var_lib_t)
+(userrole system_u system_r)
+(userrole system_u object_r)
+(userlevel system_u (s0))
+(userrange system_u ((s0) (s0 (c0))))
+(sidcontext kernel (system_u system_r kernel_t ((s0) (s0))))
+EOF
+    cil="${ROOT}/usr/share/selinux/packages/targeted/microshift_update.cil"
+    run secilc -M true -o "${BATS_TEST_TMPDIR}/policy" -f "${BATS_TEST_TMPDIR}/file_contexts" "${base}" "${cil}"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    run diff "${BATS_TEST_TMPDIR}/file_contexts" - <<'EOF'
+/var/lib/microshift-update(/.*)?	system_u:object_r:container_file_t:s0
+/var/lib/microshift-update/backups/[^/]+/data(/.*)?	system_u:object_r:container_var_lib_t:s0
+EOF
+    echo "$output"
+    [ "$status" -eq 0 ]
 }
 
 @test "%preun disables and stops the units on erase only, not on upgrade" {
@@ -290,7 +425,7 @@ $(rpm -qp --triggers --filetriggers "${RPM}")"
     [[ "$output" == *"kind: CustomResourceDefinition"* ]]
 }
 
-@test "docs/install.md's blueprint is valid TOML and adds microshift-update next to microshift" {
+@test "docs/install.md's blueprint is valid TOML, adds microshift-update next to microshift and embeds the operator image by digest" {
     run python3 - "${REPO}/docs/install.md" <<'EOF'
 import re, sys, tomllib
 text = open(sys.argv[1]).read()
@@ -300,8 +435,33 @@ bp = tomllib.loads(blocks[0])
 names = [p["name"] for p in bp.get("packages", [])]
 assert "microshift" in names, names
 assert "microshift-update" in names, names
-print("packages:", names)
+# the operator image, embedded by digest, in the repository the manifests deploy
+sources = [c["source"] for c in bp.get("containers", [])]
+assert any(re.fullmatch(r"quay\.io/microshift-update/operator@sha256:[0-9a-f]{64}", s) for s in sources), sources
+print("packages:", names, "containers:", sources)
 EOF
     echo "$output"
     [ "$status" -eq 0 ]
+}
+
+@test "with OPERATOR_IMAGE_DIGEST the packaged manifests run the image by that digest, IfNotPresent; a non-digest is refused" {
+    digest="sha256:$(printf 'ab%.0s' {1..32})"
+    run env OPERATOR_IMAGE_DIGEST="sha256:not-a-digest" "${REPO}/hack/package"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"is not a digest"* ]]
+    run env OPERATOR_IMAGE_DIGEST="${digest}" "${REPO}/hack/package"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    pinned="${BATS_TEST_TMPDIR}/pinned"
+    mkdir -p "${pinned}"
+    rpm2archive - <"${REPO}"/target/rpm/*.rpm | tar -xzf - -C "${pinned}"
+    run kubectl kustomize "${pinned}/${MANIFESTS_DIR}"
+    [ "$status" -eq 0 ]
+    grep -qxE "[[:space:]]+image: quay.io/microshift-update/operator@${digest}" <<<"$output"
+    grep -qxE '[[:space:]]+imagePullPolicy: IfNotPresent' <<<"$output"
+    [ "$(grep -c 'image: ' <<<"$output")" -eq 1 ]
+    # the repository's manifests are unchanged; the development package goes back in place
+    run grep -q '^  digest:' "${REPO}/manifests/kustomization.yaml"
+    [ "$status" -ne 0 ]
+    "${REPO}/hack/package" >/dev/null
 }

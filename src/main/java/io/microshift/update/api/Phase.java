@@ -1,6 +1,6 @@
 package io.microshift.update.api;
 
-/** The phases of DESIGN.md's flow. */
+/** The phases of a plan (docs/architecture.md, "The state machine"; docs/reference/updateplan.md). */
 public enum Phase {
   Pending,
   Preflight,

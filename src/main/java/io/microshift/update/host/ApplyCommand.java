@@ -284,6 +284,7 @@ public final class ApplyCommand {
     String targetDeployment;
     try {
       targetDeployment = req.type() == UpdateType.OSTREE ? stageOstree(req) : stageRpm(req, ms);
+      new TargetImagesCheck(ctx).requireIn(req, targetDeployment);
     } catch (HostException e) {
       return fail(req, status, "staging failed: " + e.getMessage());
     }

@@ -40,6 +40,11 @@ public final class Markers {
   public static final Pattern UUID =
       Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
   public static final Pattern SHA256 = CHECKSUM;
+  /** A container image by digest, {@code registry/repository@sha256:<64 hex>} (no tag, no spaces). */
+  public static final Pattern IMAGE_BY_DIGEST =
+      Pattern.compile("^[a-z0-9][a-z0-9._-]*(?::[0-9]{1,5})?(?:/[a-z0-9][a-z0-9._-]*)+@sha256:[0-9a-f]{64}$");
+  /** At most this many target.requiredImages. */
+  public static final int MAX_REQUIRED_IMAGES = 8;
   /** Backup set ids, as {@link io.microshift.update.backup.BackupStore#ID}. */
   public static final Pattern BACKUP_ID = io.microshift.update.backup.BackupStore.ID;
 

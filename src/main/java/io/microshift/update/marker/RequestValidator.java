@@ -33,7 +33,7 @@ public final class RequestValidator {
     Boolean allowUnsupportedPath = c.bool(root, "", "allowUnsupportedPath", false);
     c.bool(root, "", "bypassUpdateDriver", false);
     ObjectNode target = c.object(root, "", "target", true,
-        Set.of("version", "ostreeRef", "ostreeCommit", "packages", "repositories", "reboot"));
+        Set.of("version", "ostreeRef", "ostreeCommit", "packages", "repositories", "reboot", "requiredImages"));
     if (target != null) {
       String version = c.string(target, "target", "version", true, Markers.VERSION, 100);
       String ref = c.string(target, "target", "ostreeRef", false, Markers.OSTREE_REF, 255);
@@ -51,6 +51,10 @@ public final class RequestValidator {
       }
       c.strings(target, "target", "repositories", false, Markers.MAX_REPOSITORIES, Markers.REPOSITORY, 100);
       c.oneOf(target, "target", "reboot", false, List.of("Always", "IfNeeded"));
+      c.strings(target, "target", "requiredImages", false, Markers.MAX_REQUIRED_IMAGES, Markers.IMAGE_BY_DIGEST, 300);
+      if (!"ostree".equals(type) && target.hasNonNull("requiredImages")) {
+        c.problem("target.requiredImages", "only for type ostree (an rpm update does not change the image store)");
+      }
       boolean hasRef = target.hasNonNull("ostreeRef");
       boolean hasCommit = target.hasNonNull("ostreeCommit");
       boolean hasPackages = target.hasNonNull("packages");

@@ -65,14 +65,27 @@ public record UpdateRequest(
    * The target. ostree: {@code ostreeRef} and/or {@code ostreeCommit}; rpm: {@code packages}
    * (must include {@code microshift-<version>}), the {@code repositories} dnf enables for the
    * transaction ({@code --enablerepo=ID}) and the {@code reboot} policy (null means IfNeeded).
-   * Unused fields are null.
+   * Unused fields are null. ostree only: {@code requiredImages}, container images by digest
+   * ({@code repo@sha256:...}; the operator's own) that the target commit must carry in its image
+   * store, or the host refuses the target after staging it (host.TargetImagesCheck).
    */
-  @JsonPropertyOrder({"version", "ostreeRef", "ostreeCommit", "packages", "repositories", "reboot"})
+  @JsonPropertyOrder({"version", "ostreeRef", "ostreeCommit", "packages", "repositories", "reboot", "requiredImages"})
   public record Target(String version, String ostreeRef, String ostreeCommit, List<String> packages,
-      List<String> repositories, Reboot reboot) {
+      List<String> repositories, Reboot reboot, List<String> requiredImages) {
+    /** A target that requires no image. */
+    public Target(String version, String ostreeRef, String ostreeCommit, List<String> packages,
+        List<String> repositories, Reboot reboot) {
+      this(version, ostreeRef, ostreeCommit, packages, repositories, reboot, null);
+    }
+
     /** A target without repositories and reboot policy (ostree, or rpm with the defaults). */
     public Target(String version, String ostreeRef, String ostreeCommit, List<String> packages) {
       this(version, ostreeRef, ostreeCommit, packages, null, null);
+    }
+
+    /** The images the target must carry; never null. */
+    public List<String> requiredImagesOrEmpty() {
+      return requiredImages == null ? List.of() : requiredImages;
     }
 
     /** The repositories to enable; never null. */

@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** MicroShift's allowed version jumps (see DESIGN.md, "MicroShift facts"). */
+/** MicroShift's allowed version jumps (docs/reference/updateplan.md, "Version paths"; the rules are {@link VersionPolicy}'s). */
 public final class Versions {
   private Versions() {}
 

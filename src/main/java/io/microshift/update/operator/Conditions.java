@@ -21,6 +21,8 @@ public final class Conditions {
   public static final String SPEC_CHANGE_REFUSED = "SpecChangeRefused";
   public static final String DRY_RUN = "DryRun";
   public static final String DELETION_BLOCKED = "DeletionBlocked";
+  /** The request lets the host skip a check of the target (host.TargetImagesCheck); a warning. */
+  public static final String TARGET_NOT_CHECKED = "TargetNotChecked";
 
   private final Clock clock;
 

@@ -4,7 +4,7 @@ import io.microshift.update.api.Phase;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Which plan phase a host-status.json state belongs to (DESIGN.md's marker protocol). */
+/** Which plan phase a host-status.json state belongs to (docs/marker.md, the marker protocol). */
 public final class HostStates {
   /** How often a step that waits on the host agent looks at host-status.json again. */
   public static final Duration POLL = Duration.ofSeconds(3);

@@ -48,6 +48,7 @@ public final class OperatorMain {
     KubernetesWorkloads workloads = new KubernetesWorkloads(client, config.namespace());
     return new Ports(workloads, workloads,
         new EtcdPlatformBackup(EtcdBackupService.fromEnvironment(store, env)),
-        new MarkerHostHandoff(config.stateDir(), MarkerReader.ROOT_UID, Clock.systemUTC()));
+        new MarkerHostHandoff(config.stateDir(), MarkerReader.ROOT_UID, Clock.systemUTC(),
+            io.microshift.update.operator.adapter.OperatorImage.resolve(client, env)));
   }
 }

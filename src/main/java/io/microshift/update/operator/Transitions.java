@@ -18,7 +18,7 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 
-/** The one table of allowed phase transitions (DESIGN.md "Flow and phases"). */
+/** The one table of allowed phase transitions (docs/architecture.md, "The state machine"). */
 public final class Transitions {
   private static final Map<Phase, Set<Phase>> ALLOWED = new EnumMap<>(Phase.class);
 

@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * {@code oc} (the subset the procedures use, answered from the device's API) and
  * {@code microshift-update} (the real host agent), and the host's {@code systemctl}, {@code rpm},
  * {@code dnf} and {@code microshift-cleanup-data} (the device's fakes of them, which behave as
- * upstream does: see FakeHostCommands and FakeDnf). {@code <backup-id>} stands for the backup
+ * upstream does: see FakeHostCommands and FakeDnf), and {@code cat} of a file of the device.
+ * {@code <backup-id>} stands for the backup
  * set id that {@code microshift-update status} shows. Anything else is refused, so a runnable
  * block can only hold what the test really executes. While a command waits, the device does
  * what a real one does on its own: it reboots when the host agent asks and runs greenboot.
@@ -49,6 +50,7 @@ final class ProcedureShell {
       case "oc", "kubectl" -> oc(argv.subList(1, argv.size()));
       case "microshift-update" -> agent(argv.subList(1, argv.size()));
       case "systemctl", "rpm", "dnf", "microshift-cleanup-data" -> host(argv);
+      case "cat" -> cat(argv);
       default -> throw new AssertionError("not runnable in the simulation: " + line);
     };
   }
@@ -151,6 +153,16 @@ final class ProcedureShell {
       }
       Thread.sleep(200);
     }
+  }
+
+  /** {@code cat FILE}: a file of the device, by its absolute path on the host. */
+  private String cat(List<String> argv) throws Exception {
+    require(argv.size() == 2 && argv.get(1).startsWith("/"), "cat /ABSOLUTE/PATH", argv);
+    Path file = device.paths().host(argv.get(1));
+    if (!Files.isRegularFile(file)) {
+      throw new AssertionError("cat: " + argv.get(1) + ": No such file or directory");
+    }
+    return Files.readString(file);
   }
 
   private String agent(List<String> verb) {

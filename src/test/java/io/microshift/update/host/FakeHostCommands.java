@@ -271,10 +271,27 @@ public final class FakeHostCommands implements CommandRunner {
       case "rpm-ostree" -> {
         return rpmOstree(argv);
       }
+      case "ostree" -> {
+        return ostreeCat(argv);
+      }
       default -> {
         return unknown(argv);
       }
     }
+  }
+
+  /**
+   * {@code ostree cat --repo=REPO COMMIT PATH}, the one ostree command the agent runs
+   * (TargetImagesCheck): the real ostree binary against the host's sysroot repository
+   * (ostreedev/ostree src/ostree/ot-builtin-cat.c: prints the file of the commit, fails with
+   * "No such file or directory" when the commit has none). Only on ostree hosts.
+   */
+  private Result ostreeCat(List<String> argv) {
+    if (services.sysroot() == null || argv.size() != 5 || !argv.get(1).equals("cat")
+        || !argv.get(2).equals("--repo=" + services.sysroot().path().resolve("ostree/repo"))) {
+      return unknown(argv);
+    }
+    return real.run(argv);
   }
 
   /**

@@ -78,6 +78,36 @@ public final class OstreeSysroot {
   }
 
   /**
+   * A commit on top of {@code base} whose image store holds {@code imagesJson} as
+   * {@code /usr/share/containers/storage/overlay-images/images.json}: what image builder's
+   * {@code [[containers]]} leaves in an rpm-ostree commit (see host.TargetImagesCheck), reduced
+   * to the index the agent reads (records with id, digest, digests, names; containers/storage
+   * images.go {@code Image}). Returns the checksum; {@code ref} points at it.
+   */
+  public String commitWithImages(Path scratch, String ref, String base, String imagesJson) {
+    return commitWithFile(scratch, ref, base, "usr/share/containers/storage/overlay-images/images.json", imagesJson);
+  }
+
+  /**
+   * A commit on top of {@code base} holding {@code content} at {@code path} (relative), e.g.
+   * MicroShift's image-mode {@code usr/lib/containers/storage/image-list.txt}.
+   */
+  public String commitWithFile(Path scratch, String ref, String base, String path, String content) {
+    Path overlay = scratch.resolve("images-" + base.substring(0, 12));
+    try {
+      Path index = overlay.resolve(path);
+      Files.createDirectories(index.getParent());
+      Files.writeString(index, content);
+      return check(List.of("ostree", "--repo=" + sysroot.resolve("ostree/repo"), "commit",
+          "--branch=" + ref, "--tree=ref=" + base, "--tree=dir=" + overlay)).stdout().strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      FileTrees.delete(overlay);
+    }
+  }
+
+  /**
    * Makes {@code checksum} the remote ref {@code remote:ref}, as if it had been pulled from that
    * remote: {@code rpm-ostree rebase remote:ref} then deploys it and records that origin.
    */

@@ -60,6 +60,8 @@ class ManifestsTest {
         "ServiceAccount/" + NS + "/" + SA,
         "ClusterRole//" + SA,
         "ClusterRoleBinding//" + SA,
+        "ClusterRole//microshift-update-updateplans-view",
+        "ClusterRole//microshift-update-updateplans-admin",
         "Role/" + NS + "/" + SA + "-leader-election",
         "RoleBinding/" + NS + "/" + SA + "-leader-election",
         "Role/" + NS + "/" + SA + "-scc",
@@ -242,6 +244,54 @@ class ManifestsTest {
   }
 
   @Test
+  void userRolesGetReadingPlansByAggregationAndOnlyAdminMayChangeThem() {
+    String view = "rbac.authorization.k8s.io/aggregate-to-view";
+    String edit = "rbac.authorization.k8s.io/aggregate-to-edit";
+    String admin = "rbac.authorization.k8s.io/aggregate-to-admin";
+    String reader = "rbac.authorization.k8s.io/aggregate-to-cluster-reader";
+    // every ClusterRole that aggregates into a user-facing role, and what it grants
+    Map<String, Set<String>> verbsByRole = new java.util.TreeMap<>();
+    for (String target : List.of(view, edit, admin, reader)) {
+      Set<String> verbs = new TreeSet<>();
+      for (JsonNode r : objects) {
+        if (r.path("kind").asText().equals("ClusterRole")
+            && r.at("/metadata/labels").path(target).asText().equals("true")) {
+          for (JsonNode rule : r.path("rules")) {
+            assertEquals(List.of("updates.microshift.io"), texts(rule.path("apiGroups")),
+                r.at("/metadata/name").asText() + " aggregates a rule outside updates.microshift.io");
+            assertTrue(rule.path("resourceNames").isMissingNode());
+            for (String res : texts(rule.path("resources"))) {
+              for (String v : texts(rule.path("verbs"))) {
+                verbs.add(res + ":" + v);
+              }
+            }
+          }
+        }
+      }
+      verbsByRole.put(target.substring(target.lastIndexOf('-') + 1), verbs);
+    }
+    Set<String> read = new TreeSet<>(List.of("updateplans:get", "updateplans:list", "updateplans:watch",
+        "updateplans/status:get", "updateplans/status:list", "updateplans/status:watch"));
+    Set<String> write = new TreeSet<>(read);
+    write.addAll(List.of("updateplans:create", "updateplans:update", "updateplans:patch",
+        "updateplans:delete", "updateplans:deletecollection"));
+    assertEquals(read, verbsByRole.get("view"), "view reads plans and their status");
+    assertEquals(read, verbsByRole.get("edit"), "edit reads plans; a plan reboots the device, edit may not make one");
+    assertEquals(read, verbsByRole.get("reader"), "OpenShift's cluster-reader reads plans");
+    assertEquals(write, verbsByRole.get("admin"), "admin reads, creates, changes and deletes plans");
+    // nobody but the operator writes status, and the user roles are bound to nobody here
+    assertFalse(verbsByRole.values().stream().flatMap(Set::stream)
+        .anyMatch(g -> g.startsWith("updateplans/status:") && !g.endsWith(":get") && !g.endsWith(":list")
+            && !g.endsWith(":watch")), "user roles must not write status");
+    for (JsonNode b : objects) {
+      if (b.path("kind").asText().endsWith("Binding")) {
+        assertFalse(b.at("/roleRef/name").asText().startsWith("microshift-update-updateplans-"),
+            "the aggregated roles extend roles people hold; binding them is the administrator's choice: " + b);
+      }
+    }
+  }
+
+  @Test
   void everyBindingBindsOnlyTheOperatorsServiceAccount() {
     for (JsonNode b : objects) {
       String kind = b.path("kind").asText();
@@ -278,6 +328,8 @@ class ManifestsTest {
         "ETCD_ENDPOINTS");
     assertEquals("metadata.namespace",
         env.get("OPERATOR_NAMESPACE").at("/valueFrom/fieldRef/fieldPath").asText());
+    assertEquals("metadata.name", env.get("POD_NAME").at("/valueFrom/fieldRef/fieldPath").asText(),
+        "POD_NAME: the operator reads its own pod for its image by digest (OperatorImage)");
     String jvm = env.get("JAVA_TOOL_OPTIONS").path("value").asText();
     for (String flag : List.of("-XX:MaxRAMPercentage=", "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=")) {
       assertTrue(jvm.contains(flag), "JAVA_TOOL_OPTIONS lacks " + flag + ": " + jvm);
@@ -297,7 +349,8 @@ class ManifestsTest {
 
     JsonNode state = volumeAt(volumes, mounts, STATE_DIR);
     assertEquals(STATE_DIR, state.at("/hostPath/path").asText());
-    assertEquals("DirectoryOrCreate", state.at("/hostPath/type").asText());
+    assertEquals("Directory", state.at("/hostPath/type").asText(),
+        "the package creates and labels the state dir; a dir the kubelet made would be mislabelled");
     assertFalse(mountAt(mounts, STATE_DIR).path("readOnly").asBoolean(), "the state dir is written");
 
     // every other hostPath is read-only, mounted at its host path
@@ -338,7 +391,8 @@ class ManifestsTest {
       assertTrue(p.asText().equals("http-metrics") || p.asInt() == 8080, probe + " port " + p);
     }
     assertEquals("50m", c.at("/resources/requests/cpu").asText(), "cpu request");
-    assertEquals("128Mi", c.at("/resources/requests/memory").asText(), "memory request");
+    assertEquals("160Mi", c.at("/resources/requests/memory").asText(),
+        "memory request: the measured peak (hack/bench.d/operator-footprint, operator-peak-rss-mib) and a margin");
     assertEquals("192Mi", c.at("/resources/limits/memory").asText(), "memory limit");
 
     assertEquals(0, pod.at("/securityContext/runAsUser").asInt(-1), "uid 0: root-owned marker files");
@@ -349,7 +403,11 @@ class ManifestsTest {
     assertEquals(List.of("ALL"), texts(sc.at("/capabilities/drop")));
     assertTrue(sc.at("/capabilities/add").isMissingNode(), "no capability may be added");
     assertEquals("RuntimeDefault", sc.at("/seccompProfile/type").asText());
-    assertFalse(pod.has("priorityClassName"));
+    assertEquals("system-cluster-critical", pod.path("priorityClassName").asText(),
+        "a critical pod is never evicted by the kubelet while it verifies the update");
+    // SELinux: the pod runs confined (container_t, the SCC's MustRunAs), never as spc_t
+    assertTrue(pod.at("/securityContext/seLinuxOptions").isMissingNode(), "no SELinux type override");
+    assertTrue(c.at("/securityContext/seLinuxOptions").isMissingNode(), "no SELinux type override");
   }
 
   @Test
@@ -402,8 +460,8 @@ class ManifestsTest {
     List<String> from = lines.stream().filter(l -> l.startsWith("FROM ")).toList();
     assertEquals(1, from.size(), "one stage: " + from);
     assertTrue(Pattern.matches(
-        "FROM registry\\.access\\.redhat\\.com/ubi9/openjdk-17-runtime(:[\\w.-]+|@sha256:[0-9a-f]{64})?",
-        from.get(0)), from.get(0));
+        "FROM registry\\.access\\.redhat\\.com/ubi9/openjdk-17-runtime@sha256:[0-9a-f]{64}",
+        from.get(0)), "the base image is pinned by digest: " + from.get(0));
     assertTrue(lines.stream().anyMatch(l -> Pattern.matches(
         "COPY (--\\S+ )*target/microshift-update\\.jar /deployments/microshift-update\\.jar", l)),
         "COPY of target/microshift-update.jar to /deployments/");

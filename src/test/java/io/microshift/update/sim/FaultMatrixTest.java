@@ -190,6 +190,7 @@ class FaultMatrixTest {
     greenbootCells(out);
     diskCells(out);
     deletedMarkerCells(out);
+    out.addAll(operatorImageCells());
     return out;
   }
 
@@ -254,6 +255,22 @@ class FaultMatrixTest {
     }
     r.faultNote = "request.json deleted, " + r.d.boots() + " boot(s)";
     r.cell("request-deleted-in-verifying", PLAN, Phase.Succeeded, problems);
+  }
+
+  // ------------------------------------------------------------------ the operator image in the target (issue 17)
+
+  static final String OPERATOR_IMAGE = "quay.io/microshift-update/operator@sha256:" + "5e".repeat(32);
+
+  /** The operator requires its image in the target commit: embedded, it updates; missing, it is refused. */
+  static List<Scenario> operatorImageCells() {
+    return List.of(
+        new Scenario(List.of("target-carries-operator-image"), List.of(Phase.Succeeded),
+            "the target commit embeds the operator image the operator requires", Story.OSTREE_Z,
+            o -> o.operatorImage(OPERATOR_IMAGE), r -> plain(r, "target-carries-operator-image", Phase.Succeeded)),
+        new Scenario(List.of("target-lacks-operator-image"), List.of(Phase.Failed),
+            "the target commit was built without the operator image: refused after staging, unstaged",
+            Story.OSTREE_Z, o -> o.operatorImage(OPERATOR_IMAGE, Z),
+            r -> failedWith(r, "target-lacks-operator-image", "does not carry " + OPERATOR_IMAGE)));
   }
 
   // ------------------------------------------------------------------ upstream fidelity: restore, rpm-ostree

@@ -127,6 +127,8 @@ public final class SimulatedDevice implements AutoCloseable {
     Set<String> neverBoots = new HashSet<>();
     boolean greenbootRs;
     String rhel = "9.4";
+    String operatorImage;
+    Set<String> lackingOperatorImage = new HashSet<>();
 
     /** An ostree host (RHEL for Edge) running {@code version}; other versions are commits in its repo. */
     public static Options ostree(String version) {
@@ -296,6 +298,17 @@ public final class SimulatedDevice implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The operator knows its image ({@code repo@sha256:...}) and requires it in ostree targets;
+     * every commit embeds it in its image store as image builder's {@code [[containers]]} does,
+     * but the commits of the versions {@code lacking}.
+     */
+    public Options operatorImage(String image, String... lacking) {
+      operatorImage = image;
+      lackingOperatorImage.addAll(List.of(lacking));
+      return this;
+    }
+
     /** The repository dir (for {@code src/host/greenboot}); default: the working dir. */
     public Options repo(Path dir) {
       repo = dir.toAbsolutePath();
@@ -382,10 +395,10 @@ public final class SimulatedDevice implements AutoCloseable {
       Files.writeString(paths.ostreeBootedFlag(), "");
       sysroot = new OstreeSysroot(root.resolve("sysroot"));
       sysroot.init();
-      commitByVersion.put(opts.version, sysroot.commit(simDir, OSTREE_REF_PREFIX + opts.version, opts.version));
+      commitByVersion.put(opts.version, buildCommit(opts.version));
       sysroot.pulledFrom(OSTREE_REMOTE, OSTREE_REF_PREFIX + opts.version, commitByVersion.get(opts.version));
       for (String v : opts.versions) {
-        commitByVersion.put(v, sysroot.commit(simDir, OSTREE_REF_PREFIX + v, v));
+        commitByVersion.put(v, buildCommit(v));
         sysroot.pulledFrom(OSTREE_REMOTE, OSTREE_REF_PREFIX + v, commitByVersion.get(v));
       }
       // provisioned from the remote, as a RHEL for Edge image is: the origin is remote:ref
@@ -947,13 +960,24 @@ public final class SimulatedDevice implements AutoCloseable {
     return disk.used();
   }
 
+  /** The commit of MicroShift {@code version}, with the operator image embedded unless the options say not. */
+  private String buildCommit(String version) {
+    String commit = sysroot.commit(simDir, OSTREE_REF_PREFIX + version, version);
+    if (opts.operatorImage == null || opts.lackingOperatorImage.contains(version)) {
+      return commit;
+    }
+    String digest = opts.operatorImage.substring(opts.operatorImage.indexOf('@') + 1);
+    return sysroot.commitWithImages(simDir, OSTREE_REF_PREFIX + version, commit, "[{\"id\":\"" + "e1".repeat(32)
+        + "\",\"digest\":\"" + digest + "\",\"names\":[\"" + opts.operatorImage + "\"]}]");
+  }
+
   private synchronized void startOperator() {
     operatorClient = api.newOperatorClient();
     EtcdBackupService backup = new EtcdBackupService(EtcdClientConfig.plaintext(etcd.endpoint()),
         new BackupStore(paths.stateDir()), FreeSpaceProvider.fileStore());
     KubernetesWorkloads workloads = new KubernetesWorkloads(operatorClient, OPERATOR_NAMESPACE);
     Ports ports = new Ports(workloads, workloads, new EtcdPlatformBackup(backup),
-        new MarkerHostHandoff(paths.stateDir(), uid, Clock.systemUTC()));
+        new MarkerHostHandoff(paths.stateDir(), uid, Clock.systemUTC(), java.util.Optional.ofNullable(opts.operatorImage)));
     operator = new OperatorRuntime(operatorClient, ports, new SimpleMeterRegistry(), Clock.systemUTC(), null);
     operator.start();
   }

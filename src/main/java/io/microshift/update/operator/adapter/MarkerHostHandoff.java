@@ -27,12 +27,22 @@ public final class MarkerHostHandoff implements HostHandoff {
   private final Path stateDir;
   private final int hostUid;
   private final Clock clock;
+  private final Optional<String> operatorImage;
 
   /** @param hostUid the uid that owns host-status.json (root on a device) */
   public MarkerHostHandoff(Path stateDir, int hostUid, Clock clock) {
+    this(stateDir, hostUid, clock, Optional.empty());
+  }
+
+  /**
+   * @param operatorImage the operator's image by digest ({@link OperatorImage}), which an ostree
+   *     target must carry; empty: not checked
+   */
+  public MarkerHostHandoff(Path stateDir, int hostUid, Clock clock, Optional<String> operatorImage) {
     this.stateDir = stateDir;
     this.hostUid = hostUid;
     this.clock = clock;
+    this.operatorImage = operatorImage;
   }
 
   @Override
@@ -117,13 +127,24 @@ public final class MarkerHostHandoff implements HostHandoff {
   }
 
   /** The request of the hand-off, rebuilt from status (the same content: see {@link #build}). */
-  private static UpdateRequest rewrittenFromStatus(UpdatePlan plan) {
+  private UpdateRequest rewrittenFromStatus(UpdatePlan plan) {
     UpdatePlanStatus st = plan.getStatus();
     if (st == null || st.handoff == null || st.handoff.sequence == null) {
       throw new IllegalStateException("request.json is missing and status records no hand-off sequence;"
           + " it cannot be written again");
     }
     return build(plan, st.handoff.sequence);
+  }
+
+  @Override
+  public Optional<String> uncheckedTarget(UpdatePlan plan) {
+    if (operatorImage.isPresent() || EffectiveSpec.of(plan).raw().type == UpdateType.RPM) {
+      return Optional.empty();
+    }
+    return Optional.of("the target commit is not checked for the operator's image: the operator does not know"
+        + " its image by digest (set OPERATOR_IMAGE=<repo>@sha256:..., or run the image by digest as the"
+        + " packaged manifests do; docs/install.md). If the commit lacks it, the operator must pull it after"
+        + " the reboot");
   }
 
   @Override
@@ -144,7 +165,7 @@ public final class MarkerHostHandoff implements HostHandoff {
     return r.plan() != null && plan.getMetadata().getUid().equals(r.plan().uid());
   }
 
-  private static UpdateRequest build(UpdatePlan plan, long sequence) {
+  private UpdateRequest build(UpdatePlan plan, long sequence) {
     EffectiveSpec spec = EffectiveSpec.of(plan);
     UpdatePlanStatus st = plan.getStatus();
     UpdateTarget t = spec.raw().target;
@@ -169,7 +190,8 @@ public final class MarkerHostHandoff implements HostHandoff {
         new UpdateRequest.Target(t.version, t.ostreeRef, t.ostreeCommit,
             t.packages == null || t.packages.isEmpty() ? null : List.copyOf(t.packages),
             t.repositories == null || t.repositories.isEmpty() ? null : List.copyOf(t.repositories),
-            t.reboot == null ? null : UpdateRequest.Reboot.valueOf(t.reboot.name())),
+            t.reboot == null ? null : UpdateRequest.Reboot.valueOf(t.reboot.name()),
+            spec.raw().type == UpdateType.RPM ? null : operatorImage.map(List::of).orElse(null)),
         spec.allowDowngrade(),
         backup,
         (int) spec.healthCheckTimeout().toSeconds(),

@@ -35,4 +35,13 @@ public interface HostHandoff {
 
   /** The backup id the host's last update refers to (never pruned), if any. */
   Optional<String> lastHostBackupId();
+
+  /**
+   * Why the request for {@code plan} lets the host check less than it should, e.g. an ostree
+   * target that is not checked for the operator's image because the operator does not know its
+   * image by digest; empty when nothing is left unchecked.
+   */
+  default Optional<String> uncheckedTarget(UpdatePlan plan) {
+    return Optional.empty();
+  }
 }

@@ -39,6 +39,8 @@ public final class AwaitingRebootStep implements PhaseStep {
       handoff.action = "Apply";
       handoff.writtenAt = clock.instant().toString();
       plan.getStatus().handoff = handoff;
+      host.uncheckedTarget(plan).ifPresent(why -> new io.microshift.update.operator.Conditions(clock)
+          .set(plan, io.microshift.update.operator.Conditions.TARGET_NOT_CHECKED, true, "OperatorImageUnknown", why));
       writer.save(plan);
     }
     host.writeRequest(plan, handoff.sequence, handoff.action);
