@@ -147,11 +147,11 @@ JAVA
 @test "the class-data archive next to the jar is mapped when it exists, and a stale one is ignored" {
     flag_printing_java
     JAVA_HOME="${TMP}/jdk" MICROSHIFT_UPDATE_JAR="${TMP}/agent.jar" run "${LAUNCHER}" status
-    [[ "${output}" != *SharedArchiveFile* ]]
+    [[ "$(grep '^argv:' <<<"${output}")" != *SharedArchiveFile* ]]
     head -c 4096 /dev/urandom > "${TMP}/agent.jsa"
     JAVA_HOME="${TMP}/jdk" MICROSHIFT_UPDATE_JAR="${TMP}/agent.jar" run "${LAUNCHER}" status
     [ "$status" -eq 0 ]
-    [[ "${output}" == *"-XX:SharedArchiveFile=${TMP}/agent.jsa"* ]]
+    [[ "$(grep '^argv:' <<<"${output}")" == *"-XX:SharedArchiveFile=${TMP}/agent.jsa"* ]]
     # the real JVM with that garbage archive: ignored (-Xshare:auto), the verb runs
     [ -r "${JAR}" ] || skip "build the jar first: mvn -B package"
     cp "${TMP}/agent.jsa" "${TMP}/stale.jsa"
