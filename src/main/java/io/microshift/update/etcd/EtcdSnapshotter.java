@@ -186,46 +186,44 @@ public final class EtcdSnapshotter {
    */
   private void stream(EtcdConnection etcd, SnapshotStreamWriter writer)
       throws IOException, InterruptedException, TimeoutException {
-    SnapshotSink pipe = new SnapshotSink(writer, progress);
-    {
-      etcd.client().getMaintenanceClient().snapshot(new StreamObserver<SnapshotResponse>() {
-        @Override
-        public void onNext(SnapshotResponse chunk) {
-          pipe.put(chunk.getBlob(), chunk.getRemainingBytes());
-        }
+    SnapshotSink sink = new SnapshotSink(writer, progress);
+    etcd.client().getMaintenanceClient().snapshot(new StreamObserver<SnapshotResponse>() {
+      @Override
+      public void onNext(SnapshotResponse chunk) {
+        sink.put(chunk.getBlob(), chunk.getRemainingBytes());
+      }
 
-        @Override
-        public void onError(Throwable t) {
-          pipe.fail(t);
-        }
+      @Override
+      public void onError(Throwable t) {
+        sink.fail(t);
+      }
 
-        @Override
-        public void onCompleted() {
-          pipe.end();
+      @Override
+      public void onCompleted() {
+        sink.end();
+      }
+    });
+    long deadline = System.nanoTime() + totalTimeout.toNanos();
+    while (true) {
+      try {
+        sink.done().get(100, TimeUnit.MILLISECONDS);
+        return;
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof IOException io) {
+          throw io;
         }
-      });
-      long deadline = System.nanoTime() + totalTimeout.toNanos();
-      while (true) {
-        try {
-          pipe.done().get(100, TimeUnit.MILLISECONDS);
-          return;
-        } catch (ExecutionException e) {
-          Throwable cause = e.getCause();
-          if (cause instanceof IOException io) {
-            throw io;
-          }
-          throw new IOException("the snapshot stream broke after " + writer.written() + " bytes: "
-              + EtcdPreflight.describe(cause), cause);
-        } catch (TimeoutException e) {
-          long now = System.nanoTime();
-          if (now - pipe.lastProgressNanos() > stallTimeout.toNanos()) {
-            throw new TimeoutException("no snapshot data from etcd for " + stallTimeout.toSeconds()
-                + " s after " + writer.written() + " bytes");
-          }
-          if (now > deadline) {
-            throw new TimeoutException("the snapshot took longer than " + totalTimeout.toMinutes()
-                + " min (" + writer.written() + " bytes so far)");
-          }
+        throw new IOException("the snapshot stream broke after " + writer.written() + " bytes: "
+            + EtcdPreflight.describe(cause), cause);
+      } catch (TimeoutException e) {
+        long now = System.nanoTime();
+        if (now - sink.lastProgressNanos() > stallTimeout.toNanos()) {
+          throw new TimeoutException("no snapshot data from etcd for " + stallTimeout.toSeconds()
+              + " s after " + writer.written() + " bytes");
+        }
+        if (now > deadline) {
+          throw new TimeoutException("the snapshot took longer than " + totalTimeout.toMinutes()
+              + " min (" + writer.written() + " bytes so far)");
         }
       }
     }

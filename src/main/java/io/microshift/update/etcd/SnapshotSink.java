@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Receives the snapshot stream's chunks on the gRPC I/O thread and hands each straight to the
  * writer (hash, then copy into its 1 MiB write buffer; a write system call per MiB). No queue and
- * no second thread: on a busy 2-core device a hand-off per 32 KiB chunk cost a thread wake-up
- * each, and the stream ran at half of etcdctl's speed. While the writer works the I/O thread
+ * no second thread: on a busy 2-core device a hand-off per 32 KiB chunk costs a thread wake-up
+ * each (docs/backups.md, "The snapshot in production conditions"). While the writer works the I/O thread
  * reads nothing more, so HTTP/2 flow control holds etcd back and memory stays bounded whatever
  * the database size. The first failure ends the sink: later chunks are dropped, and the caller,
  * who waits on {@link #done()}, closes the client, which cancels the stream.
