@@ -104,24 +104,70 @@ fake_java() {
     [[ "$output" == *"boot.data-moved-aside"* ]]
 }
 
-@test "the launcher's JVM keeps the C2 compiler: C1 alone has no SHA-256 intrinsic (apply hashes the snapshot)" {
+# a java that prints the final flags of the launcher's JVM options (everything before -jar)
+flag_printing_java() {
     real_java="$(command -v java)" || skip "no java on PATH"
     mkdir -p "${TMP}/jdk/bin"
-    # a java that prints the final flags of the launcher's JVM options (everything before -jar)
     cat > "${TMP}/jdk/bin/java" <<JAVA
 #!/bin/bash
 flags=()
 for a in "\$@"; do [[ "\$a" == -jar ]] && break; flags+=("\$a"); done
+echo "argv: \${flags[*]}"
 exec "${real_java}" "\${flags[@]}" -XX:+UnlockDiagnosticVMOptions -XX:+PrintFlagsFinal -version
 JAVA
     chmod +x "${TMP}/jdk/bin/java"
     touch "${TMP}/agent.jar"
-    JAVA_HOME="${TMP}/jdk" MICROSHIFT_UPDATE_JAR="${TMP}/agent.jar" run "${LAUNCHER}" status
-    [ "$status" -eq 0 ]
-    level="$(awk '$2 == "TieredStopAtLevel" { print $4 }' <<<"${output}")"
-    tiered="$(awk '$2 == "TieredCompilation" { print $4 }' <<<"${output}")"
-    echo "TieredStopAtLevel=${level} TieredCompilation=${tiered}"
-    [[ "${level}" == 4 || "${tiered}" == false ]]
+}
+
+@test "apply and etcd-snapshot keep the C2 compiler: C1 alone has no SHA-256 intrinsic (apply hashes the snapshot)" {
+    flag_printing_java
+    for verb in apply etcd-snapshot; do
+        JAVA_HOME="${TMP}/jdk" MICROSHIFT_UPDATE_JAR="${TMP}/agent.jar" run "${LAUNCHER}" --root /x --marker-owner 0 "${verb}"
+        [ "$status" -eq 0 ]
+        level="$(awk '$2 == "TieredStopAtLevel" { print $4 }' <<<"${output}")"
+        tiered="$(awk '$2 == "TieredCompilation" { print $4 }' <<<"${output}")"
+        echo "${verb}: TieredStopAtLevel=${level} TieredCompilation=${tiered}"
+        [[ "${level}" == 4 || "${tiered}" == false ]]
+        # C2 only for what runs 10x more often than by default
+        [[ "$(awk '$2 == "Tier4InvocationThreshold" { print $4 }' <<<"${output}")" == 50000 ]]
+    done
     sha="$(awk '$2 == "UseSHA256Intrinsics" { print $4 }' <<<"${output}")"
     [[ "${sha}" == true ]] || skip "this CPU gives the JVM no SHA-256 intrinsic"
+}
+
+@test "the boot-path verbs start with C1 alone" {
+    flag_printing_java
+    for verb in boot greenboot-check greenboot-red greenboot-green status validate; do
+        JAVA_HOME="${TMP}/jdk" MICROSHIFT_UPDATE_JAR="${TMP}/agent.jar" run "${LAUNCHER}" --root 7 "${verb}"
+        [ "$status" -eq 0 ]
+        [[ "$(awk '$2 == "TieredStopAtLevel" { print $4 }' <<<"${output}")" == 1 ]]
+    done
+}
+
+@test "the class-data archive next to the jar is mapped when it exists, and a stale one is ignored" {
+    flag_printing_java
+    JAVA_HOME="${TMP}/jdk" MICROSHIFT_UPDATE_JAR="${TMP}/agent.jar" run "${LAUNCHER}" status
+    [[ "$(grep '^argv:' <<<"${output}")" != *SharedArchiveFile* ]]
+    head -c 4096 /dev/urandom > "${TMP}/agent.jsa"
+    JAVA_HOME="${TMP}/jdk" MICROSHIFT_UPDATE_JAR="${TMP}/agent.jar" run "${LAUNCHER}" status
+    [ "$status" -eq 0 ]
+    [[ "$(grep '^argv:' <<<"${output}")" == *"-XX:SharedArchiveFile=${TMP}/agent.jsa"* ]]
+    # the real JVM with that garbage archive: ignored (-Xshare:auto), the verb runs
+    [ -r "${JAR}" ] || skip "build the jar first: mvn -B package"
+    cp "${TMP}/agent.jsa" "${TMP}/stale.jsa"
+    MICROSHIFT_UPDATE_CDS="${TMP}/stale.jsa" MICROSHIFT_UPDATE_JAR="${JAR}" run "${LAUNCHER}" crash-points
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"apply.data-copy.before-rename"* ]]
+}
+
+@test "build-class-archive builds an archive the agent's JVM maps" {
+    [ -r "${JAR}" ] || skip "build the jar first: mvn -B package"
+    cp "${JAR}" "${TMP}/microshift-update.jar"
+    cp "${REPO}/src/host/lib/microshift-update.classlist" "${TMP}/"
+    run "${REPO}/src/host/lib/build-class-archive" "${TMP}/microshift-update.jar"
+    [ "$status" -eq 0 ]
+    [ -s "${TMP}/microshift-update.jsa" ]
+    MICROSHIFT_UPDATE_JAR="${TMP}/microshift-update.jar" JAVA_TOOL_OPTIONS=-Xlog:cds=info run "${LAUNCHER}" crash-points
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"Opened archive ${TMP}/microshift-update.jsa"* ]]
 }

@@ -62,7 +62,10 @@ scriptlet() {
 /usr/bin/microshift-update
 /usr/lib/microshift
 /usr/lib/microshift-update
+/usr/lib/microshift-update/build-class-archive
+/usr/lib/microshift-update/microshift-update.classlist
 /usr/lib/microshift-update/microshift-update.jar
+/usr/lib/microshift-update/microshift-update.jsa
 /usr/lib/microshift/manifests.d
 /usr/lib/microshift/manifests.d/050-microshift-update
 /usr/lib/microshift/manifests.d/050-microshift-update/aggregated-roles.yaml
@@ -104,6 +107,8 @@ EOF
     expect -rwxr-xr-x /etc/greenboot/red.d/50_microshift_update_red.sh
     expect -rwxr-xr-x /etc/greenboot/green.d/50_microshift_update_green.sh
     expect -rw-r--r-- /usr/lib/microshift-update/microshift-update.jar
+    expect -rwxr-xr-x /usr/lib/microshift-update/build-class-archive
+    expect -rw-r--r-- /usr/lib/microshift-update/microshift-update.classlist
     expect -rw-r--r-- /usr/lib/systemd/system-preset/50-microshift-update.preset
     expect -rw-r--r-- /usr/lib/tmpfiles.d/microshift-update.conf
     for u in "${UNITS[@]}"; do
@@ -365,6 +370,25 @@ EOF
     echo "${postun}"
     grep -qE 'systemctl daemon-reload|systemd-update-helper [a-z-]*reload' <<<"${postun}"
     if grep -E 'restart' <<<"${postun}"; then return 1; fi
+}
+
+@test "the class-data archive is built on the device after every install and Java update, and is the package's ghost" {
+    grep -qxF '/usr/lib/microshift-update/build-class-archive || :' <<<"$(scriptlet posttrans)"
+    triggers="$(rpm -qp --triggers "${RPM}")"
+    echo "${triggers}"
+    grep -qE '^triggerin scriptlet .*-- java-17-openjdk-headless, java-21-openjdk-headless$' <<<"${triggers}"
+    grep -qxF '/usr/lib/microshift-update/build-class-archive || :' <<<"${triggers}"
+    rpm -qp --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' "${RPM}" | grep -qxF 'g /usr/lib/microshift-update/microshift-update.jsa'
+    # the packaged script builds an archive from the packaged class list that the launcher maps
+    cp "${ROOT}/usr/lib/microshift-update/microshift-update.jar" "${BATS_TEST_TMPDIR}/"
+    cp "${ROOT}/usr/lib/microshift-update/microshift-update.classlist" "${BATS_TEST_TMPDIR}/"
+    run "${ROOT}/usr/lib/microshift-update/build-class-archive" "${BATS_TEST_TMPDIR}/microshift-update.jar"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    run env MICROSHIFT_UPDATE_JAR="${BATS_TEST_TMPDIR}/microshift-update.jar" JAVA_TOOL_OPTIONS=-Xlog:cds=info \
+        "${ROOT}/usr/bin/microshift-update" crash-points
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"Opened archive ${BATS_TEST_TMPDIR}/microshift-update.jsa"* ]]
 }
 
 @test "no scriptlet or trigger reboots, starts a unit, or touches rpm-ostree or dnf" {

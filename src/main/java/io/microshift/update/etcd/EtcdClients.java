@@ -39,7 +39,7 @@ public final class EtcdClients {
         X509Certificate[] ca = PemFiles.certificates(config.caCert());
         X509Certificate[] chain = PemFiles.certificates(config.clientCert());
         PrivateKey key = PemFiles.privateKey(config.clientKey());
-        builder.sslContext(ssl -> ssl.trustManager(ca).keyManager(key, chain));
+        builder.sslContext(ssl -> ssl.trustManager(ca).keyManager(new ClientKeyManager(key, chain)));
       } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
         throw new EtcdUnavailableException("cannot load the etcd TLS material (" + config.caCert()
             + ", " + config.clientCert() + ", " + config.clientKey() + "): " + e.getMessage(), e);

@@ -82,17 +82,58 @@ public final class EtcdSnapshotter {
     if (store.isComplete(backupId)) {
       return verifyExisting(store, backupId, planUid);
     }
-    Path dir = store.dir(backupId);
-    Path partial = dir.resolve(BackupStore.ETCD_SNAPSHOT + PARTIAL_SUFFIX);
+    // overlap the manifest serialiser's one-time set-up with the stream
+    java.util.concurrent.ForkJoinPool.commonPool().execute(BackupManifest::warmUp);
+    long started = System.nanoTime();
+    Saved saved = save(store.etcdSnapshot(backupId), "backup set " + backupId);
+    try {
+      BackupManifest manifest = BackupManifest.of(backupId,
+          new BackupManifest.Plan(planName, planUid), clock.instant(),
+          new BackupManifest.Etcd(BackupStore.ETCD_SNAPSHOT, saved.sizeBytes(), saved.sha256(),
+              saved.revision(), saved.etcdVersion(), saved.dbSizeBytes(), saved.memberId(),
+              saved.raftIndex()));
+      manifest.write(store);
+      LOG.info("manifest of backup set {} written, {} ms in all", backupId,
+          millis(System.nanoTime() - started));
+      return BackupSummary.of(store, manifest, false);
+    } catch (IOException e) {
+      throw new SnapshotException("the manifest of backup set " + backupId + " cannot be written: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * What {@link #save} wrote: the snapshot file (its sha256 beside it, as {@code <file>.sha256})
+   * and what etcd said of itself just before the stream.
+   */
+  public record Saved(Path file, long sizeBytes, String sha256, long revision, String etcdVersion,
+      long dbSizeBytes, String memberId, long raftIndex) {}
+
+  /**
+   * Takes one etcd snapshot into {@code file}, as {@code etcdctl snapshot save} does: streams it
+   * into {@code <file>.partial} while hashing, validates it (size, bbolt header, etcd's checksum),
+   * fsyncs, renames it to {@code file} (replacing one left by an interrupted run), then writes
+   * {@code <file>.sha256} in {@code sha256sum} format. The directory must exist.
+   *
+   * @throws SnapshotException when etcd cannot be reached, the stream fails or the snapshot does
+   *     not validate; no complete-looking {@code file} is then left
+   */
+  public Saved save(Path file) {
+    return save(file, file.toString());
+  }
+
+  private Saved save(Path file, String what) {
+    Path dir = file.toAbsolutePath().getParent();
+    Path partial = dir.resolve(file.getFileName() + PARTIAL_SUFFIX);
+    Path sha256File = dir.resolve(file.getFileName() + ".sha256");
     try {
       Files.createDirectories(dir);
       Files.deleteIfExists(partial);
     } catch (IOException e) {
-      throw new SnapshotException("cannot prepare the backup dir " + dir + ": " + e.getMessage(), e);
+      throw new SnapshotException("cannot prepare " + dir + " for the etcd snapshot: "
+          + e.getMessage(), e);
     }
     long started = System.nanoTime();
-    // overlap the manifest serialiser's one-time set-up with the stream
-    java.util.concurrent.ForkJoinPool.commonPool().execute(BackupManifest::warmUp);
     try (EtcdConnection etcd = EtcdClients.open(config)) {
       StatusResponse status = etcd.client().getMaintenanceClient().statusMember(etcd.target())
           .get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -108,34 +149,30 @@ public final class EtcdSnapshotter {
         sha256 = writer.finish();
         size = writer.written();
       }
-      AtomicFiles.moveDurably(partial, store.etcdSnapshot(backupId));
-      AtomicFiles.write(store.etcdSnapshotSha256(backupId),
-          (sha256 + "  " + BackupStore.ETCD_SNAPSHOT + "\n").getBytes(StandardCharsets.US_ASCII));
-      BackupManifest manifest = BackupManifest.of(backupId,
-          new BackupManifest.Plan(planName, planUid), clock.instant(),
-          new BackupManifest.Etcd(BackupStore.ETCD_SNAPSHOT, size, sha256,
-              status.getHeader().getRevision(), status.getVersion(), status.getDbSize(),
-              Long.toHexString(status.getHeader().getMemberId()), status.getRaftIndex()));
-      manifest.write(store);
+      AtomicFiles.moveDurably(partial, file);
+      AtomicFiles.write(sha256File,
+          (sha256 + "  " + file.getFileName() + "\n").getBytes(StandardCharsets.US_ASCII));
       long end = System.nanoTime();
-      LOG.info("etcd snapshot of backup set {}: {} bytes, revision {}, sha256 {}, {} ms (connect and"
-          + " status {} ms, stream {} ms, verify, fsync and manifest {} ms)", backupId, size,
-          manifest.etcd().revision(), sha256, millis(end - started), millis(statusDone - started),
-          millis(streamDone - statusDone), millis(end - streamDone));
-      return BackupSummary.of(store, manifest, false);
+      LOG.info("etcd snapshot of {}: {} bytes, revision {}, sha256 {}, {} ms (connect and"
+          + " status {} ms, stream {} ms, verify, fsync and rename {} ms)", what, size,
+          status.getHeader().getRevision(), sha256, millis(end - started),
+          millis(statusDone - started), millis(streamDone - statusDone), millis(end - streamDone));
+      return new Saved(file, size, sha256, status.getHeader().getRevision(), status.getVersion(),
+          status.getDbSize(), Long.toHexString(status.getHeader().getMemberId()),
+          status.getRaftIndex());
     } catch (IOException | EtcdUnavailableException e) {
       deleteQuietly(partial);
-      throw new SnapshotException("the etcd snapshot of backup set " + backupId + " failed: "
+      throw new SnapshotException("the etcd snapshot of " + what + " failed: "
           + EtcdPreflight.describe(e), e);
     } catch (ExecutionException | TimeoutException e) {
       deleteQuietly(partial);
-      throw new SnapshotException("the etcd snapshot of backup set " + backupId + " failed: etcd at "
+      throw new SnapshotException("the etcd snapshot of " + what + " failed: etcd at "
           + config.endpointList() + " did not answer: "
           + EtcdPreflight.describe(e instanceof ExecutionException ? e.getCause() : e), e);
     } catch (InterruptedException e) {
       deleteQuietly(partial);
       Thread.currentThread().interrupt();
-      throw new SnapshotException("the etcd snapshot of backup set " + backupId + " was interrupted", e);
+      throw new SnapshotException("the etcd snapshot of " + what + " was interrupted", e);
     } catch (RuntimeException | Error e) {
       deleteQuietly(partial);
       throw e;
@@ -149,45 +186,44 @@ public final class EtcdSnapshotter {
    */
   private void stream(EtcdConnection etcd, SnapshotStreamWriter writer)
       throws IOException, InterruptedException, TimeoutException {
-    try (SnapshotPipe pipe = new SnapshotPipe(writer, progress)) {
-      etcd.client().getMaintenanceClient().snapshot(new StreamObserver<SnapshotResponse>() {
-        @Override
-        public void onNext(SnapshotResponse chunk) {
-          pipe.put(chunk.getBlob(), chunk.getRemainingBytes());
-        }
+    SnapshotSink sink = new SnapshotSink(writer, progress);
+    etcd.client().getMaintenanceClient().snapshot(new StreamObserver<SnapshotResponse>() {
+      @Override
+      public void onNext(SnapshotResponse chunk) {
+        sink.put(chunk.getBlob(), chunk.getRemainingBytes());
+      }
 
-        @Override
-        public void onError(Throwable t) {
-          pipe.fail(t);
-        }
+      @Override
+      public void onError(Throwable t) {
+        sink.fail(t);
+      }
 
-        @Override
-        public void onCompleted() {
-          pipe.end();
+      @Override
+      public void onCompleted() {
+        sink.end();
+      }
+    });
+    long deadline = System.nanoTime() + totalTimeout.toNanos();
+    while (true) {
+      try {
+        sink.done().get(100, TimeUnit.MILLISECONDS);
+        return;
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof IOException io) {
+          throw io;
         }
-      });
-      long deadline = System.nanoTime() + totalTimeout.toNanos();
-      while (true) {
-        try {
-          pipe.done().get(100, TimeUnit.MILLISECONDS);
-          return;
-        } catch (ExecutionException e) {
-          Throwable cause = e.getCause();
-          if (cause instanceof IOException io) {
-            throw io;
-          }
-          throw new IOException("the snapshot stream broke after " + writer.written() + " bytes: "
-              + EtcdPreflight.describe(cause), cause);
-        } catch (TimeoutException e) {
-          long now = System.nanoTime();
-          if (now - pipe.lastProgressNanos() > stallTimeout.toNanos()) {
-            throw new TimeoutException("no snapshot data from etcd for " + stallTimeout.toSeconds()
-                + " s after " + writer.written() + " bytes");
-          }
-          if (now > deadline) {
-            throw new TimeoutException("the snapshot took longer than " + totalTimeout.toMinutes()
-                + " min (" + writer.written() + " bytes so far)");
-          }
+        throw new IOException("the snapshot stream broke after " + writer.written() + " bytes: "
+            + EtcdPreflight.describe(cause), cause);
+      } catch (TimeoutException e) {
+        long now = System.nanoTime();
+        if (now - sink.lastProgressNanos() > stallTimeout.toNanos()) {
+          throw new TimeoutException("no snapshot data from etcd for " + stallTimeout.toSeconds()
+              + " s after " + writer.written() + " bytes");
+        }
+        if (now > deadline) {
+          throw new TimeoutException("the snapshot took longer than " + totalTimeout.toMinutes()
+              + " min (" + writer.written() + " bytes so far)");
         }
       }
     }

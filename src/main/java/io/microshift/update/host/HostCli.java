@@ -24,6 +24,7 @@ public final class HostCli {
       "  status            human summary",
       "  restore ID        put backup ID's data copy back as /var/lib/microshift (MicroShift stopped)",
       "  validate FILE     check a request.json or host-status.json, one problem a line",
+      "  etcd-snapshot DIR snapshot MicroShift's running etcd into DIR/etcd.snapshot (+ .sha256)",
       "  crash-points      list the named crash points of apply and boot",
       "exit codes: 0 ok, 1 failed or refused, 2 usage");
 
@@ -101,6 +102,8 @@ public final class HostCli {
         case "status" -> new StatusCommand(ctx).run(out);
         case "restore" -> arg == null ? usage(err, "restore needs a backup id") : new RestoreCommand(ctx).run(arg, out);
         case "validate" -> arg == null ? usage(err, "validate needs a file") : new ValidateCommand().run(Path.of(arg), out);
+        case "etcd-snapshot" -> arg == null ? usage(err, "etcd-snapshot needs a directory")
+            : new EtcdSnapshotCommand(paths, System.getenv()).run(Path.of(arg), out);
         case "crash-points" -> {
           CrashPoints.all().forEach(out::println);
           yield 0;

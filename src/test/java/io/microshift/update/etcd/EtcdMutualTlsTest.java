@@ -42,6 +42,21 @@ class EtcdMutualTlsTest {
     }
   }
 
+  /**
+   * The stream's TLS runs in BoringSSL (netty-tcnative), not in the JDK's provider, whose AES-GCM
+   * and RSA run interpreted in a fresh JVM (hack/bench etcd-snapshot-cold-tls, docs/backups.md).
+   */
+  @Test
+  void theClientsTlsRunsInBoringSslOnLinux() {
+    String arch = System.getProperty("os.arch");
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux")
+        && (arch.equals("amd64") || arch.equals("aarch64")), "netty-tcnative is shipped for Linux x86_64 and aarch64");
+    assertTrue(io.netty.handler.ssl.OpenSsl.isAvailable(),
+        () -> "BoringSSL did not load: " + io.netty.handler.ssl.OpenSsl.unavailabilityCause());
+    assertEquals(io.netty.handler.ssl.SslProvider.OPENSSL,
+        io.netty.handler.ssl.SslContext.defaultClientProvider());
+  }
+
   @Test
   void aClientCertificateFromAnotherCaIsRefusedAsAProblem() throws Exception {
     try (EtcdServerFixture etcd = EtcdServerFixture.builder().mutualTls().start();
