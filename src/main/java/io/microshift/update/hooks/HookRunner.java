@@ -232,9 +232,14 @@ public class HookRunner {
     boolean stop = false;
     try {
       while (true) {
+        List<HookStatus> succeeded = new ArrayList<>();
         for (Finished f : finished) {
           stop |= record(plan, f, tailBytes, events);
+          if (HookLedger.SUCCEEDED.equals(f.hook().state)) {
+            succeeded.add(f.hook());
+          }
         }
+        reportSucceeded(plan, succeeded, events);
         boolean changed = !finished.isEmpty();
         finished.clear();
         if (running == 0) {
@@ -318,7 +323,6 @@ public class HookRunner {
     if (result.succeeded()) {
       h.state = HookLedger.SUCCEEDED;
       h.message = "exit code 0";
-      events.normal(plan, "HookSucceeded", HookLedger.describe(h) + " succeeded");
       return false;
     }
     if (result.timedOut()) {
@@ -331,6 +335,20 @@ public class HookRunner {
     events.warning(plan, result.timedOut() ? "HookTimedOut" : "HookFailed",
         HookLimits.message(HookLedger.describe(h) + ": " + h.message + " (on-error " + h.onError + ")"));
     return !HookLedger.isContinue(h);
+  }
+
+  /**
+   * One Event for the hooks that succeeded since the last status write: HookSucceeded for one,
+   * HooksSucceeded naming them (bounded) for several. Failures have an Event each.
+   */
+  private static void reportSucceeded(UpdatePlan plan, List<HookStatus> succeeded, EventRecorder events) {
+    if (succeeded.size() == 1) {
+      events.normal(plan, "HookSucceeded", HookLedger.describe(succeeded.get(0)) + " succeeded");
+    } else if (succeeded.size() > 1) {
+      String pods = String.join(", ", succeeded.stream().map(h -> h.namespace + "/" + h.pod).toList());
+      events.normal(plan, "HooksSucceeded", HookLimits.message(succeeded.size() + " "
+          + succeeded.get(0).hookPhase + " hooks succeeded: " + pods));
+    }
   }
 
   private record Finished(HookStatus hook, ExecResult result) {}

@@ -161,6 +161,76 @@ class HookBoundsTest {
     assertTrue(writer.saves.get() <= 41, writer.saves.get() + " status writes for 40 hooks");
   }
 
+  @Test
+  void hooksOfALowerOrderFinishBeforeAHigherOrderStarts() {
+    List<Pod> pods = new ArrayList<>();
+    // namespace and name order would interleave them; the order annotation decides
+    for (int i = 0; i < 12; i++) {
+      String order = String.valueOf((i % 3) * 5); // 0, 5, 10
+      pods.add(Pods.running("app", String.format("p-%02d", i),
+          Map.of(PRE + "command", "[\"/bin/dump\"]", PRE + "order", order), "main"));
+    }
+    List<String> log = new ArrayList<>();
+    CountingExec exec = new CountingExec(0) {
+      @Override
+      public ExecResult exec(String ns, String pod, String container, List<String> argv, Duration timeout) {
+        int order = (Integer.parseInt(pod.substring(2)) % 3) * 5;
+        synchronized (log) {
+          log.add("start " + order);
+        }
+        sleep(30);
+        synchronized (log) {
+          log.add("end " + order);
+        }
+        return super.exec(ns, pod, container, argv, timeout);
+      }
+    };
+    UpdatePlan plan = plan(null);
+
+    assertTrue(runner(pods, exec).run(plan, HookPhase.PRE_UPDATE, new EtcdSizedWriter(), events).succeeded());
+
+    assertEquals(12, exec.calls.get());
+    int highestEnded = -1;
+    int concurrentMax = 0;
+    int concurrent = 0;
+    for (String line : log) {
+      int order = Integer.parseInt(line.split(" ")[1]);
+      if (line.startsWith("start")) {
+        assertTrue(order >= highestEnded, "order " + order + " started after order " + highestEnded + " ended: " + log);
+        concurrentMax = Math.max(concurrentMax, ++concurrent);
+      } else {
+        highestEnded = Math.max(highestEnded, order);
+        concurrent--;
+      }
+    }
+    // four of each order: they ran in parallel within their order
+    assertEquals(HookRunner.DEFAULT_PARALLELISM, concurrentMax, log.toString());
+    assertEquals(List.of(0, 0, 0, 0, 5, 5, 5, 5, 10, 10, 10, 10), log.stream().filter(l -> l.startsWith("start"))
+        .map(l -> Integer.parseInt(l.split(" ")[1])).toList());
+    assertEquals(5, plan.getStatus().hooks.stream().filter(h -> h.pod.equals("p-01")).findFirst().orElseThrow().order);
+  }
+
+  @Test
+  void aFailOfALowerOrderStartsNoHigherOrder() {
+    List<Pod> pods = List.of(
+        Pods.running("app", "a-first", Map.of(PRE + "command", "[\"/bin/false\"]", PRE + "order", "1"), "main"),
+        Pods.running("app", "b-later", Map.of(PRE + "command", "[\"/bin/dump\"]", PRE + "order", "2"), "main"));
+    CountingExec exec = new CountingExec(0) {
+      @Override
+      public ExecResult exec(String ns, String pod, String container, List<String> argv, Duration timeout) {
+        calls.incrementAndGet();
+        return new ExecResult(pod.equals("a-first") ? 1 : 0, false, null, "", "");
+      }
+    };
+    UpdatePlan plan = plan(null);
+
+    assertFalse(runner(pods, exec).run(plan, HookPhase.PRE_UPDATE, new EtcdSizedWriter(), events).succeeded());
+
+    assertEquals(1, exec.calls.get());
+    assertEquals("Pending", plan.getStatus().hooks.stream().filter(h -> h.pod.equals("b-later")).findFirst()
+        .orElseThrow().state);
+  }
+
   private HookRunner runner(List<Pod> pods, PodExec exec) {
     HookDiscovery discovery = new HookDiscovery(null, "microshift-update") {
       @Override
