@@ -66,8 +66,9 @@ final class HookLedger {
   }
 
   /**
-   * The first {@code max} of {@code problems}, those with on-error Fail before those with
-   * Continue, in their order otherwise; when some are left out, the last kept one says how many.
+   * The first {@code max} of {@code problems}: those with on-error Fail first, then those with
+   * Continue, each group in discovery order; when some are left out, the last kept one says how
+   * many.
    */
   static List<HookStatus> keepFirstProblems(List<HookStatus> problems, int max) {
     if (problems.size() <= max) {

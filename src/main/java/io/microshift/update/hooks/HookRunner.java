@@ -31,12 +31,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Runs the hooks of one phase, synchronously, at most once per plan and phase.
  *
  * <p>The first call for a phase discovers the hooks (waiting a bounded time for pods whose hook
- * container is not ready) and records them all in {@code status.hooks}: valid ones Pending,
- * malformed ones Invalid, still-not-ready ones Failed. Later calls, also after an operator
+ * container is not ready) and records them in {@code status.hooks}: valid ones Pending,
+ * malformed ones Invalid, still-not-ready ones Failed, within {@link HookLimits} (at most 20
+ * problems; a phase whose entries would not fit in {@link HookLimits#PHASE_STATUS_BYTES} is
+ * recorded as refused and none of its hooks runs). Later calls, also after an operator
  * restart, work from that record and never discover again. Before each exec the entry becomes
  * Running with one more attempt and is saved; an entry found Running at the start of a call was
  * cut off by a restart: it runs again only when the plan says hooks are idempotent, otherwise it
  * becomes Interrupted and counts as a failure of its on-error.
+ *
+ * <p>Hooks run in bounded parallel ({@link #parallelism}), lower orders first; status writes are
+ * batched (see {@link #runPending}).
  *
  * <p>A failure of an on-error Fail hook (including a malformed one) stops the phase: no further
  * hook starts. With a malformed Fail hook no hook runs at all. The plan's status is changed in
