@@ -27,7 +27,7 @@ public class HookPolicy {
 
   @Min(1)
   @Max(16)
-  @JsonPropertyDescription("How many hooks run at once (default 1: one after the other, in a stable order).")
+  @JsonPropertyDescription("How many hooks run at once (default 4; 1: one after the other, in a stable order). Hooks of a lower order annotation finish before a higher order starts.")
   public Integer parallelism;
 
   @JsonPropertyDescription("Hooks are safe to run twice: after an operator restart in the middle of a hook, run it again instead of reporting it (default false).")

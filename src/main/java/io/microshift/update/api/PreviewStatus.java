@@ -1,6 +1,7 @@
 package io.microshift.update.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,7 +10,10 @@ import java.util.List;
 public class PreviewStatus {
   public String versionPath;
   public List<String> workloadsToPause = new ArrayList<>();
+  /** At most 21 lines per hook phase: 20 hooks and "... and N more" (docs/workloads.md, Limits). */
+  @Size(max = 63)
   public List<String> hooksToRun = new ArrayList<>();
+  @Size(max = 21)
   public List<String> malformedHooks = new ArrayList<>();
   public Long backupEstimateBytes;
   public Long freeBytes;

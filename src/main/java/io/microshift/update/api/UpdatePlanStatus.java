@@ -3,6 +3,7 @@ package io.microshift.update.api;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +43,7 @@ public class UpdatePlanStatus {
   public BackupStatus backup;
 
   @JsonPropertyDescription("One entry per hook and phase: what ran, with exit code and output tail.")
+  @Size(max = 2000)
   public List<HookStatus> hooks = new ArrayList<>();
 
   @JsonPropertyDescription("Workloads the plan paused, with what resume restores.")

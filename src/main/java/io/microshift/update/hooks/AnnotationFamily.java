@@ -60,11 +60,15 @@ public record AnnotationFamily(
 
   /**
    * The keys after the slash that this family has; any other key is a malformed hook (a typo such
-   * as {@code timout} must not silently fall back to the default). Velero's restore family also has
+   * as {@code timout} must not silently fall back to the default). Ours also has {@code order}
+   * (hooks of a lower order finish before a higher order starts); Velero has none. Velero's restore family also has
    * {@code wait-timeout} and {@code wait-for-ready}: accepted as Velero's, but not read.
    */
   public List<String> keys() {
     List<String> keys = new ArrayList<>(List.of("command", "container", "on-error", timeoutKey));
+    if (!alias) {
+      keys.add("order");
+    }
     if (prefix.equals(VELERO_POST_RESTORE)) {
       keys.addAll(List.of("wait-timeout", "wait-for-ready"));
     }

@@ -14,9 +14,12 @@ import io.microshift.update.api.HookPolicy.OnError;
 import io.microshift.update.marker.Markers;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -25,7 +28,7 @@ import java.util.stream.Collectors;
  */
 public final class HookAnnotationParser {
   static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
-  static final int MAX_ARGS = 256;
+  static final int MAX_ARGS = HookLimits.MAX_ARGS;
   /** Strict JSON: one value and nothing after it (no second array, no trailing words). */
   private static final ObjectMapper JSON = JsonMapper.builder()
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -53,8 +56,29 @@ public final class HookAnnotationParser {
         .forEach(k -> problems.add(family.key(printable(k)) + ": unknown annotation (known: "
             + String.join(", ", family.keys()) + ")"));
 
-    OnError onError = defaultOnError(family, policy);
-    String onErrorText = annotations.get(family.key("on-error"));
+    // an oversize value is refused before anything reads it (no JSON parse of a megabyte)
+    Map<String, String> values = new HashMap<>();
+    Set<String> oversize = new HashSet<>();
+    for (String key : family.keys()) {
+      String value = annotations.get(family.key(key));
+      if (value == null) {
+        continue;
+      }
+      int max = key.equals("command") ? HookLimits.MAX_COMMAND_BYTES : HookLimits.MAX_VALUE_BYTES;
+      if (HookLimits.longerThan(value, max)) {
+        // a huge value is not walked: its length in characters already says it is too long
+        String size = value.length() > max ? value.length() + " characters" : utf8Length(value) + " bytes";
+        problems.add(family.key(key) + ": " + size + ", more than the " + max
+            + " bytes it may have" + (key.equals("command")
+                ? "; put a longer script into the image and name it in the command" : ""));
+        oversize.add(key);
+      } else {
+        values.put(key, value);
+      }
+    }
+
+    OnError onError = oversize.contains("on-error") ? OnError.Fail : defaultOnError(family, policy);
+    String onErrorText = values.get("on-error");
     if (onErrorText != null) {
       if (onErrorText.equals("Fail") || onErrorText.equals("Continue")) {
         onError = OnError.valueOf(onErrorText);
@@ -65,8 +89,10 @@ public final class HookAnnotationParser {
     }
 
     List<String> command = List.of();
-    String commandText = annotations.get(family.key("command"));
-    if (commandText == null || commandText.isBlank()) {
+    String commandText = values.get("command");
+    if (oversize.contains("command")) {
+      // already said: too long to read
+    } else if (commandText == null || commandText.isBlank()) {
       problems.add(family.key("command") + " is missing or empty");
     } else {
       try {
@@ -80,9 +106,11 @@ public final class HookAnnotationParser {
         pod.getSpec() == null || pod.getSpec().getContainers() == null
             ? List.of()
             : pod.getSpec().getContainers();
-    String named = annotations.get(family.key("container"));
+    String named = values.get("container");
     String container = named;
-    if (named != null && named.isBlank()) {
+    if (oversize.contains("container")) {
+      container = null;
+    } else if (named != null && named.isBlank()) {
       container = null;
       problems.add(family.key("container") + " is empty; remove it to use the pod's first container");
     } else if (named == null) {
@@ -96,17 +124,34 @@ public final class HookAnnotationParser {
     }
 
     String timeout = format(defaultTimeout(family, policy));
-    String timeoutText = annotations.get(family.key(family.timeoutKey()));
+    String timeoutText = values.get(family.timeoutKey());
     if (timeoutText != null && !timeoutText.equals(timeoutText.strip())) {
       problems.add(family.key(family.timeoutKey()) + ": \"" + printable(timeoutText)
           + "\" has spaces around it; write just the duration, e.g. 5m");
     } else if (timeoutText != null) {
+      Duration parsed = null;
       try {
-        Durations.parse(timeoutText);
-        timeout = timeoutText;
-      } catch (IllegalArgumentException e) {
+        parsed = Durations.parse(timeoutText);
+      } catch (RuntimeException e) { // also an hour count that overflows a Duration
         problems.add(family.key(family.timeoutKey()) + ": invalid duration \"" + printable(timeoutText)
             + "\" (expected e.g. 30s, 5m, 1h30m)");
+      }
+      if (parsed != null && parsed.compareTo(HookLimits.MAX_TIMEOUT) > 0) {
+        problems.add(family.key(family.timeoutKey()) + ": \"" + printable(timeoutText)
+            + "\" is longer than " + format(HookLimits.MAX_TIMEOUT) + ", the longest a hook may run");
+      } else if (parsed != null) {
+        timeout = timeoutText;
+      }
+    }
+
+    int order = 0;
+    String orderText = values.get("order");
+    if (orderText != null) {
+      if (orderText.matches("0|[1-9][0-9]{0,3}") && Integer.parseInt(orderText) <= HookLimits.MAX_ORDER) {
+        order = Integer.parseInt(orderText);
+      } else {
+        problems.add(family.key("order") + ": \"" + printable(orderText) + "\" is not a whole number from 0 to "
+            + HookLimits.MAX_ORDER);
       }
     }
 
@@ -115,7 +160,7 @@ public final class HookAnnotationParser {
           onError, timeout, "malformed hook annotations: " + String.join("; ", problems)));
     }
     return Optional.of(new HookDefinition(
-        phase, ns, name, container, command, family.prefix(), onError, timeout));
+        phase, ns, name, container, command, family.prefix(), onError, timeout, order));
   }
 
   /**
@@ -194,6 +239,15 @@ public final class HookAnnotationParser {
       return s / 60 + "m";
     }
     return s + "s";
+  }
+
+  private static long utf8Length(String s) {
+    long n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+    }
+    return n;
   }
 
   /** Annotation text in a message: printable ASCII, '?' for anything else, at most 120 characters. */

@@ -29,9 +29,14 @@ public class HookDiscovery {
   }
 
   public Discovery discover(HookPhase phase, HookPolicy policy) {
+    return classify(client.pods().inAnyNamespace().list().getItems(), phase, policy);
+  }
+
+  /** The hooks of {@code phase} on {@code listed}, the pods of every namespace. */
+  Discovery classify(List<Pod> listed, HookPhase phase, HookPolicy policy) {
     boolean aliases = policy == null || policy.veleroAliases == null || policy.veleroAliases;
     List<AnnotationFamily> families = AnnotationFamily.forPhase(phase, aliases);
-    List<Pod> pods = new ArrayList<>(client.pods().inAnyNamespace().list().getItems());
+    List<Pod> pods = new ArrayList<>(listed);
     pods.removeIf(p -> protectedNamespaces.isProtected(p.getMetadata().getNamespace()));
     pods.sort(Comparator.comparing((Pod p) -> p.getMetadata().getNamespace())
         .thenComparing(p -> p.getMetadata().getName()));

@@ -47,6 +47,7 @@ final class HookLedger {
   static HookStatus pending(HookDefinition hook) {
     HookStatus s = base(hook.phase(), hook.namespace(), hook.pod(), hook.source(), hook.container(),
         hook.command(), hook.onError(), hook.timeout());
+    s.order = hook.order() == 0 ? null : hook.order();
     s.state = PENDING;
     return s;
   }
@@ -55,8 +56,36 @@ final class HookLedger {
     HookStatus s = base(problem.phase(), problem.namespace(), problem.pod(), problem.source(),
         problem.container(), problem.command(), problem.onError(), problem.timeout());
     s.state = state;
-    s.message = problem.message();
+    s.message = HookLimits.message(problem.message());
     return s;
+  }
+
+  /** The order of an entry: hooks of a lower order finish before a higher order starts. */
+  static int order(HookStatus h) {
+    return h.order == null ? 0 : h.order;
+  }
+
+  /**
+   * The first {@code max} of {@code problems}: those with on-error Fail first, then those with
+   * Continue, each group in discovery order; when some are left out, the last kept one says how
+   * many.
+   */
+  static List<HookStatus> keepFirstProblems(List<HookStatus> problems, int max) {
+    if (problems.size() <= max) {
+      return problems;
+    }
+    List<HookStatus> kept = new ArrayList<>();
+    for (boolean failFirst : new boolean[] {true, false}) {
+      for (HookStatus h : problems) {
+        if (kept.size() < max && isContinue(h) != failFirst) {
+          kept.add(h);
+        }
+      }
+    }
+    HookStatus last = kept.get(kept.size() - 1);
+    String more = "; " + (problems.size() - max) + " more hooks of this phase that cannot run are not listed";
+    last.message = HookLimits.clip(last.message, HookLimits.MAX_MESSAGE_BYTES - HookLimits.jsonBytes(more)) + more;
+    return kept;
   }
 
   private static HookStatus base(HookPhase phase, String ns, String pod, String source,

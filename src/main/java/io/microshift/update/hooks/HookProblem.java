@@ -21,6 +21,8 @@ public record HookProblem(
 
   public HookProblem {
     command = command == null ? List.of() : List.copyOf(command);
+    // the message quotes annotations and lists every problem: bounded for status, Events and logs
+    message = HookLimits.message(message);
   }
 
   @Override

@@ -92,7 +92,7 @@ public final class SpecValidator {
     if (hooks != null) {
       duration(p, "spec.hooks.defaultTimeout", hooks.defaultTimeout, MIN_TIMEOUT, MAX_TIMEOUT, null);
       if (hooks.parallelism != null && (hooks.parallelism < 1 || hooks.parallelism > 16)) {
-        p.add("spec.hooks.parallelism: " + hooks.parallelism + " is out of range: must be between 1 and 16 (default 1)");
+        p.add("spec.hooks.parallelism: " + hooks.parallelism + " is out of range: must be between 1 and 16 (default 4)");
       }
     }
     if (spec.backup != null && Boolean.FALSE.equals(spec.backup.etcdSnapshot)) {

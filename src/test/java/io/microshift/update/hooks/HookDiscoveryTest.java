@@ -159,7 +159,24 @@ class HookDiscoveryTest {
         args("a timeout with spaces around it", PRE, PRE + "timeout", " 5m ", "has spaces around it"),
         args("a timeout with a trailing newline", PRE, PRE + "timeout", "5m\n", "has spaces around it"),
         args("on-error in lower case", PRE, PRE + "on-error", "fail", "is not Fail or Continue"),
-        args("on-error with a trailing space", PRE, PRE + "on-error", "Fail ", "is not Fail or Continue"));
+        args("on-error with a trailing space", PRE, PRE + "on-error", "Fail ", "is not Fail or Continue"),
+        // issue 14 item 5: oversize or absurd values are refused, not run and not copied into status
+        args("a command of 1 MiB", PRE, PRE + "command", "[\"sh\", \"-c\", \"" + "x".repeat(1 << 20) + "\"]",
+            PRE + "command: 1048592 characters, more than the 4096 bytes it may have"),
+        args("a command just over 4096 bytes in UTF-8", PRE, PRE + "command", "[\"" + "\u00e9".repeat(2047) + "\"]",
+            PRE + "command: 4098 bytes, more than the 4096 bytes it may have"),
+        args("a Velero command of 1 MiB", VELERO_PRE, VELERO_PRE + "command", "x".repeat(1 << 20),
+            "more than the 4096 bytes it may have"),
+        args("257 arguments", PRE, PRE + "command", "[" + "\"a\",".repeat(256) + "\"a\"]", "more than 256 arguments"),
+        args("a container name of 64 KiB", PRE, PRE + "container", "c".repeat(1 << 16),
+            PRE + "container: 65536 characters, more than the 256 bytes it may have"),
+        args("a timeout of 114 years", PRE, PRE + "timeout", "999999h", "is longer than 24h, the longest a hook may run"),
+        args("a timeout just over a day", PRE, PRE + "timeout", "24h1s", "is longer than 24h"),
+        args("a negative order", PRE, PRE + "order", "-1", PRE + "order: \"-1\" is not a whole number from 0 to 1000"),
+        args("an order over 1000", PRE, PRE + "order", "1001", "is not a whole number from 0 to 1000"),
+        args("an order with a sign", PRE, PRE + "order", "+2", "is not a whole number"),
+        args("an order with a leading zero", PRE, PRE + "order", "07", "is not a whole number"),
+        args("an order on a Velero alias", VELERO_PRE, VELERO_PRE + "order", "1", VELERO_PRE + "order: unknown annotation"));
   }
 
   private static org.junit.jupiter.params.provider.Arguments args(String name, String family, String key,
@@ -182,6 +199,19 @@ class HookDiscoveryTest {
     String message = ((HookProblem) parsed).message();
     assertTrue(message.contains(expected), name + ": " + message);
     assertTrue(message.chars().allMatch(c -> c >= 0x20 && c < 0x7f), name + ": printable only: " + message);
+  }
+
+  @Test
+  void theOrderAnnotationIsReadAndDefaultsToZero() {
+    ParsedHook ordered = HookAnnotationParser.parse(Pods.running("app", "db-0",
+        annotations(PRE + "command", "[\"pg_dump\"]", PRE + "order", "10"), "db"),
+        HookPhase.PRE_UPDATE, AnnotationFamily.ours(HookPhase.PRE_UPDATE), null).orElseThrow();
+    assertEquals(10, ((HookDefinition) ordered).order());
+    ParsedHook plain = HookAnnotationParser.parse(Pods.running("app", "db-0",
+        annotations(PRE + "command", "[\"pg_dump\"]", PRE + "timeout", "24h"), "db"),
+        HookPhase.PRE_UPDATE, AnnotationFamily.ours(HookPhase.PRE_UPDATE), null).orElseThrow();
+    assertEquals(0, ((HookDefinition) plain).order());
+    assertEquals("24h", ((HookDefinition) plain).timeout(), "24h is the longest timeout, and allowed");
   }
 
   @Test

@@ -54,6 +54,12 @@ class HookRunnerTest {
     return "[" + String.join(",", argv.stream().map(a -> "\"" + a + "\"").toList()) + "]";
   }
 
+  static HookPolicy oneAtATime() {
+    HookPolicy policy = new HookPolicy();
+    policy.parallelism = 1;
+    return policy;
+  }
+
   static HookStatus entry(UpdatePlan plan, String pod) {
     return plan.getStatus().hooks.stream().filter(h -> h.pod.equals(pod)).findFirst().orElseThrow();
   }
@@ -65,7 +71,7 @@ class HookRunnerTest {
     Pods.expectExec(server, "shop", "web-1", "web", List.of("/bin/sync"), Pods.exit(0));
     Pods.expectExec(server, "app", "db-0", "postgres", List.of("pg_dump", "-f", "/backup/db.sql"),
         new OutputStreamMessage("dump complete"), Pods.exit(0));
-    UpdatePlan plan = TestPlans.create(client, "p1", null, null);
+    UpdatePlan plan = TestPlans.create(client, "p1", oneAtATime(), null);
 
     HookOutcome outcome = run(plan, HookPhase.PRE_UPDATE);
 
@@ -99,7 +105,7 @@ class HookRunnerTest {
     hookedPod("app", "b-0", "db", List.of("dump"));
     Pods.expectExec(server, "app", "a-0", "db", List.of("dump"), new ErrorStreamMessage("disk full"), Pods.exit(3));
     Pods.expectExec(server, "app", "b-0", "db", List.of("dump"), Pods.exit(0));
-    UpdatePlan plan = TestPlans.create(client, "p1", null, null);
+    UpdatePlan plan = TestPlans.create(client, "p1", oneAtATime(), null);
 
     HookOutcome outcome = run(plan, HookPhase.PRE_UPDATE);
 
@@ -290,8 +296,8 @@ class HookRunnerTest {
   }
 
   @Test
-  void parallelismIsBoundedByThePlanAndDefaultsToOneAtATime() {
-    for (String pod : List.of("a-0", "b-0", "c-0", "d-0")) {
+  void parallelismIsBoundedByThePlanAndDefaultsToFour() {
+    for (String pod : List.of("a-0", "b-0", "c-0", "d-0", "e-0", "f-0")) {
       hookedPod("app", pod, "db", List.of("dump"));
     }
     HookPolicy two = new HookPolicy();
@@ -301,11 +307,16 @@ class HookRunnerTest {
         TestPlans.writer(client), events).succeeded());
     assertEquals(2, parallel.max.get(), "at most two at once, and two did run at once");
 
+    ConcurrencyProbe byDefault = new ConcurrencyProbe(client);
+    assertTrue(runner(byDefault).run(TestPlans.create(client, "p3", null, null), HookPhase.PRE_UPDATE,
+        TestPlans.writer(client), events).succeeded());
+    assertEquals(HookRunner.DEFAULT_PARALLELISM, byDefault.max.get(), "four at once when the plan does not say");
+
     ConcurrencyProbe sequential = new ConcurrencyProbe(client);
-    assertTrue(runner(sequential).run(TestPlans.create(client, "p1", null, null), HookPhase.PRE_UPDATE,
+    assertTrue(runner(sequential).run(TestPlans.create(client, "p1", oneAtATime(), null), HookPhase.PRE_UPDATE,
         TestPlans.writer(client), events).succeeded());
     assertEquals(1, sequential.max.get());
-    assertEquals(List.of("a-0", "b-0", "c-0", "d-0"), sequential.order);
+    assertEquals(List.of("a-0", "b-0", "c-0", "d-0", "e-0", "f-0"), sequential.order);
   }
 
   /** Records how many execs overlap; each exec lasts long enough for a second one to start. */

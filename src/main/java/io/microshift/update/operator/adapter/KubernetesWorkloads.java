@@ -6,6 +6,7 @@ import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.hooks.Discovery;
 import io.microshift.update.hooks.HookDefinition;
 import io.microshift.update.hooks.HookDiscovery;
+import io.microshift.update.hooks.HookLimits;
 import io.microshift.update.hooks.HookOutcome;
 import io.microshift.update.hooks.HookPhase;
 import io.microshift.update.hooks.HookProblem;
@@ -20,6 +21,7 @@ import io.microshift.update.pause.PauseOutcome;
 import io.microshift.update.pause.ReadyResult;
 import io.microshift.update.pause.ResumeOutcome;
 import io.microshift.update.pause.WorkloadPauser;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The workload ports on the Kubernetes API: annotated hooks through exec, pausing by scaling. */
@@ -43,12 +45,12 @@ public final class KubernetesWorkloads implements WorkloadHooks, WorkloadPausing
   public Preview preview(UpdatePlan plan, HookPhase phase) {
     HookPolicy policy = EffectiveSpec.of(plan).raw().hooks;
     Discovery d = discovery.discover(phase, policy == null ? new HookPolicy() : policy);
-    List<String> hooks = d.hooks().stream().map(h -> phase.value() + ": " + describe(h)).toList();
-    List<String> malformed = d.problems().stream().map(HookProblem::describe).toList();
-    List<String> blocking = d.problems().stream()
+    List<String> hooks = firstLines(d.hooks().stream().map(h -> phase.value() + ": " + describe(h)).toList());
+    List<String> malformed = firstLines(d.problems().stream().map(HookProblem::describe).toList());
+    List<String> blocking = firstLines(d.problems().stream()
         .filter(p -> p.onError() != HookPolicy.OnError.Continue)
         .map(p -> "malformed " + phase.value() + " hook with on-error Fail: " + p.describe())
-        .toList();
+        .toList());
     return new Preview(hooks, malformed, blocking);
   }
 
@@ -93,5 +95,21 @@ public final class KubernetesWorkloads implements WorkloadHooks, WorkloadPausing
 
   private static String describe(HookDefinition h) {
     return h.describe() + " " + h.command();
+  }
+
+  /**
+   * The first {@link HookLimits#MAX_PREVIEW_LINES} lines, each at most {@link
+   * HookLimits#MAX_MESSAGE_BYTES}, then one line saying how many more there are.
+   */
+  static List<String> firstLines(List<String> lines) {
+    int max = HookLimits.MAX_PREVIEW_LINES;
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < Math.min(max, lines.size()); i++) {
+      out.add(HookLimits.message(lines.get(i)));
+    }
+    if (lines.size() > max) {
+      out.add("... and " + (lines.size() - max) + " more");
+    }
+    return out;
   }
 }
