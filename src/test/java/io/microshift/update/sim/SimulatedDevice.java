@@ -1068,6 +1068,10 @@ public final class SimulatedDevice implements AutoCloseable {
       if (opts.greenbootRs) {
         grubCountdown();
       }
+      if (opts.ostree && commands.shutdownDropsLockedStaged()) {
+        log("shutdown: the staged deployment's finalization is locked (rpm-ostree --lock-finalization), so"
+            + " ostree-finalize-staged did not write it out: the booted deployment boots again");
+      }
       if (opts.ostree) {
         String next = fallbackNext ? rollbackDeployment : sysroot.deployments().get(0).checksum();
         while (!fallbackNext && opts.neverBoots.contains(versionOf(next))) {
@@ -1147,6 +1151,7 @@ public final class SimulatedDevice implements AutoCloseable {
       microshiftActive(false);
       if (opts.ostree) {
         commands.dropPendingDeployment();
+        commands.shutdownDropsLockedStaged(); // the lock is in /run
         rebootRequested = false;
       }
       newBootId();
