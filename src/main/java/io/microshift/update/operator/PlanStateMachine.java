@@ -178,6 +178,20 @@ public final class PlanStateMachine {
     }
     HostHandoff.HostState s = state.get();
     st.host = report(s);
+    if (HostStates.isPrepareState(s.state())) {
+      // the host prepared (or checks) while the plan runs its hooks and pauses: nothing to catch up,
+      // except a status that fell behind to before the Prepare (a restored etcd)
+      if (st.phase == Phase.Pending || st.phase == Phase.Preflight) {
+        if (st.handoff == null) {
+          st.handoff = new HandoffStatus();
+          st.handoff.sequence = s.sequence();
+          st.handoff.action = "Prepare";
+        }
+        transition(plan, Phase.Preparing, "ResumedFromHostStatus", "status was behind the host (restored etcd"
+            + " or lost status update); continuing from host state " + s.state());
+      }
+      return;
+    }
     if (Transitions.isBeforeHandoff(st.phase) && st.phase != Phase.AwaitingReboot) {
       Phase target = HostStates.phaseFor(s.state()).orElse(Phase.Applying);
       if (st.handoff == null) {
@@ -237,8 +251,12 @@ public final class PlanStateMachine {
     UpdatePlanStatus st = plan.getStatus();
     pausing.resume(plan, writer, events);
     HandoffStatus handoff = st.handoff;
-    if (st.phase == Phase.AwaitingReboot && handoff != null && "Apply".equals(handoff.action)
-        && host.hostState(plan).isEmpty()) {
+    // a Prepare the host staged, or an Apply it has not acted on: Cancel removes what is staged
+    boolean prepared = handoff != null && "Prepare".equals(handoff.action) && Transitions.isBeforeHandoff(st.phase)
+        && host.hostState(plan).map(s -> "Preparing".equals(s.state()) || "Prepared".equals(s.state())).orElse(true);
+    boolean applyNotActedOn = st.phase == Phase.AwaitingReboot && handoff != null && "Apply".equals(handoff.action)
+        && host.hostState(plan).filter(s -> s.sequence() == handoff.sequence).isEmpty();
+    if (prepared || applyNotActedOn) {
       handoff.action = "Cancel";
       handoff.sequence = host.nextSequence();
       handoff.writtenAt = clock.instant().toString();
@@ -282,6 +300,7 @@ public final class PlanStateMachine {
     r.greenbootAttempts = s.greenbootAttempts();
     r.restoredBackupId = s.restoredBackupId();
     r.updatedAt = s.updatedAt();
+    r.facts = s.facts();
     return r;
   }
 }

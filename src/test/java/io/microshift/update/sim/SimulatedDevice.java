@@ -1005,6 +1005,9 @@ public final class SimulatedDevice implements AutoCloseable {
       args.addAll(List.of("--booted-deployment-file", bootedFile.toString()));
     }
     args.addAll(List.of("--marker-owner", Integer.toString(uid)));
+    if (etcd != null) {
+      args.addAll(List.of("--etcd-endpoints", etcd.endpoint())); // MicroShift's etcd, reached by the agent on the host
+    }
     if (opts.etcdScopeStuck) {
       args.addAll(List.of("--stop-timeout", "5")); // not the default 2 minutes of waiting in real time
     }
