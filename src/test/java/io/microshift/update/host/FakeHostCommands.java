@@ -153,6 +153,11 @@ public final class FakeHostCommands implements CommandRunner {
     return locked;
   }
 
+  /** The checksums of the ostree deployments in boot order (the first is the default for the next boot). */
+  public List<String> rpmOstreeDeployments() {
+    return services.sysroot().deployments().stream().map(OstreeSysroot.Deployment::checksum).toList();
+  }
+
   /** The repository commit a (possibly layered) deployment checksum was made from. */
   public String baseOf(String checksum) {
     return baseOf.getOrDefault(checksum, checksum);
