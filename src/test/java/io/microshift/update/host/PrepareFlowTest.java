@@ -293,6 +293,36 @@ class PrepareFlowTest {
     }
   }
 
+  /**
+   * rpm-ostree finalize-deployment as modelled (coreos/rpm-ostree
+   * src/daemon/rpmostreed-transaction-types.cxx, finalize_deployment_transaction_execute): its
+   * refusals, and a clean reboot with the lock held boots the booted deployment again.
+   */
+  @Test
+  void finalizeDeploymentRefusesWhatRpmOstreeRefuses() {
+    TestHost h = host(true);
+    FakeHostCommands c = h.runner;
+    assertTrue(c.run(List.of("rpm-ostree", "finalize-deployment", h.commitTarget)).stderr()
+        .contains("No pending staged deployment found"));
+    assertEquals(0, c.run(List.of("rpm-ostree", "rebase", TestHost.REF_TARGET, h.commitTarget, "--lock-finalization"))
+        .exitCode());
+    assertTrue(c.run(List.of("rpm-ostree", "status", "--json")).stdout().contains("\"finalization-locked\":true"));
+    CommandRunner.Result wrong = c.run(List.of("rpm-ostree", "finalize-deployment", h.commitFrom));
+    assertEquals(1, wrong.exitCode());
+    assertTrue(wrong.stderr().contains("Expected staged base checksum " + h.commitFrom + ", but found " + h.commitTarget),
+        wrong.stderr());
+    assertTrue(c.run(List.of("rpm-ostree", "finalize-deployment")).stderr()
+        .contains("Must provide expected CHECKSUM or --allow-missing-checksum"));
+    assertFalse(h.rebootRequested);
+    assertEquals(0, c.run(List.of("rpm-ostree", "finalize-deployment", h.commitTarget)).exitCode());
+    assertTrue(h.rebootRequested, "finalize-deployment reboots");
+    assertFalse(c.finalizationLocked());
+    assertTrue(c.run(List.of("rpm-ostree", "finalize-deployment", h.commitTarget)).stderr()
+        .contains("Staged deployment already unlocked"));
+    h.rebootIntoDefault();
+    assertEquals(h.commitTarget, h.bootedChecksum(), "unlocked: the staged deployment is finalized at shutdown");
+  }
+
   private static void copyTree(Path from, Path to) throws Exception {
     try (var s = Files.walk(from)) {
       for (Path p : (Iterable<Path>) s::iterator) {
