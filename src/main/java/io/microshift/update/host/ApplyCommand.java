@@ -127,9 +127,10 @@ public final class ApplyCommand {
     if (!prepared || !s.request().uid().equals(req.plan().uid()) || s.request().sequence() >= req.sequence()) {
       return Optional.empty();
     }
-    Optional<UpdateRequest> accepted = recorder.acceptedRequest(s.request().uid(), s.request().sequence());
-    if (accepted.isEmpty() || accepted.get().action() != Action.Prepare
-        || !accepted.get().fixedFieldsDifferingFrom(req).isEmpty()) {
+    // the Prepare's copy, or the Apply's when a crash came between rewriting the copy and recording Staged
+    Optional<UpdateRequest> accepted = recorder.acceptedRequest(s.request().uid(), s.request().sequence())
+        .or(() -> recorder.acceptedRequest(req.plan().uid(), req.sequence()));
+    if (accepted.isEmpty() || !accepted.get().fixedFieldsDifferingFrom(req).isEmpty()) {
       return Optional.empty(); // acceptedInsteadOf already refused a request that changes a fixed field
     }
     MarkerFiles.writeAcceptedRequest(ctx.paths().stateDir(), req);

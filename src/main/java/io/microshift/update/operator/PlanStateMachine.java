@@ -135,7 +135,9 @@ public final class PlanStateMachine {
       return;
     }
     Optional<String> why = unreadable != null ? Optional.of("it cannot be read: " + unreadable) : untrusted(plan);
-    if (why.isEmpty() || host.hostState(plan).isPresent()) {
+    // the host acting on an Apply of this uid proves the plan genuine; its answer to a Prepare (written
+    // before any hook or pause) does not: such a plan is still refused, and its Prepare withdrawn
+    if (why.isEmpty() || host.hostState(plan).filter(s -> !HostStates.isPrepareState(s.state())).isPresent()) {
       return;
     }
     if (st.acceptedSpec == null || st.acceptedGeneration == null) {
@@ -178,6 +180,10 @@ public final class PlanStateMachine {
     }
     HostHandoff.HostState s = state.get();
     st.host = report(s);
+    if (st.phase == Phase.Preparing && st.handoff != null && st.handoff.sequence != null
+        && s.sequence() == st.handoff.sequence) {
+      return; // the host's answer to this plan's Prepare (Failed included): PreparingStep reads it
+    }
     if (HostStates.isPrepareState(s.state())) {
       // the host prepared (or checks) while the plan runs its hooks and pauses: nothing to catch up,
       // except a status that fell behind to before the Prepare (a restored etcd)
