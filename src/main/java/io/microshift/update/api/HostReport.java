@@ -12,4 +12,6 @@ public class HostReport {
   public Integer greenbootAttempts;
   public String restoredBackupId;
   public String updatedAt;
+  /** The host's Prepare facts and its etcd snapshot. */
+  public HostFacts facts;
 }

@@ -4,6 +4,8 @@ package io.microshift.update.api;
 public enum Phase {
   Pending,
   Preflight,
+  /** The host checks, downloads and stages the update (a Prepare request) while the workloads run. */
+  Preparing,
   BackingUp,
   Pausing,
   AwaitingReboot,

@@ -18,4 +18,6 @@ public class PreviewStatus {
   public Long backupEstimateBytes;
   public Long freeBytes;
   public String expectedDowntime;
+  /** What the host agent found when it checked (a dry-run Prepare). */
+  public HostFacts host;
 }

@@ -67,6 +67,13 @@ public final class ApplyCommand {
     if (req.action() == Action.Cancel) {
       return cancel(req, maybeStatus);
     }
+    if (req.action() == Action.Prepare) {
+      return new PrepareCommand(ctx).run(req, maybeStatus);
+    }
+    Optional<HostStatus> afterPrepare = applyAfterPrepare(req, maybeStatus);
+    if (afterPrepare.isPresent()) {
+      maybeStatus = afterPrepare;
+    }
     HostStatus status = maybeStatus.orElse(null);
     boolean resumed = status != null && status.isFor(req);
     if (status != null && !status.isFor(req)) {
@@ -113,6 +120,37 @@ public final class ApplyCommand {
   private static final Set<HostState> BEFORE_COPY = EnumSet.of(HostState.Staging, HostState.Staged);
 
   /**
+   * The Apply that follows this plan's Prepare (a higher sequence, the same fixed fields): the
+   * host takes it over from {@code Prepared} (or a {@code Preparing} the agent did not finish:
+   * the apply steps stage what is missing) and records {@code Staged} for the Apply's sequence;
+   * from then on it acts on the Apply (accepted-request.json). Empty when {@code req} is no such
+   * Apply.
+   */
+  private Optional<HostStatus> applyAfterPrepare(UpdateRequest req, Optional<HostStatus> maybeStatus) {
+    if (maybeStatus.isEmpty()) {
+      return Optional.empty();
+    }
+    HostStatus s = maybeStatus.get();
+    boolean prepared = s.state() == HostState.Prepared || s.state() == HostState.Preparing;
+    if (!prepared || !s.request().uid().equals(req.plan().uid()) || s.request().sequence() >= req.sequence()) {
+      return Optional.empty();
+    }
+    // the Prepare's copy, or the Apply's when a crash came between rewriting the copy and recording Staged
+    Optional<UpdateRequest> accepted = recorder.acceptedRequest(s.request().uid(), s.request().sequence())
+        .or(() -> recorder.acceptedRequest(req.plan().uid(), req.sequence()));
+    if (accepted.isEmpty() || !accepted.get().fixedFieldsDifferingFrom(req).isEmpty()) {
+      return Optional.empty(); // acceptedInsteadOf already refused a request that changes a fixed field
+    }
+    MarkerFiles.writeAcceptedRequest(ctx.paths().stateDir(), req);
+    HostStatus staged = recorder.transition("apply", s.toBuilder().request(
+        new HostStatus.RequestRef(req.plan().uid(), req.sequence())), HostState.Staged,
+        "apply (sequence " + req.sequence() + ") after prepare (sequence " + s.request().sequence() + ")"
+            + (s.targetDeployment() != null ? ": deployment " + s.targetDeployment() + " is staged" : ""));
+    ctx.reached(CrashPoints.APPLY_AFTER_PREPARE_RECORDED);
+    return Optional.of(staged);
+  }
+
+  /**
    * While an update is in flight, what the host acts on is the request it accepted
    * ({@code accepted-request.json}): a request.json for the same plan may change only the action
    * (a Cancel, with a higher sequence) and the verification. One that changes anything else
@@ -130,12 +168,18 @@ public final class ApplyCommand {
       return Optional.empty(); // accepted by an agent that kept no copy
     }
     List<String> changed = accepted.get().fixedFieldsDifferingFrom(req);
+    if (changed.isEmpty() && !UpdateRequest.mayFollow(accepted.get().action(), req.action())) {
+      ctx.log().error("request.json refused: sequence " + req.sequence() + " (" + req.action() + ") may not follow "
+          + accepted.get().action() + " (sequence " + status.request().sequence() + ", accepted): only Prepare then"
+          + " Apply, and Prepare or Apply then Cancel; the update in flight continues as accepted");
+      return accepted;
+    }
     if (changed.isEmpty()) {
       return Optional.empty();
     }
     ctx.log().error("request.json refused: sequence " + req.sequence() + " (" + req.action() + ") changes "
         + String.join(", ", changed) + ", fixed since the host accepted sequence " + status.request().sequence()
-        + " for this plan; only the action (a Cancel) and the verification may change: the update in flight"
+        + " for this plan; only the action (Prepare then Apply, or a Cancel) and the verification may change: the update in flight"
         + " continues as accepted");
     return accepted;
   }
@@ -177,39 +221,7 @@ public final class ApplyCommand {
         .request(new HostStatus.RequestRef(req.plan().uid(), req.sequence()))
         .type(req.type()).targetVersion(req.target().version()).backupId(req.backup().id())
         .bootIdBefore(ctx.bootId());
-    List<String> refusals = new ArrayList<>();
-    boolean ostreeHost = ctx.isOstreeHost();
-    if (req.type() == UpdateType.OSTREE && !ostreeHost) {
-      refusals.add("request type ostree but this host is not ostree-based (no /run/ostree-booted)");
-    }
-    if (req.type() == UpdateType.RPM && ostreeHost) {
-      refusals.add("request type rpm but this host is ostree-based; use type ostree");
-    }
-    Optional<MicroShift.VersionFile> installed = ctx.microshift().versionFile();
-    if (installed.isEmpty()) {
-      refusals.add("cannot read the installed MicroShift version from /var/lib/microshift/version");
-    } else {
-      String v = installed.get().version();
-      b.fromVersion(v);
-      // the full version, pre-release and build suffix included: 4.17.1-rc.1 is not 4.17.1
-      if (!v.equals(req.from().version())) {
-        refusals.add("installed MicroShift is " + v + " but the request is from " + req.from().version());
-      }
-      Versions.refusal(v, req.target().version(), req.allowDowngrade(), req.allowUnsupportedPath())
-          .ifPresent(refusals::add);
-    }
-    if (req.type() == UpdateType.RPM && !ostreeHost) {
-      RhelRelease.refusal(ctx.paths(), req.target().version()).ifPresent(refusals::add);
-    }
-    if (req.type() == UpdateType.OSTREE && ostreeHost) {
-      Optional<String> booted = ctx.booted().bootedChecksum();
-      if (booted.isEmpty()) {
-        refusals.add("cannot tell which ostree deployment is booted");
-      } else {
-        b.deploymentBefore(booted.get());
-        refusals.addAll(ostreeHostProblems(req, booted.get()));
-      }
-    }
+    List<String> refusals = new ArrayList<>(new HostChecks(ctx).refusals(req, b));
     refusals.addAll(backupSetProblems(req));
     if (!refusals.isEmpty()) {
       recorder.transition("apply", b, HostState.Failed, "refused: " + String.join("; ", refusals));
@@ -221,41 +233,6 @@ public final class ApplyCommand {
     // the status was lost (LostStatus), never a power cut before it was written
     MarkerFiles.writeAcceptedRequest(ctx.paths().stateDir(), req);
     return Optional.of(s);
-  }
-
-  /**
-   * What rpm-ostree would refuse, or what would stage something other than the target: a host
-   * that boots a container image (bootc), a registered update driver, another staged deployment,
-   * the target already booted.
-   */
-  private List<String> ostreeHostProblems(UpdateRequest req, String bootedChecksum) {
-    List<String> out = new ArrayList<>();
-    RpmOstree.Status st = ctx.rpmOstree().status();
-    Optional<RpmOstree.Deployment> booted = st.booted();
-    if (booted.isPresent() && booted.get().containerImageReference() != null) {
-      out.add("this host boots a container image (image mode, bootc: " + booted.get().containerImageReference()
-          + "); updates of image-mode hosts are not supported yet: use bootc switch or bootc upgrade");
-      return out;
-    }
-    String bootedBase = booted.map(RpmOstree.Deployment::baseChecksum).orElse(bootedChecksum);
-    if (bootedChecksum.equals(req.target().ostreeCommit()) || bootedBase.equals(req.target().ostreeCommit())) {
-      out.add("target commit " + req.target().ostreeCommit() + " is already booted");
-    }
-    if (st.updateDriver().isPresent() && !req.bypassUpdateDriver()) {
-      out.add("rpm-ostree updates on this host are driven by " + st.updateDriver().get().describe()
-          + ", and rpm-ostree refuses rebase and deploy without --bypass-driver: let that driver update the host,"
-          + " or set spec.bypassUpdateDriver: true to update it with this plan anyway");
-    }
-    Optional<RpmOstree.Deployment> staged = st.pending();
-    if (staged.isPresent()) {
-      RpmOstree.Deployment pending = staged.get();
-      if (!matches(pending, req.target(), booted.map(RpmOstree.Deployment::origin).orElse(null))) {
-        out.add("another deployment is staged for the next boot (" + pending.checksum() + ", "
-            + (pending.origin().isEmpty() ? "no origin" : "origin " + pending.origin()) + "): boot it, or remove it"
-            + " with rpm-ostree cleanup --pending, before this update");
-      }
-    }
-    return out;
   }
 
   private List<String> backupSetProblems(UpdateRequest req) {
@@ -280,11 +257,11 @@ public final class ApplyCommand {
     }
     ctx.reached(CrashPoints.APPLY_DISK_CHECKED);
 
-    // 2. stage
+    // 2. stage (done by the Prepare; an Apply without one, or whose staged deployment an
+    // unplanned reboot dropped, stages here)
     String targetDeployment;
     try {
-      targetDeployment = req.type() == UpdateType.OSTREE ? stageOstree(req) : stageRpm(req, ms);
-      new TargetImagesCheck(ctx).requireIn(req, targetDeployment);
+      targetDeployment = new Staging(ctx).stage(req);
     } catch (HostException e) {
       return fail(req, status, "staging failed: " + e.getMessage());
     }
@@ -299,6 +276,16 @@ public final class ApplyCommand {
     Optional<UpdateRequest> cancel = cancelArrived(req);
     if (cancel.isPresent()) {
       return cancel(cancel.get(), Optional.of(status));
+    }
+
+    // 2'. the etcd snapshot, MicroShift still running, when the request carries none of the operator's
+    if (!copied && req.backup().hostTakesSnapshot()) {
+      try {
+        status = new HostSnapshot(ctx).take(req, status);
+      } catch (RuntimeException e) {
+        return fail(req, status, "the etcd snapshot failed: " + e.getMessage());
+      }
+      ctx.reached(CrashPoints.APPLY_SNAPSHOT_TAKEN);
     }
 
     // 3. stop MicroShift, and wait for its etcd scope to stop too
@@ -363,7 +350,11 @@ public final class ApplyCommand {
           "rebooting from boot " + bootId + " into " + req.target().version());
     }
     ctx.reached(CrashPoints.APPLY_BOOT_RECORDED);
-    ctx.runner().check(List.of("systemctl", "reboot"));
+    if (req.type() == UpdateType.OSTREE) {
+      new Staging(ctx).finalizeAndReboot();
+    } else {
+      ctx.runner().check(List.of("systemctl", "reboot"));
+    }
     ctx.reached(CrashPoints.APPLY_REBOOT_REQUESTED);
     return 0;
   }
@@ -376,61 +367,6 @@ public final class ApplyCommand {
     return recorder.readRequest().filter(r -> r.action() == Action.Cancel
         && r.plan().uid().equals(req.plan().uid()) && r.sequence() > req.sequence()
         && req.fixedFieldsDifferingFrom(r).isEmpty());
-  }
-
-  /** ostree: rpm-ostree rebase (ref) or deploy (commit) unless the target is already pending. */
-  private String stageOstree(UpdateRequest req) {
-    RpmOstree ro = ctx.rpmOstree();
-    UpdateRequest.Target t = req.target();
-    RpmOstree.Status st = ro.status();
-    String bootedOrigin = st.booted().map(RpmOstree.Deployment::origin).orElse(null);
-    Optional<RpmOstree.Deployment> pending = st.pending();
-    if (pending.isPresent() && matches(pending.get(), t, bootedOrigin)) {
-      ctx.log().info("target already staged: " + pending.get().checksum());
-      return pending.get().checksum();
-    }
-    List<String> argv = new ArrayList<>(List.of("rpm-ostree"));
-    if (t.ostreeRef() != null) {
-      argv.add("rebase");
-      argv.add(t.ostreeRef());
-      if (t.ostreeCommit() != null) {
-        argv.add(t.ostreeCommit());
-      }
-    } else {
-      argv.add("deploy");
-      argv.add(t.ostreeCommit());
-    }
-    if (req.bypassUpdateDriver()) {
-      argv.add("--bypass-driver");
-    }
-    ctx.runner().check(argv);
-    RpmOstree.Deployment staged = ro.pending()
-        .orElseThrow(() -> new HostException(String.join(" ", argv) + " left no pending deployment"));
-    if (!matches(staged, t, bootedOrigin)) {
-      throw new HostException("pending deployment " + staged.checksum() + " (origin " + staged.origin()
-          + ", base commit " + staged.baseChecksum() + ") does not match the target");
-    }
-    return staged.checksum();
-  }
-
-  /**
-   * Whether a deployment is the target: its repository commit ({@code base-checksum} on a
-   * layered host) is the target commit, and its origin is the target ref as rpm-ostree completes
-   * it (the booted origin's remote added to a ref given without one).
-   */
-  private static boolean matches(RpmOstree.Deployment d, UpdateRequest.Target t, String bootedOrigin) {
-    boolean commitOk = t.ostreeCommit() == null || t.ostreeCommit().equals(d.baseChecksum());
-    boolean refOk = t.ostreeRef() == null || RpmOstree.completedRefspec(t.ostreeRef(), bootedOrigin).equals(d.origin());
-    return commitOk && refOk;
-  }
-
-  /** rpm: download the exact package set now; installing waits until MicroShift is stopped and copied. */
-  private String stageRpm(UpdateRequest req, MicroShift ms) {
-    if (ms.installedPackageVersion().map(req.target().version()::equals).orElse(false)) {
-      return null;
-    }
-    new Dnf(ctx.runner()).resolveAndDownload(req.target());
-    return null;
   }
 
   /**
@@ -477,25 +413,8 @@ public final class ApplyCommand {
     return 1;
   }
 
-  /**
-   * ostree: removes the staged deployment ({@code rpm-ostree cleanup --pending}), so that no
-   * later boot runs a target whose update failed; start() refused any other staged deployment,
-   * so a pending one is this request's. Returns what was done, for the message.
-   */
   private String removeStaged(UpdateRequest req) {
-    if (req.type() != UpdateType.OSTREE || !ctx.isOstreeHost()) {
-      return "";
-    }
-    try {
-      if (ctx.rpmOstree().pending().isEmpty()) {
-        return "";
-      }
-      ctx.runner().check(List.of("rpm-ostree", "cleanup", "--pending"));
-      return "; the staged deployment was removed (rpm-ostree cleanup --pending)";
-    } catch (HostException e) {
-      return "; could not remove the staged deployment (" + e.getMessage() + "): run rpm-ostree cleanup --pending"
-          + " before the next reboot";
-    }
+    return new Staging(ctx).removeStaged(req);
   }
 
   /**

@@ -34,6 +34,9 @@ final class BackupSetCheck {
         return out;
       }
     }
+    if (backup.hostTakesSnapshot()) {
+      return out; // the agent takes the snapshot itself on Apply (EtcdSnapshotter verifies a complete set)
+    }
     if (!store.isComplete(id)) {
       out.add("backup set " + id + " is not complete (no manifest.json from the operator)");
       return out;
@@ -45,7 +48,7 @@ final class BackupSetCheck {
         return out;
       }
       long size = Files.size(snap);
-      if (size != backup.etcdSnapshotBytes()) {
+      if (size != backup.etcdSnapshotBytes().longValue()) {
         out.add("etcd.snapshot of " + id + " is " + size + " bytes, request says " + backup.etcdSnapshotBytes());
         return out;
       }

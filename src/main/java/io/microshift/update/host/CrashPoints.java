@@ -30,6 +30,15 @@ public final class CrashPoints {
   public static final String APPLY_MICROSHIFT_RESTARTED = "apply.microshift-restarted";
   public static final String APPLY_WRITE_RESTART_BOOTED = "apply.write-Booted.temp-written";
 
+  public static final String PREPARE_WRITE_PREPARING = "prepare.write-Preparing.temp-written";
+  public static final String PREPARE_CHECKED = "prepare.checked";
+  public static final String PREPARE_STAGED = "prepare.staged";
+  public static final String PREPARE_WRITE_PREPARED = "prepare.write-Prepared.temp-written";
+  /** Apply after Prepare: the accepted Apply recorded (host state Staged for the Apply's sequence). */
+  public static final String APPLY_AFTER_PREPARE_RECORDED = "apply.after-prepare-recorded";
+  /** Apply on a request without the operator's snapshot: the agent's etcd snapshot is complete. */
+  public static final String APPLY_SNAPSHOT_TAKEN = "apply.etcd-snapshot-taken";
+
   public static final String BOOT_WRITE_BOOTED = "boot.write-Booted.temp-written";
   public static final String BOOT_WRITE_ROLLED_BACK = "boot.write-RolledBack.temp-written";
   public static final String BOOT_ROLLED_BACK_RECORDED = "boot.rolled-back-recorded";
@@ -55,6 +64,13 @@ public final class CrashPoints {
   public static final List<String> APPLY_RESTART = List.of(APPLY_WRITE_RESTARTING, APPLY_MICROSHIFT_RESTARTED,
       APPLY_WRITE_RESTART_BOOTED);
 
+  /** Every crash point of a Prepare, in order (ostree; a dry run stops after the checks). */
+  public static final List<String> PREPARE = List.of(PREPARE_WRITE_PREPARING, PREPARE_CHECKED, PREPARE_STAGED,
+      PREPARE_WRITE_PREPARED);
+
+  /** The crash points only an Apply after a Prepare, or one whose snapshot the agent takes, reaches. */
+  public static final List<String> APPLY_AFTER_PREPARE = List.of(APPLY_AFTER_PREPARE_RECORDED, APPLY_SNAPSHOT_TAKEN);
+
   /** Every crash point of {@code boot}: target booted, then the rollback path. */
   public static final List<String> BOOT = List.of(BOOT_WRITE_BOOTED, BOOT_WRITE_ROLLED_BACK,
       BOOT_ROLLED_BACK_RECORDED, BOOT_DATA_MOVED_ASIDE, BOOT_RESTORE_BEFORE_RENAME,
@@ -65,6 +81,6 @@ public final class CrashPoints {
       GREENBOOT_HEALTHY_RECORDED, GREENBOOT_WRITE_COMMITTED);
 
   public static List<String> all() {
-    return java.util.stream.Stream.of(APPLY, APPLY_RESTART, BOOT, GREENBOOT).flatMap(List::stream).toList();
+    return java.util.stream.Stream.of(PREPARE, APPLY_AFTER_PREPARE, APPLY, APPLY_RESTART, BOOT, GREENBOOT).flatMap(List::stream).toList();
   }
 }

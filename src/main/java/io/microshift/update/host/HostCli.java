@@ -14,9 +14,10 @@ public final class HostCli {
 
   static final String USAGE = String.join("\n",
       "usage: microshift-update [--root DIR] [--booted-deployment-file FILE] [--marker-owner UID]"
-          + " [--stop-timeout SECONDS] VERB [ARG]",
+          + " [--stop-timeout SECONDS] [--etcd-endpoints URLS] VERB [ARG]",
       "verbs:",
-      "  apply             stage the requested update, back up MicroShift's data, reboot",
+      "  apply             act on request.json: Prepare (check, download, stage locked), Apply (etcd snapshot,"
+          + " stop MicroShift, copy its data, finalize, reboot) or Cancel",
       "  boot              after a boot: record the target booted, or restore after a rollback",
       "  greenboot-check   greenboot required.d: wait for MicroShift and the operator's verification",
       "  greenboot-red     greenboot red.d: record the failed attempt",
@@ -48,6 +49,7 @@ public final class HostCli {
     Path bootedFile = null;
     int owner = MarkerReader.ROOT_UID;
     java.time.Duration stopTimeout = MicroShift.STOP_TIMEOUT;
+    String etcdEndpoints = null;
     int i = 0;
     try {
       for (; i < args.length && args[i].startsWith("--"); i++) {
@@ -62,6 +64,7 @@ public final class HostCli {
               return 2;
             }
           }
+          case "--etcd-endpoints" -> etcdEndpoints = args[++i];
           case "--help" -> {
             out.println(USAGE);
             return 0;
@@ -92,6 +95,12 @@ public final class HostCli {
     BootedDeployment booted = bootedFile != null ? new FileBootedDeployment(bootedFile) : new RpmOstree(runner, paths);
     HostContext ctx = new HostContext(paths, runner, booted, disk, Clock.systemUTC(), crash,
         owner, log, d -> Thread.sleep(d.toMillis())).stopTimeout(stopTimeout);
+    if (etcdEndpoints != null) {
+      // MicroShift's etcd at other endpoints (tests); the client certificate stays MicroShift's
+      ctx.etcd(io.microshift.update.etcd.EtcdClientConfig.fromEnvironment(java.util.Map.of(
+          io.microshift.update.etcd.EtcdClientConfig.ENV_ENDPOINTS, etcdEndpoints,
+          io.microshift.update.etcd.EtcdClientConfig.ENV_CERTS_DIR, paths.host("/var/lib/microshift/certs").toString())));
+    }
     try {
       return switch (verb) {
         case "apply" -> new ApplyCommand(ctx).run();

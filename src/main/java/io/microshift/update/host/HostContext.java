@@ -1,6 +1,8 @@
 package io.microshift.update.host;
 
 import io.microshift.update.backup.BackupStore;
+import io.microshift.update.etcd.EtcdBackupService;
+import io.microshift.update.etcd.EtcdClientConfig;
 import io.microshift.update.marker.CrashHook;
 import io.microshift.update.marker.Markers;
 import java.io.IOException;
@@ -29,6 +31,7 @@ public final class HostContext {
   private final AgentLog log;
   private final Sleeper sleeper;
   private Duration stopTimeout = MicroShift.STOP_TIMEOUT;
+  private EtcdClientConfig etcd;
 
   public HostContext(HostPaths paths, CommandRunner runner, BootedDeployment booted, DiskSpace disk,
       Clock clock, CrashHook crash, int markerOwnerUid, AgentLog log, Sleeper sleeper) {
@@ -58,6 +61,24 @@ public final class HostContext {
   public HostContext stopTimeout(Duration d) {
     stopTimeout = d;
     return this;
+  }
+
+  /**
+   * How the agent reaches MicroShift's etcd: by default as MicroShift's kube-apiserver does, with
+   * the client certificate under /var/lib/microshift/certs/etcd-signer/ on this host's root.
+   */
+  public EtcdClientConfig etcd() {
+    return etcd != null ? etcd : HostEtcd.microshiftDefaults(paths);
+  }
+
+  public HostContext etcd(EtcdClientConfig config) {
+    etcd = config;
+    return this;
+  }
+
+  /** MicroShift's etcd through jetcd: preflight, the snapshot into a backup set, retention. */
+  public EtcdBackupService etcdBackups() {
+    return new EtcdBackupService(etcd(), backups(), dir -> disk.usableBytes(dir));
   }
 
   public MicroShift microshift() { return new MicroShift(runner, paths); }

@@ -27,12 +27,19 @@ public final class RpmOstree implements BootedDeployment {
    * {@code rpmostreed_deployment_generate_variant}: base-checksum only when layered), so
    * {@link #baseChecksum} is base-checksum when present, else checksum. {@code origin} is the
    * refspec as rpm-ostree completed it ({@code remote:ref}); a host that boots a container image
-   * has no origin but a {@code container-image-reference}.
+   * has no origin but a {@code container-image-reference}. {@code finalizationLocked}: a staged
+   * deployment that ostree will not finalize at shutdown ({@code finalization-locked}, set while
+   * /run/ostree/staged-deployment-locked exists: rust/src/daemon.rs, {@code deployment_populate_variant}).
    */
   public record Deployment(String checksum, boolean booted, boolean staged, String origin, String baseChecksum,
-      String containerImageReference) {
+      String containerImageReference, boolean finalizationLocked) {
     public Deployment(String checksum, boolean booted, boolean staged, String origin) {
-      this(checksum, booted, staged, origin, checksum, null);
+      this(checksum, booted, staged, origin, checksum, null, false);
+    }
+
+    public Deployment(String checksum, boolean booted, boolean staged, String origin, String baseChecksum,
+        String containerImageReference) {
+      this(checksum, booted, staged, origin, baseChecksum, containerImageReference, false);
     }
   }
 
@@ -80,7 +87,8 @@ public final class RpmOstree implements BootedDeployment {
         JsonNode image = d.get("container-image-reference");
         out.add(new Deployment(checksum, d.path("booted").asBoolean(false),
             d.path("staged").asBoolean(false), d.path("origin").asText(""), base,
-            image != null && image.isTextual() ? Markers.printable(image.asText(), 300) : null));
+            image != null && image.isTextual() ? Markers.printable(image.asText(), 300) : null,
+            d.path("finalization-locked").asBoolean(false)));
       }
       JsonNode driver = root.get("update-driver");
       Optional<UpdateDriver> updateDriver = driver == null || !driver.isObject() ? Optional.empty()

@@ -64,7 +64,7 @@ final class SpaceCheck {
     if (snapshotOnDisk > 0) {
       terms.add(new Term("the etcd snapshot, written", snapshotOnDisk, ours, Kind.ON_DISK));
     }
-    terms.add(new Term("the etcd snapshot, still to write", Math.max(0, req.backup().etcdSnapshotBytes()
+    terms.add(new Term("the etcd snapshot, still to write", Math.max(0, snapshotBytes(ctx, req)
         - snapshotOnDisk), ours, Kind.TO_WRITE));
     if (req.type() == UpdateType.OSTREE) {
       String dir = paths.hostPath(theirs);
@@ -80,6 +80,15 @@ final class SpaceCheck {
       }
     }
     return terms;
+  }
+
+  /** Bytes the update needs at its peak on the file system of the backup sets (margin included). */
+  static long requiredOnBackupFileSystem(HostContext ctx, UpdateRequest req, long dataBytes) {
+    Object fs = ctx.disk().fileSystemOf(ctx.backups().backupsDir());
+    long written = terms(ctx, req, dataBytes).stream()
+        .filter(t -> t.kind() != Kind.ON_DISK && ctx.disk().fileSystemOf(t.onFileSystemOf()).equals(fs))
+        .mapToLong(t -> t.kind() == Kind.TO_WRITE ? t.bytes() : -t.bytes()).sum();
+    return Math.max(0, written) + (long) Math.ceil(Math.max(0, written) * (MARGIN - 1));
   }
 
   /** Why {@code terms} do not fit, one sentence per file system that is short, or empty. */
@@ -150,6 +159,19 @@ final class SpaceCheck {
       throw new UncheckedIOException("cannot list " + dir, e);
     }
     return bytes;
+  }
+
+  /**
+   * The snapshot's size: as the request says when the operator took it; otherwise what the host
+   * will take, about the size of etcd's backend database (etcd's snapshot is a copy of its bbolt
+   * file, server/storage/backend, {@code backend.Snapshot}), read from the live data dir.
+   */
+  static long snapshotBytes(HostContext ctx, UpdateRequest req) {
+    if (req.backup().etcdSnapshotBytes() != null) {
+      return req.backup().etcdSnapshotBytes();
+    }
+    Path db = ctx.paths().microshiftData().resolve("etcd/member/snap/db");
+    return snapshotBytesOnDisk(db);
   }
 
   private static long snapshotBytesOnDisk(Path snapshot) {

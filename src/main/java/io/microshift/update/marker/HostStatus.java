@@ -8,7 +8,7 @@ import java.util.List;
 @JsonPropertyOrder({"apiVersion", "request", "state", "message", "type", "fromVersion",
     "targetVersion", "bootIdBefore", "bootIdAfter", "deploymentBefore", "deploymentAfter",
     "targetDeployment", "greenbootAttempts", "backupId", "dataCopy", "restoredBackupId",
-    "failedDataPath", "updatedAt", "history"})
+    "failedDataPath", "prepared", "etcdSnapshot", "updatedAt", "history"})
 public record HostStatus(
     String apiVersion,
     RequestRef request,
@@ -28,7 +28,46 @@ public record HostStatus(
     String restoredBackupId,
     String failedDataPath,
     String updatedAt,
-    List<HistoryEntry> history) {
+    List<HistoryEntry> history,
+    Prepared prepared,
+    EtcdSnapshot etcdSnapshot) {
+
+  /** A status without the facts of a Prepare. */
+  public HostStatus(String apiVersion, RequestRef request, HostState state, String message,
+      UpdateRequest.UpdateType type, String fromVersion, String targetVersion, String bootIdBefore,
+      String bootIdAfter, String deploymentBefore, String deploymentAfter, String targetDeployment,
+      int greenbootAttempts, String backupId, DataCopy dataCopy, String restoredBackupId,
+      String failedDataPath, String updatedAt, List<HistoryEntry> history) {
+    this(apiVersion, request, state, message, type, fromVersion, targetVersion, bootIdBefore, bootIdAfter,
+        deploymentBefore, deploymentAfter, targetDeployment, greenbootAttempts, backupId, dataCopy,
+        restoredBackupId, failedDataPath, updatedAt, history, null, null);
+  }
+
+  /** The etcd snapshot the host agent took on Apply (MicroShift running), verified, in the backup set. */
+  @JsonPropertyOrder({"backupId", "bytes", "sha256", "revision", "time"})
+  public record EtcdSnapshot(String backupId, long bytes, String sha256, long revision, String time) {}
+
+  /**
+   * What the host found when it prepared the update (a Prepare request): the free space and what
+   * the copies need at the peak, etcd's health, the booted and staged deployments, the update
+   * driver, for rpm the package set that resolved and was downloaded. Kept through the Apply.
+   *
+   * @param dryRun the Prepare only checked: nothing was downloaded or staged
+   * @param freeBytes usable bytes where the backup set goes
+   * @param requiredBytes what every copy that coexists at the peak needs there (SpaceCheck)
+   * @param stagedDeployment ostree: the target staged with its finalization locked
+   * @param updateDriver ostree: the registered rpm-ostree update driver, null when none
+   * @param packages rpm: the package set dnf resolved and downloaded
+   */
+  @JsonPropertyOrder({"dryRun", "freeBytes", "requiredBytes", "etcd", "bootedDeployment", "stagedDeployment",
+      "finalizationLocked", "updateDriver", "packages", "time"})
+  public record Prepared(boolean dryRun, long freeBytes, long requiredBytes, Etcd etcd, String bootedDeployment,
+      String stagedDeployment, boolean finalizationLocked, String updateDriver, List<String> packages,
+      String time) {}
+
+  /** etcd as the host agent saw it through jetcd (MicroShift's client certificate). */
+  @JsonPropertyOrder({"healthy", "version", "dbSizeBytes", "revision", "alarms"})
+  public record Etcd(boolean healthy, String version, long dbSizeBytes, long revision, List<String> alarms) {}
 
   /** Which request (plan uid and sequence) this status is about. */
   public record RequestRef(String uid, long sequence) {}
@@ -96,6 +135,8 @@ public record HostStatus(
     private String failedDataPath;
     private String updatedAt;
     private List<HistoryEntry> history = List.of();
+    private Prepared prepared;
+    private EtcdSnapshot etcdSnapshot;
 
     public Builder() {}
 
@@ -108,6 +149,8 @@ public record HostStatus(
       backupId = s.backupId; dataCopy = s.dataCopy; restoredBackupId = s.restoredBackupId;
       failedDataPath = s.failedDataPath; updatedAt = s.updatedAt;
       history = s.history == null ? List.of() : s.history;
+      prepared = s.prepared;
+      etcdSnapshot = s.etcdSnapshot;
     }
 
     public Builder request(RequestRef v) { request = v; return this; }
@@ -128,12 +171,14 @@ public record HostStatus(
     public Builder failedDataPath(String v) { failedDataPath = v; return this; }
     public Builder updatedAt(String v) { updatedAt = v; return this; }
     public Builder history(List<HistoryEntry> v) { history = v; return this; }
+    public Builder prepared(Prepared v) { prepared = v; return this; }
+    public Builder etcdSnapshot(EtcdSnapshot v) { etcdSnapshot = v; return this; }
 
     public HostStatus build() {
       return new HostStatus(apiVersion, request, state, message, type, fromVersion, targetVersion,
           bootIdBefore, bootIdAfter, deploymentBefore, deploymentAfter, targetDeployment,
           greenbootAttempts, backupId, dataCopy, restoredBackupId, failedDataPath, updatedAt,
-          history);
+          history, prepared, etcdSnapshot);
     }
   }
 }

@@ -16,11 +16,14 @@ public final class HostStatusValidator {
   static final Set<String> TOP = Set.of("apiVersion", "request", "state", "message", "type",
       "fromVersion", "targetVersion", "bootIdBefore", "bootIdAfter", "deploymentBefore",
       "deploymentAfter", "targetDeployment", "greenbootAttempts", "backupId", "dataCopy",
-      "restoredBackupId", "failedDataPath", "updatedAt", "history");
+      "restoredBackupId", "failedDataPath", "prepared", "etcdSnapshot", "updatedAt", "history");
   static final List<String> STATES = Arrays.stream(HostState.values()).map(Enum::name).toList();
   /** Where the agent moves a data dir aside before a restore. */
   public static final Pattern FAILED_DATA_PATH =
       Pattern.compile("^/var/lib/microshift\\.failed-[0-9]{8}T[0-9]{6}Z(-[0-9a-f]{8})?$");
+
+  /** An etcd alarm name as EtcdPreflight reports it (NOSPACE, CORRUPT_OR_UNKNOWN). */
+  static final Pattern ALARM = Pattern.compile("^[A-Z][A-Z_]{0,39}$");
 
   public static List<String> validate(ObjectNode root) {
     List<String> problems = new ArrayList<>();
@@ -58,6 +61,36 @@ public final class HostStatusValidator {
       c.oneOf(copy, "dataCopy", "method", true, List.of("cp", "microshift"));
       c.string(copy, "dataCopy", "bootId", true, Markers.UUID, 36);
       c.time(copy, "dataCopy", "time", true);
+    }
+    ObjectNode prep = c.object(root, "", "prepared", false, Set.of("dryRun", "freeBytes", "requiredBytes", "etcd",
+        "bootedDeployment", "stagedDeployment", "finalizationLocked", "updateDriver", "packages", "time"));
+    if (prep != null) {
+      c.bool(prep, "prepared", "dryRun", true);
+      c.integer(prep, "prepared", "freeBytes", true, -1, Long.MAX_VALUE);
+      c.integer(prep, "prepared", "requiredBytes", true, -1, Long.MAX_VALUE);
+      c.string(prep, "prepared", "bootedDeployment", false, Markers.CHECKSUM, 64);
+      c.string(prep, "prepared", "stagedDeployment", false, Markers.CHECKSUM, 64);
+      c.bool(prep, "prepared", "finalizationLocked", true);
+      c.message(prep, "prepared", "updateDriver", false);
+      c.strings(prep, "prepared", "packages", false, Markers.MAX_PACKAGES, Markers.PACKAGE, 200);
+      c.time(prep, "prepared", "time", true);
+      ObjectNode etcd = c.object(prep, "prepared", "etcd", false,
+          Set.of("healthy", "version", "dbSizeBytes", "revision", "alarms"));
+      if (etcd != null) {
+        c.bool(etcd, "prepared.etcd", "healthy", true);
+        c.string(etcd, "prepared.etcd", "version", false, Markers.VERSION, 100);
+        c.integer(etcd, "prepared.etcd", "dbSizeBytes", true, -1, 1L << 44);
+        c.integer(etcd, "prepared.etcd", "revision", true, -1, Long.MAX_VALUE);
+        c.strings(etcd, "prepared.etcd", "alarms", true, 8, ALARM, 40);
+      }
+    }
+    ObjectNode snap = c.object(root, "", "etcdSnapshot", false, Set.of("backupId", "bytes", "sha256", "revision", "time"));
+    if (snap != null) {
+      c.string(snap, "etcdSnapshot", "backupId", true, Markers.BACKUP_ID, 63);
+      c.integer(snap, "etcdSnapshot", "bytes", true, 0, 1L << 44);
+      c.string(snap, "etcdSnapshot", "sha256", true, Markers.SHA256, 64);
+      c.integer(snap, "etcdSnapshot", "revision", true, 0, Long.MAX_VALUE);
+      c.time(snap, "etcdSnapshot", "time", true);
     }
     c.time(root, "", "updatedAt", true);
     ArrayNode history = c.array(root, "", "history", true, Markers.MAX_HISTORY);

@@ -11,7 +11,7 @@ public final class RequestValidator {
 
   static final Set<String> TOP = Set.of("apiVersion", "plan", "sequence", "action", "type", "from",
       "target", "allowDowngrade", "allowUnsupportedPath", "backup", "healthCheckTimeoutSeconds", "backupRetention",
-      "verification", "bypassUpdateDriver");
+      "verification", "bypassUpdateDriver", "dryRun");
 
   public static List<String> validate(ObjectNode root) {
     List<String> problems = new ArrayList<>();
@@ -25,13 +25,14 @@ public final class RequestValidator {
       c.integer(plan, "plan", "generation", true, 1, Long.MAX_VALUE);
     }
     Long sequence = c.integer(root, "", "sequence", true, 1, Long.MAX_VALUE);
-    c.oneOf(root, "", "action", true, List.of("Apply", "Cancel"));
+    c.oneOf(root, "", "action", true, List.of("Prepare", "Apply", "Cancel"));
     String type = c.oneOf(root, "", "type", true, List.of("ostree", "rpm"));
     ObjectNode from = c.object(root, "", "from", true, Set.of("version"));
     String fromVersion = from == null ? null : c.string(from, "from", "version", true, Markers.VERSION, 100);
     Boolean allowDowngrade = c.bool(root, "", "allowDowngrade", true);
     Boolean allowUnsupportedPath = c.bool(root, "", "allowUnsupportedPath", false);
     c.bool(root, "", "bypassUpdateDriver", false);
+    c.bool(root, "", "dryRun", false);
     ObjectNode target = c.object(root, "", "target", true,
         Set.of("version", "ostreeRef", "ostreeCommit", "packages", "repositories", "reboot", "requiredImages"));
     if (target != null) {
@@ -99,9 +100,12 @@ public final class RequestValidator {
       if (id != null && data != null && !data.equals(Markers.dataPath(id))) {
         c.problem("backup.dataPath", "must be " + Markers.dataPath(id));
       }
-      c.integer(backup, "backup", "etcdSnapshotBytes", true, 0, 1L << 40);
-      c.string(backup, "backup", "etcdSnapshotSha256", true, Markers.SHA256, 64);
-      c.integer(backup, "backup", "etcdRevision", true, 0, Long.MAX_VALUE);
+      // the snapshot's facts: all three (an operator that took the snapshot) or none (the host takes it)
+      boolean operatorSnapshot = backup.has("etcdSnapshotBytes") || backup.has("etcdSnapshotSha256")
+          || backup.has("etcdRevision");
+      c.integer(backup, "backup", "etcdSnapshotBytes", operatorSnapshot, 0, 1L << 40);
+      c.string(backup, "backup", "etcdSnapshotSha256", operatorSnapshot, Markers.SHA256, 64);
+      c.integer(backup, "backup", "etcdRevision", operatorSnapshot, 0, Long.MAX_VALUE);
     }
     c.integer(root, "", "healthCheckTimeoutSeconds", true, Markers.MIN_HEALTH_CHECK_TIMEOUT_SECONDS,
         Markers.MAX_HEALTH_CHECK_TIMEOUT_SECONDS);

@@ -10,7 +10,7 @@ import java.util.List;
  */
 @JsonPropertyOrder({"apiVersion", "plan", "sequence", "action", "type", "from", "target",
     "allowDowngrade", "allowUnsupportedPath", "backup", "healthCheckTimeoutSeconds", "backupRetention", "verification",
-    "bypassUpdateDriver"})
+    "bypassUpdateDriver", "dryRun"})
 public record UpdateRequest(
     String apiVersion,
     Plan plan,
@@ -25,17 +25,30 @@ public record UpdateRequest(
     int backupRetention,
     Verification verification,
     boolean allowUnsupportedPath,
-    boolean bypassUpdateDriver) {
+    boolean bypassUpdateDriver,
+    boolean dryRun) {
+
+  /** A request that is no dry run. */
+  public UpdateRequest(String apiVersion, Plan plan, long sequence, Action action, UpdateType type, From from,
+      Target target, boolean allowDowngrade, Backup backup, int healthCheckTimeoutSeconds, int backupRetention,
+      Verification verification, boolean allowUnsupportedPath, boolean bypassUpdateDriver) {
+    this(apiVersion, plan, sequence, action, type, from, target, allowDowngrade, backup,
+        healthCheckTimeoutSeconds, backupRetention, verification, allowUnsupportedPath, bypassUpdateDriver, false);
+  }
 
   /** A request that keeps to the supported update paths and to rpm-ostree's update driver (both options false). */
   public UpdateRequest(String apiVersion, Plan plan, long sequence, Action action, UpdateType type, From from,
       Target target, boolean allowDowngrade, Backup backup, int healthCheckTimeoutSeconds, int backupRetention,
       Verification verification) {
     this(apiVersion, plan, sequence, action, type, from, target, allowDowngrade, backup,
-        healthCheckTimeoutSeconds, backupRetention, verification, false, false);
+        healthCheckTimeoutSeconds, backupRetention, verification, false, false, false);
   }
 
-  public enum Action { Apply, Cancel }
+  /**
+   * Prepare (before any hook or pause: check, download and stage without letting it take effect),
+   * Apply (after the hooks and the pause: snapshot, stop, copy, finalize, reboot), Cancel.
+   */
+  public enum Action { Prepare, Apply, Cancel }
 
   public enum UpdateType {
     @JsonProperty("ostree") OSTREE,
@@ -99,11 +112,26 @@ public record UpdateRequest(
     }
   }
 
-  /** The backup set the operator prepared (etcd snapshot written and verified). */
+  /**
+   * The backup set. The snapshot's facts ({@code etcdSnapshotBytes}, {@code etcdSnapshotSha256},
+   * {@code etcdRevision}) are there only when the operator took the snapshot itself (an operator
+   * of the previous release); null means the host takes it on Apply ({@link #hostTakesSnapshot()}).
+   */
   @JsonPropertyOrder({"id", "etcdSnapshotPath", "etcdSnapshotBytes", "etcdSnapshotSha256",
       "etcdRevision", "dataPath"})
-  public record Backup(String id, String etcdSnapshotPath, long etcdSnapshotBytes,
-      String etcdSnapshotSha256, long etcdRevision, String dataPath) {}
+  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+  public record Backup(String id, String etcdSnapshotPath, Long etcdSnapshotBytes,
+      String etcdSnapshotSha256, Long etcdRevision, String dataPath) {
+    /** A backup set whose etcd snapshot the host agent takes on Apply. */
+    public static Backup takenByHost(String id) {
+      return new Backup(id, Markers.etcdSnapshotPath(id), null, null, null, Markers.dataPath(id));
+    }
+
+    /** True when the request carries no snapshot: the host takes it on Apply. */
+    public boolean hostTakesSnapshot() {
+      return etcdSnapshotSha256 == null;
+    }
+  }
 
   /** The operator's verification after the reboot; counts only for the current boot id. */
   @JsonPropertyOrder({"sequence", "bootId", "result", "message", "time"})
@@ -114,12 +142,22 @@ public record UpdateRequest(
   public UpdateRequest withAction(Action newAction, long newSequence) {
     return new UpdateRequest(apiVersion, plan, newSequence, newAction, type, from, target,
         allowDowngrade, backup, healthCheckTimeoutSeconds, backupRetention, verification, allowUnsupportedPath,
-        bypassUpdateDriver);
+        bypassUpdateDriver, dryRun);
   }
 
   public UpdateRequest withVerification(Verification v) {
     return new UpdateRequest(apiVersion, plan, sequence, action, type, from, target,
-        allowDowngrade, backup, healthCheckTimeoutSeconds, backupRetention, v, allowUnsupportedPath, bypassUpdateDriver);
+        allowDowngrade, backup, healthCheckTimeoutSeconds, backupRetention, v, allowUnsupportedPath, bypassUpdateDriver,
+        dryRun);
+  }
+
+  /**
+   * Whether an accepted request with action {@code from} may be followed by one with action
+   * {@code to} for the same plan (a higher sequence): exactly Prepare then Apply, and Prepare or
+   * Apply then Cancel. The same action again (the same request rewritten) is no change.
+   */
+  public static boolean mayFollow(Action from, Action to) {
+    return from == to || (from == Action.Prepare && to == Action.Apply) || (from != Action.Cancel && to == Action.Cancel);
   }
 
   /**
@@ -140,6 +178,7 @@ public record UpdateRequest(
     fixed.put("backup", UpdateRequest::backup);
     fixed.put("healthCheckTimeoutSeconds", UpdateRequest::healthCheckTimeoutSeconds);
     fixed.put("backupRetention", UpdateRequest::backupRetention);
+    fixed.put("dryRun", UpdateRequest::dryRun);
     fixed.forEach((name, get) -> {
       if (!java.util.Objects.equals(get.apply(this), get.apply(other))) {
         out.add(name);

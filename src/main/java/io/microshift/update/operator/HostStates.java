@@ -16,11 +16,17 @@ public final class HostStates {
     return StepResult.stay(phase, "WaitingForHost", "waiting for host-status.json", POLL);
   }
 
+  /** A host state that answers a Prepare: the update has not started on the host. */
+  public static boolean isPrepareState(String hostState) {
+    return "Preparing".equals(hostState) || "Prepared".equals(hostState) || "Checked".equals(hostState);
+  }
+
   public static Optional<Phase> phaseFor(String hostState) {
     if (hostState == null) {
       return Optional.empty();
     }
     return Optional.ofNullable(switch (hostState) {
+      case "Preparing", "Prepared", "Checked" -> Phase.Preparing;
       case "Staging", "Staged", "Rebooting", "Restarting" -> Phase.Applying;
       case "Booted", "Healthy", "Unhealthy", "Committed" -> Phase.Verifying;
       case "RolledBack", "Restored" -> Phase.RollingBack;

@@ -14,6 +14,7 @@ import io.microshift.update.operator.step.BackingUpStep;
 import io.microshift.update.operator.step.PausingStep;
 import io.microshift.update.operator.step.PendingStep;
 import io.microshift.update.operator.step.PreflightStep;
+import io.microshift.update.operator.step.PreparingStep;
 import io.microshift.update.operator.step.RollingBackStep;
 import io.microshift.update.operator.step.VerifyingStep;
 import io.microshift.update.preflight.ClusterVersionReader;
@@ -70,6 +71,7 @@ public final class OperatorRuntime implements AutoCloseable {
     steps.put(Phase.Pending, new PendingStep(directory, conditions, clock));
     steps.put(Phase.Preflight, new PreflightStep(new ClusterVersionReader(client), ports.backup(),
         ports.hooks(), ports.pausing(), ports.host(), conditions));
+    steps.put(Phase.Preparing, new PreparingStep(ports.host(), writer, conditions, clock));
     steps.put(Phase.BackingUp, new BackingUpStep(ports.hooks(), writer, events));
     steps.put(Phase.Pausing, new PausingStep(ports.pausing(), ports.backup(), ports.host(), writer, events, phaseClock, metrics));
     steps.put(Phase.AwaitingReboot, new AwaitingRebootStep(ports.host(), writer, clock));

@@ -135,7 +135,9 @@ public final class PlanStateMachine {
       return;
     }
     Optional<String> why = unreadable != null ? Optional.of("it cannot be read: " + unreadable) : untrusted(plan);
-    if (why.isEmpty() || host.hostState(plan).isPresent()) {
+    // the host acting on an Apply of this uid proves the plan genuine; its answer to a Prepare (written
+    // before any hook or pause) does not: such a plan is still refused, and its Prepare withdrawn
+    if (why.isEmpty() || host.hostState(plan).filter(s -> !HostStates.isPrepareState(s.state())).isPresent()) {
       return;
     }
     if (st.acceptedSpec == null || st.acceptedGeneration == null) {
@@ -178,6 +180,24 @@ public final class PlanStateMachine {
     }
     HostHandoff.HostState s = state.get();
     st.host = report(s);
+    if (st.phase == Phase.Preparing && st.handoff != null && st.handoff.sequence != null
+        && s.sequence() == st.handoff.sequence) {
+      return; // the host's answer to this plan's Prepare (Failed included): PreparingStep reads it
+    }
+    if (HostStates.isPrepareState(s.state())) {
+      // the host prepared (or checks) while the plan runs its hooks and pauses: nothing to catch up,
+      // except a status that fell behind to before the Prepare (a restored etcd)
+      if (st.phase == Phase.Pending || st.phase == Phase.Preflight) {
+        if (st.handoff == null) {
+          st.handoff = new HandoffStatus();
+          st.handoff.sequence = s.sequence();
+          st.handoff.action = "Prepare";
+        }
+        transition(plan, Phase.Preparing, "ResumedFromHostStatus", "status was behind the host (restored etcd"
+            + " or lost status update); continuing from host state " + s.state());
+      }
+      return;
+    }
     if (Transitions.isBeforeHandoff(st.phase) && st.phase != Phase.AwaitingReboot) {
       Phase target = HostStates.phaseFor(s.state()).orElse(Phase.Applying);
       if (st.handoff == null) {
@@ -237,8 +257,12 @@ public final class PlanStateMachine {
     UpdatePlanStatus st = plan.getStatus();
     pausing.resume(plan, writer, events);
     HandoffStatus handoff = st.handoff;
-    if (st.phase == Phase.AwaitingReboot && handoff != null && "Apply".equals(handoff.action)
-        && host.hostState(plan).isEmpty()) {
+    // a Prepare the host staged, or an Apply it has not acted on: Cancel removes what is staged
+    boolean prepared = handoff != null && "Prepare".equals(handoff.action) && Transitions.isBeforeHandoff(st.phase)
+        && host.hostState(plan).map(s -> "Preparing".equals(s.state()) || "Prepared".equals(s.state())).orElse(true);
+    boolean applyNotActedOn = st.phase == Phase.AwaitingReboot && handoff != null && "Apply".equals(handoff.action)
+        && host.hostState(plan).filter(s -> s.sequence() == handoff.sequence).isEmpty();
+    if (prepared || applyNotActedOn) {
       handoff.action = "Cancel";
       handoff.sequence = host.nextSequence();
       handoff.writtenAt = clock.instant().toString();
@@ -282,6 +306,7 @@ public final class PlanStateMachine {
     r.greenbootAttempts = s.greenbootAttempts();
     r.restoredBackupId = s.restoredBackupId();
     r.updatedAt = s.updatedAt();
+    r.facts = s.facts();
     return r;
   }
 }

@@ -7,6 +7,7 @@ import static io.microshift.update.api.Phase.Failed;
 import static io.microshift.update.api.Phase.Pausing;
 import static io.microshift.update.api.Phase.Pending;
 import static io.microshift.update.api.Phase.Preflight;
+import static io.microshift.update.api.Phase.Preparing;
 import static io.microshift.update.api.Phase.RolledBack;
 import static io.microshift.update.api.Phase.RollingBack;
 import static io.microshift.update.api.Phase.Succeeded;
@@ -24,8 +25,9 @@ public final class Transitions {
 
   static {
     ALLOWED.put(Pending, EnumSet.of(Preflight, Failed));
-    // Succeeded straight from Preflight: a dry run ends there
-    ALLOWED.put(Preflight, EnumSet.of(BackingUp, Succeeded, Failed));
+    ALLOWED.put(Preflight, EnumSet.of(Preparing, Failed));
+    // Succeeded straight from Preparing: a dry run ends there, with the host's view
+    ALLOWED.put(Preparing, EnumSet.of(BackingUp, Succeeded, Failed));
     ALLOWED.put(BackingUp, EnumSet.of(Pausing, Failed));
     ALLOWED.put(Pausing, EnumSet.of(AwaitingReboot, Failed));
     ALLOWED.put(AwaitingReboot, EnumSet.of(Applying, Verifying, RollingBack, Failed));
@@ -45,7 +47,7 @@ public final class Transitions {
 
   /** Where a plan that the host has already acted on belongs, whatever status says (etcd restore). */
   public static boolean isBeforeHandoff(Phase phase) {
-    return phase == Pending || phase == Preflight || phase == BackingUp || phase == Pausing
+    return phase == Pending || phase == Preflight || phase == Preparing || phase == BackingUp || phase == Pausing
         || phase == AwaitingReboot;
   }
 }

@@ -65,6 +65,8 @@ public final class FakeHostCommands implements CommandRunner {
   private volatile RpmOstree.UpdateDriver updateDriver;
   private volatile boolean layered;
   private volatile String bootedImage;
+  /** /run/ostree/staged-deployment-locked: a tmpfs file, gone at every boot. */
+  private volatile boolean finalizationLocked;
   private final java.util.Map<String, String> baseOf = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile FakeDnf dnf;
   private volatile String microshiftCheckFails;
@@ -123,6 +125,37 @@ public final class FakeHostCommands implements CommandRunner {
    */
   public void bootedImage(String ref) {
     bootedImage = ref;
+  }
+
+  /**
+   * Whether the staged deployment's finalization is locked: {@code rebase}/{@code deploy
+   * --lock-finalization} touch /run/ostree/staged-deployment-locked before staging
+   * (coreos/rpm-ostree src/daemon/rpmostree-sysroot-upgrader.cxx, {@code
+   * rpmostree_sysroot_upgrader_deploy}: "touch file *before* we stage to avoid races").
+   */
+  public boolean finalizationLocked() {
+    return finalizationLocked;
+  }
+
+  /**
+   * What a shutdown does with the staged deployment when its finalization is locked: ostree's
+   * ostree-finalize-staged.service does not write it out (the lock file, _OSTREE_SYSROOT_RUNSTATE_
+   * STAGED_LOCKED, is checked by ostree's {@code _ostree_sysroot_finalize_staged}), so the old
+   * deployment boots and the staged one, kept only in /run, is gone. Returns whether it was locked.
+   * The lock itself is in /run: no boot keeps it.
+   */
+  public boolean shutdownDropsLockedStaged() {
+    boolean locked = finalizationLocked;
+    if (locked) {
+      dropPendingDeployment();
+    }
+    finalizationLocked = false;
+    return locked;
+  }
+
+  /** The checksums of the ostree deployments in boot order (the first is the default for the next boot). */
+  public List<String> rpmOstreeDeployments() {
+    return services.sysroot().deployments().stream().map(OstreeSysroot.Deployment::checksum).toList();
   }
 
   /** The repository commit a (possibly layered) deployment checksum was made from. */
@@ -520,6 +553,11 @@ public final class FakeHostCommands implements CommandRunner {
             json.append(",\"origin\":\"").append(d.origin()).append('"');
           }
           json.append(",\"booted\":").append(isBooted).append(",\"staged\":false");
+          if (i == 0 && !isBooted && finalizationLocked) {
+            // rust/src/daemon.rs, deployment_populate_variant: "finalization-locked" when
+            // /run/ostree/staged-deployment-locked exists
+            json.append(",\"finalization-locked\":true");
+          }
           if (baseOf.containsKey(d.checksum())) {
             json.append(",\"base-checksum\":\"").append(baseOf.get(d.checksum())).append('"');
           }
@@ -534,6 +572,7 @@ public final class FakeHostCommands implements CommandRunner {
       case "rebase", "deploy" -> {
         List<String> args = new ArrayList<>(argv.subList(2, argv.size()));
         boolean bypass = args.remove("--bypass-driver");
+        boolean lock = args.remove("--lock-finalization");
         RpmOstree.UpdateDriver driver = updateDriver;
         if (driver != null && !bypass) {
           return new Result(1, "", "error: Updates and deployments are driven by " + driver.name() + " ("
@@ -559,6 +598,7 @@ public final class FakeHostCommands implements CommandRunner {
         } catch (IllegalStateException e) {
           return new Result(1, "", "error: No such branch or commit: " + args.get(args.size() - 1) + "\n");
         }
+        finalizationLocked = lock;
         return deploy(sysroot, commit, origin);
       }
       case "rollback" -> {
@@ -568,9 +608,13 @@ public final class FakeHostCommands implements CommandRunner {
         rollback();
         return ok();
       }
+      case "finalize-deployment" -> {
+        return finalizeDeployment(argv);
+      }
       case "cleanup" -> {
         if (argv.equals(List.of("rpm-ostree", "cleanup", "--pending"))) {
           dropPendingDeployment();
+          finalizationLocked = false;
           return ok();
         }
         return unknown(argv);
@@ -579,6 +623,38 @@ public final class FakeHostCommands implements CommandRunner {
         return unknown(argv);
       }
     }
+  }
+
+  /**
+   * {@code rpm-ostree finalize-deployment CHECKSUM} (src/app/rpmostree-builtin-finalize-deployment.cxx;
+   * src/daemon/rpmostreed-transaction-types.cxx, {@code finalize_deployment_transaction_execute}):
+   * CHECKSUM is the staged deployment's BASE commit; refused with no staged deployment ("No pending
+   * staged deployment found"), another base commit ("Expected staged base checksum X, but found Y"),
+   * a deployment that is not locked ("Staged deployment already unlocked", unless
+   * --allow-unlocked). Otherwise it removes the lock and reboots ({@code rpmostreed_daemon_reboot}).
+   */
+  private Result finalizeDeployment(List<String> argv) {
+    List<String> args = new ArrayList<>(argv.subList(2, argv.size()));
+    boolean allowUnlocked = args.remove("--allow-unlocked");
+    if (args.size() != 1 || args.get(0).startsWith("-")) {
+      return args.isEmpty() ? new Result(1, "", "error: Must provide expected CHECKSUM or --allow-missing-checksum\n")
+          : unknown(argv);
+    }
+    OstreeSysroot sysroot = services.sysroot();
+    List<OstreeSysroot.Deployment> ds = sysroot.deployments();
+    if (ds.isEmpty() || ds.get(0).checksum().equals(services.bootedChecksum())) {
+      return new Result(1, "", "error: No pending staged deployment found\n");
+    }
+    String base = baseOf(ds.get(0).checksum());
+    if (!base.equals(args.get(0))) {
+      return new Result(1, "", "error: Expected staged base checksum " + args.get(0) + ", but found " + base + "\n");
+    }
+    if (!finalizationLocked && !allowUnlocked) {
+      return new Result(1, "", "error: Staged deployment already unlocked\n");
+    }
+    finalizationLocked = false;
+    services.rebootRequested();
+    return ok();
   }
 
   private String bootedOrigin(OstreeSysroot sysroot) {

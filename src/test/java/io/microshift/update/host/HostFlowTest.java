@@ -62,11 +62,13 @@ class HostFlowTest {
 
     Path backups = h.paths.stateDir().resolve("backups/" + TestHost.BACKUP_ID);
     assertEquals(List.of(
-        List.of("rpm-ostree", "rebase", TestHost.REF_TARGET, h.commitTarget),
+        List.of("rpm-ostree", "rebase", TestHost.REF_TARGET, h.commitTarget, "--lock-finalization"),
         List.of("systemctl", "stop", "microshift.service"),
         List.of("cp", "--reflink=auto", "-a", h.paths.microshiftData().toString(), backups.resolve("data.tmp").toString()),
         List.of("sync", "--file-system", backups.resolve("data.tmp").toString()),
-        List.of("systemctl", "reboot")), h.runner.actions());
+        // the staged deployment's base commit: rpm-ostree unlocks its finalization and reboots
+        List.of("rpm-ostree", "finalize-deployment", h.commitTarget)), h.runner.actions());
+    assertTrue(h.rebootRequested);
     HostStatus s = h.status();
     assertEquals(HostState.Rebooting, s.state());
     assertEquals(h.commitFrom, s.deploymentBefore());

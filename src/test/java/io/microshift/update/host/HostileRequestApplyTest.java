@@ -275,7 +275,8 @@ class HostileRequestApplyTest {
     if (ostree) {
       fromRequest.add(h.request().target().ostreeRef());
       fromRequest.add(h.request().target().ostreeCommit());
-      assertTrue(h.runner.calls().contains(List.of("rpm-ostree", "rebase", TestHost.REF_TARGET, h.commitTarget)),
+      assertTrue(h.runner.calls().contains(List.of("rpm-ostree", "rebase", TestHost.REF_TARGET, h.commitTarget,
+          "--lock-finalization")),
           h.runner.calls().toString());
     } else {
       fromRequest.addAll(h.request().target().packages());

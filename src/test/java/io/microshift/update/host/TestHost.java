@@ -65,6 +65,8 @@ final class TestHost {
   Instant now = Instant.parse("2026-01-31T12:00:00Z");
   /** Runs whenever the agent waits (its sleeper): what the operator does meanwhile. */
   Runnable whileWaiting = () -> {};
+  /** MicroShift's etcd for Prepare and the agent's snapshot (null: MicroShift's defaults under the root). */
+  io.microshift.update.etcd.EtcdClientConfig etcd;
 
   TestHost(Path root, boolean ostree) {
     this.root = root;
@@ -117,7 +119,7 @@ final class TestHost {
         UID, log, d -> {
           now = now.plus(d);
           whileWaiting.run();
-        });
+        }).etcd(etcd);
   }
 
   HostContext ctx() {
@@ -185,6 +187,9 @@ final class TestHost {
 
   /** A boot after {@code systemctl reboot}: ostree boots the default (first) deployment. */
   void rebootIntoDefault() {
+    if (ostree) {
+      runner.shutdownDropsLockedStaged(); // a locked staged deployment is not finalized: the booted one boots
+    }
     boot(ostree ? ostreeSysroot.deployments().get(0).checksum() : null);
   }
 
@@ -197,6 +202,7 @@ final class TestHost {
   void powerCut() {
     if (ostree) {
       runner.dropPendingDeployment();
+      runner.shutdownDropsLockedStaged();
     }
     boot(ostree ? bootedChecksum() : null);
   }
@@ -324,7 +330,7 @@ final class TestHost {
         UpdateRequest.Action.Apply, ostree ? UpdateRequest.UpdateType.OSTREE : UpdateRequest.UpdateType.RPM,
         new UpdateRequest.From(FROM), target, false,
         new UpdateRequest.Backup(BACKUP_ID, Markers.etcdSnapshotPath(BACKUP_ID), snapshotBytes(),
-            sha256("etcd snapshot bytes".getBytes()), 4242, Markers.dataPath(BACKUP_ID)),
+            sha256("etcd snapshot bytes".getBytes()), 4242L, Markers.dataPath(BACKUP_ID)),
         600, 2, null);
   }
 

@@ -219,7 +219,8 @@ class UpstreamFidelityTest {
         false, r.backup(), 600, 2, null, false, true);
     h.writeRequest(bypass);
     assertEquals(0, new ApplyCommand(h.ctx()).run(), h.status().message());
-    assertTrue(h.runner.actions().contains(List.of("rpm-ostree", "rebase", TestHost.REF_TARGET, h.commitTarget, "--bypass-driver")),
+    assertTrue(h.runner.actions().contains(List.of("rpm-ostree", "rebase", TestHost.REF_TARGET, h.commitTarget, "--lock-finalization",
+        "--bypass-driver")),
         h.runner.actions().toString());
   }
 

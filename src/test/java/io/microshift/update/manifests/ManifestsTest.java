@@ -82,16 +82,15 @@ class ManifestsTest {
   }
 
   @Test
-  void namespaceAdmitsTheHostNetworkPodThroughItsOwnSccOnly() {
+  void namespaceAdmitsThePodThroughItsOwnSccOnly() {
     JsonNode labels = one("Namespace", "", NS).at("/metadata/labels");
     assertEquals("privileged", labels.path("pod-security.kubernetes.io/enforce").asText());
     assertEquals("false", labels.path("security.openshift.io/scc.podSecurityLabelSync").asText());
 
     JsonNode scc = one("SecurityContextConstraints", "", SA);
-    assertTrue(scc.path("allowHostNetwork").asBoolean());
     assertTrue(scc.path("allowHostDirVolumePlugin").asBoolean());
     for (String off : List.of("allowPrivilegedContainer", "allowPrivilegeEscalation",
-        "allowHostPID", "allowHostIPC")) {
+        "allowHostPID", "allowHostIPC", "allowHostNetwork", "allowHostPorts")) {
       assertTrue(scc.has(off) && !scc.path(off).asBoolean(), off + " must be false");
     }
     assertTrue(scc.path("allowedCapabilities").isNull() || scc.path("allowedCapabilities").isEmpty(),
@@ -307,14 +306,15 @@ class ManifestsTest {
   // ---------------------------------------------------------------- Deployment
 
   @Test
-  void deploymentRunsOneLeaderElectedOperatorOnTheHostNetwork() {
+  void deploymentRunsOneLeaderElectedOperatorOnThePodNetwork() {
     JsonNode d = one("Deployment", NS, SA);
     assertEquals(1, d.at("/spec/replicas").asInt(), "replicas");
     assertEquals("Recreate", d.at("/spec/strategy/type").asText(), "strategy");
     JsonNode pod = d.at("/spec/template/spec");
     assertEquals(SA, pod.path("serviceAccountName").asText());
-    assertTrue(pod.path("hostNetwork").asBoolean(), "hostNetwork: etcd listens on localhost");
-    assertEquals("ClusterFirstWithHostNet", pod.path("dnsPolicy").asText());
+    // issue 16: the etcd snapshot is the host agent's; the pod is an ordinary one on the pod network
+    assertFalse(pod.path("hostNetwork").asBoolean(false), "no hostNetwork");
+    assertFalse(pod.has("dnsPolicy"), "the default (cluster) DNS policy of a pod on the pod network");
     assertEquals(30, pod.path("terminationGracePeriodSeconds").asInt());
     assertEquals(1, pod.path("containers").size());
 
@@ -324,8 +324,8 @@ class ManifestsTest {
     Map<String, JsonNode> env = env(c);
     assertEquals("true", env.get("LEADER_ELECTION").path("value").asText(), "LEADER_ELECTION");
     assertEquals(STATE_DIR, env.get("STATE_DIR").path("value").asText(), "STATE_DIR");
-    assertEquals("https://localhost:2379", env.get("ETCD_ENDPOINTS").path("value").asText(),
-        "ETCD_ENDPOINTS");
+    assertTrue(env.keySet().stream().noneMatch(k -> k.startsWith("ETCD_") || k.equals("MICROSHIFT_CERTS_DIR")),
+        "no etcd endpoint or credential in the pod's env: " + env.keySet());
     assertEquals("metadata.namespace",
         env.get("OPERATOR_NAMESPACE").at("/valueFrom/fieldRef/fieldPath").asText());
     assertEquals("metadata.name", env.get("POD_NAME").at("/valueFrom/fieldRef/fieldPath").asText(),
@@ -341,7 +341,7 @@ class ManifestsTest {
   }
 
   @Test
-  void deploymentMountsTheStateDirReadWriteAndEtcdCredentialsReadOnly() {
+  void deploymentMountsTheStateDirOnlyAndNoEtcdCredential() {
     JsonNode pod = one("Deployment", NS, SA).at("/spec/template/spec");
     JsonNode c = pod.path("containers").get(0);
     Map<String, JsonNode> volumes = byName(pod.path("volumes"));
@@ -363,17 +363,15 @@ class ManifestsTest {
             "host files are mounted at their host path: " + m);
       }
     }
-    // each etcd credential the env names is inside a read-only hostPath mount
-    Map<String, JsonNode> env = env(c);
-    for (String var : List.of("ETCD_CACERT", "ETCD_CERT", "ETCD_KEY")) {
-      String file = env.get(var).path("value").asText();
-      assertTrue(file.startsWith("/var/lib/microshift/certs/etcd-signer/"), var + "=" + file);
-      JsonNode m = mounts.values().stream()
-          .filter(x -> file.equals(x.path("mountPath").asText())
-              || file.startsWith(x.path("mountPath").asText() + "/"))
-          .findFirst().orElseThrow(() -> new AssertionError(var + "=" + file + " is not mounted"));
-      assertTrue(m.path("readOnly").asBoolean(), var + " mount must be read-only");
-      assertTrue(volumes.get(m.path("name").asText()).has("hostPath"), var + " comes from the host");
+    // issue 16: the state dir is the only hostPath; nothing of MicroShift's data dir (its etcd
+    // certificates and keys) is mounted
+    List<String> hostPaths = volumes.values().stream().filter(v -> v.has("hostPath"))
+        .map(v -> v.at("/hostPath/path").asText()).toList();
+    assertEquals(List.of(STATE_DIR), hostPaths, "hostPath volumes");
+    for (JsonNode m : mounts.values()) {
+      String at = m.path("mountPath").asText();
+      assertFalse(at.startsWith("/var/lib/microshift/") || at.equals("/var/lib/microshift") || at.contains("etcd"),
+          "no etcd credential or MicroShift data mounted: " + m);
     }
     // read-only root filesystem, writable /tmp
     assertTrue(volumeAt(volumes, mounts, "/tmp").has("emptyDir"), "/tmp is an emptyDir");
@@ -580,7 +578,7 @@ class ManifestsTest {
   static Map<String, JsonNode> env(JsonNode container) {
     Map<String, JsonNode> env = byName(container.path("env"));
     for (String required : List.of("OPERATOR_NAMESPACE", "LEADER_ELECTION", "STATE_DIR", "HTTP_PORT",
-        "ETCD_ENDPOINTS", "ETCD_CACERT", "ETCD_CERT", "ETCD_KEY", "JAVA_TOOL_OPTIONS")) {
+        "JAVA_TOOL_OPTIONS")) {
       assertTrue(env.containsKey(required), "env " + required + " is not set");
     }
     return env;

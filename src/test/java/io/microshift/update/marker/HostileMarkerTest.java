@@ -316,7 +316,7 @@ class HostileMarkerTest {
     a.add(Arguments.of("object for string", (Consumer<ObjectNode>) n -> o(n, "target").putObject("version"),
         "target.version: must be a string"));
     a.add(Arguments.of("array for object", (Consumer<ObjectNode>) n -> n.putArray("plan"), "plan: must be an object"));
-    a.add(Arguments.of("object for enum", (Consumer<ObjectNode>) n -> n.putObject("action"), "action: '' is not one of Apply, Cancel"));
+    a.add(Arguments.of("object for enum", (Consumer<ObjectNode>) n -> n.putObject("action"), "action: '' is not one of Prepare, Apply, Cancel"));
     a.add(Arguments.of("lower-case enum", (Consumer<ObjectNode>) n -> n.put("action", "apply"), "action: 'apply' is not one of"));
     a.add(Arguments.of("packages not an array", (Consumer<ObjectNode>) n -> o(n, "target").put("packages", "microshift"),
         "target.packages: must be an array"));

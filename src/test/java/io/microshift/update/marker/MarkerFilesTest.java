@@ -36,7 +36,7 @@ class MarkerFilesTest {
     return new UpdateRequest(Markers.API_VERSION, new UpdateRequest.Plan("update-4-17-3", UID, 3), 7,
         UpdateRequest.Action.Apply, UpdateRequest.UpdateType.OSTREE, new UpdateRequest.From("4.17.1"),
         new UpdateRequest.Target("4.17.3", "rhel-edge:rhel/9/x86_64/edge", COMMIT, null), false,
-        new UpdateRequest.Backup("upd-1", Markers.etcdSnapshotPath("upd-1"), 1024, "b".repeat(64), 99,
+        new UpdateRequest.Backup("upd-1", Markers.etcdSnapshotPath("upd-1"), 1024L, "b".repeat(64), 99L,
             Markers.dataPath("upd-1")), 600, 2,
         new UpdateRequest.Verification(7, BOOT, UpdateRequest.VerificationResult.Pending, "waiting", "2026-01-31T12:00:00Z"));
   }
@@ -165,7 +165,7 @@ class MarkerFilesTest {
         "extra: unknown field", "plan.uid: '../../etc' does not match", "target.version: '4.17.3; reboot' does not match",
         "target.ostreeRef: '--repo=/tmp/evil' does not match", "target.ostreeCommit: 'abc' does not match",
         "backup.id: '../../../etc' does not match", "target.unknownNested: unknown field",
-        "action: 'Destroy' is not one of Apply, Cancel", "healthCheckTimeoutSeconds: 999999 is outside 60..3600",
+        "action: 'Destroy' is not one of Prepare, Apply, Cancel", "healthCheckTimeoutSeconds: 999999 is outside 60..3600",
         "backupRetention: 0 is outside 1..10", "verification.message: contains control characters")) {
       assertTrue(all.contains(expected), "missing '" + expected + "' in:\n" + all);
     }

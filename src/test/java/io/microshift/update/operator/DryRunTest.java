@@ -22,7 +22,11 @@ import io.microshift.update.etcd.EtcdBackupService;
 import io.microshift.update.etcd.EtcdClientConfig;
 import io.microshift.update.etcd.EtcdServerFixture;
 import io.microshift.update.etcd.FreeSpaceProvider;
+import io.microshift.update.marker.HostState;
+import io.microshift.update.marker.HostStatus;
+import io.microshift.update.marker.MarkerFiles;
 import io.microshift.update.marker.MarkerReader;
+import io.microshift.update.marker.UpdateRequest;
 import io.microshift.update.operator.adapter.EtcdPlatformBackup;
 import io.microshift.update.operator.adapter.KubernetesWorkloads;
 import io.microshift.update.operator.adapter.MarkerHostHandoff;
@@ -90,6 +94,9 @@ class DryRunTest {
       plan.getSpec().workloads.namespaces = List.of("shop");
       drainRequests();
 
+      Thread hostAgent = new Thread(() -> playHostAgent(state), "host-agent");
+      hostAgent.setDaemon(true);
+      hostAgent.start();
       try (OperatorRuntime runtime = new OperatorRuntime(client, ports, new SimpleMeterRegistry(),
           Clock.systemUTC(), null)) {
         runtime.start();
@@ -109,17 +116,54 @@ class DryRunTest {
       assertTrue(hooks.contains("pre-update: shop/db-0") && hooks.contains("/bin/dump"), hooks);
       assertTrue(hooks.contains("post-rollback: shop/db-0"), hooks);
       assertTrue(String.join("\n", p.getStatus().preview.malformedHooks).contains("shop/broken"));
-      assertTrue(p.getStatus().preview.backupEstimateBytes > 0);
-      assertTrue(p.getStatus().preview.freeBytes > p.getStatus().preview.backupEstimateBytes);
+      // the host's figures (the operator holds no etcd credentials): what the agent's Prepare reported
+      assertEquals(HOST_REQUIRED, p.getStatus().preview.backupEstimateBytes);
+      assertEquals(HOST_FREE, p.getStatus().preview.freeBytes);
+      assertEquals(Boolean.TRUE, p.getStatus().preview.host.etcdHealthy);
+      assertEquals(Boolean.TRUE, p.getStatus().preview.host.dryRun);
+      assertTrue(p.getStatus().message.contains("the host checks passed"), p.getStatus().message);
 
       Deployment web = client.apps().deployments().inNamespace("shop").withName("web").get();
       assertEquals(3, web.getSpec().getReplicas(), "nothing was scaled");
       assertTrue(web.getMetadata().getAnnotations() == null
           || web.getMetadata().getAnnotations().keySet().stream().noneMatch(k -> k.startsWith("updates.microshift.io/")));
       assertEquals(List.of(), drainRequests().stream().filter(r -> r.contains("/exec")).toList(), "nothing was exec'd");
-      assertFalse(Files.exists(state.resolve("request.json")), "nothing was handed to the host");
+      // the only thing handed to the host: a dry-run Prepare, which checks and stages nothing
+      UpdateRequest handed = MarkerFiles.readRequest(state, MarkerReader.ROOT_UID).orElseThrow();
+      assertEquals(UpdateRequest.Action.Prepare, handed.action());
+      assertTrue(handed.dryRun());
       assertTrue(new BackupStore(state).list().isEmpty(), "no backup set was written");
       assertTrue(p.getStatus().hooks.isEmpty() && p.getStatus().pausedWorkloads.isEmpty());
+    }
+  }
+
+  static final long HOST_FREE = 10L << 30;
+  static final long HOST_REQUIRED = 1L << 30;
+
+  /** The host agent's answer to a dry-run Prepare: every check passed ({@code Checked}) with its facts. */
+  private static void playHostAgent(Path state) {
+    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < until) {
+      try {
+        java.util.Optional<UpdateRequest> r = MarkerFiles.readRequest(state, MarkerReader.ROOT_UID);
+        if (r.isPresent()) {
+          UpdateRequest req = r.get();
+          HostStatus s = new HostStatus.Builder()
+              .request(new HostStatus.RequestRef(req.plan().uid(), req.sequence()))
+              .prepared(new HostStatus.Prepared(req.dryRun(), HOST_FREE, HOST_REQUIRED,
+                  new HostStatus.Etcd(true, "3.5.16", 55L << 20, 1000, List.of()), null, null, false, null, null,
+                  "2026-12-01T12:00:00Z"))
+              .build().transition(req.dryRun() && req.action() == UpdateRequest.Action.Prepare ? HostState.Checked
+                  : HostState.Failed, "dry run: every host check passed", "2026-12-01T12:00:00Z");
+          MarkerFiles.writeHostStatus(state, s, io.microshift.update.marker.CrashHook.NONE);
+          return;
+        }
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        // request.json being replaced: next round
+      }
     }
   }
 

@@ -32,6 +32,12 @@ final class FakeHost implements HostHandoff {
     Request r = new Request(plan.getMetadata().getUid(), seq, action);
     if (requests.isEmpty() || !requests.get(requests.size() - 1).equals(r)) {
       requests.add(r);
+      if (action.equals("Prepare")) {
+        // the host prepares at once: checked and staged (a dry run: checked only)
+        boolean dryRun = EffectiveSpec.of(plan).dryRun();
+        reportNow(dryRun ? "Checked" : "Prepared", "boot-1", 0, dryRun ? "dry run: every host check passed"
+            : "prepared: deployment staged with its finalization locked");
+      }
     }
   }
 
@@ -39,9 +45,9 @@ final class FakeHost implements HostHandoff {
     return requests.isEmpty() ? Optional.empty() : Optional.of(requests.get(requests.size() - 1));
   }
 
-  /** The host agent reports {@code state} about the last request. */
+  /** The host agent reports {@code state} about the last request past the Prepare (which it answers itself). */
   void report(String hostState, String bootId, Integer attempts, String message) {
-    org.awaitility.Awaitility.await().until(() -> lastRequest().isPresent());
+    org.awaitility.Awaitility.await().until(() -> lastRequest().filter(r -> !r.action().equals("Prepare")).isPresent());
     reportNow(hostState, bootId, attempts, message);
   }
 

@@ -137,7 +137,7 @@ class InvalidPlanReconcilerTest {
     // the operator still runs: a valid plan goes ahead
     client.resource(ostreePlan("after-them", "4.17.3")).create();
     awaitPhase("after-them", Phase.AwaitingReboot);
-    await().until(() -> host.lastRequest().isPresent());
+    await().until(() -> host.lastRequest().map(r -> r.action().equals("Apply")).orElse(false));
     assertEquals(get("after-them").getMetadata().getUid(), host.lastRequest().get().planUid());
   }
 
@@ -240,7 +240,7 @@ class InvalidPlanReconcilerTest {
   void aGenerationJumpAfterTheStartIsRefusedAndNotApplied() {
     client.resource(ostreePlan("jump", "4.17.3")).create();
     awaitPhase("jump", Phase.AwaitingReboot);
-    await().until(() -> host.lastRequest().isPresent());
+    await().until(() -> host.lastRequest().map(r -> r.action().equals("Apply")).orElse(false));
     int requests = host.requests.size();
     UpdatePlan p = get("jump");
     p.getSpec().target.version = "4.17.9; reboot";
@@ -256,8 +256,9 @@ class InvalidPlanReconcilerTest {
     assertEquals("4.17.3", p.getStatus().acceptedSpec.target.version);
     assertEquals("rhel-edge:rhel/9/x86_64/edge", p.getStatus().acceptedSpec.target.ostreeRef);
     assertEquals(Phase.AwaitingReboot, p.getStatus().phase);
-    assertTrue(host.requests.stream().allMatch(r -> r.action().equals("Apply")));
-    assertEquals(host.requests.get(0).sequence(), host.lastRequest().get().sequence(), "the same request");
+    List<FakeHost.Request> applies = host.requests.stream().filter(r -> !r.action().equals("Prepare")).toList();
+    assertTrue(applies.stream().allMatch(r -> r.action().equals("Apply")), host.requests.toString());
+    assertEquals(applies.get(0).sequence(), host.lastRequest().get().sequence(), "the same request");
     assertTrue(host.requests.size() >= requests);
   }
 
@@ -317,7 +318,7 @@ class InvalidPlanReconcilerTest {
   void anAcceptedSpecThatIsInvalidNowIsWithdrawnNotHandedOff() {
     client.resource(ostreePlan("older", "4.17.3")).create();
     awaitPhase("older", Phase.AwaitingReboot);
-    await().until(() -> host.lastRequest().isPresent());
+    await().until(() -> host.lastRequest().map(r -> r.action().equals("Apply")).orElse(false));
     runtime.close();
     // accepted by an operator with looser rules, before the host picked the request up
     UpdatePlan p = get("older");
@@ -341,7 +342,7 @@ class InvalidPlanReconcilerTest {
   void anUntrustedPlanNeverWithdrawsAnotherPlansRequest() {
     client.resource(ostreePlan("real", "4.17.3")).create();
     awaitPhase("real", Phase.AwaitingReboot);
-    await().until(() -> host.lastRequest().isPresent());
+    await().until(() -> host.lastRequest().map(r -> r.action().equals("Apply")).orElse(false));
     UpdatePlanStatus forged = new UpdatePlanStatus();
     forged.phase = Phase.AwaitingReboot;
     forged.handoff = new HandoffStatus();
@@ -373,13 +374,14 @@ class InvalidPlanReconcilerTest {
     createWithStatus(plan, old);
 
     UpdatePlan p = awaitPhase("leftovers", Phase.AwaitingReboot);
-    await().until(() -> host.lastRequest().isPresent());
+    await().until(() -> host.lastRequest().map(r -> r.action().equals("Apply")).orElse(false));
     assertEquals("Apply", host.lastRequest().get().action());
     assertNotEquals(999L, host.lastRequest().get().sequence());
     p = get("leftovers");
     assertEquals(BackupIds.forPlan(p), p.getStatus().backup.id);
     assertEquals("4.17.1", p.getStatus().fromVersion);
-    assertTrue(work.calls().contains("snapshot:" + BackupIds.forPlan(p)), work.calls().toString());
+    // issue 16: the host agent takes the snapshot on Apply, the operator never does
+    assertFalse(work.calls().contains("snapshot:" + BackupIds.forPlan(p)), work.calls().toString());
     assertEquals(1L, p.getStatus().acceptedGeneration);
     assertFalse(Conditions.find(p.getStatus(), Conditions.READY).isPresent(), "no outcome before the end");
     assertFalse(Conditions.find(p.getStatus(), Conditions.SPEC_CHANGE_REFUSED).isPresent());

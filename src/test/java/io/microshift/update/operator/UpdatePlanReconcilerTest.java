@@ -95,9 +95,11 @@ class UpdatePlanReconcilerTest {
     assertEquals(1L, p.getStatus().acceptedGeneration);
     String backupId = p.getStatus().backup.id;
     assertTrue(backupId.startsWith("z-stream-"), backupId);
-    assertEquals(List.of("hooks:pre-update", "pause", "snapshot:" + backupId, "prune:2"), work.calls());
-    await().until(() -> host.lastRequest().isPresent());
-    assertEquals("Apply", host.lastRequest().get().action());
+    // issue 16: the etcd snapshot and retention are the host agent's (Apply), not the operator's
+    assertEquals(List.of("hooks:pre-update", "pause"), work.calls());
+    await().until(() -> host.lastRequest().map(r -> r.action().equals("Apply")).orElse(false));
+    assertEquals("Prepare", host.requests.get(0).action(), "the host prepared first");
+    assertTrue(host.requests.get(1).sequence() > host.requests.get(0).sequence(), "Apply has a new sequence");
     assertEquals(p.getMetadata().getUid(), host.lastRequest().get().planUid());
     assertTrue(p.getMetadata().getFinalizers().contains(UpdatePlanReconciler.FINALIZER));
 
@@ -278,7 +280,8 @@ class UpdatePlanReconcilerTest {
     UpdatePlan p = awaitPhase("hook-fails", Phase.Failed);
     assertTrue(p.getStatus().message.contains("exited 1"));
     assertFalse(work.calls().contains("pause"));
-    assertTrue(host.requests.isEmpty());
+    // the host had prepared (before any hook ran); the failed plan withdraws that Prepare, never applies
+    assertEquals(List.of("Prepare", "Cancel"), host.requests.stream().map(FakeHost.Request::action).toList());
   }
 
   @Test
@@ -317,7 +320,7 @@ class UpdatePlanReconcilerTest {
   void aRestartedOperatorContinuesFromStatus() {
     client.resource(ostreePlan("restart", "4.17.3")).create();
     awaitPhase("restart", Phase.AwaitingReboot);
-    await().until(() -> host.lastRequest().isPresent());
+    await().until(() -> host.lastRequest().map(r -> r.action().equals("Apply")).orElse(false));
     long sequence = host.lastRequest().get().sequence();
     runtime.close();
 
@@ -347,7 +350,8 @@ class UpdatePlanReconcilerTest {
     startOperator();
     p = awaitPhase("restored", Phase.RolledBack);
     assertEquals("Apply", host.lastRequest().get().action());
-    assertEquals(1, host.requests.size(), "no second request was written");
+    assertEquals(1, host.requests.stream().filter(r -> r.action().equals("Apply")).count(),
+        "no second Apply was written: " + host.requests);
   }
 
   @Test
@@ -375,7 +379,9 @@ class UpdatePlanReconcilerTest {
     assertEquals("4.17.1 -> 4.18.2 (y-stream upgrade)", p.getStatus().preview.versionPath);
     assertEquals(List.of("Deployment/apps/web"), p.getStatus().preview.workloadsToPause);
     assertTrue(work.calls().isEmpty(), "nothing ran: " + work.calls());
-    assertTrue(host.requests.isEmpty());
+    // the host checked (a dry-run Prepare) and nothing else was handed over
+    assertEquals(List.of("Prepare"), host.requests.stream().map(FakeHost.Request::action).toList());
+    assertTrue(p.getStatus().message.contains("the host checks passed"), p.getStatus().message);
     assertNull(p.getStatus().backup);
   }
 }

@@ -65,6 +65,9 @@ class EndToEndTest {
             if (phase == Phase.Succeeded && host != HostState.Committed) {
               violations.add("plan Succeeded while the host is " + host);
             }
+            if (host == HostState.Preparing && d.appReplicas() == 0) {
+              violations.add("a workload was paused while the host was still preparing (downloading, staging)");
+            }
           } catch (RuntimeException e) {
             // a marker being replaced: next sample
           }
@@ -127,11 +130,17 @@ class EndToEndTest {
       assertEquals(SimulatedDevice.APP_REPLICAS, d.appReplicas());
       assertEquals("kept", d.etcdGet("/sim/before-update"));
       HostStatus s = d.hostStatus().orElseThrow();
-      assertEquals(List.of(HostState.Staging, HostState.Staged, HostState.Rebooting, HostState.Booted,
+      assertEquals(List.of(HostState.Preparing, HostState.Prepared, HostState.Staged, HostState.Rebooting, HostState.Booted,
           HostState.Healthy, HostState.Committed), history(s));
       assertEquals(d.commitOf("4.17.3"), s.deploymentAfter());
       assertEquals(0, s.greenbootAttempts());
       assertEquals(p.getStatus().backup.id, s.backupId());
+      // the host's facts in the plan's status: it prepared with the finalization locked, and took the snapshot
+      assertEquals(d.commitOf("4.17.3"), p.getStatus().host.facts.stagedDeployment);
+      assertEquals(Boolean.TRUE, p.getStatus().host.facts.finalizationLocked);
+      assertEquals(s.etcdSnapshot().sha256(), p.getStatus().host.facts.etcdSnapshotSha256);
+      assertTrue(never.seen.stream().anyMatch(x -> x.startsWith("Preparing/")), "the plan went through Preparing: "
+          + never.seen);
       assertEquals("4.17.3", d.kube().configMaps().inNamespace("kube-public").withName("microshift-version").get()
           .getData().get("version"));
       assertTrue(d.execs().stream().anyMatch(e -> e.endsWith(": app-data backup")), d.execs().toString());
@@ -197,7 +206,7 @@ class EndToEndTest {
       HostStatus s = d.hostStatus().orElseThrow();
       assertEquals(backupId, s.restoredBackupId());
       assertEquals(3, s.greenbootAttempts());
-      assertEquals(List.of(HostState.Staging, HostState.Staged, HostState.Rebooting, HostState.Booted,
+      assertEquals(List.of(HostState.Preparing, HostState.Prepared, HostState.Staged, HostState.Rebooting, HostState.Booted,
           HostState.Unhealthy, HostState.Booted, HostState.Unhealthy, HostState.Booted, HostState.Unhealthy,
           HostState.RolledBack, HostState.Restored), history(s));
       assertTrue(d.execs().stream().anyMatch(e -> e.endsWith(": app-data restore")), d.execs().toString());
@@ -236,7 +245,7 @@ class EndToEndTest {
       assertEquals("kept", d.etcdGet("/sim/before-update"));
       HostStatus s = d.hostStatus().orElseThrow();
       assertEquals(HostState.Committed, s.state());
-      assertEquals(List.of(HostState.Staging, HostState.Staged, HostState.Rebooting, HostState.Booted,
+      assertEquals(List.of(HostState.Preparing, HostState.Prepared, HostState.Staged, HostState.Rebooting, HostState.Booted,
           HostState.Healthy, HostState.Committed), history(s));
       assertTrue(!events(d, "rpm-z").isEmpty(), "events recorded");
       assertEquals(List.of(), d.commands().unexpected());

@@ -191,6 +191,7 @@ class FaultMatrixTest {
     diskCells(out);
     deletedMarkerCells(out);
     out.addAll(operatorImageCells());
+    out.addAll(prepareCells());
     return out;
   }
 
@@ -271,6 +272,100 @@ class FaultMatrixTest {
             "the target commit was built without the operator image: refused after staging, unstaged",
             Story.OSTREE_Z, o -> o.operatorImage(OPERATOR_IMAGE, Z),
             r -> failedWith(r, "target-lacks-operator-image", "does not carry " + OPERATOR_IMAGE)));
+  }
+
+  // ------------------------------------------------------------------ issue 16: Prepare before the workloads stop
+
+  /**
+   * The Prepare flow: the operator killed in Preparing; a power cut at every crash point of the
+   * Prepare and of the Apply that follows it; a power cut and an unplanned (clean) reboot between
+   * Prepare and Apply; Cancel after Prepare (a failing hook). Between Prepare and Apply an
+   * unplanned reboot boots the old deployment (the staged one is finalization-locked) and the
+   * plan goes on: the Apply stages again, so that one update pays its download inside the
+   * downtime, and then succeeds.
+   */
+  static List<Scenario> prepareCells() {
+    List<Scenario> out = new ArrayList<>();
+    out.add(operatorKill(Story.OSTREE_Z, Phase.Preparing));
+    out.add(operatorKill(Story.RPM_Z, Phase.Preparing));
+    for (String point : CrashPoints.PREPARE) {
+      out.add(powerCut(Story.OSTREE_Z, point));
+    }
+    out.add(powerCut(Story.RPM_Z, CrashPoints.PREPARE_STAGED));
+    for (String point : CrashPoints.APPLY_AFTER_PREPARE) {
+      out.add(powerCut(Story.OSTREE_Z, point));
+    }
+    out.add(new Scenario(List.of("cut-between-prepare-and-apply"), List.of(Phase.Succeeded),
+        "power cut as the workloads are paused (host Prepared, staged deployment locked)", Story.OSTREE_Z,
+        o -> {}, r -> betweenPrepareAndApply(r, "cut-between-prepare-and-apply", true)));
+    out.add(new Scenario(List.of("reboot-between-prepare-and-apply"), List.of(Phase.Succeeded),
+        "an unplanned clean reboot as the workloads are paused: ostree does not finalize the locked staged"
+            + " deployment, the old one boots", Story.OSTREE_Z,
+        o -> {}, r -> betweenPrepareAndApply(r, "reboot-between-prepare-and-apply", false)));
+    out.add(new Scenario(List.of("cancel-after-prepare"), List.of(Phase.Failed),
+        "a pre-update hook fails after the host prepared: the plan fails, Cancel removes the staged deployment",
+        Story.OSTREE_Z, o -> o.preUpdateHook(Duration.ofHours(1), "2s"), FaultMatrixTest::cancelAfterPrepare));
+    return out;
+  }
+
+  /** A power cut or a clean reboot as the plan enters Pausing, after the host reported Prepared. */
+  static void betweenPrepareAndApply(Run r, String id, boolean powerCut) throws Exception {
+    AtomicBoolean entered = r.onEntering(PLAN, Phase.Pausing, () -> {});
+    AtomicBoolean done = new AtomicBoolean();
+    List<String> problems = new ArrayList<>();
+    r.apply(PLAN);
+    r.drive(PLAN, () -> {
+      if (entered.get() && done.compareAndSet(false, true)) {
+        HostStatus before = r.d.hostStatus().orElse(null);
+        if (before == null || before.state() != HostState.Prepared) {
+          problems.add("host " + (before == null ? "none" : before.state()) + " when the plan entered Pausing,"
+              + " want Prepared");
+        }
+        if (powerCut) {
+          r.d.powerCut();
+        } else {
+          r.d.reboot();
+        }
+        if (!FROM.equals(r.d.bootedVersion())) {
+          problems.add("after the " + (powerCut ? "power cut" : "reboot") + " " + r.d.bootedVersion()
+              + " booted: the staged target took effect before Apply");
+        }
+      }
+    });
+    if (!done.get()) {
+      problems.add("the plan never entered Pausing: the fault was not injected");
+    }
+    HostStatus s = r.d.hostStatus().orElseThrow();
+    long staged = s.history().stream().filter(h -> h.state() == HostState.Staged).count();
+    r.faultNote = (powerCut ? "cut" : "rebooted") + " with the host Prepared; old deployment booted; Apply staged"
+        + " again";
+    if (staged != 1) {
+      problems.add("host recorded Staged " + staged + " times, want once (the Apply)");
+    }
+    r.cell(id, PLAN, Phase.Succeeded, problems);
+  }
+
+  static void cancelAfterPrepare(Run r) throws Exception {
+    r.apply(PLAN);
+    r.drive(PLAN, null);
+    r.awaitPrepareWithdrawn();
+    List<String> problems = new ArrayList<>();
+    HostStatus s = r.d.hostStatus().orElse(null);
+    if (s == null || s.state() != HostState.Failed || !s.message().startsWith("cancelled")) {
+      problems.add("host " + (s == null ? "none" : s.state() + ": " + s.message()) + ", want Failed (cancelled)");
+    }
+    if (s != null && s.history().stream().noneMatch(h -> h.state() == HostState.Prepared)) {
+      problems.add("the host never prepared");
+    }
+    if (r.d.commands().calls().stream().noneMatch(c -> c.equals(List.of("rpm-ostree", "cleanup", "--pending")))) {
+      problems.add("no rpm-ostree cleanup --pending");
+    }
+    var deployments = r.d.commands().rpmOstreeDeployments();
+    if (!deployments.isEmpty() && !deployments.get(0).equals(r.d.bootedChecksum())) {
+      problems.add("a deployment is still staged for the next boot: " + deployments.get(0));
+    }
+    r.faultNote = "hook TimedOut; host " + (s == null ? "none" : s.state());
+    r.cell("cancel-after-prepare", PLAN, Phase.Failed, problems);
   }
 
   // ------------------------------------------------------------------ upstream fidelity: restore, rpm-ostree
@@ -1072,6 +1167,19 @@ class FaultMatrixTest {
       }
     }
 
+    /**
+     * A plan that fails after the host prepared writes a Cancel; the apply path unit acts on it
+     * within a moment (bounded wait): then nothing is staged any more.
+     */
+    void awaitPrepareWithdrawn() {
+      try {
+        d.await("the host to act on the Cancel of its Prepare", Duration.ofSeconds(20), () -> d.hostStatus()
+            .map(s -> s.state() != HostState.Preparing && s.state() != HostState.Prepared).orElse(true));
+      } catch (AssertionError e) {
+        // the cell's checks report the host state
+      }
+    }
+
     /** Waits (bounded) for the operator's verification of this boot; greenboot's check fails by itself otherwise. */
     void awaitVerification(String name, String boot) {
       long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -1111,6 +1219,9 @@ class FaultMatrixTest {
       String msg = p == null || p.getStatus() == null ? "" : p.getStatus().message;
       if (got != want) {
         problems.add("plan " + name + " is " + got + " (" + msg + "), want " + want);
+      }
+      if (want == Phase.Failed) {
+        awaitPrepareWithdrawn();
       }
       boolean targetSide = want == Phase.Succeeded;
       String version = targetSide ? story.target : FROM;

@@ -1029,6 +1029,9 @@ public final class SimulatedDevice implements AutoCloseable {
       args.addAll(List.of("--booted-deployment-file", bootedFile.toString()));
     }
     args.addAll(List.of("--marker-owner", Integer.toString(uid)));
+    if (etcd != null) {
+      args.addAll(List.of("--etcd-endpoints", etcd.endpoint())); // MicroShift's etcd, reached by the agent on the host
+    }
     if (opts.etcdScopeStuck) {
       args.addAll(List.of("--stop-timeout", "5")); // not the default 2 minutes of waiting in real time
     }
@@ -1091,6 +1094,10 @@ public final class SimulatedDevice implements AutoCloseable {
       stopMicroShift();
       if (opts.greenbootRs) {
         grubCountdown();
+      }
+      if (opts.ostree && commands.shutdownDropsLockedStaged()) {
+        log("shutdown: the staged deployment's finalization is locked (rpm-ostree --lock-finalization), so"
+            + " ostree-finalize-staged did not write it out: the booted deployment boots again");
       }
       if (opts.ostree) {
         String next = fallbackNext ? rollbackDeployment : sysroot.deployments().get(0).checksum();
@@ -1171,6 +1178,7 @@ public final class SimulatedDevice implements AutoCloseable {
       microshiftActive(false);
       if (opts.ostree) {
         commands.dropPendingDeployment();
+        commands.shutdownDropsLockedStaged(); // the lock is in /run
         rebootRequested = false;
       }
       newBootId();

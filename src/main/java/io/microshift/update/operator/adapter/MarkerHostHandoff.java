@@ -1,6 +1,6 @@
 package io.microshift.update.operator.adapter;
 
-import io.microshift.update.api.BackupStatus;
+import io.microshift.update.api.HostFacts;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.api.UpdatePlanStatus;
 import io.microshift.update.api.UpdateTarget;
@@ -10,6 +10,7 @@ import io.microshift.update.marker.MarkerFiles;
 import io.microshift.update.marker.MarkerProblems;
 import io.microshift.update.marker.Markers;
 import io.microshift.update.marker.UpdateRequest;
+import io.microshift.update.operator.BackupIds;
 import io.microshift.update.operator.EffectiveSpec;
 import io.microshift.update.operator.port.HostHandoff;
 import java.nio.file.Path;
@@ -66,7 +67,7 @@ public final class MarkerHostHandoff implements HostHandoff {
     }
     UpdateRequest request = act == UpdateRequest.Action.Cancel
         ? existing.get().withAction(act, sequence)
-        : build(plan, sequence);
+        : build(plan, sequence, act);
     MarkerFiles.writeRequest(stateDir, request);
   }
 
@@ -133,7 +134,7 @@ public final class MarkerHostHandoff implements HostHandoff {
       throw new IllegalStateException("request.json is missing and status records no hand-off sequence;"
           + " it cannot be written again");
     }
-    return build(plan, st.handoff.sequence);
+    return build(plan, st.handoff.sequence, UpdateRequest.Action.Apply);
   }
 
   @Override
@@ -165,26 +166,22 @@ public final class MarkerHostHandoff implements HostHandoff {
     return r.plan() != null && plan.getMetadata().getUid().equals(r.plan().uid());
   }
 
-  private UpdateRequest build(UpdatePlan plan, long sequence) {
+  /**
+   * The request for {@code action} (Prepare or Apply): the same fixed fields for both, so the host
+   * takes the Apply over from its Prepare. The backup set is the plan's; its etcd snapshot is the
+   * host's to take on Apply, so the request carries no snapshot facts.
+   */
+  private UpdateRequest build(UpdatePlan plan, long sequence, UpdateRequest.Action action) {
     EffectiveSpec spec = EffectiveSpec.of(plan);
     UpdatePlanStatus st = plan.getStatus();
     UpdateTarget t = spec.raw().target;
-    BackupStatus b = st.backup;
-    if (b == null || b.id == null) {
-      throw new IllegalStateException("no backup set recorded in status; the request cannot be written");
-    }
-    if (!Boolean.TRUE.equals(b.etcdSnapshot) || b.etcdSha256 == null) {
-      throw new IllegalStateException("backup set " + b.id + " has no verified etcd snapshot;"
-          + " the host agent needs one before it changes anything");
-    }
-    UpdateRequest.Backup backup = new UpdateRequest.Backup(b.id, Markers.etcdSnapshotPath(b.id),
-        b.etcdSizeBytes, b.etcdSha256, b.etcdRevision, Markers.dataPath(b.id));
+    UpdateRequest.Backup backup = UpdateRequest.Backup.takenByHost(BackupIds.forPlan(plan));
     Long generation = st.acceptedGeneration != null ? st.acceptedGeneration : plan.getMetadata().getGeneration();
     return new UpdateRequest(Markers.API_VERSION,
         new UpdateRequest.Plan(plan.getMetadata().getName(), plan.getMetadata().getUid(),
             generation == null ? 1 : generation),
         sequence,
-        UpdateRequest.Action.Apply,
+        action,
         spec.raw().type == UpdateType.RPM ? UpdateRequest.UpdateType.RPM : UpdateRequest.UpdateType.OSTREE,
         new UpdateRequest.From(st.fromVersion),
         new UpdateRequest.Target(t.version, t.ostreeRef, t.ostreeCommit,
@@ -198,13 +195,45 @@ public final class MarkerHostHandoff implements HostHandoff {
         spec.retention(),
         null,
         spec.allowUnsupportedPath(),
-        spec.bypassUpdateDriver());
+        spec.bypassUpdateDriver(),
+        spec.dryRun());
   }
 
   private static HostState toHostState(HostStatus s) {
     return new HostState(s.state() == null ? null : s.state().name(), s.request().sequence(), s.message(),
         s.bootIdAfter() != null ? s.bootIdAfter() : s.bootIdBefore(),
         s.deploymentAfter() != null ? s.deploymentAfter() : s.deploymentBefore(),
-        s.greenbootAttempts(), s.backupId(), s.restoredBackupId(), s.updatedAt());
+        s.greenbootAttempts(), s.backupId(), s.restoredBackupId(), s.updatedAt(), facts(s));
+  }
+
+  /** host-status.json's Prepare facts and etcd snapshot, for the plan's status; null when it has neither. */
+  static HostFacts facts(HostStatus s) {
+    if (s.prepared() == null && s.etcdSnapshot() == null) {
+      return null;
+    }
+    HostFacts f = new HostFacts();
+    HostStatus.Prepared p = s.prepared();
+    if (p != null) {
+      f.dryRun = p.dryRun();
+      f.freeBytes = p.freeBytes() < 0 ? null : p.freeBytes();
+      f.requiredBytes = p.requiredBytes() < 0 ? null : p.requiredBytes();
+      if (p.etcd() != null) {
+        f.etcdHealthy = p.etcd().healthy();
+        f.etcdVersion = p.etcd().version();
+        f.etcdDbSizeBytes = p.etcd().dbSizeBytes() < 0 ? null : p.etcd().dbSizeBytes();
+        f.etcdAlarms = p.etcd().alarms().isEmpty() ? null : p.etcd().alarms();
+      }
+      f.bootedDeployment = p.bootedDeployment();
+      f.stagedDeployment = p.stagedDeployment();
+      f.finalizationLocked = p.stagedDeployment() == null ? null : p.finalizationLocked();
+      f.updateDriver = p.updateDriver();
+      f.packages = p.packages();
+    }
+    if (s.etcdSnapshot() != null) {
+      f.etcdSnapshotBytes = s.etcdSnapshot().bytes();
+      f.etcdSnapshotSha256 = s.etcdSnapshot().sha256();
+      f.etcdSnapshotRevision = s.etcdSnapshot().revision();
+    }
+    return f;
   }
 }

@@ -16,7 +16,13 @@ public interface HostHandoff {
       Integer greenbootAttempts,
       String backupId,
       String restoredBackupId,
-      String updatedAt) {}
+      String updatedAt,
+      io.microshift.update.api.HostFacts facts) {
+    public HostState(String state, long sequence, String message, String bootId, String deployment,
+        Integer greenbootAttempts, String backupId, String restoredBackupId, String updatedAt) {
+      this(state, sequence, message, bootId, deployment, greenbootAttempts, backupId, restoredBackupId, updatedAt, null);
+    }
+  }
 
   /** A sequence number greater than that of any request written before. */
   long nextSequence();

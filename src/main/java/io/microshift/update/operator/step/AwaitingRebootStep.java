@@ -33,7 +33,8 @@ public final class AwaitingRebootStep implements PhaseStep {
   @Override
   public StepResult execute(UpdatePlan plan) {
     HandoffStatus handoff = plan.getStatus().handoff;
-    if (handoff == null) {
+    if (handoff == null || "Prepare".equals(handoff.action)) {
+      // after the Prepare: the Apply is a new action, with a new sequence
       handoff = new HandoffStatus();
       handoff.sequence = host.nextSequence();
       handoff.action = "Apply";

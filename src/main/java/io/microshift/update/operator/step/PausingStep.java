@@ -19,9 +19,10 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Stops the selected workloads, waits (bounded) until their pods are gone, then takes the etcd
- * snapshot: taken after the pause, the snapshot holds the paused objects with their recorded
- * replicas, so a rollback to it still knows what to resume.
+ * Stops the selected workloads and waits (bounded) until their pods are gone. The etcd snapshot
+ * is the host agent's, on Apply (after this pause, so it holds the paused objects with their
+ * recorded replicas and a rollback to it still knows what to resume); this step records the
+ * plan's backup set id, which the Apply names.
  */
 public final class PausingStep implements PhaseStep {
   static final Duration DRAIN_POLL = Duration.ofSeconds(2);
@@ -60,20 +61,11 @@ public final class PausingStep implements PhaseStep {
       return StepResult.stay(Phase.Pausing, "WaitingForPodsToStop", "waiting for pods to stop: " + running, DRAIN_POLL);
     }
     String backupId = BackupIds.forPlan(plan);
-    BackupStatus summary;
-    try {
-      summary = backup.snapshot(plan, backupId);
-    } catch (RuntimeException e) {
-      metrics.backupFailed();
-      return StepResult.fail("BackupFailed", "etcd snapshot failed: " + e.getMessage()
-          + "; nothing was changed on the host, workloads are resumed");
-    }
-    Set<String> keep = new HashSet<>();
-    keep.add(backupId);
-    host.lastHostBackupId().ifPresent(keep::add);
-    backup.prune(spec.retention(), keep);
+    BackupStatus summary = new BackupStatus();
+    summary.id = backupId;
+    summary.etcdSnapshot = false; // the host agent takes it on Apply; status.host.facts shows it
     plan.getStatus().backup = summary;
-    String msg = "workloads paused; etcd snapshot " + backupId + " taken (revision " + summary.etcdRevision + ")";
+    String msg = "workloads paused; the host takes the etcd snapshot into backup set " + backupId + " on Apply";
     return StepResult.advance(Phase.AwaitingReboot, "WorkloadsPaused", msg);
   }
 }

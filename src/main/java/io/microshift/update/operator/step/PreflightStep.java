@@ -23,9 +23,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Checks that the update can be done before anything changes: the version jump, etcd and the
- * backup space, malformed hooks that would fail the plan, and that the host is not busy. A dry
- * run ends here with its report.
+ * Checks what the cluster side can before anything changes: the version jump, malformed hooks
+ * that would fail the plan, and that the host is not busy. etcd, the disk space and the host
+ * itself are checked by the host agent in Preparing (the operator holds no etcd credentials). A
+ * dry run records its cluster-side preview here and ends after Preparing with the host's view.
  */
 public final class PreflightStep implements PhaseStep {
   static final Duration HOST_BUSY_POLL = Duration.ofSeconds(10);
@@ -71,7 +72,7 @@ public final class PreflightStep implements PhaseStep {
       }
     }
 
-    List<String> problems = new ArrayList<>(backup.preflight(plan));
+    List<String> problems = new ArrayList<>();
     WorkloadHooks.Preview preHooks = hooks.preview(plan, HookPhase.PRE_UPDATE);
     problems.addAll(preHooks.blocking());
 
@@ -86,7 +87,7 @@ public final class PreflightStep implements PhaseStep {
     if (busy.isPresent()) {
       return StepResult.stay(Phase.Preflight, "HostBusy", busy.get(), HOST_BUSY_POLL);
     }
-    return StepResult.advance(Phase.BackingUp, "PreflightPassed", path);
+    return StepResult.advance(Phase.Preparing, "PreflightPassed", path);
   }
 
   /**
@@ -107,18 +108,17 @@ public final class PreflightStep implements PhaseStep {
       preview.hooksToRun.addAll(hooks.preview(plan, later).hooks());
     }
     preview.malformedHooks = preHooks.malformed();
-    long[] estimate = backup.estimateAndFree(plan);
-    preview.backupEstimateBytes = estimate[0];
-    preview.freeBytes = estimate[1];
     preview.expectedDowntime = spec.raw().type == UpdateType.OSTREE
         ? "one reboot plus MicroShift start-up and the health check (typically 3-10 minutes)"
         : "package install, one reboot plus MicroShift start-up (typically 3-10 minutes)";
     plan.getStatus().preview = preview;
     boolean ok = problems.isEmpty();
-    String msg = "dry run, nothing was changed: " + path
-        + (ok ? "; preflight passed" : "; the update would fail: " + String.join("; ", problems));
-    conditions.set(plan, Conditions.DRY_RUN, true, ok ? "PreviewReady" : "PreviewFoundProblems", msg);
-    return ok ? StepResult.advance(Phase.Succeeded, "DryRunComplete", msg)
-        : StepResult.fail("DryRunFoundProblems", msg);
+    if (ok) {
+      return StepResult.advance(Phase.Preparing, "PreflightPassed", "dry run: " + path
+          + "; the host checks next, nothing is staged");
+    }
+    String msg = "dry run, nothing was changed: " + path + "; the update would fail: " + String.join("; ", problems);
+    conditions.set(plan, Conditions.DRY_RUN, true, "PreviewFoundProblems", msg);
+    return StepResult.fail("DryRunFoundProblems", msg);
   }
 }

@@ -1,0 +1,96 @@
+package io.microshift.update.host;
+
+import io.microshift.update.marker.HostStatus;
+import io.microshift.update.marker.UpdateRequest;
+import io.microshift.update.marker.UpdateRequest.UpdateType;
+import io.microshift.update.marker.Versions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The host-side checks of a request, shared by Prepare and Apply: the type against the host, the
+ * installed MicroShift version and the allowed jump, the RHEL minor (rpm), the booted deployment,
+ * image mode, an update driver and another staged deployment (ostree). Records what it learns
+ * (from-version, booted deployment) in the status builder.
+ */
+final class HostChecks {
+  private final HostContext ctx;
+
+  HostChecks(HostContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /** Every reason to refuse {@code req} on this host; empty when it may go ahead. */
+  List<String> refusals(UpdateRequest req, HostStatus.Builder b) {
+    List<String> refusals = new ArrayList<>();
+    boolean ostreeHost = ctx.isOstreeHost();
+    if (req.type() == UpdateType.OSTREE && !ostreeHost) {
+      refusals.add("request type ostree but this host is not ostree-based (no /run/ostree-booted)");
+    }
+    if (req.type() == UpdateType.RPM && ostreeHost) {
+      refusals.add("request type rpm but this host is ostree-based; use type ostree");
+    }
+    Optional<MicroShift.VersionFile> installed = ctx.microshift().versionFile();
+    if (installed.isEmpty()) {
+      refusals.add("cannot read the installed MicroShift version from /var/lib/microshift/version");
+    } else {
+      String v = installed.get().version();
+      b.fromVersion(v);
+      // the full version, pre-release and build suffix included: 4.17.1-rc.1 is not 4.17.1
+      if (!v.equals(req.from().version())) {
+        refusals.add("installed MicroShift is " + v + " but the request is from " + req.from().version());
+      }
+      Versions.refusal(v, req.target().version(), req.allowDowngrade(), req.allowUnsupportedPath())
+          .ifPresent(refusals::add);
+    }
+    if (req.type() == UpdateType.RPM && !ostreeHost) {
+      RhelRelease.refusal(ctx.paths(), req.target().version()).ifPresent(refusals::add);
+    }
+    if (req.type() == UpdateType.OSTREE && ostreeHost) {
+      Optional<String> booted = ctx.booted().bootedChecksum();
+      if (booted.isEmpty()) {
+        refusals.add("cannot tell which ostree deployment is booted");
+      } else {
+        b.deploymentBefore(booted.get());
+        refusals.addAll(ostreeHostProblems(req, booted.get()));
+      }
+    }
+    return refusals;
+  }
+
+  /**
+   * What rpm-ostree would refuse, or what would stage something other than the target: a host
+   * that boots a container image (bootc), a registered update driver, another staged deployment,
+   * the target already booted.
+   */
+  private List<String> ostreeHostProblems(UpdateRequest req, String bootedChecksum) {
+    List<String> out = new ArrayList<>();
+    RpmOstree.Status st = ctx.rpmOstree().status();
+    Optional<RpmOstree.Deployment> booted = st.booted();
+    if (booted.isPresent() && booted.get().containerImageReference() != null) {
+      out.add("this host boots a container image (image mode, bootc: " + booted.get().containerImageReference()
+          + "); updates of image-mode hosts are not supported yet: use bootc switch or bootc upgrade");
+      return out;
+    }
+    String bootedBase = booted.map(RpmOstree.Deployment::baseChecksum).orElse(bootedChecksum);
+    if (bootedChecksum.equals(req.target().ostreeCommit()) || bootedBase.equals(req.target().ostreeCommit())) {
+      out.add("target commit " + req.target().ostreeCommit() + " is already booted");
+    }
+    if (st.updateDriver().isPresent() && !req.bypassUpdateDriver()) {
+      out.add("rpm-ostree updates on this host are driven by " + st.updateDriver().get().describe()
+          + ", and rpm-ostree refuses rebase and deploy without --bypass-driver: let that driver update the host,"
+          + " or set spec.bypassUpdateDriver: true to update it with this plan anyway");
+    }
+    Optional<RpmOstree.Deployment> staged = st.pending();
+    if (staged.isPresent()) {
+      RpmOstree.Deployment pending = staged.get();
+      if (!Staging.matches(pending, req.target(), booted.map(RpmOstree.Deployment::origin).orElse(null))) {
+        out.add("another deployment is staged for the next boot (" + pending.checksum() + ", "
+            + (pending.origin().isEmpty() ? "no origin" : "origin " + pending.origin()) + "): boot it, or remove it"
+            + " with rpm-ostree cleanup --pending, before this update");
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,89 @@
+package io.microshift.update.operator.step;
+
+import io.microshift.update.api.HandoffStatus;
+import io.microshift.update.api.HostFacts;
+import io.microshift.update.api.Phase;
+import io.microshift.update.api.PreviewStatus;
+import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.operator.Conditions;
+import io.microshift.update.operator.EffectiveSpec;
+import io.microshift.update.operator.PhaseStep;
+import io.microshift.update.operator.StatusWriter;
+import io.microshift.update.operator.StepResult;
+import io.microshift.update.operator.port.HostHandoff;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Asks the host to prepare the update before any hook runs or any workload is paused: records
+ * the Prepare's sequence in status first (a restarted operator rewrites the same request), writes
+ * request.json with action Prepare, and waits for the host agent. {@code Prepared}: on to the
+ * pre-update hooks. {@code Failed}: the plan fails with the host's reason, nothing was paused and
+ * no hook ran. A dry run ends here: {@code Checked} ends the plan Succeeded with the host's view
+ * in the preview.
+ */
+public final class PreparingStep implements PhaseStep {
+  static final Duration HOST_POLL = Duration.ofSeconds(2);
+
+  private final HostHandoff host;
+  private final StatusWriter writer;
+  private final Conditions conditions;
+  private final Clock clock;
+
+  public PreparingStep(HostHandoff host, StatusWriter writer, Conditions conditions, Clock clock) {
+    this.host = host;
+    this.writer = writer;
+    this.conditions = conditions;
+    this.clock = clock;
+  }
+
+  @Override
+  public StepResult execute(UpdatePlan plan) {
+    HandoffStatus handoff = plan.getStatus().handoff;
+    if (handoff == null) {
+      handoff = new HandoffStatus();
+      handoff.sequence = host.nextSequence();
+      handoff.action = "Prepare";
+      handoff.writtenAt = clock.instant().toString();
+      plan.getStatus().handoff = handoff;
+      writer.save(plan);
+    }
+    host.writeRequest(plan, handoff.sequence, handoff.action);
+    long sequence = handoff.sequence;
+    Optional<HostHandoff.HostState> state = host.hostState(plan).filter(s -> s.sequence() == sequence);
+    if (state.isEmpty() || "Preparing".equals(state.get().state())) {
+      return StepResult.stay(Phase.Preparing, "WaitingForHostPrepare", state.isEmpty()
+          ? "request.json written (Prepare, sequence " + sequence + "); waiting for the host agent"
+          : "the host is preparing: " + state.get().message(), HOST_POLL);
+    }
+    HostHandoff.HostState s = state.get();
+    boolean dryRun = EffectiveSpec.of(plan).dryRun();
+    if (dryRun) {
+      return finishDryRun(plan, s);
+    }
+    return switch (s.state()) {
+      case "Prepared" -> StepResult.advance(Phase.BackingUp, "HostPrepared", s.message());
+      case "Failed" -> StepResult.fail("HostPrepareFailed", "the host could not prepare the update: " + s.message()
+          + "; no workload was paused and no hook ran");
+      default -> StepResult.stay(Phase.Preparing, "WaitingForHostPrepare", "the host is " + s.state(), HOST_POLL);
+    };
+  }
+
+  private StepResult finishDryRun(UpdatePlan plan, HostHandoff.HostState s) {
+    PreviewStatus preview = plan.getStatus().preview != null ? plan.getStatus().preview : new PreviewStatus();
+    HostFacts f = s.facts();
+    if (f != null) {
+      preview.backupEstimateBytes = f.requiredBytes;
+      preview.freeBytes = f.freeBytes;
+      preview.host = f;
+    }
+    plan.getStatus().preview = preview;
+    boolean ok = "Checked".equals(s.state());
+    String msg = "dry run, nothing was changed: " + (preview.versionPath == null ? "" : preview.versionPath + "; ")
+        + (ok ? "the host checks passed: " : "the update would fail on the host: ") + s.message();
+    conditions.set(plan, Conditions.DRY_RUN, true, ok ? "PreviewReady" : "PreviewFoundProblems", msg);
+    return ok ? StepResult.advance(Phase.Succeeded, "DryRunComplete", msg)
+        : StepResult.fail("DryRunFoundProblems", msg);
+  }
+}
