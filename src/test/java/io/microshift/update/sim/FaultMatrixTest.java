@@ -127,6 +127,13 @@ class FaultMatrixTest {
 
   // ------------------------------------------------------------------ the cells
 
+  /**
+   * Crash points only an Apply without a Prepare reaches (a request of the previous release's
+   * operator, which never prepares): this operator always prepares first, so no story on the
+   * device gets there. host.CrashMatrixTest cuts the power at each of them on that path.
+   */
+  static final Set<String> LEGACY_APPLY_ONLY = Set.of(CrashPoints.APPLY_WRITE_STAGING);
+
   static List<Scenario> scenarios() {
     List<Scenario> out = new ArrayList<>();
     // 1. the operator killed on entering each phase
@@ -149,7 +156,7 @@ class FaultMatrixTest {
 
     // 2. a power cut at every named crash point of apply, boot and greenboot
     for (String point : CrashPoints.APPLY) {
-      if (!point.equals(CrashPoints.APPLY_PACKAGES_INSTALLED)) {
+      if (!point.equals(CrashPoints.APPLY_PACKAGES_INSTALLED) && !LEGACY_APPLY_ONLY.contains(point)) {
         out.add(powerCut(Story.OSTREE_Z, point));
       }
     }
@@ -775,6 +782,9 @@ class FaultMatrixTest {
     all.forEach(s -> s.cellIds().forEach(id -> assertTrue(ids.add(id), "duplicate cell " + id)));
     assertTrue(ids.size() >= 40, "the matrix has " + ids.size() + " cells, want at least 40");
     for (String point : CrashPoints.all()) {
+      if (LEGACY_APPLY_ONLY.contains(point)) {
+        continue;
+      }
       assertTrue(ids.stream().anyMatch(id -> id.equals("cut-" + point) || id.equals("cut-" + point + "-rpm")),
           "no power-cut cell for the crash point " + point);
     }
