@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class ControlPlaneBinaries {
   public static final List<String> NAMES = List.of("etcd", "kube-apiserver", "kube-controller-manager",
-      "kube-scheduler", "kwok");
+      "kube-scheduler", "kwok", "argo-health");
   private final Path dir;
 
   private ControlPlaneBinaries(Path dir) {
