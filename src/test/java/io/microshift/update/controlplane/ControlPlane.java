@@ -140,7 +140,7 @@ public final class ControlPlane implements AutoCloseable {
           "--data-dir", dir.resolve("etcd").toString(), "--listen-client-urls", etcdEndpoint,
           "--advertise-client-urls", etcdEndpoint, "--listen-peer-urls", "http://127.0.0.1:" + peer,
           "--initial-advertise-peer-urls", "http://127.0.0.1:" + peer,
-          "--initial-cluster", "cp=http://127.0.0.1:" + peer, "--listen-metrics-urls", ""), Map.of());
+          "--initial-cluster", "cp=http://127.0.0.1:" + peer), Map.of());
     } else {
       etcdEndpoint = b.etcdEndpoint;
     }

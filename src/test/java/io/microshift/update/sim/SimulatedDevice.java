@@ -1001,8 +1001,10 @@ public final class SimulatedDevice implements AutoCloseable {
     KubernetesWorkloads workloads = new KubernetesWorkloads(operatorClient, OPERATOR_NAMESPACE);
     Ports ports = new Ports(workloads, workloads, new EtcdPlatformBackup(backup),
         new MarkerHostHandoff(paths.stateDir(), uid, Clock.systemUTC()));
+    // leader election as the Deployment sets it (on a real control plane), without JOSDK's exit
+    // of the JVM when a stopped runtime stops leading: the operator restarts at every boot
     operator = new OperatorRuntime(operatorClient, ports, new SimpleMeterRegistry(), Clock.systemUTC(),
-        real != null ? real.leaderElectionNamespace() : null);
+        real != null ? real.leaderElectionNamespace() : null, false);
     operator.start();
   }
 
