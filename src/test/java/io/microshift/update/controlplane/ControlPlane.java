@@ -165,7 +165,9 @@ public final class ControlPlane implements AutoCloseable {
         "--audit-policy-file=" + dir.resolve("audit-policy.yaml"),
         "--audit-log-path=" + auditLog(),
         "--audit-log-mode=blocking",
-        "--enable-priority-and-fairness=false"), Map.of());
+        "--enable-priority-and-fairness=false",
+        // the loopback address cannot be the kubernetes Service's endpoint; nothing uses it here
+        "--endpoint-reconciler-type=none"), Map.of());
     daemons.add(api);
     await("kube-apiserver ready", api, this::apiReady);
     writeKubeconfig(dir.resolve("admin.kubeconfig"));
