@@ -140,7 +140,7 @@ class ManifestsTest {
     add(g, CLUSTER, "", List.of("nodes"), List.of("list"), ""); // the node's RHEL minor, read only
     add(g, "default", "", List.of("events"), List.of("create", "patch"), "");
     add(g, "kube-public", "", List.of("configmaps"), List.of("get"), "microshift-version");
-    add(g, NS, "coordination.k8s.io", List.of("leases"), List.of("get", "create", "update"), "");
+    add(g, NS, "coordination.k8s.io", List.of("leases"), List.of("get", "create", "update", "patch"), "");
     add(g, NS, "security.openshift.io", List.of("securitycontextconstraints"), List.of("use"), SA);
     return g;
   }
