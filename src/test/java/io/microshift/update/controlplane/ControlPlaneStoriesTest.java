@@ -134,10 +134,10 @@ class ControlPlaneStoriesTest {
       d.etcdPut("/sim/before-update", "kept");
       d.apply(SimulatedDevice.ostreePlan("y-stream", "4.18.0", ResumePolicy.AfterBoot));
       d.awaitRebootRequested(T);
-      String backupId = d.plan("y-stream").getStatus().backup.id;
       d.reboot();
       assertEquals("4.18.0", d.bootedVersion());
       d.awaitPhase("y-stream", Phase.Verifying, T);
+      String backupId = d.plan("y-stream").getStatus().backup.id;
       d.await("shop/web resumed before the commit", T, () -> d.appReadyReplicas() == SimulatedDevice.APP_REPLICAS);
       d.etcdPut("/sim/written-on-4.18", "lost");
       d.kube().configMaps().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()

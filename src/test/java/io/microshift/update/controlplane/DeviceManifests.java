@@ -53,7 +53,8 @@ public final class DeviceManifests {
     }
     admin.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(x -> x.update());
     admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-        .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
+        .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
+            && c.getStatus().getConditions().stream()
             .anyMatch(k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
             Duration.ofSeconds(60).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
