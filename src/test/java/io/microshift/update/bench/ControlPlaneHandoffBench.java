@@ -82,6 +82,10 @@ public final class ControlPlaneHandoffBench {
       EtcdFiller.fill(c.client(), 7, (int) ((long) etcdMib * 1024 * 1024 / (64 * 1024)), 64 * 1024, 32);
     }
     log("etcd: %d MiB written in %d ms", etcdMib, (System.nanoTime() - t0) / 1_000_000);
+    // what MicroShift publishes at start-up (the operator's preflight reads it), as BenchMockApi has it
+    admin.configMaps().inNamespace("kube-public").resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+        .withNewMetadata().withName("microshift-version").withNamespace("kube-public").endMetadata()
+        .withData(Map.of("major", "4", "minor", "17", "patch", "1", "version", "4.17.1")).build()).create();
     for (String ns : List.of(HOOKED_NS, PAUSED_NS)) {
       admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
     }
@@ -117,7 +121,14 @@ public final class ControlPlaneHandoffBench {
         long start = System.nanoTime();
         admin.resource(BenchMockApi.ostreePlan("bench", List.of(PAUSED_NS))).create();
         long deadline = start + timeoutMillis * 1_000_000;
-        while (!Files.exists(request) && System.nanoTime() < deadline) {
+        for (int i = 0; !Files.exists(request) && System.nanoTime() < deadline; i++) {
+          if (i % 50 == 0) {
+            UpdatePlan now = admin.resources(UpdatePlan.class).withName("bench").get();
+            if (now != null && now.getStatus() != null && now.getStatus().phase != null
+                && now.getStatus().phase.isTerminal()) {
+              break;
+            }
+          }
           Thread.sleep(10);
         }
         long elapsed = System.nanoTime() - start;
