@@ -18,6 +18,20 @@ declare -A MSU_DEPS=(
   [secilc]=secilc
 )
 
+# The control-plane tests build kube-apiserver, kube-controller-manager, kube-scheduler, etcd and
+# kwok from Go modules (hack/controlplane-build): they need the machine's Go toolchain (1.24 or
+# newer; Debian's golang is older), which this project's machines have in /usr/local/go.
+msu_ensure_go() {
+  if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
+    PATH=/usr/local/go/bin:$PATH
+    export PATH
+  fi
+  if ! command -v go >/dev/null 2>&1; then
+    echo "no go command: the control-plane tests need the Go toolchain (1.24 or newer) on PATH" >&2
+    return 1
+  fi
+}
+
 msu_ensure_deps() {
   local missing=() cmd
   for cmd in "${!MSU_DEPS[@]}"; do

@@ -41,6 +41,17 @@ public final class OperatorRuntime implements AutoCloseable {
    */
   public OperatorRuntime(KubernetesClient client, Ports ports, MeterRegistry registry, Clock clock,
       String leaderElectionNamespace) {
+    this(client, ports, registry, clock, leaderElectionNamespace, true);
+  }
+
+  /**
+   * @param exitOnStopLeading JOSDK ends the JVM ({@code System.exit(1)}) when this runtime stops
+   *     leading, also when it is stopped while leading: right for the operator's pod (a second
+   *     leader must never reconcile), wrong where several runtimes come and go in one JVM (the
+   *     tests on a real control plane restart the operator at every simulated boot)
+   */
+  public OperatorRuntime(KubernetesClient client, Ports ports, MeterRegistry registry, Clock clock,
+      String leaderElectionNamespace, boolean exitOnStopLeading) {
     Conditions conditions = new Conditions(clock);
     StatusWriter writer = new ApiStatusWriter(client);
     this.client = client;
@@ -62,7 +73,7 @@ public final class OperatorRuntime implements AutoCloseable {
             leaderElectionNamespace, LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
             LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
             LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null,
-            new LeaderCallbacks(this::startSweeper, this::stopSweeper, leader -> { }), true));
+            new LeaderCallbacks(this::startSweeper, this::stopSweeper, leader -> { }), exitOnStopLeading));
       }
     });
     // a list call per reconcile of a Pending plan: few plans on a device, and always current

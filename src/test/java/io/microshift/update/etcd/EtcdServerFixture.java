@@ -40,6 +40,7 @@ public final class EtcdServerFixture implements AutoCloseable {
   private int peerPort;
   private Process process;
   private int starts;
+  private final Path binary;
 
   /** Options for a fixture; {@link #start()} launches etcd and waits until it serves clients. */
   public static final class Builder {
@@ -47,6 +48,13 @@ public final class EtcdServerFixture implements AutoCloseable {
     private Path dataDir;
     private String name = "fixture";
     private boolean tls;
+    private Path binary = ETCD;
+
+    /** Another etcd binary than Debian's (the control-plane tests' etcd of their Kubernetes release). */
+    public Builder binary(Path etcd) {
+      this.binary = etcd;
+      return this;
+    }
 
     /**
      * Serve clients over TLS and require client certificates, with a CA and certificates made by
@@ -96,7 +104,8 @@ public final class EtcdServerFixture implements AutoCloseable {
   }
 
   private EtcdServerFixture(Builder b) {
-    requireInstalled(ETCD);
+    requireInstalled(b.binary);
+    this.binary = b.binary;
     try {
       this.workDir = Files.createTempDirectory("etcd-fixture-");
     } catch (IOException e) {
@@ -189,7 +198,7 @@ public final class EtcdServerFixture implements AutoCloseable {
 
   private void launch() {
     starts++;
-    List<String> cmd = new ArrayList<>(List.of(ETCD.toString(),
+    List<String> cmd = new ArrayList<>(List.of(binary.toString(),
         "--name", name,
         "--data-dir", dataDir.toString(),
         "--listen-client-urls", listenUrl(),
@@ -218,7 +227,7 @@ public final class EtcdServerFixture implements AutoCloseable {
     try {
       process = pb.start();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start " + ETCD, e);
+      throw new UncheckedIOException("cannot start " + binary, e);
     }
     waitServing();
   }

@@ -74,7 +74,7 @@ class ArgoHealthTest {
 
   @Test
   void statusWithoutPhaseIsProgressingWaitingForStatus() throws Exception {
-    Health h = healthOf("{[\"kind\"]=\"UpdatePlan\", [\"status\"]={}}");
+    Health h = health(JSON.unmarshal("{\"kind\":\"UpdatePlan\",\"status\":{}}", JsonNode.class));
     assertEquals("Progressing", h.status());
     assertTrue(h.message().startsWith("waiting for status"), h.message());
   }
@@ -201,8 +201,13 @@ class ArgoHealthTest {
   }
 
   /** The plan as the API server hands it to Argo CD (JSON), as a Lua table literal. */
-  static Health health(UpdatePlan plan) throws Exception {
-    return healthOf(lua(JSON.convertValue(plan, JsonNode.class)));
+  Health health(UpdatePlan plan) throws Exception {
+    return health(JSON.convertValue(plan, JsonNode.class));
+  }
+
+  /** Argo CD's verdict on the object as JSON; here with Lua 5.4 ({@link ArgoHealthGopherLuaTest}: Argo CD's own VM). */
+  Health health(JsonNode object) throws Exception {
+    return healthOf(lua(object));
   }
 
   static String lua(JsonNode n) {
@@ -252,17 +257,21 @@ class ArgoHealthTest {
     Path object = Files.createTempFile("updateplan", ".lua");
     try {
       Files.writeString(object, "return " + objectLiteral + "\n");
-      String stdout = ExternalTool.LUA.check(DRIVER.toString(), HEALTH.toString(), object.toString()).stdout();
-      assertTrue(stdout.startsWith("status=") && stdout.contains("\nmessage=") && stdout.endsWith("\n"),
-          "unexpected driver output: " + stdout);
-      int nl = stdout.indexOf('\n');
-      String status = stdout.substring("status=".length(), nl);
-      String message = stdout.substring(nl + 1 + "message=".length(), stdout.length() - 1);
-      assertTrue(Set.of("Healthy", "Progressing", "Degraded", "Suspended", "Missing", "Unknown").contains(status),
-          "not an Argo CD health status: " + status);
-      return new Health(status, message);
+      return parse(ExternalTool.LUA.check(DRIVER.toString(), HEALTH.toString(), object.toString()).stdout());
     } finally {
       Files.deleteIfExists(object);
     }
+  }
+
+  /** "status=S\nmessage=M\n", as the driver and argo-health print it. */
+  static Health parse(String stdout) {
+    assertTrue(stdout.startsWith("status=") && stdout.contains("\nmessage=") && stdout.endsWith("\n"),
+        "unexpected driver output: " + stdout);
+    int nl = stdout.indexOf('\n');
+    String status = stdout.substring("status=".length(), nl);
+    String message = stdout.substring(nl + 1 + "message=".length(), stdout.length() - 1);
+    assertTrue(Set.of("Healthy", "Progressing", "Degraded", "Suspended", "Missing", "Unknown").contains(status),
+        "not an Argo CD health status: " + status);
+    return new Health(status, message);
   }
 }

@@ -143,7 +143,7 @@ class ManifestsTest {
     // an Event on a workload resumed after its plan was deleted without its finalizer
     add(g, CLUSTER, "", List.of("events"), List.of("create"), "");
     add(g, "kube-public", "", List.of("configmaps"), List.of("get"), "microshift-version");
-    add(g, NS, "coordination.k8s.io", List.of("leases"), List.of("get", "create", "update"), "");
+    add(g, NS, "coordination.k8s.io", List.of("leases"), List.of("get", "create", "update", "patch"), "");
     add(g, NS, "security.openshift.io", List.of("securitycontextconstraints"), List.of("use"), SA);
     return g;
   }

@@ -20,6 +20,7 @@ import io.microshift.update.api.UpdateTarget;
 import io.microshift.update.api.UpdateType;
 import io.microshift.update.api.WorkloadSelection;
 import io.microshift.update.backup.BackupStore;
+import io.microshift.update.controlplane.ControlPlaneBinaries;
 import io.microshift.update.etcd.EtcdBackupService;
 import io.microshift.update.etcd.EtcdClientConfig;
 import io.microshift.update.etcd.EtcdServerFixture;
@@ -129,6 +130,7 @@ public final class SimulatedDevice implements AutoCloseable {
     String rhel = "9.4";
     String operatorImage;
     Set<String> lackingOperatorImage = new HashSet<>();
+    ControlPlaneBinaries controlPlane;
 
     /** An ostree host (RHEL for Edge) running {@code version}; other versions are commits in its repo. */
     public static Options ostree(String version) {
@@ -223,6 +225,15 @@ public final class SimulatedDevice implements AutoCloseable {
     }
 
     /** A layered host: rpm-ostree layers packages on every deployment (checksum is local, base-checksum the repo's). */
+    /**
+     * The cluster is a real control plane ({@link RealDeviceApi}: kube-apiserver on MicroShift's
+     * etcd, the controllers, the scheduler, kwok) instead of the mock API and the tiny kubelet.
+     */
+    public Options realControlPlane(ControlPlaneBinaries bins) {
+      controlPlane = bins;
+      return this;
+    }
+
     public Options layered() {
       layered = true;
       return this;
@@ -327,7 +338,9 @@ public final class SimulatedDevice implements AutoCloseable {
   private final int uid;
   private final OstreeSysroot sysroot;
   private final Map<String, String> commitByVersion = new LinkedHashMap<>();
+  /** The mock API, or null on a real control plane ({@link #real}). */
   private final SimApiServer api;
+  private final RealDeviceApi real;
   private final KubernetesClient kube;
   private final EtcdServerFixture etcd;
   private final FakeHostCommands commands;
@@ -419,10 +432,21 @@ public final class SimulatedDevice implements AutoCloseable {
       Files.writeString(check, "#!/bin/bash\n# stands for microshift-greenboot's check; FakeHostCommands runs it\n");
     }
     writeAgentWrapper();
-    this.api = new SimApiServer();
-    api.onExec(this::execSideEffect);
-    this.kube = api.newClient();
-    this.etcd = EtcdServerFixture.builder().name("microshift").dataDir(paths.microshiftData().resolve("etcd")).start();
+    if (opts.controlPlane == null) {
+      this.api = new SimApiServer();
+      api.onExec(this::execSideEffect);
+      this.kube = api.newClient();
+      this.etcd = EtcdServerFixture.builder().name("microshift").dataDir(paths.microshiftData().resolve("etcd")).start();
+      this.real = null;
+    } else {
+      this.api = null;
+      // the etcd of the API server's own release: MicroShift's etcd is the API server's storage
+      this.etcd = EtcdServerFixture.builder().binary(opts.controlPlane.binary("etcd")).name("microshift")
+          .dataDir(paths.microshiftData().resolve("etcd")).start();
+      this.real = new RealDeviceApi(opts.controlPlane, simDir, etcd.endpoint(), appDataDir(), paths.bootIdFile(),
+          opts.repo);
+      this.kube = real.newClient();
+    }
     // an interrupted demo or test run must not leave etcd running
     this.shutdownHook = new Thread(etcd::kill, "sim-etcd-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -456,6 +480,12 @@ public final class SimulatedDevice implements AutoCloseable {
     return kube;
   }
 
+  /** The real control plane ({@link Options#realControlPlane}), or null on the mock API. */
+  public io.microshift.update.controlplane.ControlPlane controlPlane() {
+    return real == null ? null : real.controlPlane();
+  }
+
+  /** The mock API server; null on a real control plane. */
   public SimApiServer api() {
     return api;
   }
@@ -490,6 +520,9 @@ public final class SimulatedDevice implements AutoCloseable {
 
   /** Exec requests the workload pods received, as {@code ns/pod: argv}. */
   public List<String> execs() {
+    if (real != null) {
+      return real.execs();
+    }
     synchronized (execs) {
       return List.copyOf(execs);
     }
@@ -820,6 +853,9 @@ public final class SimulatedDevice implements AutoCloseable {
   }
 
   private void startKubelet() {
+    if (real != null) {
+      return; // the real controllers, scheduler and kwok run the workloads
+    }
     kubeletRunning = true;
     kubelet = new Thread(() -> {
       while (kubeletRunning) {
@@ -854,6 +890,10 @@ public final class SimulatedDevice implements AutoCloseable {
   // ------------------------------------------------------------------ MicroShift and the operator
 
   private void installCrd() throws IOException {
+    if (real != null) {
+      real.install(APP_NAMESPACE);
+      return;
+    }
     try (InputStream in = Files.newInputStream(opts.repo.resolve("crds/updateplans.updates.microshift.io-v1.yml"))) {
       CustomResourceDefinition crd = kube.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
       kube.apiextensions().v1().customResourceDefinitions().resource(crd).create();
@@ -903,7 +943,11 @@ public final class SimulatedDevice implements AutoCloseable {
       return;
     }
     stopKubelet();
-    api.dump(apiObjectsFile());
+    if (real != null) {
+      real.stop();
+    } else {
+      api.dump(apiObjectsFile());
+    }
     etcd.stop();
     microshiftActive(false);
     log("MicroShift stopped (etcd stopped, API objects saved in /var/lib/microshift)");
@@ -921,10 +965,13 @@ public final class SimulatedDevice implements AutoCloseable {
       if (opts.ostree && !preRunBackup()) {
         return;
       }
-      if (atBoot && Files.exists(apiObjectsFile())) {
+      if (atBoot && api != null && Files.exists(apiObjectsFile())) {
         api.load(apiObjectsFile());
       }
       etcd.restart();
+      if (real != null) {
+        real.start();
+      }
       writeVersionFile();
       commands.microshiftCheckFails(opts.broken.contains(bootedVersion()) ? "MicroShift " + bootedVersion()
           + " core pods not ready (openshift-ovn-kubernetes/ovnkube-master CrashLoopBackOff)" : null);
@@ -972,13 +1019,16 @@ public final class SimulatedDevice implements AutoCloseable {
   }
 
   private synchronized void startOperator() {
-    operatorClient = api.newOperatorClient();
+    operatorClient = real != null ? real.newOperatorClient() : api.newOperatorClient();
     EtcdBackupService backup = new EtcdBackupService(EtcdClientConfig.plaintext(etcd.endpoint()),
         new BackupStore(paths.stateDir()), FreeSpaceProvider.fileStore());
     KubernetesWorkloads workloads = new KubernetesWorkloads(operatorClient, OPERATOR_NAMESPACE);
     Ports ports = new Ports(workloads, workloads, new EtcdPlatformBackup(backup),
         new MarkerHostHandoff(paths.stateDir(), uid, Clock.systemUTC(), java.util.Optional.ofNullable(opts.operatorImage)));
-    operator = new OperatorRuntime(operatorClient, ports, new SimpleMeterRegistry(), Clock.systemUTC(), null);
+    // leader election as the Deployment sets it (on a real control plane), without JOSDK's exit
+    // of the JVM when a stopped runtime stops leading: the operator restarts at every boot
+    operator = new OperatorRuntime(operatorClient, ports, new SimpleMeterRegistry(), Clock.systemUTC(),
+        real != null ? real.leaderElectionNamespace() : null, false);
     operator.start();
   }
 
@@ -1171,7 +1221,9 @@ public final class SimulatedDevice implements AutoCloseable {
     try {
       stopOperator();
       stopKubelet();
-      if (microshiftActive) {
+      if (microshiftActive && real != null) {
+        real.stop();
+      } else if (microshiftActive) {
         api.dump(apiObjectsFile());
       }
       etcd.kill();
@@ -1476,6 +1528,9 @@ public final class SimulatedDevice implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (real != null) {
+      real.close();
+    }
     etcd.close();
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -1483,7 +1538,9 @@ public final class SimulatedDevice implements AutoCloseable {
       // the JVM is shutting down already
     }
     kube.close();
-    api.close();
+    if (api != null) {
+      api.close();
+    }
     if (sysroot != null) {
       sysroot.unlock();
     }
