@@ -77,15 +77,9 @@ public final class ApplyCommand {
     HostStatus status = maybeStatus.orElse(null);
     boolean resumed = status != null && status.isFor(req);
     if (status != null && !status.isFor(req)) {
-      if (status.request().uid().equals(req.plan().uid()) && status.request().sequence() > req.sequence()) {
-        ctx.log().error("request.json refused: sequence: " + req.sequence() + " is older than sequence "
-            + status.request().sequence() + " in host-status.json for the same plan; the operator never"
-            + " rewrites a request with a lower sequence: check what wrote request.json");
-        return 1;
-      }
-      if (!status.state().isTerminal()) {
-        ctx.log().error("another update (plan uid " + status.request().uid() + ", sequence "
-            + status.request().sequence() + ") is in state " + status.state() + "; refusing to start a new one");
+      Optional<String> refusal = HostChecks.refusalAfter(status, req, "start");
+      if (refusal.isPresent()) {
+        ctx.log().error(refusal.get());
         return 1;
       }
       status = null;

@@ -21,6 +21,25 @@ final class HostChecks {
     this.ctx = ctx;
   }
 
+  /**
+   * Why {@code req} may not start while host-status.json records another request ({@code
+   * current}, not for {@code req}): an older sequence of the same plan, or another update still in
+   * flight. Empty when a finished update may be followed. {@code verb}: "start", "prepare".
+   */
+  static Optional<String> refusalAfter(HostStatus current, UpdateRequest req, String verb) {
+    if (current.request().uid().equals(req.plan().uid()) && current.request().sequence() > req.sequence()) {
+      return Optional.of("request.json refused: sequence: " + req.sequence() + " is older than sequence "
+          + current.request().sequence() + " in host-status.json for the same plan; the operator never"
+          + " rewrites a request with a lower sequence: check what wrote request.json");
+    }
+    if (!current.state().isTerminal()) {
+      return Optional.of("another update (plan uid " + current.request().uid() + ", sequence "
+          + current.request().sequence() + ") is in state " + current.state() + "; refusing to " + verb
+          + " a new one");
+    }
+    return Optional.empty();
+  }
+
   /** Every reason to refuse {@code req} on this host; empty when it may go ahead. */
   List<String> refusals(UpdateRequest req, HostStatus.Builder b) {
     List<String> refusals = new ArrayList<>();

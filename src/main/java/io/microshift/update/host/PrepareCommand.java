@@ -42,16 +42,9 @@ final class PrepareCommand {
       return 0;
     }
     if (current.isPresent()) {
-      HostStatus s = current.get();
-      if (s.request().uid().equals(req.plan().uid()) && s.request().sequence() > req.sequence()) {
-        ctx.log().error("request.json refused: sequence: " + req.sequence() + " is older than sequence "
-            + s.request().sequence() + " in host-status.json for the same plan; the operator never"
-            + " rewrites a request with a lower sequence: check what wrote request.json");
-        return 1;
-      }
-      if (!s.state().isTerminal()) {
-        ctx.log().error("another update (plan uid " + s.request().uid() + ", sequence " + s.request().sequence()
-            + ") is in state " + s.state() + "; refusing to prepare a new one");
+      Optional<String> refusal = HostChecks.refusalAfter(current.get(), req, "prepare");
+      if (refusal.isPresent()) {
+        ctx.log().error(refusal.get());
         return 1;
       }
     }
