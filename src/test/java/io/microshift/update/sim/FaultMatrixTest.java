@@ -213,21 +213,26 @@ class FaultMatrixTest {
         FaultMatrixTest::statusDeletedBeforeReboot));
   }
 
-  /** The target boots without a record: the agent rebuilds Booted from the accepted request, greenboot commits. */
-  static void statusDeletedBeforeReboot(Run r) throws Exception {
-    r.apply(PLAN);
-    boolean[] deleted = {false};
-    r.drive(PLAN, () -> {
-      if (!deleted[0] && r.d.rebootRequested()
-          && r.d.hostStatus().map(h -> h.state() == HostState.Rebooting).orElse(false)) {
+  /** A tick that deletes {@code file} (as an admin would) the first time {@code when} holds. */
+  static Runnable deleteOnce(java.nio.file.Path file, boolean[] deleted, java.util.function.BooleanSupplier when) {
+    return () -> {
+      if (!deleted[0] && when.getAsBoolean()) {
         try {
-          Files.delete(io.microshift.update.marker.MarkerFiles.hostStatusFile(r.d.stateDir()));
+          Files.delete(file);
         } catch (java.io.IOException e) {
           throw new java.io.UncheckedIOException(e);
         }
         deleted[0] = true;
       }
-    });
+    };
+  }
+
+  /** The target boots without a record: the agent rebuilds Booted from the accepted request, greenboot commits. */
+  static void statusDeletedBeforeReboot(Run r) throws Exception {
+    r.apply(PLAN);
+    boolean[] deleted = {false};
+    r.drive(PLAN, deleteOnce(io.microshift.update.marker.MarkerFiles.hostStatusFile(r.d.stateDir()), deleted,
+        () -> r.d.rebootRequested() && r.d.hostStatus().map(h -> h.state() == HostState.Rebooting).orElse(false)));
     List<String> problems = new ArrayList<>();
     HostStatus s = r.d.hostStatus().orElse(null);
     if (!deleted[0]) {
@@ -243,17 +248,9 @@ class FaultMatrixTest {
   static void requestDeletedInVerifying(Run r) throws Exception {
     r.apply(PLAN);
     boolean[] deleted = {false};
-    r.drive(PLAN, () -> {
-      if (!deleted[0] && r.d.phase(PLAN) == Phase.Verifying && r.d.request()
-          .map(q -> q.verification() != null && r.d.bootId().equals(q.verification().bootId())).orElse(false)) {
-        try {
-          Files.delete(io.microshift.update.marker.MarkerFiles.requestFile(r.d.stateDir()));
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-        deleted[0] = true;
-      }
-    });
+    r.drive(PLAN, deleteOnce(io.microshift.update.marker.MarkerFiles.requestFile(r.d.stateDir()), deleted,
+        () -> r.d.phase(PLAN) == Phase.Verifying && r.d.request()
+            .map(q -> q.verification() != null && r.d.bootId().equals(q.verification().bootId())).orElse(false)));
     List<String> problems = new ArrayList<>();
     if (!deleted[0]) {
       problems.add("request.json was never deleted: the plan did not reach a verified Verifying");
