@@ -181,8 +181,9 @@ class ControlPlaneStoriesTest {
       UpdatePlan p = d.awaitPhase("rpm-z", Phase.Succeeded, T);
       assertTrue(p.getStatus().message.contains("4.17.1 -> 4.17.3"), p.getStatus().message);
       HostStatus s = d.hostStatus().orElseThrow();
-      assertEquals(List.of(HostState.Staging, HostState.Staged, HostState.Rebooting, HostState.Booted,
-          HostState.Healthy, HostState.Committed), history(s));
+      // the host prepared (downloaded) while the workloads ran, then applied
+      assertEquals(List.of(HostState.Preparing, HostState.Prepared, HostState.Staged, HostState.Rebooting,
+          HostState.Booted, HostState.Healthy, HostState.Committed), history(s));
       noForbiddenRequest(d);
       assertEquals(List.of(), d.commands().unexpected());
     }
