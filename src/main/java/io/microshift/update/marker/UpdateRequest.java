@@ -26,7 +26,12 @@ public record UpdateRequest(
     Verification verification,
     boolean allowUnsupportedPath,
     boolean bypassUpdateDriver,
-    boolean dryRun) {
+    Boolean dryRun) {
+
+  /** A request of an operator that predates dry-run Prepares carries no {@code dryRun}: false. */
+  public UpdateRequest {
+    dryRun = Boolean.TRUE.equals(dryRun);
+  }
 
   /** A request that is no dry run. */
   public UpdateRequest(String apiVersion, Plan plan, long sequence, Action action, UpdateType type, From from,
