@@ -85,7 +85,7 @@ public final class OperatorRuntime implements AutoCloseable {
     steps.put(Phase.Preparing, new PreparingStep(ports.host(), writer, conditions, clock));
     steps.put(Phase.BackingUp, new BackingUpStep(ports.hooks(), writer, events));
     steps.put(Phase.Pausing, new PausingStep(ports.pausing(), ports.backup(), ports.host(), writer, events, phaseClock, metrics));
-    steps.put(Phase.AwaitingReboot, new AwaitingRebootStep(ports.host(), writer, clock));
+    steps.put(Phase.AwaitingReboot, new AwaitingRebootStep(ports.host(), writer, conditions, clock));
     steps.put(Phase.Applying, new ApplyingStep(ports.host()));
     ReadinessGate readiness = new ReadinessGate(ports.pausing(), writer, events, clock);
     steps.put(Phase.Verifying, new VerifyingStep(ports.host(), ports.pausing(), ports.hooks(), writer, events,

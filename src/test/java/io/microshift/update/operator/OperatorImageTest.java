@@ -88,7 +88,8 @@ class OperatorImageTest {
     UpdatePlan plan = UpdatePlanReconcilerTest.ostreePlan("to-4-18", "4.18.1");
     withBackup(plan);
     MarkerHostHandoff unknown = new MarkerHostHandoff(state, MarkerReader.ROOT_UID, Clock.systemUTC(), Optional.empty());
-    new io.microshift.update.operator.step.AwaitingRebootStep(unknown, p -> p, Clock.systemUTC()).execute(plan);
+    new io.microshift.update.operator.step.AwaitingRebootStep(unknown, p -> p, new Conditions(Clock.systemUTC()),
+        Clock.systemUTC()).execute(plan);
     io.fabric8.kubernetes.api.model.Condition c = Conditions.find(plan.getStatus(), Conditions.TARGET_NOT_CHECKED).orElseThrow(
         () -> new AssertionError("no TargetNotChecked condition: " + plan.getStatus().conditions));
     assertEquals("True", c.getStatus());

@@ -3,6 +3,7 @@ package io.microshift.update.operator.step;
 import io.microshift.update.api.HandoffStatus;
 import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.operator.Conditions;
 import io.microshift.update.operator.HostStates;
 import io.microshift.update.operator.PhaseStep;
 import io.microshift.update.operator.StatusWriter;
@@ -22,11 +23,13 @@ public final class AwaitingRebootStep implements PhaseStep {
 
   private final HostHandoff host;
   private final StatusWriter writer;
+  private final Conditions conditions;
   private final Clock clock;
 
-  public AwaitingRebootStep(HostHandoff host, StatusWriter writer, Clock clock) {
+  public AwaitingRebootStep(HostHandoff host, StatusWriter writer, Conditions conditions, Clock clock) {
     this.host = host;
     this.writer = writer;
+    this.conditions = conditions;
     this.clock = clock;
   }
 
@@ -35,13 +38,9 @@ public final class AwaitingRebootStep implements PhaseStep {
     HandoffStatus handoff = plan.getStatus().handoff;
     if (handoff == null || "Prepare".equals(handoff.action)) {
       // after the Prepare: the Apply is a new action, with a new sequence
-      handoff = new HandoffStatus();
-      handoff.sequence = host.nextSequence();
-      handoff.action = "Apply";
-      handoff.writtenAt = clock.instant().toString();
-      plan.getStatus().handoff = handoff;
-      host.uncheckedTarget(plan).ifPresent(why -> new io.microshift.update.operator.Conditions(clock)
-          .set(plan, io.microshift.update.operator.Conditions.TARGET_NOT_CHECKED, true, "OperatorImageUnknown", why));
+      handoff = Handoffs.begin(plan, host, clock, "Apply");
+      host.uncheckedTarget(plan).ifPresent(why ->
+          conditions.set(plan, Conditions.TARGET_NOT_CHECKED, true, "OperatorImageUnknown", why));
       writer.save(plan);
     }
     host.writeRequest(plan, handoff.sequence, handoff.action);

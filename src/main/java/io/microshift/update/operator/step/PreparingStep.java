@@ -42,11 +42,7 @@ public final class PreparingStep implements PhaseStep {
   public StepResult execute(UpdatePlan plan) {
     HandoffStatus handoff = plan.getStatus().handoff;
     if (handoff == null) {
-      handoff = new HandoffStatus();
-      handoff.sequence = host.nextSequence();
-      handoff.action = "Prepare";
-      handoff.writtenAt = clock.instant().toString();
-      plan.getStatus().handoff = handoff;
+      handoff = Handoffs.begin(plan, host, clock, "Prepare");
       writer.save(plan);
     }
     host.writeRequest(plan, handoff.sequence, handoff.action);
