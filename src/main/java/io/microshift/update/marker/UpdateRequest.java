@@ -166,11 +166,13 @@ public record UpdateRequest(
   }
 
   /**
-   * The fields that differ from {@code other} among those fixed once the host accepted a request:
-   * everything but {@code sequence}, {@code action} and {@code verification}.
+   * The fields fixed once the host accepted a request, by name: everything but {@code sequence},
+   * {@code action} and {@code verification}.
    */
-  public List<String> fixedFieldsDifferingFrom(UpdateRequest other) {
-    List<String> out = new java.util.ArrayList<>();
+  private static final java.util.Map<String, java.util.function.Function<UpdateRequest, Object>> FIXED_FIELDS =
+      fixedFields();
+
+  private static java.util.Map<String, java.util.function.Function<UpdateRequest, Object>> fixedFields() {
     java.util.Map<String, java.util.function.Function<UpdateRequest, Object>> fixed = new java.util.LinkedHashMap<>();
     fixed.put("apiVersion", UpdateRequest::apiVersion);
     fixed.put("plan", UpdateRequest::plan);
@@ -184,7 +186,13 @@ public record UpdateRequest(
     fixed.put("healthCheckTimeoutSeconds", UpdateRequest::healthCheckTimeoutSeconds);
     fixed.put("backupRetention", UpdateRequest::backupRetention);
     fixed.put("dryRun", UpdateRequest::dryRun);
-    fixed.forEach((name, get) -> {
+    return java.util.Collections.unmodifiableMap(fixed);
+  }
+
+  /** The fields fixed once the host accepted a request ({@link #FIXED_FIELDS}) that differ from {@code other}. */
+  public List<String> fixedFieldsDifferingFrom(UpdateRequest other) {
+    List<String> out = new java.util.ArrayList<>();
+    FIXED_FIELDS.forEach((name, get) -> {
       if (!java.util.Objects.equals(get.apply(this), get.apply(other))) {
         out.add(name);
       }

@@ -275,7 +275,8 @@ public final class FakeHostCommands implements CommandRunner {
         if (cmd.equals("rpm -q --queryformat %{VERSION} microshift")) {
           String v = services.installedPackageVersion();
           if (v == null && services.sysroot() != null && services.bootedChecksum() != null) {
-            // rpm-ostree keeps the rpm database in each deployment: rpm -q answers for the booted one
+            // rpm-ostree keeps the rpm database in each deployment (/usr/share/rpm; coreos/rpm-ostree
+            // man/rpm-ostree.xml, Description): rpm -q answers for the booted one
             v = services.sysroot().microshiftVersion(services.bootedChecksum());
           }
           return v == null ? new Result(1, "package microshift is not installed\n", "") : new Result(0, v, "");
