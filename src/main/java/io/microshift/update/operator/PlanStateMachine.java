@@ -6,6 +6,7 @@ import io.microshift.update.api.HostReport;
 import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.api.UpdatePlanStatus;
+import io.microshift.update.marker.MarkerProblems;
 import io.microshift.update.operator.port.HostHandoff;
 import io.microshift.update.operator.port.WorkloadPausing;
 import java.time.Clock;
@@ -55,14 +56,21 @@ public final class PlanStateMachine {
     UpdatePlanStatus st = ensureStatus(plan);
     Long previouslyObserved = st.observedGeneration;
     st.observedGeneration = plan.getMetadata().getGeneration();
-    refuseUntrustedStatus(plan, unreadable);
     refuseLateSpecChanges(plan, previouslyObserved);
-    resyncFromHost(plan);
     Duration requeue = null;
-    if (!st.phase.isTerminal()) {
-      StepResult result = runStep(plan);
-      apply(plan, result);
-      requeue = plan.getStatus().phase.isTerminal() ? null : result.requeue();
+    try {
+      // reading the host's markers belongs in the guarded step: a refused host-status.json is a
+      // StepError condition that says what is wrong, not an exception that escapes to JOSDK's retry
+      refuseUntrustedStatus(plan, unreadable);
+      resyncFromHost(plan);
+      if (!plan.getStatus().phase.isTerminal()) {
+        StepResult result = steps.get(plan.getStatus().phase).execute(plan);
+        conditions.clear(plan, "StepError");
+        apply(plan, result);
+        requeue = plan.getStatus().phase.isTerminal() ? null : result.requeue();
+      }
+    } catch (RuntimeException e) {
+      requeue = stepError(plan, e);
     }
     if (!before.equals(JSON.asJson(plan.getStatus()))) {
       writer.save(plan);
@@ -213,19 +221,21 @@ public final class PlanStateMachine {
     }
   }
 
-  private StepResult runStep(UpdatePlan plan) {
-    Phase phase = plan.getStatus().phase;
-    try {
-      StepResult result = steps.get(phase).execute(plan);
-      conditions.clear(plan, "StepError");
-      return result;
-    } catch (RuntimeException e) {
-      LOG.atWarn().addKeyValue("plan", plan.getMetadata().getName()).addKeyValue("phase", phase)
-          .setCause(e).log("step failed, will retry");
+  /** Records the failure in a StepError condition and keeps the phase; the step is retried after a back-off. */
+  private Duration stepError(UpdatePlan plan, RuntimeException e) {
+    UpdatePlanStatus st = plan.getStatus();
+    LOG.atWarn().addKeyValue("plan", plan.getMetadata().getName()).addKeyValue("phase", st.phase)
+        .setCause(e).log("step failed, will retry");
+    if (e instanceof MarkerProblems) {
+      conditions.set(plan, "StepError", true, "MarkerRefused", "phase " + st.phase + " waits: " + e.getMessage()
+          + "\nThe operator does not act on a marker file it refuses. Check the file and the host agent's log"
+          + " (journalctl -u microshift-update-apply -u microshift-update-boot); retrying in " + ERROR_BACKOFF.toSeconds() + "s");
+    } else {
       conditions.set(plan, "StepError", true, e.getClass().getSimpleName(),
-          "phase " + phase + " failed, retrying: " + e.getMessage());
-      return StepResult.stay(phase, "StepError", plan.getStatus().message, ERROR_BACKOFF);
+          "phase " + st.phase + " failed, retrying: " + e.getMessage());
     }
+    apply(plan, StepResult.stay(st.phase, "StepError", st.message, ERROR_BACKOFF));
+    return ERROR_BACKOFF;
   }
 
   private void apply(UpdatePlan plan, StepResult result) {

@@ -18,6 +18,8 @@ final class FakeHost implements HostHandoff {
   private final AtomicLong sequence = new AtomicLong();
   private volatile HostState state;
   private volatile String stateUid;
+  /** When set, host-status.json is refused with this problem, as MarkerHostHandoff refuses a hostile file. */
+  volatile String refusedStatus;
 
   @Override
   public long nextSequence() {
@@ -60,6 +62,10 @@ final class FakeHost implements HostHandoff {
 
   @Override
   public Optional<HostState> hostState(UpdatePlan plan) {
+    String refused = refusedStatus;
+    if (refused != null) {
+      throw new io.microshift.update.marker.MarkerProblems("/var/lib/microshift-update/host-status.json", List.of(refused));
+    }
     return state != null && plan.getMetadata().getUid().equals(stateUid) ? Optional.of(state) : Optional.empty();
   }
 

@@ -86,6 +86,26 @@ class UpdatePlanReconcilerTest {
   }
 
   @Test
+  void aRefusedHostStatusIsAStepErrorThatSaysWhatIsWrongAndThePlanContinuesOnceItIsReadable() {
+    client.resource(ostreePlan("refused", "4.17.3")).create();
+    awaitPhase("refused", Phase.AwaitingReboot);
+    host.refusedStatus = "state: \"Exploded\" is not a host state";
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> Conditions.find(get("refused").getStatus(), "StepError")
+        .filter(c -> "True".equals(c.getStatus())).isPresent());
+    var condition = Conditions.find(get("refused").getStatus(), "StepError").orElseThrow();
+    assertEquals("MarkerRefused", condition.getReason());
+    assertTrue(condition.getMessage().contains("host-status.json refused"), condition.getMessage());
+    assertTrue(condition.getMessage().contains("\"Exploded\" is not a host state"), condition.getMessage());
+    assertEquals(Phase.AwaitingReboot, get("refused").getStatus().phase, "a refused marker changes no phase");
+
+    host.refusedStatus = null;
+    host.report("Staging", "boot-1", 0, "rpm-ostree finalize-deployment");
+    UpdatePlan p = awaitPhase("refused", Phase.Applying);
+    assertFalse(Conditions.find(p.getStatus(), "StepError").isPresent(), "the StepError clears once the file is readable");
+  }
+
+  @Test
   void walksAnOstreeUpdateThroughEveryPhaseToSucceeded() {
     client.resource(ostreePlan("z-stream", "4.17.3")).create();
 
