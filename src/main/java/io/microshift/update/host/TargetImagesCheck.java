@@ -20,8 +20,15 @@ import java.util.List;
  * pkg/distro image types, {@code osCustomizations}: {@code storagePath :=
  * "/usr/share/containers/storage"} when the image type is rpm-ostree and has containers), and
  * lists it as an additional image store for CRI-O. The store's index of images is
- * {@code overlay-images/images.json}: one record per image with its manifest {@code digest},
- * further {@code digests} and its {@code names} (containers/storage images.go, {@code Image}).
+ * {@code overlay-images/images.json}: one record per image with its {@code digest}, its
+ * {@code names} and the digests of its stored manifests in {@code big-data-digests} (containers/
+ * storage images.go, {@code Image}). The image's digests are not written as such ({@code Digests}
+ * is {@code json:"-"}): the store recomputes them on load from {@code digest} plus every
+ * {@code big-data-digests} value whose key starts with {@code manifest} (images.go,
+ * {@code recomputeDigests} and {@code bigDataNameIsManifest}). An image pulled by the digest of a
+ * manifest list keeps the list under {@code manifest-sha256:...} beside the instance manifest
+ * (containers/image storage/storage_image.go, {@code manifestBigDataKey}), so the list digest a
+ * blueprint names is found there, not in {@code digest}.
  * It is read from the commit itself with {@code ostree cat}, before anything boots it.
  *
  * <p>Image mode (bootc) as MicroShift documents it instead copies each image with
@@ -121,8 +128,10 @@ public final class TargetImagesCheck {
     String digest = image.substring(at + 1);
     for (JsonNode record : images) {
       boolean digestOk = digest.equals(record.path("digest").asText());
-      for (JsonNode d : record.path("digests")) {
-        digestOk |= digest.equals(d.asText());
+      var manifests = record.path("big-data-digests").fields();
+      while (manifests.hasNext()) {
+        var item = manifests.next();
+        digestOk |= item.getKey().startsWith("manifest") && digest.equals(item.getValue().asText());
       }
       boolean repoOk = false;
       for (JsonNode n : record.path("names")) {

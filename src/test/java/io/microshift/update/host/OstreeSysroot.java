@@ -81,7 +81,7 @@ public final class OstreeSysroot {
    * A commit on top of {@code base} whose image store holds {@code imagesJson} as
    * {@code /usr/share/containers/storage/overlay-images/images.json}: what image builder's
    * {@code [[containers]]} leaves in an rpm-ostree commit (see host.TargetImagesCheck), reduced
-   * to the index the agent reads (records with id, digest, digests, names; containers/storage
+   * to the index the agent reads (records with id, digest, names, big-data-digests; containers/storage
    * images.go {@code Image}). Returns the checksum; {@code ref} points at it.
    */
   public String commitWithImages(Path scratch, String ref, String base, String imagesJson) {

@@ -84,6 +84,44 @@ class TargetImagesCheckTest {
     assertFalse(h.rebootRequested);
   }
 
+  /**
+   * An image pulled by its manifest list's digest, as containers/image stores it: {@code digest} is
+   * the instance manifest's, and the list is one more manifest big-data item (storage_image.go
+   * {@code manifestBigDataKey}); containers/storage counts it among the image's digests
+   * (images.go {@code recomputeDigests}).
+   */
+  static String pulledByListDigest(String listDigest, String name) {
+    String instance = "sha256:" + "77".repeat(32);
+    return "{\"id\":\"" + "cd".repeat(32) + "\",\"digest\":\"" + instance + "\",\"names\":[\"" + name + "\"],"
+        + "\"big-data-names\":[\"manifest-" + instance + "\",\"manifest-" + listDigest + "\",\"manifest\"],"
+        + "\"big-data-digests\":{\"manifest-" + instance + "\":\"" + instance + "\",\"manifest-" + listDigest
+        + "\":\"" + listDigest + "\",\"manifest\":\"" + instance + "\",\"sha256:" + "55".repeat(32) + "\":\""
+        + "sha256:" + "55".repeat(32) + "\"},\"created\":\"2026-11-30T10:00:00Z\"}";
+  }
+
+  @Test
+  void anImagePulledByItsManifestListDigestCounts() {
+    TestHost h = new TestHost(root, true);
+    String commit = h.ostreeSysroot.commitWithImages(root, TestHost.REF_TARGET, h.commitTarget,
+        "[" + pulledByListDigest(DIGEST, IMAGE) + "]");
+    h.writeRequest(requiring(h, commit, List.of(IMAGE)));
+
+    assertEquals(0, new ApplyCommand(h.ctx()).run());
+    assertEquals(HostState.Rebooting, h.status().state(), h.status().message());
+  }
+
+  @Test
+  void aBigDataItemThatIsNotAManifestDoesNotCount() {
+    TestHost h = new TestHost(root, true);
+    String config = "sha256:" + "55".repeat(32);
+    String commit = h.ostreeSysroot.commitWithImages(root, TestHost.REF_TARGET, h.commitTarget,
+        "[" + pulledByListDigest("sha256:" + "66".repeat(32), "quay.io/microshift-update/operator@" + config) + "]");
+    h.writeRequest(requiring(h, commit, List.of("quay.io/microshift-update/operator@" + config)));
+
+    assertEquals(1, new ApplyCommand(h.ctx()).run());
+    assertTrue(h.status().message().contains("does not carry"), h.status().message());
+  }
+
   @Test
   void theSameDigestUnderAnotherRepositoryOrAnotherDigestDoesNotCount() {
     TestHost h = new TestHost(root, true);
