@@ -27,12 +27,29 @@ public final class EtcdPreflight {
   /** The WAL in the copied data dir: etcd preallocates 64 MiB segments; allow two. */
   static final long WAL_ALLOWANCE_BYTES = 2L * 64 * 1024 * 1024;
 
+  /**
+   * MicroShift's etcd quota: 8 GiB, set in its defaults and not configurable (openshift/microshift
+   * pkg/config/config.go {@code fillDefaults}: {@code QuotaBackendBytes: 8 * 1024 * 1024 * 1024};
+   * pkg/config/etcd.go: the field is {@code json:"-"}; etcd/cmd/microshift-etcd/run.go passes it
+   * to etcd). jetcd's status call does not carry etcd 3.6's {@code dbSizeQuota}, so the agent uses it.
+   */
+  public static final long MICROSHIFT_QUOTA_BACKEND_BYTES = 8L * 1024 * 1024 * 1024;
+  /** Share of the quota above which an update is refused: etcd raises NOSPACE at the quota. */
+  static final double QUOTA_LIMIT = 0.9;
+
   private final EtcdClientConfig config;
   private final FreeSpaceProvider freeSpace;
+  private final long quotaBytes;
 
   public EtcdPreflight(EtcdClientConfig config, FreeSpaceProvider freeSpace) {
+    this(config, freeSpace, MICROSHIFT_QUOTA_BACKEND_BYTES);
+  }
+
+  /** {@code quotaBytes}: the etcd quota the database size is checked against. */
+  public EtcdPreflight(EtcdClientConfig config, FreeSpaceProvider freeSpace, long quotaBytes) {
     this.config = Objects.requireNonNull(config);
     this.freeSpace = Objects.requireNonNull(freeSpace);
+    this.quotaBytes = quotaBytes;
   }
 
   /**
@@ -88,6 +105,12 @@ public final class EtcdPreflight {
     }
     for (String alarm : alarms) {
       problems.add(alarmProblem(alarm));
+    }
+    if (dbSize > QUOTA_LIMIT * quotaBytes && !alarms.contains("NOSPACE")) {
+      problems.add("etcd's database is " + human(dbSize) + ", " + Math.round(100.0 * dbSize / quotaBytes)
+          + "% of its " + human(quotaBytes) + " quota: at the quota etcd raises the NOSPACE alarm and refuses"
+          + " every write, and the workloads write again when they start after the update. Delete what the"
+          + " cluster no longer needs (old events, completed jobs) and let MicroShift defragment etcd, then retry");
     }
 
     long free = -1;

@@ -119,6 +119,19 @@ class EtcdPreflightTest {
   }
 
   @Test
+  void refusesADatabaseNearItsQuotaBeforeEtcdRaisesNospace() {
+    EtcdPreflightResult within = new EtcdPreflight(etcd.clientConfig(), PLENTY).check(state);
+    assertTrue(within.ok(), within.problems().toString());
+    long quota = (long) (within.dbSizeBytes() / 0.95);
+
+    EtcdPreflightResult r = new EtcdPreflight(etcd.clientConfig(), PLENTY, quota).check(state);
+
+    assertFalse(r.ok());
+    assertTrue(r.problems().stream().anyMatch(p -> p.contains("% of its") && p.contains("quota")
+        && p.contains("NOSPACE")), r.problems().toString());
+  }
+
+  @Test
   void refusesOnNospaceAlarm() throws Exception {
     try (EtcdServerFixture small = EtcdServerFixture.builder()
         .quotaBackendBytes(4 * 1024 * 1024).start();
