@@ -87,6 +87,7 @@ public final class CrashPoints {
       GREENBOOT_HEALTHY_RECORDED, GREENBOOT_WRITE_COMMITTED);
 
   public static List<String> all() {
-    return java.util.stream.Stream.of(PREPARE, APPLY_AFTER_PREPARE, APPLY, APPLY_RESTART, BOOT, GREENBOOT).flatMap(List::stream).toList();
+    return java.util.stream.Stream.of(PREPARE, APPLY_AFTER_PREPARE, APPLY, APPLY_RESTART, BOOT, GREENBOOT,
+        List.of(HISTORY_WRITE)).flatMap(List::stream).toList();
   }
 }
