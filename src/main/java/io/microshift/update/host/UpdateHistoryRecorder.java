@@ -9,6 +9,7 @@ import io.microshift.update.marker.UpdateHistory;
 import io.microshift.update.marker.UpdateRequest;
 import java.io.UncheckedIOException;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Records an update that reached a terminal host state in history.json (docs/marker.md). Called
@@ -55,18 +56,15 @@ final class UpdateHistoryRecorder {
   /** The plan's name from the request the agent accepted, else request.json, when it is the same uid. */
   private String planName(String uid) {
     StatusRecorder recorder = ctx.recorder();
-    for (java.util.function.Supplier<Optional<UpdateRequest>> source : java.util.List.<java.util.function.Supplier<
-        Optional<UpdateRequest>>>of(recorder::acceptedRequest, recorder::readRequest)) {
-      try {
-        Optional<UpdateRequest> r = source.get().filter(q -> q.plan() != null && uid.equals(q.plan().uid()));
-        if (r.isPresent()) {
-          return r.get().plan().name();
-        }
-      } catch (MarkerProblems e) {
-        // a refused request names no plan; the record keeps the uid
-      }
+    return nameIn(recorder::acceptedRequest, uid).or(() -> nameIn(recorder::readRequest, uid)).orElse(null);
+  }
+
+  private static Optional<String> nameIn(Supplier<Optional<UpdateRequest>> request, String uid) {
+    try {
+      return request.get().filter(q -> q.plan() != null && uid.equals(q.plan().uid())).map(q -> q.plan().name());
+    } catch (MarkerProblems e) {
+      return Optional.empty(); // a refused request names no plan; the record keeps the uid
     }
-    return null;
   }
 
   static UpdateHistory.Update updateOf(HostStatus s, String planName) {

@@ -124,6 +124,6 @@ public final class VerifyingStep implements PhaseStep {
 
   static String attempts(HostHandoff.HostState s) {
     return s.greenbootAttempts() == null ? "greenboot attempts unknown"
-        : s.greenbootAttempts() + " greenboot attempt" + (s.greenbootAttempts() == 1 ? "" : "s");
+        : RollbackStory.attempts(s.greenbootAttempts());
   }
 }
