@@ -25,7 +25,7 @@ public final class HostCli {
       "  status [--history N]  human summary and the last N updates (default "
           + StatusCommand.DEFAULT_HISTORY + ", at most " + io.microshift.update.marker.Markers.MAX_UPDATES + ")",
       "  restore ID        put backup ID's data copy back as /var/lib/microshift (MicroShift stopped)",
-      "  validate FILE     check a request.json or host-status.json, one problem a line",
+      "  validate FILE     check a request.json, host-status.json or history.json, one problem a line",
       "  etcd-snapshot DIR snapshot MicroShift's running etcd into DIR/etcd.snapshot (+ .sha256)",
       "  crash-points      list the named crash points of apply and boot",
       "exit codes: 0 ok, 1 failed or refused, 2 usage");
