@@ -132,6 +132,13 @@ apply_and_reboot_into_target() {
     [ "$status" -eq 0 ]
     run agent status
     [[ "$output" == *"host status:  Committed: update to 4.17.3 committed"* ]]
+    # history.json: one record of the update, printed by status --history
+    run agent status --history 3
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"history:      the last 1 of 1 updates"* ]]
+    [[ "$output" =~ Committed\ +update-to-4-17-3\ +4\.17\.1\ -\>\ 4\.17\.3 ]]
+    run agent status --history 21
+    [ "$status" -eq 2 ]
 }
 
 @test "ostree rollback: the data dir comes back byte for byte" {
@@ -147,6 +154,8 @@ apply_and_reboot_into_target() {
     [ "$status" -eq 0 ]
     [ "$(state_of)" = Restored ]
     [ ! -e "${R}/var/lib/microshift-update/in-flight" ]
+    run agent status --history 1
+    [[ "$output" == *"RolledBack"* ]]
     diff -r "${TMP}/original" "${R}/var/lib/microshift"
     aside="$(jq -r .failedDataPath "${R}/var/lib/microshift-update/host-status.json")"
     grep -q "migrated by 4.17.3" "${R}${aside}/etcd/member/snap/db"

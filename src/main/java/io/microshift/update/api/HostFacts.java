@@ -34,4 +34,6 @@ public class HostFacts {
   public Long etcdSnapshotBytes;
   public String etcdSnapshotSha256;
   public Long etcdSnapshotRevision;
+  /** When the host took that snapshot: a rollback restores the cluster to this moment. */
+  public String etcdSnapshotTime;
 }

@@ -14,4 +14,9 @@ public class HostReport {
   public String updatedAt;
   /** The host's Prepare facts and its etcd snapshot. */
   public HostFacts facts;
+  /**
+   * The last updates that ended on this host, newest first (history.json), mirrored while the plan
+   * runs; after a rollback the only record, on the cluster, of what happened after the snapshot.
+   */
+  public java.util.List<HostUpdateRecord> history;
 }

@@ -53,6 +53,12 @@ public final class CrashPoints {
   public static final String GREENBOOT_HEALTHY_RECORDED = "greenboot.healthy-recorded";
   public static final String GREENBOOT_WRITE_COMMITTED = "greenboot.write-Committed.temp-written";
 
+  /**
+   * history.json written after a terminal host-status.json, before the in-flight flag is cleared
+   * (UpdateHistoryRecorder): reached by whichever verb ends the update.
+   */
+  public static final String HISTORY_WRITE = "history.temp-written";
+
   /** Every crash point of {@code apply}, in the order an ostree apply reaches them. */
   public static final List<String> APPLY = List.of(APPLY_WRITE_STAGING, APPLY_VALIDATED,
       APPLY_DISK_CHECKED, APPLY_STAGED, APPLY_WRITE_STAGED, APPLY_STAGED_RECORDED,
@@ -81,6 +87,7 @@ public final class CrashPoints {
       GREENBOOT_HEALTHY_RECORDED, GREENBOOT_WRITE_COMMITTED);
 
   public static List<String> all() {
-    return java.util.stream.Stream.of(PREPARE, APPLY_AFTER_PREPARE, APPLY, APPLY_RESTART, BOOT, GREENBOOT).flatMap(List::stream).toList();
+    return java.util.stream.Stream.of(PREPARE, APPLY_AFTER_PREPARE, APPLY, APPLY_RESTART, BOOT, GREENBOOT,
+        List.of(HISTORY_WRITE)).flatMap(List::stream).toList();
   }
 }

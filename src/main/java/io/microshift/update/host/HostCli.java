@@ -22,9 +22,10 @@ public final class HostCli {
       "  greenboot-check   greenboot required.d: wait for MicroShift and the operator's verification",
       "  greenboot-red     greenboot red.d: record the failed attempt",
       "  greenboot-green   greenboot green.d: record Healthy and Committed, prune old backups",
-      "  status            human summary",
+      "  status [--history N]  human summary and the last N updates (default "
+          + StatusCommand.DEFAULT_HISTORY + ", at most " + io.microshift.update.marker.Markers.MAX_UPDATES + ")",
       "  restore ID        put backup ID's data copy back as /var/lib/microshift (MicroShift stopped)",
-      "  validate FILE     check a request.json or host-status.json, one problem a line",
+      "  validate FILE     check a request.json, host-status.json or history.json, one problem a line",
       "  etcd-snapshot DIR snapshot MicroShift's running etcd into DIR/etcd.snapshot (+ .sha256)",
       "  crash-points      list the named crash points of apply and boot",
       "exit codes: 0 ok, 1 failed or refused, 2 usage");
@@ -85,7 +86,15 @@ public final class HostCli {
     }
     String verb = args[i];
     String arg = i + 1 < args.length ? args[i + 1] : null;
-    if (i + 2 < args.length) {
+    int historyCount = StatusCommand.DEFAULT_HISTORY;
+    if (verb.equals("status") && arg != null) {
+      Integer n = i + 3 == args.length && arg.equals("--history") ? StatusCommand.historyCount(args[i + 2]) : null;
+      if (n == null) {
+        err.println("status takes only --history N (0-" + io.microshift.update.marker.Markers.MAX_UPDATES + ")\n" + USAGE);
+        return 2;
+      }
+      historyCount = n;
+    } else if (i + 2 < args.length) {
       err.println("too many arguments\n" + USAGE);
       return 2;
     }
@@ -108,7 +117,7 @@ public final class HostCli {
         case "greenboot-check" -> new GreenbootCommands(ctx).check(out);
         case "greenboot-red" -> new GreenbootCommands(ctx).red();
         case "greenboot-green" -> new GreenbootCommands(ctx).green();
-        case "status" -> new StatusCommand(ctx).run(out);
+        case "status" -> new StatusCommand(ctx).run(out, historyCount);
         case "restore" -> arg == null ? usage(err, "restore needs a backup id") : new RestoreCommand(ctx).run(arg, out);
         case "validate" -> arg == null ? usage(err, "validate needs a file") : new ValidateCommand().run(Path.of(arg), out);
         case "etcd-snapshot" -> arg == null ? usage(err, "etcd-snapshot needs a directory")

@@ -2,20 +2,42 @@ package io.microshift.update.host;
 
 import io.microshift.update.backup.BackupStore;
 import io.microshift.update.marker.HostStatus;
+import io.microshift.update.marker.MarkerFiles;
 import io.microshift.update.marker.MarkerProblems;
+import io.microshift.update.marker.Markers;
+import io.microshift.update.marker.UpdateHistory;
 import io.microshift.update.marker.UpdateRequest;
 import java.io.PrintStream;
 import java.util.Optional;
 
-/** {@code status}: a short human summary of the request, the host status and the backups. */
+/**
+ * {@code status [--history N]}: a short human summary of the request, the host status, the backups
+ * and the last N updates of history.json (newest first).
+ */
 public final class StatusCommand {
+  /** How many updates {@code status} lists without {@code --history}. */
+  public static final int DEFAULT_HISTORY = 5;
+
   private final HostContext ctx;
 
   public StatusCommand(HostContext ctx) {
     this.ctx = ctx;
   }
 
+  /** {@code text} as a count of updates to list, 0 to {@link Markers#MAX_UPDATES}; null when it is not one. */
+  static Integer historyCount(String text) {
+    if (!text.matches("[0-9]{1,3}")) {
+      return null;
+    }
+    int n = Integer.parseInt(text);
+    return n <= Markers.MAX_UPDATES ? n : null;
+  }
+
   public int run(PrintStream out) {
+    return run(out, DEFAULT_HISTORY);
+  }
+
+  public int run(PrintStream out, int historyCount) {
     int rc = 0;
     StatusRecorder recorder = ctx.recorder();
     try {
@@ -63,6 +85,15 @@ public final class StatusCommand {
     }
     for (BackupStore.BackupSet set : ctx.backups().list()) {
       out.printf("backup set:   %s%s%n", set.id(), set.complete() ? "" : " (incomplete)");
+    }
+    if (historyCount > 0) {
+      try {
+        new UpdateHistoryTable(out).print(MarkerFiles.readHistory(ctx.paths().stateDir(), ctx.markerOwnerUid())
+            .orElse(UpdateHistory.empty()), historyCount);
+      } catch (MarkerProblems e) {
+        out.println("history:      REFUSED: " + String.join("; ", e.problems()));
+        rc = 1;
+      }
     }
     return rc;
   }

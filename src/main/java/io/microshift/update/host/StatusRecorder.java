@@ -9,7 +9,9 @@ import java.util.Optional;
 /**
  * Reads and writes host-status.json for the agent; names the marker-write crash points. Keeps the
  * {@link InFlightFlag} with every write: set before a state that is not terminal is written,
- * cleared after a terminal one, so the flag is never missing while an update is in flight.
+ * cleared after a terminal one, so the flag is never missing while an update is in flight. A
+ * terminal state is also recorded in history.json ({@link UpdateHistoryRecorder}) before the flag
+ * is cleared: this is the one place the history is written.
  */
 public final class StatusRecorder {
   private final HostContext ctx;
@@ -52,6 +54,7 @@ public final class StatusRecorder {
     MarkerFiles.writeHostStatus(ctx.paths().stateDir(), status,
         point -> ctx.reached(writeName + "." + point.substring(point.indexOf('.') + 1)));
     if (status.state().isTerminal()) {
+      new UpdateHistoryRecorder(ctx).record(status);
       inFlight.clear();
     }
     return status;
@@ -66,10 +69,14 @@ public final class StatusRecorder {
 
   /**
    * Called when a verb finds no update in flight ({@code status} empty or terminal): clears a flag
-   * left by a crash between the terminal write and its removal.
+   * left by a crash between the terminal write and its removal, after recording the outcome in
+   * history.json, which that crash may have missed.
    */
   public void settled(Optional<HostStatus> status) {
     if (status.map(s -> s.state().isTerminal()).orElse(true)) {
+      if (inFlight.isSet()) {
+        status.ifPresent(new UpdateHistoryRecorder(ctx)::record);
+      }
       inFlight.clear();
     }
   }

@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code validate FILE}: every problem of a request.json or host-status.json, one a line. The kind
- * comes from the file name, else from its fields ({@code plan} → request, {@code state} → status).
+ * {@code validate FILE}: every problem of a request.json, host-status.json or history.json, one a line.
+ * The kind comes from the file name, else from its fields ({@code updates} → history, {@code plan} →
+ * request, {@code state} → status).
  */
 public final class ValidateCommand {
   public int run(Path file, PrintStream out) {
@@ -62,7 +63,13 @@ public final class ValidateCommand {
     if (name.equals(Markers.REQUEST_FILE)) {
       return MarkerCodec.Kind.REQUEST;
     }
+    if (name.equals(Markers.HISTORY_FILE)) {
+      return MarkerCodec.Kind.HISTORY;
+    }
     String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    if (text.contains("\"updates\"")) {
+      return MarkerCodec.Kind.HISTORY;
+    }
     return text.contains("\"state\"") && !text.contains("\"plan\"") ? MarkerCodec.Kind.HOST_STATUS : MarkerCodec.Kind.REQUEST;
   }
 }

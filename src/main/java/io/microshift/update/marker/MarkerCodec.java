@@ -32,7 +32,8 @@ public final class MarkerCodec {
   /** Which file a byte array claims to be. */
   public enum Kind {
     REQUEST(Markers.REQUEST_FILE, RequestValidator::validate, UpdateRequest.class),
-    HOST_STATUS(Markers.HOST_STATUS_FILE, HostStatusValidator::validate, HostStatus.class);
+    HOST_STATUS(Markers.HOST_STATUS_FILE, HostStatusValidator::validate, HostStatus.class),
+    HISTORY(Markers.HISTORY_FILE, UpdateHistoryValidator::validate, UpdateHistory.class);
 
     final String fileName;
     final Function<ObjectNode, List<String>> validator;
@@ -109,6 +110,10 @@ public final class MarkerCodec {
 
   public static HostStatus parseHostStatus(byte[] json, String subject) {
     return parse(Kind.HOST_STATUS, HostStatus.class, json, subject);
+  }
+
+  public static UpdateHistory parseHistory(byte[] json, String subject) {
+    return parse(Kind.HISTORY, UpdateHistory.class, json, subject);
   }
 
   /**

@@ -69,6 +69,21 @@ public final class MarkerFiles {
     return new MarkerReader(expectedOwnerUid).readHostStatus(hostStatusFile(stateDir));
   }
 
+  /** history.json: the updates that ended on this host (written by the agent only). */
+  public static Path historyFile(Path stateDir) {
+    return stateDir.resolve(Markers.HISTORY_FILE);
+  }
+
+  /** Validates and writes history.json atomically; throws {@link MarkerProblems} if invalid. */
+  public static void writeHistory(Path stateDir, UpdateHistory history, CrashHook crash) {
+    new MarkerStore(crash).write(historyFile(stateDir), MarkerCodec.serialize(MarkerCodec.Kind.HISTORY, history));
+  }
+
+  /** history.json owned by {@code expectedOwnerUid}; empty if absent; {@link MarkerProblems} if refused. */
+  public static Optional<UpdateHistory> readHistory(Path stateDir, int expectedOwnerUid) {
+    return new MarkerReader(expectedOwnerUid).readHistory(historyFile(stateDir));
+  }
+
   /** request.json; empty if absent; {@link MarkerProblems} if refused. */
   public static Optional<UpdateRequest> readRequest(Path stateDir, int expectedOwnerUid) {
     return new MarkerReader(expectedOwnerUid).readRequest(requestFile(stateDir));

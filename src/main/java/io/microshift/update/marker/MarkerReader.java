@@ -276,4 +276,8 @@ public final class MarkerReader {
   public Optional<HostStatus> readHostStatus(Path file) {
     return readBytes(file).map(b -> MarkerCodec.parseHostStatus(b, file.toString()));
   }
+
+  public Optional<UpdateHistory> readHistory(Path file) {
+    return readBytes(file).map(b -> MarkerCodec.parseHistory(b, file.toString()));
+  }
 }

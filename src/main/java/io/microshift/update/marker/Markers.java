@@ -9,6 +9,10 @@ public final class Markers {
   public static final String API_VERSION = "updates.microshift.io/marker/v1";
   public static final String REQUEST_FILE = "request.json";
   public static final String HOST_STATUS_FILE = "host-status.json";
+  /** The host agent's record of the updates that ended, newest last (docs/marker.md). */
+  public static final String HISTORY_FILE = "history.json";
+  /** history.json keeps the last this many updates. */
+  public static final int MAX_UPDATES = 20;
   /** The state dir on a host; tests put it under a root dir. */
   public static final String STATE_DIR = "/var/lib/microshift-update";
   public static final int MAX_FILE_BYTES = 64 * 1024;

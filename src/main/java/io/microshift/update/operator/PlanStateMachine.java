@@ -3,6 +3,7 @@ package io.microshift.update.operator;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.microshift.update.api.HandoffStatus;
 import io.microshift.update.api.HostReport;
+import io.microshift.update.api.HostUpdateRecord;
 import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.api.UpdatePlanStatus;
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PlanStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(PlanStateMachine.class);
+  /** How many of the host's last updates (history.json) status.host.history shows. */
+  static final int MIRRORED_UPDATES = 5;
   private static final KubernetesSerialization JSON = OperatorClients.serialization();
   static final Duration ERROR_BACKOFF = Duration.ofSeconds(10);
 
@@ -188,6 +191,8 @@ public final class PlanStateMachine {
     }
     HostHandoff.HostState s = state.get();
     st.host = report(s);
+    List<HostUpdateRecord> updates = host.recentUpdates(MIRRORED_UPDATES);
+    st.host.history = updates.isEmpty() ? null : updates;
     if (st.phase == Phase.Preparing && st.handoff != null && st.handoff.sequence != null
         && s.sequence() == st.handoff.sequence) {
       return; // the host's answer to this plan's Prepare (Failed included): PreparingStep reads it

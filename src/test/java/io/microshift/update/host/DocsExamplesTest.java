@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The ```json examples in docs/marker.md pass {@code validate}: one request, one host status. */
+/** The ```json examples in docs/marker.md pass {@code validate}: one request, one host status, one history. */
 class DocsExamplesTest {
   @TempDir Path dir;
 
@@ -31,7 +31,7 @@ class DocsExamplesTest {
   @Test
   void markerDocExamplesAreValid() throws Exception {
     List<String> blocks = jsonBlocks(Path.of("docs/marker.md"));
-    assertEquals(2, blocks.size(), "docs/marker.md has one request and one host-status example");
+    assertEquals(3, blocks.size(), "docs/marker.md has one request, one host-status and one history example");
     List<MarkerCodec.Kind> kinds = new ArrayList<>();
     for (String block : blocks) {
       Path f = dir.resolve("example.json");
@@ -42,6 +42,6 @@ class DocsExamplesTest {
       assertEquals(0, rc, out.toString());
       assertTrue(out.toString().contains(": valid "), out.toString());
     }
-    assertEquals(List.of(MarkerCodec.Kind.REQUEST, MarkerCodec.Kind.HOST_STATUS), kinds);
+    assertEquals(List.of(MarkerCodec.Kind.REQUEST, MarkerCodec.Kind.HOST_STATUS, MarkerCodec.Kind.HISTORY), kinds);
   }
 }

@@ -79,6 +79,14 @@ final class FakeHost implements HostHandoff {
     verifications.add(new Verification(plan.getMetadata().getUid(), bootId, passed));
   }
 
+  /** What history.json holds, newest first (the test plays the host agent). */
+  volatile List<io.microshift.update.api.HostUpdateRecord> updates = List.of();
+
+  @Override
+  public List<io.microshift.update.api.HostUpdateRecord> recentUpdates(int n) {
+    return updates.subList(0, Math.min(n, updates.size()));
+  }
+
   @Override
   public Optional<String> lastHostBackupId() {
     return Optional.empty();

@@ -353,6 +353,35 @@ class UpdatePlanReconcilerTest {
     assertFalse(work.calls().contains("snapshot:" + p.getStatus().backup.id));
   }
 
+  /**
+   * The rollback restored etcd from the snapshot the host took on Apply: the plan is back in
+   * AwaitingReboot and the host reports Restored. The plan says what happened (not HostAccepted)
+   * and mirrors the host's history, the only record of the update left on the cluster.
+   */
+  @Test
+  void aPlanBackInAwaitingRebootAfterTheRestoreTellsTheRollbackAndMirrorsTheHostsHistory() {
+    client.resource(ostreePlan("restored-plan", "4.18.0")).create();
+    awaitPhase("restored-plan", Phase.AwaitingReboot);
+    io.microshift.update.api.HostUpdateRecord r = new io.microshift.update.api.HostUpdateRecord();
+    r.plan = "restored-plan";
+    r.outcome = "RolledBack";
+    r.restoredBackupId = "backup";
+    host.updates = List.of(r);
+    host.report("Restored", "boot-4", 3, "restored /var/lib/microshift from backup backup");
+    UpdatePlan p = awaitPhase("restored-plan", Phase.RolledBack);
+    await().until(() -> eventReasons("restored-plan").contains("RolledBack"));
+    List<String> reasons = eventReasons("restored-plan");
+    assertTrue(reasons.contains("GreenbootRollback"), reasons.toString());
+    assertFalse(reasons.contains("HostAccepted"), "the host did not merely accept the request: " + reasons);
+    String m = p.getStatus().message;
+    assertTrue(m.contains("the update to 4.18.0 failed greenboot's health checks (3 greenboot attempts)"), m);
+    assertTrue(m.contains("greenboot rolled back to deployment deploy-boot-4"), m);
+    assertTrue(m.contains("were lost with the restored etcd"), m);
+    assertEquals("RolledBack", Conditions.find(p.getStatus(), Conditions.READY).orElseThrow().getReason());
+    assertEquals(m, Conditions.find(p.getStatus(), Conditions.DEGRADED).orElseThrow().getMessage());
+    assertEquals(List.of("RolledBack"), p.getStatus().host.history.stream().map(h -> h.outcome).toList());
+  }
+
   @Test
   void statusRestoredFromAnOlderEtcdCopyContinuesFromTheHostMarker() {
     client.resource(ostreePlan("restored", "4.18.0")).create();

@@ -215,6 +215,31 @@ class EndToEndTest {
       assertTrue(!ev.isEmpty(), "events recorded");
       System.out.println("conditions " + d.kube().getKubernetesSerialization().asJson(p.getStatus().conditions));
       assertEquals(List.of(), d.commands().unexpected());
+
+      // what `oc describe updateplan y-stream` shows after the rollback restored etcd to the snapshot
+      String snapshotTime = s.etcdSnapshot().time();
+      String told = "the update to 4.18.0 failed greenboot's health checks (3 greenboot attempts); greenboot rolled back"
+          + " to deployment " + s.deploymentBefore() + " and backup " + backupId + " restored MicroShift's data"
+          + " (etcd as of its snapshot, " + snapshotTime + "); events and status changes of this plan after "
+          + snapshotTime + " were lost with the restored etcd";
+      assertTrue(ev.stream().anyMatch(e -> e.startsWith("Warning GreenbootRollback: AwaitingReboot -> RollingBack: "
+          + told)), "the rollback's event, from the restored AwaitingReboot: " + ev);
+      assertTrue(ev.stream().anyMatch(e -> e.startsWith("Warning RolledBack: RollingBack -> RolledBack: rolled back to"
+          + " 4.17.1: " + told)), ev.toString());
+      assertTrue(ev.stream().noneMatch(e -> e.contains("HostAccepted") && e.contains("RollingBack")), ev.toString());
+      for (String type : List.of("Ready", "Degraded")) {
+        io.fabric8.kubernetes.api.model.Condition c = p.getStatus().conditions.stream()
+            .filter(x -> type.equals(x.getType())).findFirst().orElseThrow();
+        assertEquals("RolledBack", c.getReason(), type);
+        assertTrue(c.getMessage().contains(told), c.getMessage());
+      }
+      io.microshift.update.api.HostUpdateRecord last = p.getStatus().host.history.get(0);
+      assertEquals("y-stream", last.plan);
+      assertEquals("RolledBack", last.outcome);
+      assertEquals(backupId, last.restoredBackupId);
+      assertEquals(snapshotTime, last.etcdSnapshotTime);
+      assertEquals(3, last.greenbootAttempts);
+      assertEquals(s.deploymentBefore(), last.deploymentAfter);
     }
   }
 

@@ -199,7 +199,45 @@ class FaultMatrixTest {
     deletedMarkerCells(out);
     out.addAll(operatorImageCells());
     out.addAll(prepareCells());
+    out.addAll(historyCells());
     return out;
+  }
+
+  // ------------------------------------------------------------------ issue 17: the host's update history
+
+  /**
+   * A power cut while the boot unit writes history.json, right after the rollback's terminal
+   * Restored: the in-flight flag is still set, so the boot unit of the next boot records the
+   * update; exactly one record, and the operator mirrors it in status.host.history.
+   */
+  static List<Scenario> historyCells() {
+    String id = "cut-" + CrashPoints.HISTORY_WRITE;
+    return List.of(new Scenario(List.of(id), List.of(Phase.RolledBack), "power cut at " + CrashPoints.HISTORY_WRITE
+        + " (the rollback's record)", Story.OSTREE_ROLLBACK,
+        o -> o.crash(new CrashAt(CrashPoints.HISTORY_WRITE)).bootCrashIsPowerCut(),
+        r -> historyRecordedOnceAfterAPowerCut(r, id)));
+  }
+
+  static void historyRecordedOnceAfterAPowerCut(Run r, String id) throws Exception {
+    r.apply(PLAN);
+    r.drive(PLAN, null);
+    List<String> problems = new ArrayList<>();
+    if (r.d.agentCrashes().stream().noneMatch(c -> c.endsWith(" at " + CrashPoints.HISTORY_WRITE))) {
+      problems.add("the crash point " + CrashPoints.HISTORY_WRITE + " was never reached: the fault was not injected");
+    }
+    List<io.microshift.update.marker.UpdateHistory.Update> updates = r.d.history()
+        .map(io.microshift.update.marker.UpdateHistory::updates).orElse(List.of());
+    if (updates.size() != 1 || updates.get(0).outcome() != io.microshift.update.marker.UpdateHistory.Outcome.RolledBack
+        || !PLAN.equals(updates.get(0).planName())) {
+      problems.add("history.json should hold one RolledBack record of plan " + PLAN + ": " + updates);
+    }
+    UpdatePlan p = r.d.plan(PLAN);
+    if (p.getStatus().host == null || p.getStatus().host.history == null
+        || !"RolledBack".equals(p.getStatus().host.history.get(0).outcome)) {
+      problems.add("status.host.history does not mirror the rollback's record");
+    }
+    r.faultNote = "cut at " + CrashPoints.HISTORY_WRITE + ", recorded at the next boot";
+    r.cell(id, PLAN, Phase.RolledBack, problems);
   }
 
   // ------------------------------------------------------------------ marker files deleted by hand (issue 14.10)

@@ -539,6 +539,11 @@ public final class SimulatedDevice implements AutoCloseable {
     return MarkerFiles.readHostStatus(paths.stateDir(), uid);
   }
 
+  /** The host agent's history.json (the updates that ended), if any. */
+  public Optional<io.microshift.update.marker.UpdateHistory> history() {
+    return MarkerFiles.readHistory(paths.stateDir(), uid);
+  }
+
   public Optional<UpdateRequest> request() {
     return MarkerFiles.readRequest(paths.stateDir(), uid);
   }

@@ -1,6 +1,7 @@
 package io.microshift.update.operator.adapter;
 
 import io.microshift.update.api.HostFacts;
+import io.microshift.update.api.HostUpdateRecord;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.api.UpdatePlanStatus;
 import io.microshift.update.api.UpdateTarget;
@@ -9,6 +10,7 @@ import io.microshift.update.marker.HostStatus;
 import io.microshift.update.marker.MarkerFiles;
 import io.microshift.update.marker.MarkerProblems;
 import io.microshift.update.marker.Markers;
+import io.microshift.update.marker.UpdateHistory;
 import io.microshift.update.marker.UpdateRequest;
 import io.microshift.update.operator.BackupIds;
 import io.microshift.update.operator.EffectiveSpec;
@@ -25,6 +27,7 @@ import java.util.Optional;
  * reader's safety checks. A refused host-status.json raises, so the step reports it and retries.
  */
 public final class MarkerHostHandoff implements HostHandoff {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MarkerHostHandoff.class);
   private final Path stateDir;
   private final int hostUid;
   private final Clock clock;
@@ -148,6 +151,40 @@ public final class MarkerHostHandoff implements HostHandoff {
         + " the reboot");
   }
 
+  /**
+   * The newest {@code n} records of history.json (read-only, with the marker reader's checks); a
+   * refused file is logged and shows as no history, it never stops the plan.
+   */
+  @Override
+  public List<HostUpdateRecord> recentUpdates(int n) {
+    try {
+      return MarkerFiles.readHistory(stateDir, hostUid).map(h -> h.newest(n)).orElse(List.of()).stream()
+          .map(MarkerHostHandoff::record).toList();
+    } catch (MarkerProblems e) {
+      LOG.atWarn().log("history.json not mirrored: {}", e.getMessage().replace('\n', ' '));
+      return List.of();
+    }
+  }
+
+  private static HostUpdateRecord record(UpdateHistory.Update u) {
+    HostUpdateRecord r = new HostUpdateRecord();
+    r.plan = u.planName();
+    r.planUid = u.planUid();
+    r.sequence = u.sequence();
+    r.fromVersion = u.fromVersion();
+    r.targetVersion = u.targetVersion();
+    r.outcome = u.outcome().name();
+    r.startedAt = u.startedAt();
+    r.finishedAt = u.finishedAt();
+    r.backupId = u.backupId();
+    r.restoredBackupId = u.restoredBackupId();
+    r.etcdSnapshotTime = u.etcdSnapshotTime();
+    r.deploymentAfter = u.deploymentAfter();
+    r.greenbootAttempts = u.greenbootAttempts();
+    r.message = u.message();
+    return r;
+  }
+
   @Override
   public Optional<String> lastHostBackupId() {
     return readStatus().map(HostStatus::backupId).filter(Objects::nonNull);
@@ -233,6 +270,7 @@ public final class MarkerHostHandoff implements HostHandoff {
       f.etcdSnapshotBytes = s.etcdSnapshot().bytes();
       f.etcdSnapshotSha256 = s.etcdSnapshot().sha256();
       f.etcdSnapshotRevision = s.etcdSnapshot().revision();
+      f.etcdSnapshotTime = s.etcdSnapshot().time();
     }
     return f;
   }

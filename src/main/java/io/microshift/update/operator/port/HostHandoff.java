@@ -39,6 +39,9 @@ public interface HostHandoff {
   /** Records in request.json the operator's verification of the boot {@code bootId}. */
   void writeVerification(UpdatePlan plan, String bootId, boolean passed, String message);
 
+  /** The newest {@code n} updates that ended on the host (history.json), newest first; empty when none. */
+  java.util.List<io.microshift.update.api.HostUpdateRecord> recentUpdates(int n);
+
   /** The backup id the host's last update refers to (never pruned), if any. */
   Optional<String> lastHostBackupId();
 

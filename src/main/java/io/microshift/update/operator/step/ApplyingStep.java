@@ -3,6 +3,7 @@ package io.microshift.update.operator.step;
 import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.operator.HostStates;
+import io.microshift.update.operator.RollbackStory;
 import io.microshift.update.operator.PhaseStep;
 import io.microshift.update.operator.StepResult;
 import io.microshift.update.operator.port.HostHandoff;
@@ -29,6 +30,9 @@ public final class ApplyingStep implements PhaseStep {
     }
     if (next == Phase.Applying) {
       return StepResult.stay(Phase.Applying, "Host" + s.state(), "host: " + s.state() + ": " + s.message(), HostStates.POLL);
+    }
+    if (next == Phase.RollingBack) {
+      return StepResult.advance(next, "GreenbootRollback", RollbackStory.of(plan, s));
     }
     return StepResult.advance(next, "Host" + s.state(), "host: " + s.state() + ": " + s.message());
   }

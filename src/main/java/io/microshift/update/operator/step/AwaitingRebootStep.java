@@ -5,6 +5,7 @@ import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.operator.Conditions;
 import io.microshift.update.operator.HostStates;
+import io.microshift.update.operator.RollbackStory;
 import io.microshift.update.operator.PhaseStep;
 import io.microshift.update.operator.StatusWriter;
 import io.microshift.update.operator.StepResult;
@@ -54,6 +55,10 @@ public final class AwaitingRebootStep implements PhaseStep {
     if (next == Phase.Failed) {
       return StepResult.fail("HostUpdateFailed", "the host agent refused or failed the update: "
           + state.get().message());
+    }
+    if (next == Phase.RollingBack) {
+      // a plan restored from the etcd snapshot of this very update: tell what the rollback did
+      return StepResult.advance(next, "GreenbootRollback", RollbackStory.of(plan, state.get()));
     }
     return StepResult.advance(next, "HostAccepted", "the host agent is " + state.get().state()
         + ": " + state.get().message());

@@ -8,6 +8,7 @@ import io.microshift.update.operator.EventRecorder;
 import io.microshift.update.operator.HostStates;
 import io.microshift.update.operator.PhaseStep;
 import io.microshift.update.operator.ReadinessGate;
+import io.microshift.update.operator.RollbackStory;
 import io.microshift.update.operator.StatusWriter;
 import io.microshift.update.operator.StepResult;
 import io.microshift.update.operator.port.HostHandoff;
@@ -56,9 +57,9 @@ public final class RollingBackStep implements PhaseStep {
     if (!outcome.ok()) {
       conditions.set(plan, Conditions.DEGRADED, true, "PostRollbackHookFailed", outcome.failure());
     }
-    String msg = "rolled back to " + plan.getStatus().fromVersion + " after "
-        + VerifyingStep.attempts(s) + "; backup " + s.restoredBackupId() + " restored"
-        + (outcome.ok() ? "" : "; a post-rollback hook failed: " + outcome.failure());
+    String msg = "rolled back to " + plan.getStatus().fromVersion + ": " + RollbackStory.of(plan, s)
+        + "; workloads resumed" + (outcome.ok() ? ", post-rollback hooks ran" : "; a post-rollback hook failed: "
+        + outcome.failure());
     return StepResult.advance(Phase.RolledBack, "RolledBack", msg);
   }
 }

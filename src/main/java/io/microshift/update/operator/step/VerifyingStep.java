@@ -10,6 +10,7 @@ import io.microshift.update.operator.EventRecorder;
 import io.microshift.update.operator.HostStates;
 import io.microshift.update.operator.PhaseStep;
 import io.microshift.update.operator.ReadinessGate;
+import io.microshift.update.operator.RollbackStory;
 import io.microshift.update.operator.StatusWriter;
 import io.microshift.update.operator.StepResult;
 import io.microshift.update.operator.port.HostHandoff;
@@ -54,8 +55,7 @@ public final class VerifyingStep implements PhaseStep {
     HostHandoff.HostState s = state.get();
     Phase belongs = HostStates.phaseFor(s.state()).orElse(Phase.Verifying);
     if (belongs == Phase.RollingBack) {
-      return StepResult.advance(Phase.RollingBack, "GreenbootRollback", "greenboot rolled back after "
-          + attempts(s) + ": " + s.message());
+      return StepResult.advance(Phase.RollingBack, "GreenbootRollback", RollbackStory.of(plan, s));
     }
     if (belongs == Phase.Failed) {
       return StepResult.fail("HostUpdateFailed", s.message());
@@ -124,6 +124,6 @@ public final class VerifyingStep implements PhaseStep {
 
   static String attempts(HostHandoff.HostState s) {
     return s.greenbootAttempts() == null ? "greenboot attempts unknown"
-        : s.greenbootAttempts() + " greenboot attempt" + (s.greenbootAttempts() == 1 ? "" : "s");
+        : RollbackStory.attempts(s.greenbootAttempts());
   }
 }
