@@ -121,7 +121,7 @@ public final class Demo {
     boolean ok;
     try {
       d.awaitRebootRequested(STORY_TIMEOUT);
-      OUT.print(describe.describe("after Pausing: hooks ran, workloads paused, the host agent asks for the reboot"));
+      OUT.print(describe.describe("after Pausing: hooks ran, workloads paused; the host agent asks for the reboot"));
       d.reboot();
       // the new version runs for a while: it writes to etcd and the app writes data
       d.await("shop/web resumed on 4.18.0", Duration.ofSeconds(60),
@@ -182,7 +182,7 @@ public final class Demo {
     boolean ok;
     try {
       d.awaitRebootRequested(STORY_TIMEOUT);
-      OUT.print(describe.describe("after Pausing: hooks ran, workloads paused, the host agent asks for the reboot"));
+      OUT.print(describe.describe("after Pausing: hooks ran, workloads paused; the host agent asks for the reboot"));
       d.reboot();
       d.await("the operator back after the reboot", STORY_TIMEOUT, () -> {
         Phase now = d.phase(name);
@@ -286,8 +286,8 @@ public final class Demo {
     }
     OUT.printf("demo took %.1fs: %s%n", since(start).toMillis() / 1000.0,
         all ? "every story ended as expected" : "A STORY DID NOT END AS EXPECTED");
-    OUT.println("framework logs (operator, host agent, JOSDK, fabric8, netty): " + DemoLogging.FRAMEWORK_LOG
-        + "; the mock API server's: " + DemoLogging.JUL_LOG);
+    OUT.println("framework logs: " + DemoLogging.FRAMEWORK_LOG + " (operator, host agent, JOSDK, fabric8, netty), "
+        + DemoLogging.JUL_LOG + " (mock API server)");
     return all && rows.size() == stories.size() ? 0 : 1;
   }
 

@@ -16,7 +16,7 @@ import java.util.Set;
  * What {@code oc describe updateplan NAME} and {@code oc -n shop describe deployment web} show, in
  * excerpt, for the demo: the phase, the conditions, the hooks' results, the paused workloads and the
  * Events (on the plan in {@code default}, and on the workload in its own namespace) that are new since
- * the last look. Every line fits in {@link WrappingOutput#COLUMNS}: long messages are cut.
+ * the last look. Long messages are wrapped by {@link WrappingOutput}.
  */
 final class PlanDescription {
   private final SimulatedDevice device;
@@ -85,7 +85,7 @@ final class PlanDescription {
     section(b, title, rows);
   }
 
-  /** A table under a title; the last column is cut so that each line fits. "<none>" when empty. */
+  /** A table under a title, the last column free (the output wraps it). "<none>" when empty. */
   static void section(StringBuilder b, String title, List<String[]> rows) {
     b.append("  ").append(title);
     if (rows.size() == 1) {
@@ -105,7 +105,7 @@ final class PlanDescription {
       for (int i = 0; i < n - 1; i++) {
         line.append(String.format("%-" + (w[i] + 2) + "s", Objects.toString(r[i], "")));
       }
-      line.append(cut(r[n - 1], WrappingOutput.COLUMNS - line.length()));
+      line.append(Objects.toString(r[n - 1], "").replace('\n', ' ')); // WrappingOutput wraps what is long
       b.append(line.toString().stripTrailing()).append('\n');
     }
   }
