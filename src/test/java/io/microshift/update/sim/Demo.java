@@ -95,9 +95,10 @@ public final class Demo {
     OUT.println("             etcd (a real etcd process holding MicroShift's data), the ostree sysroot (a real ostree repo");
     OUT.println("             with one deployment per MicroShift version), cp of /var/lib/microshift (backup and restore)");
     OUT.println("  simulated  the Kubernetes API server (fabric8's mock server, its objects saved into the data dir),");
-    OUT.println("             kubelet (pods follow replicas at once), rpm-ostree, dnf, rpm, systemctl, greenboot's boot");
-    OUT.println("             counter and the reboots (fakes modelled on the upstream tools, docs/simulated-device.md)");
-    OUT.println("  staged     in story 2, 4.18.0 is built to fail its greenboot health check, so that it rolls back");
+    OUT.println("             kubelet (pods follow replicas at once), rpm-ostree, dnf, rpm, systemctl, grub's boot counter,");
+    OUT.println("             the reboots and MicroShift's own greenboot check (fakes modelled on the upstream tools,");
+    OUT.println("             docs/simulated-device.md)");
+    OUT.println("  staged     in story 2, 4.18.0 is marked broken: MicroShift's greenboot check fails on it, so it rolls back");
   }
 
   // ------------------------------------------------------------------ stories
@@ -130,7 +131,8 @@ public final class Demo {
       d.etcdPut("/demo/written-on-4.18", "must be gone after the rollback");
       d.appWrite("v2: orders written on 4.18.0");
       OUT.println("  [demo] on 4.18.0: wrote etcd key /demo/written-on-4.18 and new app data");
-      OUT.println("  [demo] staged: 4.18.0's greenboot health check is built to fail; greenboot-rs retries, then rolls back");
+      OUT.println("  [demo] staged: 4.18.0 is marked broken, so MicroShift's greenboot check fails; greenboot retries, then"
+          + " rolls back");
       while (true) {
         SimulatedDevice.GreenbootResult g = d.greenbootRun();
         d.reboot();

@@ -52,7 +52,7 @@ class DemoOutputTest {
     }
     assertEquals(List.of(), problems);
     for (String expected : List.of("  real       the operator and the host agent", "  simulated  the Kubernetes API server",
-        "  staged     in story 2, 4.18.0 is built to fail its greenboot health check",
+        "  staged     in story 2, 4.18.0 is marked broken",
         "--- after Pausing", "--- after the reboot into 4.17.3", "--- at the end ---",
         "$ oc describe updateplan z-stream-4-17-3", "Conditions:", "Hooks:", "Paused workloads:",
         "Deployment shop/web  Paused", "Deployment shop/web  Resumed", "PausedByUpdatePlan", "ResumedByUpdatePlan",
