@@ -73,6 +73,8 @@ final class PlanDescription {
     List<Event> events = device.kube().v1().events().inNamespace(namespace).list().getItems().stream()
         .filter(e -> kind.equals(e.getInvolvedObject().getKind())
             && (name == null || name.equals(e.getInvolvedObject().getName())))
+        // on the workload's objects: this plan's events, not an earlier story's
+        .filter(e -> "UpdatePlan".equals(kind) || Objects.toString(e.getMessage(), "").contains("UpdatePlan " + plan + " "))
         .sorted(Comparator.comparing((Event e) -> Objects.toString(e.getFirstTimestamp(), ""))
             .thenComparing(e -> e.getMetadata().getName()))
         .toList();
