@@ -328,6 +328,7 @@ public class HookRunner {
     if (result.succeeded()) {
       h.state = HookLedger.SUCCEEDED;
       h.message = "exit code 0";
+      HookPodEvents.finished(events, plan, h);
       return false;
     }
     if (result.timedOut()) {
@@ -339,6 +340,7 @@ public class HookRunner {
     }
     events.warning(plan, result.timedOut() ? "HookTimedOut" : "HookFailed",
         HookLimits.message(HookLedger.describe(h) + ": " + h.message + " (on-error " + h.onError + ")"));
+    HookPodEvents.finished(events, plan, h);
     return !HookLedger.isContinue(h);
   }
 

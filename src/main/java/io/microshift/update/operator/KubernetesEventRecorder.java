@@ -2,11 +2,19 @@ package io.microshift.update.operator;
 
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.microshift.update.api.UpdatePlan;
+import java.net.HttpURLConnection;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -15,7 +23,10 @@ import org.slf4j.LoggerFactory;
 /**
  * core/v1 Events about plans. UpdatePlans are cluster-scoped, so their events go to the
  * {@code default} namespace, where {@code oc describe updateplan} and {@code oc get events} find
- * them. A failure to record an event is logged, never fatal.
+ * them. Events on the workload authors' own objects (a paused Deployment, the pod a hook ran in) go
+ * to the object's namespace and are named after what they say ({@link #onceName}), so that a
+ * replayed step finds its event already there (409) instead of recording it twice. A failure to
+ * record an event is logged, never fatal.
  */
 public final class KubernetesEventRecorder implements EventRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesEventRecorder.class);
@@ -53,23 +64,46 @@ public final class KubernetesEventRecorder implements EventRecorder {
     record(object, object.getMetadata().getNamespace(), "Warning", reason, message);
   }
 
+  @Override
+  public void normalOn(UpdatePlan plan, ObjectReference object, String reason, String message) {
+    recordOnce(plan, object, "Normal", reason, message);
+  }
+
+  @Override
+  public void warningOn(UpdatePlan plan, ObjectReference object, String reason, String message) {
+    recordOnce(plan, object, "Warning", reason, message);
+  }
+
+  private void recordOnce(UpdatePlan plan, ObjectReference object, String type, String reason, String message) {
+    ObjectReference ref = withUid(object);
+    String text = clip(message);
+    create(onceName(plan, ref, type, reason, text), ref, type, reason, text);
+  }
+
   private void record(HasMetadata object, String namespace, String type, String reason, String message) {
-    String now = Instant.now(clock).toString();
     String name = object.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 13)
         .replace("-", "").toLowerCase(Locale.ROOT);
-    String text = message == null ? "" : message.length() > MAX_MESSAGE
-        ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
+    ObjectReference ref = new ObjectReferenceBuilder()
+        .withApiVersion(object.getApiVersion())
+        .withKind(object.getKind())
+        .withNamespace(object.getMetadata().getNamespace())
+        .withName(object.getMetadata().getName())
+        .withUid(object.getMetadata().getUid())
+        .withResourceVersion(object.getMetadata().getResourceVersion())
+        .build();
+    create(name, namespace, ref, type, reason, clip(message));
+  }
+
+  private void create(String name, ObjectReference ref, String type, String reason, String text) {
+    create(name, ref.getNamespace(), ref, type, reason, text);
+  }
+
+  private void create(String name, String namespace, ObjectReference ref, String type, String reason, String text) {
+    String now = Instant.now(clock).toString();
     try {
       client.v1().events().inNamespace(namespace).resource(new EventBuilder()
           .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
-          .withInvolvedObject(new ObjectReferenceBuilder()
-              .withApiVersion(object.getApiVersion())
-              .withKind(object.getKind())
-              .withNamespace(object.getMetadata().getNamespace())
-              .withName(object.getMetadata().getName())
-              .withUid(object.getMetadata().getUid())
-              .withResourceVersion(object.getMetadata().getResourceVersion())
-              .build())
+          .withInvolvedObject(ref)
           .withType(type)
           .withReason(reason)
           .withMessage(text)
@@ -79,9 +113,66 @@ public final class KubernetesEventRecorder implements EventRecorder {
           .withNewSource().withComponent(COMPONENT).endSource()
           .withReportingComponent(COMPONENT)
           .build()).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        LOG.atDebug().addKeyValue("event", namespace + "/" + name).log("event already recorded");
+        return;
+      }
+      logFailure(ref, reason, e);
     } catch (RuntimeException e) {
-      LOG.atWarn().addKeyValue("object", object.getKind() + " " + object.getMetadata().getName()).addKeyValue("reason", reason)
-          .log("could not record event: {}", e.getMessage());
+      logFailure(ref, reason, e);
     }
+  }
+
+  private static void logFailure(ObjectReference ref, String reason, RuntimeException e) {
+    LOG.atWarn().addKeyValue("object", ref.getKind() + " " + ref.getName()).addKeyValue("reason", reason)
+        .log("could not record event: {}", e.getMessage());
+  }
+
+  private static String clip(String message) {
+    return message == null ? "" : message.length() > MAX_MESSAGE
+        ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
+  }
+
+  /**
+   * {@code oc describe} finds an object's events by kind, namespace, name and uid (client-go
+   * kubernetes/typed/core/v1/event_expansion.go, Search and
+   * GetFieldSelector), so an event without the uid is not shown: a pod named
+   * by a hook's status entry is read for it. A pod that is gone gets the event without a uid.
+   */
+  private ObjectReference withUid(ObjectReference object) {
+    if (object.getUid() != null || !"Pod".equals(object.getKind())) {
+      return object;
+    }
+    try {
+      Pod pod = client.pods().inNamespace(object.getNamespace()).withName(object.getName()).get();
+      if (pod == null) {
+        return object;
+      }
+      return new ObjectReferenceBuilder(object).withUid(pod.getMetadata().getUid())
+          .withResourceVersion(pod.getMetadata().getResourceVersion()).build();
+    } catch (RuntimeException e) {
+      LOG.atDebug().addKeyValue("pod", object.getNamespace() + "/" + object.getName())
+          .log("could not read the pod's uid: {}", e.getMessage());
+      return object;
+    }
+  }
+
+  /**
+   * The object's name and a hash of the plan, the object, the type, the reason and the message:
+   * the same event twice has the same name. At most 253 characters (a DNS subdomain).
+   */
+  static String onceName(UpdatePlan plan, ObjectReference ref, String type, String reason, String message) {
+    String key = String.join("\n", String.valueOf(plan.getMetadata().getUid()), plan.getMetadata().getName(),
+        ref.getKind(), ref.getNamespace(), ref.getName(), String.valueOf(ref.getUid()), type, reason, message);
+    String hash;
+    try {
+      hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(key.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+    String base = ref.getName().length() > 253 - 17 ? ref.getName().substring(0, 253 - 17) : ref.getName();
+    return base.replaceAll("[^a-z0-9]+$", "") + "." + hash;
   }
 }

@@ -290,6 +290,7 @@ public final class PlanStateMachine {
   private void transition(UpdatePlan plan, Phase next, String reason, String message) {
     UpdatePlanStatus st = plan.getStatus();
     Phase from = st.phase;
+    String fromSince = st.phaseTransitionTime;
     st.phase = next;
     st.phaseTransitionTime = clock.instant().toString();
     st.message = message;
@@ -307,7 +308,7 @@ public final class PlanStateMachine {
     } else {
       events.normal(plan, reason, from + " -> " + next + ": " + message);
     }
-    metrics.transition(from, next);
+    metrics.transition(plan, from, next, fromSince, clock.instant());
     LOG.atInfo().addKeyValue("plan", plan.getMetadata().getName()).addKeyValue("from", from)
         .addKeyValue("to", next).addKeyValue("reason", reason).log(message);
   }

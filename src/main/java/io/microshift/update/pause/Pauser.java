@@ -73,6 +73,7 @@ final class Pauser {
             + " (its record is kept; that plan or an administrator must resume it)");
         continue;
       }
+      boolean firstRecord = PausedStatus.find(plan, ref).map(p -> !PausedStatus.PAUSED.equals(p.state)).orElse(true);
       PausedWorkload entry = PausedStatus.entry(plan, ref);
       Map<String, String> a = annotations(after);
       entry.originalReplicas = ref.scalable() ? parseInt(a.get(PauseAnnotations.ORIGINAL_REPLICAS)) : null;
@@ -82,6 +83,12 @@ final class Pauser {
           ? "scaled from " + entry.originalReplicas + " to 0"
           : "suspended (was suspend=" + entry.originalSuspend + ")";
       paused.add(entry);
+      if (firstRecord) {
+        // until status.pausedWorkloads records it: also after a crash between the pause and the save
+        WorkloadEvents.paused(events, plan, after, ref.scalable()
+            ? "replicas " + entry.originalReplicas + " -> 0"
+            : "suspend " + entry.originalSuspend + " -> true");
+      }
       if (didChange[0]) {
         changed.add(ref + " (" + entry.message + ")");
       }

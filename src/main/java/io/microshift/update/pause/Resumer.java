@@ -39,11 +39,24 @@ final class Resumer {
         .map(Workloads::ref).sorted(WorkloadRef.ORDER).toList();
     for (WorkloadRef ref : recorded) {
       PausedWorkload entry = PausedStatus.entry(plan, ref);
+      String[] before = {null};
       try {
-        HasMetadata after = updates.update(ref, o -> restore(o, ref, planName, entry));
+        HasMetadata after = updates.update(ref, o -> {
+          before[0] = ref.scalable() ? "replicas " + Workloads.replicas(o) : "suspend " + Workloads.suspended(o);
+          boolean ours = restore(o, ref, planName, entry);
+          if (!ours) {
+            before[0] = null;
+          }
+          return ours;
+        });
         if (after == null) {
           entry.state = PausedStatus.CONFLICT;
           entry.message = "deleted while paused; nothing to restore";
+        } else if (before[0] != null && PausedStatus.RESUMED.equals(entry.state)) {
+          WorkloadEvents.resumed(events, plan, after, before[0] + " -> " + (ref.scalable()
+              ? Integer.toString(Workloads.replicas(after)) : Boolean.toString(Workloads.suspended(after))));
+        } else if (before[0] != null) {
+          WorkloadEvents.notResumed(events, plan, after, entry.message);
         }
       } catch (KubernetesClientException | IllegalStateException e) {
         failures.add(ref + ": " + e.getMessage());

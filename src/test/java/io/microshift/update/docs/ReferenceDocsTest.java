@@ -367,7 +367,8 @@ class ReferenceDocsTest {
     plan.getStatus().phase = Phase.Succeeded;
     plan.getStatus().phaseTransitionTime = "2026-11-25T14:02:00Z";
     metrics.observe(plan);
-    metrics.transition(Phase.Verifying, Phase.Succeeded);
+    plan.getStatus().startTime = "2026-11-25T13:50:00Z";
+    metrics.transition(plan, Phase.Verifying, Phase.Succeeded, "2026-11-25T14:00:00Z", java.time.Instant.parse("2026-11-25T14:02:00Z"));
     metrics.backupFailed();
     Map<String, Set<String>> exposed = new TreeMap<>();
     Matcher sample = Pattern.compile("^(microshift_[a-z0-9_]+)(?:\\{([^}]*)\\})? ", Pattern.MULTILINE)

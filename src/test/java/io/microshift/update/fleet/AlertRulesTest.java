@@ -92,7 +92,8 @@ class AlertRulesTest {
 
   /**
    * The promtool unit tests cover what matters: every alert is expected to fire somewhere, a plan
-   * stuck in Applying fires UpdatePlanStuck, and a Succeeded plan (the normal case) fires nothing.
+   * stuck in Applying fires UpdatePlanStuck, a Succeeded plan (the normal case) fires nothing, and
+   * a dry run that found problems (Failed, dry_run="true") does not fire UpdatePlanFailed.
    */
   @Test
   @SuppressWarnings("unchecked")
@@ -101,6 +102,7 @@ class AlertRulesTest {
     Set<String> fired = new TreeSet<>();
     boolean stuckInApplying = false;
     boolean quietSucceeded = false;
+    boolean quietFailedDryRun = false;
     for (Map<String, Object> test : (List<Map<String, Object>>) file.get("tests")) {
       String series = ((List<Map<String, Object>>) test.get("input_series")).stream()
           .map(x -> String.valueOf(x.get("series"))).collect(Collectors.joining("\n"));
@@ -120,6 +122,10 @@ class AlertRulesTest {
         }
       }
       Set<String> checked = checks.stream().map(c -> (String) c.get("alertname")).collect(Collectors.toSet());
+      quietFailedDryRun |= series.matches("(?s).*phase=\"Failed\",dry_run=\"true\".*")
+          && checks.stream().anyMatch(c -> "UpdatePlanFailed".equals(c.get("alertname"))
+              && ((List<?>) c.get("exp_alerts")).isEmpty()
+              && String.valueOf(c.get("eval_time")).matches("([3-9]|[1-9][0-9])m"));
       quietSucceeded |= series.contains("phase=\"Succeeded\"") && !anyFires
           && checked.containsAll(Set.of("UpdatePlanFailed", "UpdatePlanRolledBack", "UpdatePlanStuck"));
     }
@@ -127,6 +133,7 @@ class AlertRulesTest {
     assertEquals(all, fired, "updateplan-alerts.test.yaml should expect every alert to fire at least once");
     assertTrue(stuckInApplying, "no unit test of a plan stuck in Applying");
     assertTrue(quietSucceeded, "no unit test that a Succeeded plan fires no plan alert");
+    assertTrue(quietFailedDryRun, "no unit test that a dry run that ended Failed fires no UpdatePlanFailed");
   }
 
   // ---------------------------------------------------------------- content
@@ -206,7 +213,7 @@ class AlertRulesTest {
     plan.getStatus().phase = Phase.Failed;
     plan.getStatus().phaseTransitionTime = "2026-11-25T14:02:00Z";
     metrics.observe(plan);
-    metrics.transition(Phase.Pausing, Phase.Failed);
+    metrics.transition(plan, Phase.Pausing, Phase.Failed, "2026-11-25T14:00:00Z", java.time.Instant.parse("2026-11-25T14:02:00Z"));
     metrics.backupFailed();
     Set<String> exposed = registry.scrape().lines()
         .filter(l -> !l.startsWith("#") && !l.isBlank())

@@ -1,6 +1,7 @@
 package io.microshift.update.hooks;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.microshift.update.api.HookPolicy;
 import io.microshift.update.api.UpdatePlan;
@@ -59,6 +60,21 @@ public final class TestPlans {
     @Override
     public void warning(UpdatePlan plan, String reason, String message) {
       all.add("Warning " + reason + ": " + message);
+    }
+
+    /** Events on objects, as "Type Reason on Kind namespace/name: message". */
+    public final List<String> onObjects = Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public void normalOn(UpdatePlan plan, ObjectReference object, String reason, String message) {
+      onObjects.add("Normal " + reason + " on " + object.getKind() + " " + object.getNamespace() + "/"
+          + object.getName() + ": " + message);
+    }
+
+    @Override
+    public void warningOn(UpdatePlan plan, ObjectReference object, String reason, String message) {
+      onObjects.add("Warning " + reason + " on " + object.getKind() + " " + object.getNamespace() + "/"
+          + object.getName() + ": " + message);
     }
 
     public List<String> withReason(String reason) {

@@ -18,7 +18,8 @@ class HealthServerTest {
   @Test
   void servesLivenessReadinessAndPrometheusMetrics() throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new OperatorMetrics(registry).transition(Phase.Pending, Phase.Preflight);
+    new OperatorMetrics(registry).transition(new io.microshift.update.api.UpdatePlan(), Phase.Pending, Phase.Preflight,
+        null, java.time.Instant.now());
     AtomicBoolean ready = new AtomicBoolean(false);
     try (HealthServer server = new HealthServer(0, ready::get, registry).start()) {
       HttpClient http = HttpClient.newHttpClient();

@@ -147,6 +147,9 @@ class UpdatePlanReconcilerTest {
         .tags("plan", "z-stream", "phase", "Verifying").gauge().value());
     assertEquals(1.0, registry.get("microshift_update_plans_completed")
         .tags("outcome", "Succeeded").counter().count());
+    assertEquals(1, registry.get("microshift_update_duration")
+        .tags("outcome", "Succeeded", "dry_run", "false").timer().count(), "the update's duration is observed once");
+    assertEquals(1, registry.get("microshift_update_phase_duration").tags("phase", "Verifying").timer().count());
     assertTrue(eventReasons("z-stream").containsAll(
         List.of("Started", "PreflightPassed", "WorkloadBackupsDone", "WorkloadsPaused", "HostAccepted")));
   }

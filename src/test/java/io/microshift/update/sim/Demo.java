@@ -5,36 +5,50 @@ import io.microshift.update.api.ResumePolicy;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.marker.HostStatus;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * {@code hack/demo}: three update stories on {@link SimulatedDevice}s, with the plans' phases as
- * {@code oc get updateplans} shows them, the host states from host-status.json, and a summary.
+ * {@code oc get updateplans} shows them, {@code oc describe}-style excerpts (conditions, hooks,
+ * paused workloads, events) after Pausing, after the reboot and at the end, the host states from
+ * host-status.json, and a summary. It says what is real and what is simulated; the frameworks' log
+ * lines go to files under target/demo ({@link DemoLogging}); every line fits in 120 columns
+ * ({@link WrappingOutput}). {@code --story z-stream|y-stream|rpm} (repeatable) runs only those.
  * Exits 1 when a story's outcome differs from the expected one.
  */
 public final class Demo {
   static final Duration STORY_TIMEOUT = Duration.ofMinutes(3);
-  static final PrintStream OUT = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+  static final PrintStream OUT = WrappingOutput.of(System.out);
+  static final List<String> STORIES = List.of("z-stream", "y-stream", "rpm");
 
   record Row(String story, String expected, String outcome, boolean ok, Duration took) {}
 
   private final List<Row> rows = new ArrayList<>();
   private final Instant start = Instant.now();
+  private final Set<String> stories;
+
+  Demo(Set<String> stories) {
+    this.stories = stories;
+  }
 
   public static void main(String[] args) throws Exception {
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
-    // the mock API server logs every request through java.util.logging
-    java.util.logging.Logger rootLogger = java.util.logging.Logger.getLogger("");
-    rootLogger.setLevel(java.util.logging.Level.WARNING);
-    for (java.util.logging.Handler h : rootLogger.getHandlers()) {
-      h.setLevel(java.util.logging.Level.WARNING);
+    DemoLogging.toFiles(); // before the first logger is created
+    Set<String> stories = new LinkedHashSet<>();
+    for (int i = 0; i < args.length; i++) {
+      if ("--story".equals(args[i]) && i + 1 < args.length && STORIES.contains(args[i + 1])) {
+        stories.add(args[++i]);
+      } else {
+        OUT.println("usage: hack/demo [--story z-stream|y-stream|rpm]...   (default: all three)");
+        System.exit(2);
+      }
     }
-    Demo demo = new Demo();
+    Demo demo = new Demo(stories.isEmpty() ? new LinkedHashSet<>(STORIES) : stories);
     int rc;
     try {
       rc = demo.run();
@@ -46,17 +60,45 @@ public final class Demo {
   }
 
   int run() {
-    OUT.println("MicroShift update operator: demo on a simulated device (operator + marker files + host agent +");
-    OUT.println("greenboot scripts, real etcd, real ostree sysroot; rpm-ostree, dnf, systemctl and reboots simulated)");
-    try (SimulatedDevice edge = SimulatedDevice.start(SimulatedDevice.Options.ostree("4.17.1")
-        .versions("4.17.3", "4.18.0").broken("4.18.0").log(OUT))) {
-      zStream(edge);
-      yStreamRollback(edge);
+    intro();
+    if (stories.contains("z-stream") || stories.contains("y-stream")) {
+      try (SimulatedDevice edge = SimulatedDevice.start(SimulatedDevice.Options.ostree("4.17.1")
+          .versions("4.17.3", "4.18.0").broken("4.18.0").log(OUT))) {
+        if (stories.contains("z-stream")) {
+          zStream(edge);
+        }
+        if (stories.contains("y-stream")) {
+          if (!stories.contains("z-stream")) {
+            OUT.println("  [demo] the y-stream story starts from 4.17.3: running the z-stream update first, quietly");
+            edge.apply(SimulatedDevice.ostreePlan("z-stream-4-17-3", "4.17.3", ResumePolicy.AfterBoot));
+            edge.autopilot(STORY_TIMEOUT);
+            settle(edge, "z-stream-4-17-3");
+          }
+          yStreamRollback(edge);
+        }
+      }
     }
-    try (SimulatedDevice rpm = SimulatedDevice.start(SimulatedDevice.Options.rpm("4.17.1").log(OUT))) {
-      rpmUpdate(rpm);
+    if (stories.contains("rpm")) {
+      try (SimulatedDevice rpm = SimulatedDevice.start(SimulatedDevice.Options.rpm("4.17.1").log(OUT))) {
+        rpmUpdate(rpm);
+      }
     }
     return summary();
+  }
+
+  static void intro() {
+    OUT.println("MicroShift update operator: demo on a simulated device");
+    OUT.println();
+    OUT.println("What is real in this demo:");
+    OUT.println("  real       the operator and the host agent (this repository's code, as on a device), the marker files");
+    OUT.println("             in /var/lib/microshift-update, the greenboot scripts of src/host/greenboot (run with bash),");
+    OUT.println("             etcd (a real etcd process holding MicroShift's data), the ostree sysroot (a real ostree repo");
+    OUT.println("             with one deployment per MicroShift version), cp of /var/lib/microshift (backup and restore)");
+    OUT.println("  simulated  the Kubernetes API server (fabric8's mock server, its objects saved into the data dir),");
+    OUT.println("             kubelet (pods follow replicas at once), rpm-ostree, dnf, rpm, systemctl, grub's boot counter,");
+    OUT.println("             the reboots and MicroShift's own greenboot check (fakes modelled on the upstream tools,");
+    OUT.println("             docs/simulated-device.md)");
+    OUT.println("  staged     in story 2, 4.18.0 is marked broken: MicroShift's greenboot check fails on it, so it rolls back");
   }
 
   // ------------------------------------------------------------------ stories
@@ -64,28 +106,33 @@ public final class Demo {
   void zStream(SimulatedDevice d) {
     successStory(d, "1. ostree z-stream update 4.17.1 -> 4.17.3 (greenboot healthy)",
         SimulatedDevice.ostreePlan("z-stream-4-17-3", "4.17.3", ResumePolicy.AfterBoot), "/demo/before-z",
-        "ostree z-stream 4.17.1 -> 4.17.3", "booted");
+        "1. ostree z-stream 4.17.1 -> 4.17.3", "booted");
   }
 
   void yStreamRollback(SimulatedDevice d) {
     String name = "y-stream-4-18-0";
-    header("2. ostree y-stream upgrade 4.17.3 -> 4.18.0 (4.18.0 fails greenboot: rollback and restore)");
+    header("2. ostree y-stream upgrade 4.17.3 -> 4.18.0 (staged: 4.18.0 fails greenboot; rollback and restore)");
     Instant t0 = Instant.now();
     d.etcdPut("/demo/before-y", "kept");
     d.appWrite("v1: orders before the upgrade");
     Watcher w = Watcher.start(d, name);
+    PlanDescription describe = new PlanDescription(d, name);
     d.apply(SimulatedDevice.ostreePlan(name, "4.18.0", ResumePolicy.AfterBoot));
     String outcome;
     boolean ok;
     try {
       d.awaitRebootRequested(STORY_TIMEOUT);
+      OUT.print(describe.describe("after Pausing: hooks ran, workloads paused; the host agent asks for the reboot"));
       d.reboot();
       // the new version runs for a while: it writes to etcd and the app writes data
       d.await("shop/web resumed on 4.18.0", Duration.ofSeconds(60),
           () -> d.appReadyReplicas() == SimulatedDevice.APP_REPLICAS);
+      OUT.print(describe.describe("after the reboot into 4.18.0, before greenboot's verdict"));
       d.etcdPut("/demo/written-on-4.18", "must be gone after the rollback");
       d.appWrite("v2: orders written on 4.18.0");
       OUT.println("  [demo] on 4.18.0: wrote etcd key /demo/written-on-4.18 and new app data");
+      OUT.println("  [demo] staged: 4.18.0 is marked broken, so MicroShift's greenboot check fails; greenboot retries, then"
+          + " rolls back");
       while (true) {
         SimulatedDevice.GreenbootResult g = d.greenbootRun();
         d.reboot();
@@ -103,8 +150,8 @@ public final class Demo {
       ok = phase == Phase.RolledBack && "4.17.3".equals(d.bootedVersion()) && before && after && app;
       OUT.println("  [demo] the restore brought back MicroShift's pre-update data dir: etcd and the API objects,"
           + " so the plan's status went back to AwaitingReboot; the operator continued from host-status.json");
-      OUT.println("  [demo] RolledBack message: " + p.getStatus().message);
       OUT.println("  [demo] post-rollback hook: " + d.appRestoredMarker());
+      OUT.print(describe.describe("at the end"));
     } catch (AssertionError | RuntimeException e) {
       outcome = "error: " + e.getMessage();
       ok = false;
@@ -112,14 +159,14 @@ public final class Demo {
       w.stop();
     }
     report(d, name, t0);
-    rows.add(new Row("ostree y-stream 4.17.3 -> 4.18.0", "RolledBack to 4.17.3, etcd + app data restored",
+    rows.add(new Row("2. ostree y-stream 4.17.3 -> 4.18.0", "RolledBack to 4.17.3, etcd + app data restored",
         outcome, ok, since(t0)));
   }
 
   void rpmUpdate(SimulatedDevice d) {
     successStory(d, "3. rpm update 4.17.1 -> 4.17.3 (dnf; greenboot healthy)",
         SimulatedDevice.rpmPlan("rpm-4-17-3", "4.17.3", ResumePolicy.AfterCommit), "/demo/before-rpm",
-        "rpm 4.17.1 -> 4.17.3", "installed");
+        "3. rpm 4.17.1 -> 4.17.3", "installed");
   }
 
   /** A story that must end Succeeded on the plan's target, with etcd data and the app intact. */
@@ -131,11 +178,20 @@ public final class Demo {
     Instant t0 = Instant.now();
     d.etcdPut(etcdKey, "kept");
     Watcher w = Watcher.start(d, name);
+    PlanDescription describe = new PlanDescription(d, name);
     d.apply(plan);
     String outcome;
     boolean ok;
     try {
-      d.autopilot(STORY_TIMEOUT);
+      d.awaitRebootRequested(STORY_TIMEOUT);
+      OUT.print(describe.describe("after Pausing: hooks ran, workloads paused; the host agent asks for the reboot"));
+      d.reboot();
+      d.await("the operator back after the reboot", STORY_TIMEOUT, () -> {
+        Phase now = d.phase(name);
+        return now == Phase.Verifying || now == Phase.RollingBack || now != null && now.isTerminal();
+      });
+      OUT.print(describe.describe("after the reboot into " + target + ", before greenboot's verdict"));
+      d.greenbootRun();
       UpdatePlan p = settle(d, name);
       Phase phase = p.getStatus().phase;
       boolean etcdKept = "kept".equals(d.etcdGet(etcdKey));
@@ -143,6 +199,7 @@ public final class Demo {
       outcome = phase + ", " + verb + " " + d.bootedVersion() + ", etcd data " + (etcdKept ? "kept" : "LOST")
           + ", web " + d.appReadyReplicas() + "/" + SimulatedDevice.APP_REPLICAS;
       ok = phase == Phase.Succeeded && target.equals(d.bootedVersion()) && etcdKept;
+      OUT.print(describe.describe("at the end"));
     } catch (AssertionError | RuntimeException e) {
       outcome = "error: " + e.getMessage();
       ok = false;
@@ -222,18 +279,18 @@ public final class Demo {
   int summary() {
     OUT.println();
     OUT.println("=== summary ===");
-    List<String[]> lines = new ArrayList<>();
-    lines.add(new String[] {"STORY", "EXPECTED", "OUTCOME", "OK", "TIME"});
     boolean all = true;
     for (Row r : rows) {
-      lines.add(new String[] {r.story(), r.expected(), r.outcome(), r.ok() ? "yes" : "NO",
-          String.format("%.1fs", r.took().toMillis() / 1000.0)});
+      OUT.printf("%-4s %s (%.1fs)%n", r.ok() ? "ok" : "NO", r.story(), r.took().toMillis() / 1000.0);
+      OUT.println("       expected  " + r.expected());
+      OUT.println("       outcome   " + r.outcome());
       all &= r.ok();
     }
-    OUT.print(table(lines));
     OUT.printf("demo took %.1fs: %s%n", since(start).toMillis() / 1000.0,
         all ? "every story ended as expected" : "A STORY DID NOT END AS EXPECTED");
-    return all && rows.size() == 3 ? 0 : 1;
+    OUT.println("framework logs: " + DemoLogging.FRAMEWORK_LOG + " (operator, host agent, JOSDK, fabric8, netty), "
+        + DemoLogging.JUL_LOG + " (mock API server)");
+    return all && rows.size() == stories.size() ? 0 : 1;
   }
 
   static Duration since(Instant t) {
