@@ -37,7 +37,7 @@ public final class Demo {
     Demo demo = new Demo();
     int rc;
     try {
-      rc = demo.run();
+      rc = List.of(args).contains("--image") ? demo.runImage() : demo.run();
     } catch (Throwable t) {
       t.printStackTrace();
       rc = 2;
@@ -55,6 +55,18 @@ public final class Demo {
     }
     try (SimulatedDevice rpm = SimulatedDevice.start(SimulatedDevice.Options.rpm("4.17.1").log(OUT))) {
       rpmUpdate(rpm);
+    }
+    return summary();
+  }
+
+  /** {@code hack/demo --image}: an image-mode (bootc) device updated to the image of 4.17.3 by digest. */
+  int runImage() {
+    OUT.println("MicroShift update operator: image-mode demo (bootc) on a simulated device (real etcd, real ostree");
+    OUT.println("sysroot under a fake bootc and registry; dnf, systemctl and reboots simulated)");
+    try (SimulatedDevice edge = SimulatedDevice.start(SimulatedDevice.Options.image("4.17.1").versions("4.17.3").log(OUT))) {
+      successStory(edge, "image mode: bootc update 4.17.1 -> 4.17.3 (bootc switch, download-only until Apply)",
+          SimulatedDevice.imagePlan("image-4-17-3", "4.17.3", ResumePolicy.AfterBoot), "/demo/before-image",
+          "image mode 4.17.1 -> 4.17.3", "booted");
     }
     return summary();
   }
