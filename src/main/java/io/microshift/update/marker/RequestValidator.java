@@ -55,7 +55,7 @@ public final class RequestValidator {
       c.oneOf(target, "target", "reboot", false, List.of("Always", "IfNeeded"));
       c.strings(target, "target", "requiredImages", false, Markers.MAX_REQUIRED_IMAGES, Markers.IMAGE_BY_DIGEST, 300);
       if ("rpm".equals(type) && target.hasNonNull("requiredImages")) {
-        c.problem("target.requiredImages", "only for types ostree and image (an rpm update does not change the image store)");
+        c.problem("target.requiredImages", "only for type ostree or image (an rpm update does not change the image store)");
       }
       image(c, target, type);
       boolean hasRef = target.hasNonNull("ostreeRef");
@@ -142,7 +142,7 @@ public final class RequestValidator {
     Boolean allowTag = c.bool(target, "target", "allowImageTag", false);
     String image = c.string(target, "target", "image", "image".equals(type), null, Markers.MAX_TARGET_IMAGE_CHARS);
     if (!"image".equals(type)) {
-      if (target.has("image") || target.has("allowImageTag")) {
+      if (target.hasNonNull("image") || target.hasNonNull("allowImageTag")) {
         c.problem("target.image", "image and allowImageTag are only for type image");
       }
       return;
