@@ -214,6 +214,21 @@ class ImageModeTest {
   }
 
   @Test
+  void theStagedDeploymentBootedUnderAnotherImageDigestIsNotTheTarget() {
+    TestHost h = new TestHost(root, true).imageMode();
+    h.writeRequest(h.request());
+    assertEquals(0, apply(h));
+    // the registry now says the commit is another image: bootc status reports that digest
+    String other = "sha256:" + "d4".repeat(32);
+    h.runner.bootc().publish(TestHost.IMAGE_REPO, null, other, h.commitTarget);
+    h.rebootIntoDefault();
+    assertEquals(h.commitTarget, h.bootedChecksum());
+    new BootCommand(h.ctx()).run();
+    HostStatus s = h.status();
+    assertFalse(s.state() == HostState.Booted, "booted by checksum alone: " + s.state() + ": " + s.message());
+  }
+
+  @Test
   void anImageHostRefusesTypeOstree() {
     TestHost h = new TestHost(root, true);
     UpdateRequest ostree = h.request();
