@@ -33,6 +33,29 @@ public final class Patterns {
    */
   public static final String REPOSITORY = "^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$";
 
+  /**
+   * The registry and repository of a container image: a registry host that is unambiguous (it
+   * has a '.' or a port, or is localhost, as the distribution reference grammar requires of a
+   * domain) and one or more lower-case path components; no scheme, no transport prefix, no
+   * spaces, never starts with '-'.
+   */
+  private static final String IMAGE_REPOSITORY =
+      "(localhost|[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?)+)(:[0-9]{1,5})?"
+          + "(/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*){1,16}";
+
+  /** An image-mode target pinned by digest: {@code registry.example.com/edge/microshift@sha256:<64 hex>}. */
+  public static final String TARGET_IMAGE_BY_DIGEST = "^" + IMAGE_REPOSITORY + "@sha256:[0-9a-f]{64}$";
+
+  /** An image-mode target by tag ({@code registry.example.com/edge/microshift:4.18.2}): only with allowImageTag. */
+  public static final String TARGET_IMAGE_BY_TAG = "^" + IMAGE_REPOSITORY + ":[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
+
+  /** Either form: the schema's pattern of spec.target.image (the tag form needs allowImageTag, a CEL rule). */
+  public static final String TARGET_IMAGE = "^" + IMAGE_REPOSITORY
+      + "(@sha256:[0-9a-f]{64}|:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$";
+
+  /** The schema's maxLength of spec.target.image. */
+  public static final int TARGET_IMAGE_MAX_LENGTH = 255;
+
   /** A duration such as 30s, 5m, 1h30m. */
   public static final String DURATION = "^([0-9]{1,6}(ms|s|m|h))+$";
 

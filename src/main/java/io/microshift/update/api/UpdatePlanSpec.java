@@ -25,10 +25,21 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(
     value = "self.type != 'ostree' || ((!has(self.target.repositories) || size(self.target.repositories) == 0) && !has(self.target.reboot))",
     message = "spec.target.repositories and spec.target.reboot are for rpm updates")
+@ValidationRule(
+    value = "self.type != 'image' || has(self.target.image)",
+    message = "an image update needs spec.target.image (registry/repository@sha256:<64 hex>)")
+@ValidationRule(
+    value = "self.type == 'image' || !has(self.target.image)",
+    message = "spec.target.image is for image updates (type image)")
+@ValidationRule(
+    value = "self.type != 'image' || (!has(self.target.ostreeRef) && !has(self.target.ostreeCommit)"
+        + " && (!has(self.target.packages) || size(self.target.packages) == 0)"
+        + " && (!has(self.target.repositories) || size(self.target.repositories) == 0) && !has(self.target.reboot))",
+    message = "an image update takes spec.target.image only: ostreeRef, ostreeCommit, packages, repositories and reboot are for ostree and rpm updates")
 public class UpdatePlanSpec {
 
   @Required
-  @JsonPropertyDescription("How the host is updated: ostree (rpm-ostree, greenboot rollback) or rpm (dnf).")
+  @JsonPropertyDescription("How the host is updated: ostree (rpm-ostree, greenboot rollback), image (bootc, greenboot rollback) or rpm (dnf).")
   public UpdateType type;
 
   @Required

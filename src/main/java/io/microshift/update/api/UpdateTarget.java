@@ -11,6 +11,13 @@ import java.util.List;
 
 /** What to update to. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
+@ValidationRule(
+    value = "!has(self.image) || self.image.contains('@sha256:') || (has(self.allowImageTag) && self.allowImageTag)",
+    message = "spec.target.image must be pinned by digest (registry/repository@sha256:<64 hex>); a tag can move"
+        + " between the canary and the fleet: set spec.target.allowImageTag: true to update to a tag anyway")
+@ValidationRule(
+    value = "!has(self.allowImageTag) || !self.allowImageTag || has(self.image)",
+    message = "spec.target.allowImageTag is only for an image-mode target (spec.target.image)")
 public class UpdateTarget {
 
   @Required
@@ -27,6 +34,16 @@ public class UpdateTarget {
   @Pattern(Patterns.OSTREE_COMMIT)
   @JsonPropertyDescription("ostree only: the commit (64 hex digits) to deploy.")
   public String ostreeCommit;
+
+  @Pattern(Patterns.TARGET_IMAGE)
+  @Size(max = Patterns.TARGET_IMAGE_MAX_LENGTH)
+  @JsonPropertyDescription("image only: the bootable container image (bootc) to switch to, pinned by digest,"
+      + " e.g. registry.example.com/edge/microshift@sha256:<64 hex>; a tag (registry/repository:tag) only with allowImageTag.")
+  public String image;
+
+  @JsonPropertyDescription("image only: allow spec.target.image to name a tag instead of a digest (a tag can move"
+      + " between the canary and the fleet; the device updates to whatever the tag names when it stages).")
+  public Boolean allowImageTag;
 
   @Size(max = 64)
   @JsonPropertyDescription(

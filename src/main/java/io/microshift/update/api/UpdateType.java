@@ -7,7 +7,12 @@ public enum UpdateType {
   /** rpm-ostree stages a new deployment; greenboot rolls back on failure. */
   OSTREE("ostree"),
   /** dnf installs the target package set; no automatic rollback, the backup stays. */
-  RPM("rpm");
+  RPM("rpm"),
+  /**
+   * Image mode: bootc stages a bootable container image (an ostree deployment underneath);
+   * greenboot rolls back with {@code bootc rollback} on failure.
+   */
+  IMAGE("image");
 
   private final String value;
 

@@ -344,8 +344,8 @@ public final class ApplyCommand {
           "rebooting from boot " + bootId + " into " + req.target().version());
     }
     ctx.reached(CrashPoints.APPLY_BOOT_RECORDED);
-    if (req.type() == UpdateType.OSTREE) {
-      new Staging(ctx).finalizeAndReboot();
+    if (req.type().deploysOstree()) {
+      new Staging(ctx).finalizeAndReboot(req);
     } else {
       ctx.runner().check(List.of("systemctl", "reboot"));
     }

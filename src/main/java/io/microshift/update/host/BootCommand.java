@@ -66,10 +66,10 @@ public final class BootCommand {
           return booted(s, boot, "target " + s.targetVersion() + " booted again after "
               + s.greenbootAttempts() + " failed greenboot attempt(s)");
         }
-        if (s.type() == UpdateType.OSTREE && ctx.booted().bootedChecksum().map(d -> d.equals(s.deploymentBefore())).orElse(false)) {
+        if (s.type().deploysOstree() && ctx.booted().bootedChecksum().map(d -> d.equals(s.deploymentBefore())).orElse(false)) {
           return rollback(s, boot, "greenboot rolled back to deployment " + s.deploymentBefore());
         }
-        String what = s.type() == UpdateType.OSTREE
+        String what = s.type().deploysOstree()
             ? "booted deployment " + ctx.booted().bootedChecksum().orElse("unknown") + " is neither the target nor the previous one"
             : "installed MicroShift is " + ctx.microshift().installedPackageVersion().orElse("unknown")
                 + ", not the target " + s.targetVersion();
@@ -126,7 +126,7 @@ public final class BootCommand {
    * runs it unsupervised.
    */
   private Optional<String> targetNeverBooted(HostStatus s) {
-    if (s.type() != UpdateType.OSTREE || s.state() != HostState.Rebooting || s.targetDeployment() == null
+    if (!s.type().deploysOstree() || s.state() != HostState.Rebooting || s.targetDeployment() == null
         || !ctx.booted().bootedChecksum().map(d -> d.equals(s.deploymentBefore())).orElse(false)) {
       return Optional.empty();
     }
@@ -143,8 +143,11 @@ public final class BootCommand {
     String why = "the target deployment " + s.targetDeployment() + " never came up: deployment "
         + s.deploymentBefore() + " is booted again";
     if (target == 0) {
-      ctx.runner().check(java.util.List.of("rpm-ostree", "rollback"));
-      why += " although the target was the default (chosen in the boot menu?); rpm-ostree rollback made it the default again";
+      java.util.List<String> rollback = s.type() == UpdateType.IMAGE ? Bootc.rollback()
+          : java.util.List.of("rpm-ostree", "rollback");
+      ctx.runner().check(rollback);
+      why += " although the target was the default (chosen in the boot menu?); " + String.join(" ", rollback)
+          + " made it the default again";
     } else {
       why += " (greenboot's fallback)";
     }
@@ -152,17 +155,39 @@ public final class BootCommand {
   }
 
   private boolean targetBooted(HostStatus s) {
-    if (s.type() == UpdateType.OSTREE) {
-      return s.targetDeployment() != null
+    if (s.type().deploysOstree()) {
+      boolean deployment = s.targetDeployment() != null
           && ctx.booted().bootedChecksum().map(s.targetDeployment()::equals).orElse(false);
+      return deployment && (s.type() != UpdateType.IMAGE || targetImageBooted(s));
     }
     return s.targetVersion() != null
         && ctx.microshift().installedPackageVersion().map(s.targetVersion()::equals).orElse(false);
   }
 
+  /**
+   * Image mode: the booted image is the target by digest ({@code bootc status --json},
+   * {@code status.booted.image.imageDigest}, as greenboot-rs reads the booted deployment id:
+   * src/lib/handler.rs, {@code get_bootc_deployment_id}); a target by tag has no digest to
+   * compare, and its staged deployment's checksum decides alone.
+   */
+  private boolean targetImageBooted(HostStatus s) {
+    String digest = recorder.acceptedRequest(s.request().uid(), s.request().sequence())
+        .map(r -> r.target().imageDigest()).orElse(null);
+    if (digest == null) {
+      return true;
+    }
+    Optional<Bootc.Entry> booted = ctx.bootc().status().booted();
+    if (booted.isPresent() && !digest.equals(booted.get().imageDigest())) {
+      ctx.log().error("boot: deployment " + s.targetDeployment() + " is booted but bootc says its image digest is "
+          + booted.get().imageDigest() + ", not the target's " + digest);
+      return false;
+    }
+    return booted.isPresent();
+  }
+
   private int booted(HostStatus s, String boot, String message) {
     HostStatus.Builder b = s.toBuilder().bootIdAfter(boot);
-    if (s.type() == UpdateType.OSTREE) {
+    if (s.type().deploysOstree()) {
       b.deploymentAfter(ctx.booted().bootedChecksum().orElse(null));
     }
     recorder.transition("boot", b, HostState.Booted, message);

@@ -32,6 +32,12 @@ public final class CrashPoints {
 
   public static final String PREPARE_WRITE_PREPARING = "prepare.write-Preparing.temp-written";
   public static final String PREPARE_CHECKED = "prepare.checked";
+  /**
+   * Image mode: {@code bootc switch} staged the target and {@code bootc upgrade --download-only}
+   * has not locked it yet (Prepare, or an Apply that stages). Only image requests reach it, so it
+   * is in none of the lists the ostree and rpm matrices walk.
+   */
+  public static final String IMAGE_SWITCHED = "stage.image-switched";
   public static final String PREPARE_STAGED = "prepare.staged";
   public static final String PREPARE_WRITE_PREPARED = "prepare.write-Prepared.temp-written";
   /** Apply after Prepare: the accepted Apply recorded (host state Staged for the Apply's sequence). */

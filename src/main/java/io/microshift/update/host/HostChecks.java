@@ -48,7 +48,11 @@ final class HostChecks {
       refusals.add("request type ostree but this host is not ostree-based (no /run/ostree-booted)");
     }
     if (req.type() == UpdateType.RPM && ostreeHost) {
-      refusals.add("request type rpm but this host is ostree-based; use type ostree");
+      refusals.add("request type rpm but this host is ostree-based; use type ostree (or image on an image-mode host)");
+    }
+    if (req.type() == UpdateType.IMAGE && !ostreeHost) {
+      refusals.add("request type image but this host is not ostree-based (no /run/ostree-booted), so it boots no"
+          + " bootc image; use type rpm");
     }
     Optional<MicroShift.VersionFile> installed = ctx.microshift().versionFile();
     if (installed.isEmpty()) {
@@ -75,7 +79,46 @@ final class HostChecks {
         refusals.addAll(ostreeHostProblems(req, booted.get()));
       }
     }
+    if (req.type() == UpdateType.IMAGE && ostreeHost) {
+      ctx.booted().bootedChecksum().ifPresent(b::deploymentBefore);
+      refusals.addAll(imageHostProblems(req));
+    }
     return refusals;
+  }
+
+  /**
+   * Image mode: what would stage something other than the target, or nothing at all: a host that
+   * boots an ostree commit rather than a container image ({@code bootc status --json}:
+   * {@code status.booted.image} null, as greenboot-rs tells the two apart: src/lib/handler.rs,
+   * {@code detect_os_deployment}), the target image already booted, another staged deployment.
+   */
+  private List<String> imageHostProblems(UpdateRequest req) {
+    List<String> out = new ArrayList<>();
+    Bootc.Status st;
+    try {
+      st = ctx.bootc().status();
+    } catch (HostException e) {
+      out.add("request type image but bootc status --json failed (" + e.getMessage() + "); image mode needs bootc"
+          + " on the host: use type ostree on an rpm-ostree host");
+      return out;
+    }
+    if (!st.bootsImage()) {
+      out.add("request type image but this host boots an ostree commit, not a container image (bootc status --json:"
+          + " status.booted.image is null); use type ostree, or move the host to image mode first"
+          + " (docs/procedures/update-image.md)");
+      return out;
+    }
+    String image = req.target().image();
+    if (st.booted().get().is(image)) {
+      out.add("target image " + image + " is already booted (digest " + st.booted().get().imageDigest() + ")");
+    }
+    Optional<Bootc.Entry> staged = st.staged();
+    if (staged.isPresent() && !staged.get().is(image)) {
+      out.add("another deployment is staged for the next boot (" + staged.get().checksum() + ", "
+          + (staged.get().image() == null ? "no image" : "image " + staged.get().image()) + "): boot it, or remove it"
+          + " with rpm-ostree cleanup --pending, before this update");
+    }
+    return out;
   }
 
   /**
@@ -88,8 +131,9 @@ final class HostChecks {
     RpmOstree.Status st = ctx.rpmOstree().status();
     Optional<RpmOstree.Deployment> booted = st.booted();
     if (booted.isPresent() && booted.get().containerImageReference() != null) {
-      out.add("this host boots a container image (image mode, bootc: " + booted.get().containerImageReference()
-          + "); updates of image-mode hosts are not supported yet: use bootc switch or bootc upgrade");
+      out.add("request type ostree but this host boots a container image (image mode, bootc: "
+          + booted.get().containerImageReference() + "); use type image with spec.target.image, the bootc image"
+          + " to switch to");
       return out;
     }
     String bootedBase = booted.map(RpmOstree.Deployment::baseChecksum).orElse(bootedChecksum);

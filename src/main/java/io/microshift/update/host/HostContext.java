@@ -83,6 +83,7 @@ public final class HostContext {
 
   public MicroShift microshift() { return new MicroShift(runner, paths); }
   public RpmOstree rpmOstree() { return new RpmOstree(runner, paths); }
+  public Bootc bootc() { return new Bootc(runner); }
   public BackupStore backups() { return new BackupStore(paths.stateDir()); }
   public StatusRecorder recorder() { return new StatusRecorder(this); }
 

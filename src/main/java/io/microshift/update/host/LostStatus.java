@@ -59,11 +59,11 @@ final class LostStatus {
         .type(accepted.type()).fromVersion(accepted.from().version())
         .targetVersion(accepted.target().version()).backupId(accepted.backup().id());
     Optional<String> installed = ctx.microshift().installedPackageVersion();
-    Optional<RpmOstree.Status> ostree = accepted.type() == UpdateType.OSTREE && ctx.isOstreeHost()
+    Optional<RpmOstree.Status> ostree = accepted.type().deploysOstree() && ctx.isOstreeHost()
         ? Optional.of(ctx.rpmOstree().status()) : Optional.empty();
     Optional<RpmOstree.Deployment> booted = ostree.flatMap(RpmOstree.Status::booted);
     boolean targetInstalled = installed.map(accepted.target().version()::equals).orElse(false);
-    boolean targetBooted = accepted.type() == UpdateType.OSTREE
+    boolean targetBooted = accepted.type().deploysOstree()
         ? targetInstalled && booted.isPresent() && isTargetCommit(accepted, booted.get())
         : targetInstalled && atBoot;
     copyRecord(accepted).ifPresent(b::dataCopy);

@@ -100,16 +100,20 @@ final class PrepareCommand {
         before == null ? null : before.updateDriver(), req.type() == UpdateType.RPM ? req.target().packages() : null,
         ctx.now());
     recorder.transition("prepare", status.toBuilder().targetDeployment(staged).prepared(facts), HostState.Prepared,
-        staged != null ? "prepared: deployment " + staged + " staged with its finalization locked (an unplanned"
-            + " reboot boots the current deployment); waiting for Apply"
+        staged != null ? "prepared: " + (req.type() == UpdateType.IMAGE ? "image " + req.target().image()
+            + " staged download-only as deployment " + staged : "deployment " + staged + " staged")
+            + " with its finalization locked (an unplanned reboot boots the current deployment); waiting for Apply"
             : "prepared: packages " + String.join(" ", req.target().packages()) + " resolved and downloaded;"
                 + " waiting for Apply");
     return 0;
   }
 
   private boolean locked(UpdateRequest req, String staged) {
-    if (staged == null || req.type() != UpdateType.OSTREE) {
+    if (staged == null || !req.type().deploysOstree()) {
       return false;
+    }
+    if (req.type() == UpdateType.IMAGE) {
+      return ctx.bootc().status().staged().map(Bootc.Entry::downloadOnly).orElse(false);
     }
     return ctx.rpmOstree().pending().map(RpmOstree.Deployment::finalizationLocked).orElse(false);
   }
@@ -126,7 +130,7 @@ final class PrepareCommand {
     }
     String booted = null;
     String driver = null;
-    if (req.type() == UpdateType.OSTREE && ctx.isOstreeHost()) {
+    if (req.type().deploysOstree() && ctx.isOstreeHost()) {
       RpmOstree.Status st = ctx.rpmOstree().status();
       booted = st.booted().map(RpmOstree.Deployment::checksum).orElse(null);
       driver = st.updateDriver().map(RpmOstree.UpdateDriver::describe).orElse(null);

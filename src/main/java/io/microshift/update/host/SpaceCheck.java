@@ -66,7 +66,7 @@ final class SpaceCheck {
     }
     terms.add(new Term("the etcd snapshot, still to write", Math.max(0, snapshotBytes(ctx, req)
         - snapshotOnDisk), ours, Kind.TO_WRITE));
-    if (req.type() == UpdateType.OSTREE) {
+    if (req.type().deploysOstree()) {
       String dir = paths.hostPath(theirs);
       terms.add(new Term("MicroShift's pre-run backup on the target's first boot (" + dir + ")", dataBytes,
           theirs, Kind.TO_WRITE));

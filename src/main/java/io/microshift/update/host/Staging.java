@@ -15,6 +15,12 @@ import java.util.Optional;
  * finalize-deployment BASE-CHECKSUM} unlocks it and reboots
  * (src/daemon/rpmostreed-transaction-types.cxx, {@code finalize_deployment_transaction_execute}).
  * rpm: {@code dnf install --downloadonly} fills dnf's cache; the install later uses it.
+ * image: {@code bootc switch IMAGE} then {@code bootc upgrade --download-only} (see {@link Bootc}:
+ * bootc's switch has no download-only mode and stages unlocked; the upgrade that follows finds
+ * the image already staged and locks its finalization); {@code bootc upgrade --from-downloaded
+ * --apply} unlocks it and reboots. Between the two commands the staged image is unlocked: a power
+ * cut drops it (ostree finalizes a staged deployment only at a clean shutdown), only a clean
+ * reboot in that instant would boot it, and the agent locks it on its next run.
  */
 final class Staging {
   private final HostContext ctx;
@@ -28,7 +34,11 @@ final class Staging {
    * then checks that it carries the images the request requires (a HostException otherwise).
    */
   String stage(UpdateRequest req) {
-    String staged = req.type() == UpdateType.OSTREE ? stageOstree(req) : stageRpm(req);
+    String staged = switch (req.type()) {
+      case OSTREE -> stageOstree(req);
+      case IMAGE -> stageImage(req);
+      case RPM -> stageRpm(req);
+    };
     // the operator must start after the reboot without pulling its image
     new TargetImagesCheck(ctx).requireIn(req, staged);
     return staged;
@@ -70,6 +80,38 @@ final class Staging {
     return staged.checksum();
   }
 
+  /**
+   * image: {@code bootc switch} unless the target is already staged, then {@code bootc upgrade
+   * --download-only} unless its finalization is already locked; returns the staged deployment's
+   * ostree checksum. A staged deployment that is not the target, or not locked, is refused.
+   */
+  private String stageImage(UpdateRequest req) {
+    Bootc bootc = ctx.bootc();
+    String image = req.target().image();
+    Optional<Bootc.Entry> staged = bootc.status().staged();
+    if (staged.isEmpty() || !staged.get().is(image)) {
+      ctx.runner().check(Bootc.switchTo(image));
+      ctx.reached(CrashPoints.IMAGE_SWITCHED);
+      staged = bootc.status().staged();
+    }
+    if (staged.isPresent() && staged.get().is(image) && !staged.get().downloadOnly()) {
+      ctx.runner().check(Bootc.downloadOnly());
+      staged = bootc.status().staged();
+    }
+    Bootc.Entry s = staged.orElseThrow(() -> new HostException("bootc switch " + image + " left no staged deployment"));
+    if (!s.is(image)) {
+      throw new HostException("the staged deployment " + s.checksum() + " (image " + s.image() + ", digest "
+          + s.imageDigest() + ") is not the target " + image);
+    }
+    if (!s.downloadOnly()) {
+      throw new HostException("bootc upgrade --download-only left the staged deployment " + s.checksum()
+          + " unlocked (downloadOnly false): it would be applied at the next shutdown");
+    }
+    ctx.log().info("image " + image + " staged as deployment " + s.checksum() + " (digest " + s.imageDigest()
+        + "), download-only until Apply");
+    return s.checksum();
+  }
+
   /** rpm: download the exact package set now; installing waits until MicroShift is stopped and copied. */
   private String stageRpm(UpdateRequest req) {
     if (ctx.microshift().installedPackageVersion().map(req.target().version()::equals).orElse(false)) {
@@ -85,7 +127,12 @@ final class Staging {
    * refuses another one) unlocks it and reboots; one that is not locked (finalize-deployment
    * already ran, and the agent runs again): {@code systemctl reboot}.
    */
-  void finalizeAndReboot() {
+  void finalizeAndReboot(UpdateRequest req) {
+    if (req.type() == UpdateType.IMAGE) {
+      boolean locked = ctx.bootc().status().staged().map(Bootc.Entry::downloadOnly).orElse(false);
+      ctx.runner().check(locked ? Bootc.applyDownloaded() : List.of("systemctl", "reboot"));
+      return;
+    }
     Optional<RpmOstree.Deployment> pending = ctx.rpmOstree().pending();
     if (pending.isPresent() && pending.get().finalizationLocked()) {
       ctx.runner().check(List.of("rpm-ostree", "finalize-deployment", pending.get().baseChecksum()));
@@ -98,9 +145,11 @@ final class Staging {
    * ostree: removes the staged deployment ({@code rpm-ostree cleanup --pending}), so that no
    * later boot runs a target whose update failed or was cancelled; the checks refused any other
    * staged deployment, so a pending one is this request's. Returns what was done, for the message.
+   * image: the same command; bootc has none of its own, and rpm-ostree works on the same ostree
+   * sysroot (bootc-dev/bootc docs/src/relationships.md, "Relationship with rpm-ostree").
    */
   String removeStaged(UpdateRequest req) {
-    if (req.type() != UpdateType.OSTREE || !ctx.isOstreeHost()) {
+    if (!req.type().deploysOstree() || !ctx.isOstreeHost()) {
       return "";
     }
     try {

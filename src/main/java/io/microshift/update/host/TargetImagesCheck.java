@@ -62,7 +62,7 @@ public final class TargetImagesCheck {
    * image.
    */
   public void requireIn(UpdateRequest req, String commit) {
-    if (req.type() != UpdateRequest.UpdateType.OSTREE || commit == null) {
+    if (!req.type().deploysOstree() || commit == null) {
       return;
     }
     List<String> required = req.target().requiredImagesOrEmpty();

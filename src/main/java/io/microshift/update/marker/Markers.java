@@ -47,6 +47,17 @@ public final class Markers {
   /** A container image by digest, {@code registry/repository@sha256:<64 hex>} (no tag, no spaces). */
   public static final Pattern IMAGE_BY_DIGEST =
       Pattern.compile("^[a-z0-9][a-z0-9._-]*(?::[0-9]{1,5})?(?:/[a-z0-9][a-z0-9._-]*)+@sha256:[0-9a-f]{64}$");
+  /**
+   * An image-mode target pinned by digest (the CRD's Patterns.TARGET_IMAGE_BY_DIGEST): an
+   * unambiguous registry host ('.' or localhost, optional port), lower-case path components,
+   * {@code @sha256:} and 64 hex digits. It reaches bootc's argv: never a '-', a space, a
+   * transport prefix or a shell character.
+   */
+  public static final Pattern TARGET_IMAGE_BY_DIGEST = Pattern.compile(io.microshift.update.api.Patterns.TARGET_IMAGE_BY_DIGEST);
+  /** An image-mode target by tag (Patterns.TARGET_IMAGE_BY_TAG): only with target.allowImageTag. */
+  public static final Pattern TARGET_IMAGE_BY_TAG = Pattern.compile(io.microshift.update.api.Patterns.TARGET_IMAGE_BY_TAG);
+  /** The longest target.image. */
+  public static final int MAX_TARGET_IMAGE_CHARS = io.microshift.update.api.Patterns.TARGET_IMAGE_MAX_LENGTH;
   /** At most this many target.requiredImages. */
   public static final int MAX_REQUIRED_IMAGES = 8;
   /** Backup set ids, as {@link io.microshift.update.backup.BackupStore#ID}. */

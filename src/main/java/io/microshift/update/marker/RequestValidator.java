@@ -26,7 +26,7 @@ public final class RequestValidator {
     }
     Long sequence = c.integer(root, "", "sequence", true, 1, Long.MAX_VALUE);
     c.oneOf(root, "", "action", true, List.of("Prepare", "Apply", "Cancel"));
-    String type = c.oneOf(root, "", "type", true, List.of("ostree", "rpm"));
+    String type = c.oneOf(root, "", "type", true, List.of("ostree", "rpm", "image"));
     ObjectNode from = c.object(root, "", "from", true, Set.of("version"));
     String fromVersion = from == null ? null : c.string(from, "from", "version", true, Markers.VERSION, 100);
     Boolean allowDowngrade = c.bool(root, "", "allowDowngrade", true);
@@ -34,7 +34,8 @@ public final class RequestValidator {
     c.bool(root, "", "bypassUpdateDriver", false);
     c.bool(root, "", "dryRun", false);
     ObjectNode target = c.object(root, "", "target", true,
-        Set.of("version", "ostreeRef", "ostreeCommit", "packages", "repositories", "reboot", "requiredImages"));
+        Set.of("version", "ostreeRef", "ostreeCommit", "packages", "repositories", "reboot", "requiredImages",
+            "image", "allowImageTag"));
     if (target != null) {
       String version = c.string(target, "target", "version", true, Markers.VERSION, 100);
       String ref = c.string(target, "target", "ostreeRef", false, Markers.OSTREE_REF, 255);
@@ -53,9 +54,10 @@ public final class RequestValidator {
       c.strings(target, "target", "repositories", false, Markers.MAX_REPOSITORIES, Markers.REPOSITORY, 100);
       c.oneOf(target, "target", "reboot", false, List.of("Always", "IfNeeded"));
       c.strings(target, "target", "requiredImages", false, Markers.MAX_REQUIRED_IMAGES, Markers.IMAGE_BY_DIGEST, 300);
-      if (!"ostree".equals(type) && target.hasNonNull("requiredImages")) {
-        c.problem("target.requiredImages", "only for type ostree (an rpm update does not change the image store)");
+      if ("rpm".equals(type) && target.hasNonNull("requiredImages")) {
+        c.problem("target.requiredImages", "only for type ostree or image (an rpm update does not change the image store)");
       }
+      image(c, target, type);
       boolean hasRef = target.hasNonNull("ostreeRef");
       boolean hasCommit = target.hasNonNull("ostreeCommit");
       boolean hasPackages = target.hasNonNull("packages");
@@ -68,6 +70,11 @@ public final class RequestValidator {
         }
         if (target.hasNonNull("repositories") || target.hasNonNull("reboot")) {
           c.problem("target", "repositories and reboot are only for type rpm");
+        }
+      } else if ("image".equals(type)) {
+        if (hasRef || hasCommit || hasPackages || target.hasNonNull("repositories") || target.hasNonNull("reboot")) {
+          c.problem("target", "type image takes image only: ostreeRef, ostreeCommit, packages, repositories and reboot"
+              + " are for types ostree and rpm");
         }
       } else if ("rpm".equals(type)) {
         if (hasRef || hasCommit) {
@@ -124,5 +131,33 @@ public final class RequestValidator {
       c.time(v, "verification", "time", true);
     }
     return problems;
+  }
+
+  /**
+   * target.image and target.allowImageTag: required for type image and refused for the others;
+   * the image pinned by digest, or by tag only when allowImageTag is true; each matched by a
+   * whitelist (Markers.TARGET_IMAGE_BY_DIGEST / _BY_TAG), since the image reaches bootc's argv.
+   */
+  private static void image(JsonChecks c, ObjectNode target, String type) {
+    Boolean allowTag = c.bool(target, "target", "allowImageTag", false);
+    String image = c.string(target, "target", "image", "image".equals(type), null, Markers.MAX_TARGET_IMAGE_CHARS);
+    if (!"image".equals(type)) {
+      if (target.hasNonNull("image") || target.hasNonNull("allowImageTag")) {
+        c.problem("target.image", "image and allowImageTag are only for type image");
+      }
+      return;
+    }
+    if (image == null) {
+      return;
+    }
+    boolean byDigest = Markers.TARGET_IMAGE_BY_DIGEST.matcher(image).matches();
+    boolean byTag = Markers.TARGET_IMAGE_BY_TAG.matcher(image).matches();
+    if (byTag && !Boolean.TRUE.equals(allowTag)) {
+      c.problem("target.image", "'" + JsonChecks.sanitize(image) + "' names a tag but allowImageTag is not true;"
+          + " the target must be pinned by digest (registry/repository@sha256:<64 hex>)");
+    } else if (!byDigest && !byTag) {
+      c.problem("target.image", "'" + JsonChecks.sanitize(image) + "' is not an image reference"
+          + " (registry.example.com/repository@sha256:<64 hex>; no transport, spaces, options or shell characters)");
+    }
   }
 }

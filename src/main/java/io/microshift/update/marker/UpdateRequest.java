@@ -57,10 +57,20 @@ public record UpdateRequest(
 
   public enum UpdateType {
     @JsonProperty("ostree") OSTREE,
-    @JsonProperty("rpm") RPM;
+    @JsonProperty("rpm") RPM,
+    /** Image mode: bootc stages a container image, an ostree deployment underneath. */
+    @JsonProperty("image") IMAGE;
 
     public String jsonName() {
       return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * Whether the update stages an ostree deployment that the next boot may boot (ostree, and
+     * image mode: bootc deploys the image's ostree commit), so that greenboot can roll it back.
+     */
+    public boolean deploysOstree() {
+      return this != RPM;
     }
   }
 
@@ -85,11 +95,32 @@ public record UpdateRequest(
    * transaction ({@code --enablerepo=ID}) and the {@code reboot} policy (null means IfNeeded).
    * Unused fields are null. ostree only: {@code requiredImages}, container images by digest
    * ({@code repo@sha256:...}; the operator's own) that the target commit must carry in its image
-   * store, or the host refuses the target after staging it (host.TargetImagesCheck).
+   * store, or the host refuses the target after staging it (host.TargetImagesCheck). image:
+   * {@code image}, the bootable container image pinned by digest, or by tag when
+   * {@code allowImageTag} is true (null otherwise).
    */
-  @JsonPropertyOrder({"version", "ostreeRef", "ostreeCommit", "packages", "repositories", "reboot", "requiredImages"})
+  @JsonPropertyOrder({"version", "ostreeRef", "ostreeCommit", "packages", "repositories", "reboot", "requiredImages",
+      "image", "allowImageTag"})
   public record Target(String version, String ostreeRef, String ostreeCommit, List<String> packages,
-      List<String> repositories, Reboot reboot, List<String> requiredImages) {
+      List<String> repositories, Reboot reboot, List<String> requiredImages, String image, Boolean allowImageTag) {
+    /** A target of type ostree or rpm (no image). */
+    public Target(String version, String ostreeRef, String ostreeCommit, List<String> packages,
+        List<String> repositories, Reboot reboot, List<String> requiredImages) {
+      this(version, ostreeRef, ostreeCommit, packages, repositories, reboot, requiredImages,
+          null, null);
+    }
+
+    /** An image-mode target: {@code image} (by digest, or a tag with {@code allowImageTag}) and the images it must carry. */
+    public static Target image(String version, String image, boolean allowImageTag, List<String> requiredImages) {
+      return new Target(version, null, null, null, null, null, requiredImages, image, allowImageTag ? Boolean.TRUE : null);
+    }
+
+    /** The sha256 digest the image reference pins ({@code sha256:<64 hex>}), or null for a tag. */
+    public String imageDigest() {
+      int at = image == null ? -1 : image.indexOf("@sha256:");
+      return at < 0 ? null : image.substring(at + 1);
+    }
+
     /** A target that requires no image. */
     public Target(String version, String ostreeRef, String ostreeCommit, List<String> packages,
         List<String> repositories, Reboot reboot) {

@@ -31,6 +31,8 @@ public final class SpecValidator {
   private static final Pattern VERSION = Pattern.compile(Patterns.VERSION);
   private static final Pattern REF = Pattern.compile(Patterns.OSTREE_REF);
   private static final Pattern COMMIT = Pattern.compile(Patterns.OSTREE_COMMIT);
+  private static final Pattern IMAGE_BY_DIGEST = Pattern.compile(Patterns.TARGET_IMAGE_BY_DIGEST);
+  private static final Pattern IMAGE_BY_TAG = Pattern.compile(Patterns.TARGET_IMAGE_BY_TAG);
   private static final Pattern PACKAGE = Pattern.compile(Patterns.PACKAGE);
   private static final Pattern REPOSITORY = Pattern.compile(Patterns.REPOSITORY);
   private static final Pattern NAMESPACE = Pattern.compile(Patterns.NAMESPACE);
@@ -62,7 +64,7 @@ public final class SpecValidator {
   public static List<String> problems(UpdatePlanSpec spec) {
     List<String> p = new ArrayList<>();
     if (spec == null) {
-      p.add("spec: missing; set spec.type and spec.target (type ostree or rpm; target.version e.g. 4.17.3)");
+      p.add("spec: missing; set spec.type and spec.target (type ostree, image or rpm; target.version e.g. 4.17.3)");
       return p;
     }
     if (spec.unreadable != null) {
@@ -70,7 +72,7 @@ public final class SpecValidator {
       return p;
     }
     if (spec.type == null) {
-      p.add("spec.type: missing; use ostree or rpm");
+      p.add("spec.type: missing; use ostree, image or rpm");
     }
     UpdateTarget t = spec.target;
     if (t == null) {
@@ -171,6 +173,7 @@ public final class SpecValidator {
         p.add("spec.target.packages: only for rpm updates; an ostree update takes ostreeRef or ostreeCommit");
       }
     }
+    image(p, type, t, packages, repositories);
     if (type == UpdateType.RPM) {
       if (packages.isEmpty()) {
         p.add("spec.target.packages: an rpm update needs the exact package set to install, e.g. [microshift-"
@@ -184,6 +187,44 @@ public final class SpecValidator {
           && (pkg.equals("microshift-" + t.version) || pkg.startsWith("microshift-" + t.version + "-")))) {
         p.add("spec.target.packages: must include microshift-" + t.version + " (the version in spec.target.version)");
       }
+    }
+  }
+
+  /**
+   * spec.target.image: an image update names only the image, pinned by digest unless
+   * allowImageTag (a tag can move between the canary and the fleet); no other type takes one.
+   */
+  private static void image(List<String> p, UpdateType type, UpdateTarget t, List<String> packages,
+      List<String> repositories) {
+    boolean tagAllowed = Boolean.TRUE.equals(t.allowImageTag);
+    if (t.image != null) {
+      boolean byDigest = t.image.length() <= Patterns.TARGET_IMAGE_MAX_LENGTH && IMAGE_BY_DIGEST.matcher(t.image).matches();
+      boolean byTag = t.image.length() <= Patterns.TARGET_IMAGE_MAX_LENGTH && IMAGE_BY_TAG.matcher(t.image).matches();
+      if (byTag && !tagAllowed) {
+        p.add("spec.target.image: " + quote(t.image) + " names a tag, which can move between the canary and the fleet;"
+            + " pin it by digest (registry/repository@sha256:<64 hex>, as `skopeo inspect` prints it), or set"
+            + " spec.target.allowImageTag: true to update to the tag anyway");
+      } else if (!byDigest && !byTag) {
+        p.add("spec.target.image: " + quote(t.image) + " is not an image reference; write"
+            + " registry.example.com/repository@sha256:<64 hex> (a registry host with a '.' or a port, lower-case"
+            + " path components, at most " + Patterns.TARGET_IMAGE_MAX_LENGTH + " characters, no transport prefix)");
+      }
+    }
+    if (tagAllowed && t.image == null) {
+      p.add("spec.target.allowImageTag: only for an image-mode target; set spec.target.image or remove it");
+    }
+    if (type == UpdateType.IMAGE) {
+      if (t.image == null) {
+        p.add("spec.target: an image update needs spec.target.image, e.g. image:"
+            + " registry.example.com/edge/microshift@sha256:<64 hex>");
+      }
+      if (t.ostreeRef != null || t.ostreeCommit != null || !packages.isEmpty() || !repositories.isEmpty()
+          || t.reboot != null) {
+        p.add("spec.target: an image update takes spec.target.image only; remove ostreeRef, ostreeCommit, packages,"
+            + " repositories and reboot, or use type ostree or rpm");
+      }
+    } else if (t.image != null && type != null) {
+      p.add("spec.target.image: only for image updates; use type image, or remove it for a " + type.value() + " update");
     }
   }
 

@@ -50,7 +50,7 @@ class CrdSchemaTest {
   }
 
   /** Java mirrors of the CRD's CEL rules, keyed by the rule's exact text. */
-  static final Map<String, Predicate<JsonNode>> CEL = Map.of(
+  static final Map<String, Predicate<JsonNode>> CEL = withImageRules(Map.of(
       "duration(self) >= duration('1m') && duration(self) <= duration('1h')",
       durationBetween(Duration.ofMinutes(1), Duration.ofHours(1)),
       "duration(self) >= duration('1s') && duration(self) <= duration('24h')",
@@ -69,7 +69,69 @@ class CrdSchemaTest {
       s -> !s.path("type").asText().equals("ostree") || ((!s.path("target").has("repositories")
           || s.path("target").path("repositories").isEmpty()) && !s.path("target").has("reboot")),
       "!self.contains('..')",
-      s -> !s.asText().contains(".."));
+      s -> !s.asText().contains("..")));
+
+  /** The mirrors of the image-mode rules (UpdatePlanSpec, UpdateTarget), added to {@code rules}. */
+  static Map<String, Predicate<JsonNode>> withImageRules(Map<String, Predicate<JsonNode>> rules) {
+    Map<String, Predicate<JsonNode>> all = new java.util.HashMap<>(rules);
+    all.put("!has(self.image) || self.image.contains('@sha256:') || (has(self.allowImageTag) && self.allowImageTag)",
+        t -> !t.has("image") || t.path("image").asText().contains("@sha256:") || t.path("allowImageTag").asBoolean(false));
+    all.put("!has(self.allowImageTag) || !self.allowImageTag || has(self.image)",
+        t -> !t.path("allowImageTag").asBoolean(false) || t.has("image"));
+    all.put("self.type != 'image' || has(self.target.image)",
+        s -> !s.path("type").asText().equals("image") || s.path("target").has("image"));
+    all.put("self.type == 'image' || !has(self.target.image)",
+        s -> s.path("type").asText().equals("image") || !s.path("target").has("image"));
+    all.put("self.type != 'image' || (!has(self.target.ostreeRef) && !has(self.target.ostreeCommit)"
+        + " && (!has(self.target.packages) || size(self.target.packages) == 0)"
+        + " && (!has(self.target.repositories) || size(self.target.repositories) == 0) && !has(self.target.reboot))",
+        s -> {
+          JsonNode t = s.path("target");
+          return !s.path("type").asText().equals("image") || (!t.has("ostreeRef") && !t.has("ostreeCommit")
+              && t.path("packages").isEmpty() && t.path("repositories").isEmpty() && !t.has("reboot"));
+        });
+    return Map.copyOf(all);
+  }
+
+  static final String IMAGE = "registry.example.com/edge/microshift-bootc@sha256:" + "ab".repeat(32);
+
+  static ObjectNode image() {
+    ObjectNode plan = JSON.createObjectNode();
+    ObjectNode spec = plan.putObject("spec");
+    spec.put("type", "image");
+    spec.putObject("target").put("version", "4.17.3").put("image", IMAGE);
+    return plan;
+  }
+
+  static ObjectNode imageByTag() {
+    ObjectNode plan = image();
+    ((ObjectNode) plan.at("/spec/target")).put("image", "registry.example.com/edge/microshift-bootc:4.17.3")
+        .put("allowImageTag", true);
+    return plan;
+  }
+
+  static Stream<Arguments> imageInvalidPlans() {
+    String digest = "@sha256:" + "ab".repeat(32);
+    return Stream.of(
+        bad("image tag without opt-in", image(), "spec.target.image", By.BOTH, "/spec/target/image",
+            "registry.example.com/edge/microshift-bootc:4.17.3"),
+        bad("image tag opt-in false", imageByTag(), "spec.target.image", By.BOTH, "/spec/target/allowImageTag", false),
+        bad("image option", image(), "spec.target.image", By.BOTH, "/spec/target/image", "-x" + digest),
+        bad("image transport", image(), "spec.target.image", By.BOTH, "/spec/target/image", "docker://quay.io/a/b" + digest),
+        bad("image space", image(), "spec.target.image", By.BOTH, "/spec/target/image", "quay.io/a b" + digest),
+        bad("image metachar", image(), "spec.target.image", By.BOTH, "/spec/target/image", "quay.io/a/b" + digest + ";reboot"),
+        bad("image short digest", image(), "spec.target.image", By.BOTH, "/spec/target/image", "quay.io/a/b@sha256:abc"),
+        bad("image host without dot", image(), "spec.target.image", By.BOTH, "/spec/target/image", "registry/b" + digest),
+        bad("image upper case", image(), "spec.target.image", By.BOTH, "/spec/target/image", "quay.io/A/b" + digest),
+        bad("image 300 chars", image(), "spec.target.image", By.BOTH, "/spec/target/image",
+            "quay.io/" + "a".repeat(250) + digest),
+        bad("image without image", image(), "spec.target", By.BOTH, "/spec/target/image", REMOVE),
+        bad("image with ostreeRef", image(), "spec.target", By.BOTH, "/spec/target/ostreeRef", "rhel-edge:rhel/9/x86_64/edge"),
+        bad("image with packages", image(), "spec.target", By.BOTH, "/spec/target/packages", List.of("microshift-4.17.3")),
+        bad("ostree with image", ostree(), "spec.target.image", By.BOTH, "/spec/target/image", IMAGE),
+        bad("rpm with image", rpm(), "spec.target.image", By.BOTH, "/spec/target/image", IMAGE),
+        bad("allowImageTag without image", ostree(), "spec.target.allowImageTag", By.BOTH, "/spec/target/allowImageTag", true));
+  }
 
   static JsonNode schema;
   static SchemaValidator validator = new SchemaValidator(CEL);
@@ -143,7 +205,7 @@ class CrdSchemaTest {
   }
 
   static Stream<Arguments> invalidPlans() {
-    return Stream.of(
+    return Stream.concat(imageInvalidPlans(), Stream.of(
         bad("no spec", ostree(), "spec", By.BOTH, "/spec", REMOVE),
         bad("no type", ostree(), "spec.type", By.BOTH, "/spec/type", REMOVE),
         bad("no target", ostree(), "spec.target", By.BOTH, "/spec/target", REMOVE),
@@ -227,12 +289,12 @@ class CrdSchemaTest {
         bad("resume unknown", full(), "spec.resumeWorkloads", By.BOTH, "/spec/resumeWorkloads", "Never"),
         bad("dryRun string", full(), "spec.dryRun", By.BOTH, "/spec/dryRun", "yes"),
         bad("allowDowngrade string", full(), "spec.allowDowngrade", By.SCHEMA_ONLY, "/spec/allowDowngrade", "true"),
-        bad("unknown field", full(), "spec.target.ostreeref", By.SCHEMA_ONLY, "/spec/target/ostreeref", "rhel/9"));
+        bad("unknown field", full(), "spec.target.ostreeref", By.SCHEMA_ONLY, "/spec/target/ostreeref", "rhel/9")));
   }
 
   @Test
   void validPlansPassTheSchemaAndTheValidator() throws Exception {
-    for (ObjectNode plan : List.of(ostree(), rpm(), full())) {
+    for (ObjectNode plan : List.of(ostree(), rpm(), full(), image(), imageByTag())) {
       assertEquals(List.of(), validator.validate(schema, plan, ""), plan.toString());
       assertEquals(List.of(), SpecValidator.problems(read(plan).getSpec()), plan.toString());
     }

@@ -50,9 +50,12 @@ class CrdTest {
     assertEquals(Patterns.PACKAGE, target.at("/properties/packages/items/pattern").asText());
     assertTrue(spec.path("required").toString().contains("\"type\""));
     assertTrue(spec.path("required").toString().contains("\"target\""));
-    assertEquals("[\"ostree\",\"rpm\"]", spec.at("/properties/type/enum").toString());
+    assertEquals("[\"image\",\"ostree\",\"rpm\"]", spec.at("/properties/type/enum").toString());
+    assertEquals(Patterns.TARGET_IMAGE, target.at("/properties/image/pattern").asText());
+    assertEquals(Patterns.TARGET_IMAGE_MAX_LENGTH, target.at("/properties/image/maxLength").asInt());
+    assertEquals(2, target.path("x-kubernetes-validations").size());
     assertEquals(Patterns.REPOSITORY, target.at("/properties/repositories/items/pattern").asText());
     assertEquals("[\"Always\",\"IfNeeded\"]", target.at("/properties/reboot/enum").toString());
-    assertEquals(5, spec.path("x-kubernetes-validations").size());
+    assertEquals(8, spec.path("x-kubernetes-validations").size());
   }
 }

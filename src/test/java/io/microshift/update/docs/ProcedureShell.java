@@ -49,7 +49,7 @@ final class ProcedureShell {
     return switch (argv.get(0)) {
       case "oc", "kubectl" -> oc(argv.subList(1, argv.size()));
       case "microshift-update" -> agent(argv.subList(1, argv.size()));
-      case "systemctl", "rpm", "dnf", "microshift-cleanup-data" -> host(argv);
+      case "systemctl", "rpm", "dnf", "microshift-cleanup-data", "bootc" -> host(argv);
       case "cat" -> cat(argv);
       default -> throw new AssertionError("not runnable in the simulation: " + line);
     };

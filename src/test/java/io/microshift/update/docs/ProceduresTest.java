@@ -37,6 +37,7 @@ class ProceduresTest {
       "install.md", new Setup(() -> Options.ostree("4.17.1"), List.of()),
       "update-ostree.md", new Setup(() -> Options.ostree("4.17.1").versions("4.17.3", "4.18.0"), List.of()),
       "update-rpm.md", new Setup(() -> Options.rpm("4.17.1").versions("4.17.3"), List.of()),
+      "update-image.md", new Setup(() -> Options.image("4.17.1").versions("4.17.3"), List.of()),
       "restore-rpm.md", new Setup(() -> Options.rpm("4.17.1").versions("4.17.3").broken("4.17.3"), List.of(
           "oc apply -f rpm-4.17.3.yaml",
           "oc wait updateplan/rpm-4.17.3 --for=jsonpath='{.status.phase}'=Failed --timeout=20m")),

@@ -70,11 +70,27 @@ public final class FakeHostCommands implements CommandRunner {
   private final java.util.Map<String, String> baseOf = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile FakeDnf dnf;
   private volatile String microshiftCheckFails;
+  private final FakeBootc bootc;
 
   public FakeHostCommands(Services services, HostPaths paths, OnUnexpected onUnexpected) {
     this.services = services;
     this.paths = paths;
     this.onUnexpected = onUnexpected;
+    this.bootc = new FakeBootc(this, services, this::currentBootId);
+  }
+
+  /** The fake bootc and its registry of images (image-mode hosts). */
+  public FakeBootc bootc() {
+    return bootc;
+  }
+
+  boolean stagingFails() {
+    return failStaging;
+  }
+
+  /** Sets or clears /run/ostree/staged-deployment-locked (bootc's download-only, as rpm-ostree's --lock-finalization). */
+  void lockFinalization(boolean locked) {
+    finalizationLocked = locked;
   }
 
   /**
@@ -201,7 +217,7 @@ public final class FakeHostCommands implements CommandRunner {
 
   /** The argv the agent issued, without queries (status, is-active, systemctl show, rpm -q, --help probes). */
   public List<List<String>> actions() {
-    return calls().stream().filter(c -> !(c.contains("status") && c.get(0).equals("rpm-ostree"))
+    return calls().stream().filter(c -> !(c.contains("status") && (c.get(0).equals("rpm-ostree") || c.get(0).equals("bootc")))
         && !c.contains("is-active") && !(c.get(0).equals("systemctl") && c.get(1).equals("show"))
         && !c.get(0).equals("rpm") && !c.contains("--help")).toList();
   }
@@ -304,6 +320,9 @@ public final class FakeHostCommands implements CommandRunner {
       }
       case "rpm-ostree" -> {
         return rpmOstree(argv);
+      }
+      case "bootc" -> {
+        return bootc.run(argv);
       }
       case "ostree" -> {
         return ostreeCat(argv);
@@ -548,8 +567,10 @@ public final class FakeHostCommands implements CommandRunner {
           OstreeSysroot.Deployment d = ds.get(i);
           boolean isBooted = d.checksum().equals(booted);
           json.append(i == 0 ? "" : ",").append("{\"checksum\":\"").append(d.checksum()).append('"');
-          if (isBooted && bootedImage != null) {
-            json.append(",\"container-image-reference\":\"").append(bootedImage).append('"');
+          String image = isBooted && bootedImage != null ? bootedImage : bootc.containerImageReference(d.checksum());
+          if (image != null) {
+            // rpmostreed-deployment-utils.cxx: a deployment of a container image has its reference, no origin
+            json.append(",\"container-image-reference\":\"").append(image).append('"');
           } else {
             json.append(",\"origin\":\"").append(d.origin()).append('"');
           }
@@ -710,7 +731,7 @@ public final class FakeHostCommands implements CommandRunner {
     return new Result(0, "", "");
   }
 
-  private Result unknown(List<String> argv) {
+  Result unknown(List<String> argv) {
     unexpected.add(List.copyOf(argv));
     if (onUnexpected == OnUnexpected.THROW) {
       throw new AssertionError("unexpected command: " + argv);

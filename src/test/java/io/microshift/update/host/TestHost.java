@@ -37,6 +37,12 @@ final class TestHost {
   static final String REF_TARGET = "rhel/9/x86_64/edge";
   static final String FROM = "4.17.1";
   static final String TARGET = "4.17.3";
+  /** Image mode: the repository of the MicroShift bootc images, and the digests of FROM and TARGET. */
+  static final String IMAGE_REPO = "registry.example.com/edge/microshift-bootc";
+  static final String DIGEST_FROM = "sha256:" + "a1".repeat(32);
+  static final String DIGEST_TARGET = "sha256:" + "b2".repeat(32);
+  static final String IMAGE_FROM = IMAGE_REPO + "@" + DIGEST_FROM;
+  static final String IMAGE_TARGET = IMAGE_REPO + "@" + DIGEST_TARGET;
 
   /** The uid the tests run as: marker files must be owned by it. */
   static final int UID = currentUid();
@@ -61,6 +67,8 @@ final class TestHost {
   String installedPackageVersion;
   String commitFrom;
   String commitTarget;
+  /** An image-mode host ({@link #imageMode}): the booted deployment is a bootc image. */
+  boolean image;
   long usableBytes = Long.MAX_VALUE / 4;
   Instant now = Instant.parse("2026-01-31T12:00:00Z");
   /** Runs whenever the agent waits (its sleeper): what the operator does meanwhile. */
@@ -95,6 +103,18 @@ final class TestHost {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Makes this ostree host an image-mode host: FROM's and TARGET's commits are published as the
+   * bootc images IMAGE_FROM and IMAGE_TARGET (TARGET also as tag TARGET), and the booted
+   * deployment (FROM's commit) is IMAGE_FROM. request() then asks for type image.
+   */
+  TestHost imageMode() {
+    runner.bootc().publish(IMAGE_REPO, FROM, DIGEST_FROM, commitFrom);
+    runner.bootc().publish(IMAGE_REPO, TARGET, DIGEST_TARGET, commitTarget);
+    image = true;
+    return this;
   }
 
   /** The host's /etc/os-release as RHEL {@code versionId}. */
@@ -322,12 +342,14 @@ final class TestHost {
 
   /** rpm hosts: the update to TARGET with the given reboot policy (IfNeeded: restart where enough). */
   UpdateRequest request(UpdateRequest.Reboot reboot) {
-    UpdateRequest.Target target = ostree
+    UpdateRequest.Target target = image ? UpdateRequest.Target.image(TARGET, IMAGE_TARGET, false, null)
+        : ostree
         ? new UpdateRequest.Target(TARGET, REF_TARGET, commitTarget, null)
         : new UpdateRequest.Target(TARGET, null, null, List.of("microshift-" + TARGET, "microshift-networking-" + TARGET,
             "microshift-selinux-" + TARGET), null, reboot);
     return new UpdateRequest(Markers.API_VERSION, new UpdateRequest.Plan("update-to-4-17-3", PLAN_UID, 1), 1,
-        UpdateRequest.Action.Apply, ostree ? UpdateRequest.UpdateType.OSTREE : UpdateRequest.UpdateType.RPM,
+        UpdateRequest.Action.Apply, image ? UpdateRequest.UpdateType.IMAGE
+            : ostree ? UpdateRequest.UpdateType.OSTREE : UpdateRequest.UpdateType.RPM,
         new UpdateRequest.From(FROM), target, false,
         new UpdateRequest.Backup(BACKUP_ID, Markers.etcdSnapshotPath(BACKUP_ID), snapshotBytes(),
             sha256("etcd snapshot bytes".getBytes()), 4242L, Markers.dataPath(BACKUP_ID)),

@@ -443,6 +443,19 @@ class HostileMarkerTest {
     for (String v : List.of("-", "--repo=/tmp", "rhel//edge", "rhel/../x", "rhel/9/..", ":rhel", "remote:", "/rhel")) {
       a.add(Arguments.of("target.ostreeRef", v));
     }
+    // image mode: target.image reaches bootc switch's argv
+    for (String v : HOSTILE_VALUES) {
+      a.add(Arguments.of("target.image", v));
+    }
+    String digest = "@sha256:" + "ab".repeat(32);
+    for (String v : List.of("--apply", "-x" + digest, "docker://quay.io/a/b" + digest, "oci:/tmp/x",
+        "containers-storage:quay.io/a/b" + digest, "ostree-unverified-registry:quay.io/a/b" + digest,
+        "quay.io/a/b@sha256:abc", "quay.io/a/b@sha256:" + "AB".repeat(32), "quay.io/a/b" + digest + "; reboot",
+        "quay.io/a/b" + digest + "\n", "Quay.io/a/b" + digest, "quay.io/A/b" + digest, "quay.io/../b" + digest,
+        "quay.io//b" + digest, "quay.io/a/b", "b" + digest, "registry/b" + digest, "quay.io/a/b:4.18.2",
+        "quay.io/a/b:-x", "quay.io/a/b:" + "t".repeat(200), "quay.io/" + "a".repeat(300) + digest)) {
+      a.add(Arguments.of("target.image", v));
+    }
     return a.stream();
   }
 
@@ -450,7 +463,12 @@ class HostileMarkerTest {
   @MethodSource("hostileValues")
   void hostileValuesThatCouldReachACommandOrAPathAreRefused(String field, String value) {
     Consumer<ObjectNode> edit = n -> {
-      if (field.startsWith("target.packages")) {
+      if (field.equals("target.image")) {
+        n.put("type", "image");
+        o(n, "target").remove("ostreeRef");
+        o(n, "target").remove("ostreeCommit");
+        o(n, "target").put("image", value);
+      } else if (field.startsWith("target.packages")) {
         n.put("type", "rpm");
         o(n, "target").remove("ostreeRef");
         o(n, "target").remove("ostreeCommit");

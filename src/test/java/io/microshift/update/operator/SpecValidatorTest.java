@@ -54,6 +54,14 @@ class SpecValidatorTest {
     assertEquals(Markers.OSTREE_REF.pattern(), Patterns.OSTREE_REF);
     assertEquals(Markers.PACKAGE.pattern(), Patterns.PACKAGE);
     assertEquals(Markers.CHECKSUM.pattern(), Patterns.OSTREE_COMMIT);
+    assertEquals(Markers.TARGET_IMAGE_BY_DIGEST.pattern(), Patterns.TARGET_IMAGE_BY_DIGEST);
+    assertEquals(Markers.TARGET_IMAGE_BY_TAG.pattern(), Patterns.TARGET_IMAGE_BY_TAG);
+    Pattern schema = Pattern.compile(Patterns.TARGET_IMAGE);
+    for (String image : List.of("registry.example.com/edge/microshift@sha256:" + "ab".repeat(32),
+        "localhost:5000/microshift-bootc@sha256:" + "0".repeat(64), "quay.io/org/sub/img:4.17.3")) {
+      assertTrue(schema.matcher(image).matches(), image);
+      assertTrue(Markers.TARGET_IMAGE_BY_DIGEST.matcher(image).matches() || Markers.TARGET_IMAGE_BY_TAG.matcher(image).matches(), image);
+    }
     Pattern api = Pattern.compile(Patterns.VERSION);
     for (String v : List.of("4.17.3", "4.18.0-rc.2", "0.0.0", "4.17.3-202410011200.p0")) {
       assertTrue(api.matcher(v).matches(), v);

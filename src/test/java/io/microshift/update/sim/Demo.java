@@ -25,7 +25,9 @@ import java.util.Set;
 public final class Demo {
   static final Duration STORY_TIMEOUT = Duration.ofMinutes(3);
   static final PrintStream OUT = WrappingOutput.of(System.out);
-  static final List<String> STORIES = List.of("z-stream", "y-stream", "rpm");
+  static final List<String> STORIES = List.of("z-stream", "y-stream", "rpm", "image");
+  /** What {@code hack/demo} runs without {@code --story}: the image-mode story runs on request. */
+  static final List<String> DEFAULT_STORIES = STORIES.subList(0, 3);
 
   record Row(String story, String expected, String outcome, boolean ok, Duration took) {}
 
@@ -43,12 +45,15 @@ public final class Demo {
     for (int i = 0; i < args.length; i++) {
       if ("--story".equals(args[i]) && i + 1 < args.length && STORIES.contains(args[i + 1])) {
         stories.add(args[++i]);
+      } else if ("--image".equals(args[i])) {
+        stories.add("image");
       } else {
-        OUT.println("usage: hack/demo [--story z-stream|y-stream|rpm]...   (default: all three)");
+        OUT.println("usage: hack/demo [--story z-stream|y-stream|rpm|image]... [--image]   (default: the first three;"
+            + " --image is --story image)");
         System.exit(2);
       }
     }
-    Demo demo = new Demo(stories.isEmpty() ? new LinkedHashSet<>(STORIES) : stories);
+    Demo demo = new Demo(stories.isEmpty() ? new LinkedHashSet<>(DEFAULT_STORIES) : stories);
     int rc;
     try {
       rc = demo.run();
@@ -83,7 +88,19 @@ public final class Demo {
         rpmUpdate(rpm);
       }
     }
+    if (stories.contains("image")) {
+      try (SimulatedDevice image = SimulatedDevice.start(SimulatedDevice.Options.image("4.17.1").versions("4.17.3").log(OUT))) {
+        imageUpdate(image);
+      }
+    }
     return summary();
+  }
+
+  /** An image-mode (bootc) device updated to the image of 4.17.3 by digest (real etcd and ostree sysroot, fake bootc). */
+  private void imageUpdate(SimulatedDevice edge) {
+    successStory(edge, "4. image mode: bootc update 4.17.1 -> 4.17.3 (bootc switch, download-only until Apply)",
+        SimulatedDevice.imagePlan("image-4-17-3", "4.17.3", ResumePolicy.AfterBoot), "/demo/before-image",
+        "4. image mode 4.17.1 -> 4.17.3", "booted");
   }
 
   static void intro() {
@@ -95,8 +112,8 @@ public final class Demo {
     OUT.println("             etcd (a real etcd process holding MicroShift's data), the ostree sysroot (a real ostree repo");
     OUT.println("             with one deployment per MicroShift version), cp of /var/lib/microshift (backup and restore)");
     OUT.println("  simulated  the Kubernetes API server (fabric8's mock server, its objects saved into the data dir),");
-    OUT.println("             kubelet (pods follow replicas at once), rpm-ostree, dnf, rpm, systemctl, grub's boot counter,");
-    OUT.println("             the reboots and MicroShift's own greenboot check (fakes modelled on the upstream tools,");
+    OUT.println("             kubelet (pods follow replicas at once), rpm-ostree, bootc, dnf, rpm, systemctl, grub's boot");
+    OUT.println("             counter, the reboots and MicroShift's own greenboot check (fakes modelled on the upstream tools,");
     OUT.println("             docs/simulated-device.md)");
     OUT.println("  staged     in story 2, 4.18.0 is marked broken: MicroShift's greenboot check fails on it, so it rolls back");
   }

@@ -80,7 +80,9 @@ class FaultMatrixTest {
   enum Story {
     OSTREE_Z("ostree z-stream " + FROM + "->" + Z, Z, Phase.Succeeded),
     OSTREE_ROLLBACK("ostree y-stream " + FROM + "->" + Y + " (broken), rollback", Y, Phase.RolledBack),
-    RPM_Z("rpm z-stream " + FROM + "->" + Z, Z, Phase.Succeeded);
+    RPM_Z("rpm z-stream " + FROM + "->" + Z, Z, Phase.Succeeded),
+    IMAGE_Z("image mode (bootc) z-stream " + FROM + "->" + Z, Z, Phase.Succeeded),
+    IMAGE_ROLLBACK("image mode (bootc) y-stream " + FROM + "->" + Y + " (broken), rollback", Y, Phase.RolledBack);
 
     final String title;
     final String target;
@@ -97,6 +99,8 @@ class FaultMatrixTest {
         case OSTREE_Z -> SimulatedDevice.Options.ostree(FROM).versions(Z).maxBootAttempts(3);
         case OSTREE_ROLLBACK -> SimulatedDevice.Options.ostree(FROM).versions(Y).broken(Y).maxBootAttempts(2);
         case RPM_Z -> SimulatedDevice.Options.rpm(FROM);
+        case IMAGE_Z -> SimulatedDevice.Options.image(FROM).versions(Z).maxBootAttempts(3);
+        case IMAGE_ROLLBACK -> SimulatedDevice.Options.image(FROM).versions(Y).broken(Y).maxBootAttempts(2);
       };
     }
 
@@ -105,6 +109,8 @@ class FaultMatrixTest {
         case OSTREE_Z -> SimulatedDevice.ostreePlan(name, Z, ResumePolicy.AfterCommit);
         case OSTREE_ROLLBACK -> SimulatedDevice.ostreePlan(name, Y, ResumePolicy.AfterBoot);
         case RPM_Z -> SimulatedDevice.rpmPlan(name, Z, ResumePolicy.AfterBoot);
+        case IMAGE_Z -> SimulatedDevice.imagePlan(name, Z, ResumePolicy.AfterCommit);
+        case IMAGE_ROLLBACK -> SimulatedDevice.imagePlan(name, Y, ResumePolicy.AfterBoot);
       };
     }
   }
@@ -200,6 +206,7 @@ class FaultMatrixTest {
     out.addAll(operatorImageCells());
     out.addAll(prepareCells());
     out.addAll(historyCells());
+    out.addAll(imageCells());
     return out;
   }
 
@@ -238,6 +245,93 @@ class FaultMatrixTest {
     }
     r.faultNote = "cut at " + CrashPoints.HISTORY_WRITE + ", recorded at the next boot";
     r.cell(id, PLAN, Phase.RolledBack, problems);
+  }
+
+  // ------------------------------------------------------------------ image mode, bootc (issue 19)
+
+  /**
+   * Image mode: a power cut at each crash point of Prepare (the one between {@code bootc switch}
+   * and {@code bootc upgrade --download-only} included) and Apply, a broken target that greenboot
+   * rolls back with {@code bootc rollback} (data restored), a target that never boots, and a
+   * Cancel after Prepare.
+   */
+  static List<Scenario> imageCells() {
+    List<Scenario> out = new ArrayList<>();
+    List<String> points = new ArrayList<>(CrashPoints.PREPARE);
+    points.add(CrashPoints.IMAGE_SWITCHED);
+    points.addAll(CrashPoints.APPLY_AFTER_PREPARE);
+    for (String point : CrashPoints.APPLY) {
+      if (!point.equals(CrashPoints.APPLY_PACKAGES_INSTALLED) && !LEGACY_APPLY_ONLY.contains(point)) {
+        points.add(point);
+      }
+    }
+    for (String point : points) {
+      out.add(new Scenario(List.of("image-cut-" + point), List.of(Phase.Succeeded), "image mode: power cut at " + point,
+          Story.IMAGE_Z, o -> o.crash(new CrashAt(point)).bootCrashIsPowerCut(), r -> r.powerCutAt(point)));
+    }
+    out.add(new Scenario(List.of("image-rollback"), List.of(Phase.RolledBack),
+        "image mode: the target's MicroShift never gets healthy; greenboot runs bootc rollback, the data is restored",
+        Story.IMAGE_ROLLBACK, o -> {}, FaultMatrixTest::imageRollback));
+    out.add(new Scenario(List.of("image-target-never-boots"), List.of(Phase.RolledBack),
+        "image mode: the target's kernel never reaches user space; grub falls back, greenboot runs bootc rollback",
+        Story.IMAGE_ROLLBACK, o -> o.neverBoots(Y), FaultMatrixTest::imageRollbackNeverBooted));
+    out.add(new Scenario(List.of("image-cancel-after-prepare"), List.of(Phase.Failed),
+        "image mode: a pre-update hook fails after the host prepared; Cancel removes the staged image",
+        Story.IMAGE_Z, o -> o.preUpdateHook(Duration.ofHours(1), "2s"), FaultMatrixTest::imageCancelAfterPrepare));
+    return out;
+  }
+
+  /** The rollback went through {@code bootc rollback} and the booted image is the old one by digest. */
+  static List<String> imageRolledBack(Run r) {
+    List<String> problems = new ArrayList<>();
+    if (!r.d.agentLog().contains("bootc rollback") && r.d.commands().calls().stream()
+        .noneMatch(c -> c.equals(List.of("bootc", "rollback")))) {
+      problems.add("greenboot never ran bootc rollback");
+    }
+    String booted = r.d.commands().run(List.of("bootc", "status", "--json")).stdout();
+    if (!booted.contains(SimulatedDevice.imageDigestOf(FROM))) {
+      problems.add("bootc status does not show the image of " + FROM + ": " + booted);
+    }
+    return problems;
+  }
+
+  static void imageRollback(Run r) throws Exception {
+    r.apply(PLAN);
+    r.drive(PLAN, null);
+    List<String> problems = imageRolledBack(r);
+    r.faultNote = "bootc rollback; data restored";
+    r.cell("image-rollback", PLAN, Phase.RolledBack, problems);
+  }
+
+  static void imageRollbackNeverBooted(Run r) throws Exception {
+    r.apply(PLAN);
+    r.drive(PLAN, null);
+    List<String> problems = imageRolledBack(r);
+    r.faultNote = "grub fallback, bootc rollback";
+    r.cell("image-target-never-boots", PLAN, Phase.RolledBack, problems);
+  }
+
+  static void imageCancelAfterPrepare(Run r) throws Exception {
+    r.apply(PLAN);
+    r.drive(PLAN, null);
+    r.awaitPrepareWithdrawn();
+    List<String> problems = new ArrayList<>();
+    HostStatus s = r.d.hostStatus().orElse(null);
+    if (s == null || s.state() != HostState.Failed || !s.message().startsWith("cancelled")) {
+      problems.add("host " + (s == null ? "none" : s.state() + ": " + s.message()) + ", want Failed (cancelled)");
+    }
+    if (s != null && s.history().stream().noneMatch(h -> h.state() == HostState.Prepared)) {
+      problems.add("the host never prepared");
+    }
+    if (r.d.commands().calls().stream().noneMatch(c -> c.equals(List.of("bootc", "upgrade", "--download-only")))) {
+      problems.add("the image was never staged download-only");
+    }
+    String status = r.d.commands().run(List.of("bootc", "status", "--json")).stdout();
+    if (!status.contains("\"staged\":null")) {
+      problems.add("an image is still staged: " + status);
+    }
+    r.faultNote = "hook TimedOut; host " + (s == null ? "none" : s.state()) + "; staged image removed";
+    r.cell("image-cancel-after-prepare", PLAN, Phase.Failed, problems);
   }
 
   // ------------------------------------------------------------------ marker files deleted by hand (issue 14.10)
@@ -956,7 +1050,7 @@ class FaultMatrixTest {
       this.story = scenario.story();
       this.d = d;
       this.log = log;
-      this.brokenRunsLeft = story == Story.OSTREE_ROLLBACK ? Integer.MAX_VALUE : 0;
+      this.brokenRunsLeft = story == Story.OSTREE_ROLLBACK || story == Story.IMAGE_ROLLBACK ? Integer.MAX_VALUE : 0;
       d.etcdPut(BEFORE_KEY, "kept");
     }
 

@@ -107,6 +107,8 @@ public final class SimulatedDevice implements AutoCloseable {
   /** How the device is built. */
   public static final class Options {
     boolean ostree = true;
+    /** An image-mode host: every version's commit is also a bootc image in the fake registry. */
+    boolean image;
     String version = "4.17.1";
     List<String> versions = new ArrayList<>(List.of("4.17.3", "4.18.0"));
     Set<String> broken = new HashSet<>();
@@ -136,6 +138,17 @@ public final class SimulatedDevice implements AutoCloseable {
     public static Options ostree(String version) {
       Options o = new Options();
       o.version = version;
+      return o;
+    }
+
+    /**
+     * An image-mode host (bootc) booting the image of MicroShift {@code version}; the other
+     * versions are images in the fake registry ({@link SimulatedDevice#imageOf}), each a real
+     * ostree commit underneath.
+     */
+    public static Options image(String version) {
+      Options o = ostree(version);
+      o.image = true;
       return o;
     }
 
@@ -414,6 +427,11 @@ public final class SimulatedDevice implements AutoCloseable {
         commitByVersion.put(v, buildCommit(v));
         sysroot.pulledFrom(OSTREE_REMOTE, OSTREE_REF_PREFIX + v, commitByVersion.get(v));
       }
+      if (opts.image) {
+        for (Map.Entry<String, String> e : commitByVersion.entrySet()) {
+          commands.bootc().publish(IMAGE_REPO, e.getKey(), imageDigestOf(e.getKey()), e.getValue());
+        }
+      }
       // provisioned from the remote, as a RHEL for Edge image is: the origin is remote:ref
       if (!commands.deploy(sysroot, commitByVersion.get(opts.version), OSTREE_REMOTE + ":" + OSTREE_REF_PREFIX + opts.version).ok()) {
         throw new IllegalStateException("cannot deploy " + opts.version);
@@ -460,7 +478,7 @@ public final class SimulatedDevice implements AutoCloseable {
     this.pathUnit = new Thread(this::pathUnitLoop, "sim-path-unit");
     pathUnit.setDaemon(true);
     pathUnit.start();
-    log("device up: " + (opts.ostree ? "ostree" : "rpm") + " host, MicroShift " + opts.version + ", etcd "
+    log("device up: " + (opts.image ? "image-mode (bootc)" : opts.ostree ? "ostree" : "rpm") + " host, MicroShift " + opts.version + ", etcd "
         + etcd.endpoint() + ", root " + root);
   }
 
@@ -593,6 +611,50 @@ public final class SimulatedDevice implements AutoCloseable {
 
   public int boots() {
     return boots;
+  }
+
+  /** The repository of the image-mode device's MicroShift bootc images. */
+  public static final String IMAGE_REPO = "registry.example.com/edge/microshift-bootc";
+
+  /** The digest of the image of MicroShift {@code version} (a stand-in: sha256 of the version). */
+  public static String imageDigestOf(String version) {
+    try {
+      return "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(("microshift-bootc " + version).getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The image of MicroShift {@code version} by digest. */
+  public static String imageOf(String version) {
+    return IMAGE_REPO + "@" + imageDigestOf(version);
+  }
+
+  /**
+   * What greenboot runs to roll back: {@code bootc rollback} on a host whose booted deployment is
+   * a container image, else {@code rpm-ostree rollback} (fedora-iot/greenboot
+   * greenboot-rpm-ostree-grub2-check-fallback, {@code attempt_rollback}: bootc status --booted
+   * --json's status.type is bootcHost; greenboot-rs src/lib/handler.rs, {@code handle_rollback}
+   * after {@code detect_os_deployment}). Returns the command, for the log.
+   */
+  private String greenbootRollback() {
+    String type = commands.run(List.of("bootc", "status", "--booted", "--json")).stdout();
+    if (type.contains("\"type\":\"bootcHost\"")) {
+      if (!commands.run(List.of("bootc", "rollback")).ok()) {
+        throw new IllegalStateException("bootc rollback failed");
+      }
+      return "bootc rollback";
+    }
+    commands.rollback();
+    return "rpm-ostree rollback";
+  }
+
+  /** An image plan to {@code version} (its image by digest) pausing the shop namespace; health check timeout 1m. */
+  public static UpdatePlan imagePlan(String name, String version, ResumePolicy resume) {
+    UpdatePlan plan = plan(name, UpdateType.IMAGE, version, resume);
+    plan.getSpec().target.image = imageOf(version);
+    return plan;
   }
 
   /** An ostree plan to {@code version} pausing the shop namespace; health check timeout 1m. */
@@ -1176,8 +1238,8 @@ public final class SimulatedDevice implements AutoCloseable {
             // greenboot-rpm-ostree-grub2-check-fallback.service, before our boot unit: boot_counter
             // is -1, so it runs rpm-ostree rollback (fedora-iot/greenboot, attempt_rollback);
             // greenboot-rs has no such unit and rolled back from the failing boot instead
-            commands.rollback();
-            log("greenboot's fallback: boot_counter ran out; rpm-ostree rollback made the previous deployment the default");
+            String how = greenbootRollback();
+            log("greenboot's fallback: boot_counter ran out; " + how + " made the previous deployment the default");
           }
         }
       }
@@ -1341,8 +1403,8 @@ public final class SimulatedDevice implements AutoCloseable {
       out.append("greenboot-rs: Boot counter is ").append(grubBootCounter).append(", rebooting to try again\n");
     } else if (grubNextDeploymentId != null) {
       out.append("greenboot-rs: Boot counter exhausted and next-deployment-id is set - initiating rollback\n"
-          + "greenboot-rs: rpm-ostree rollback\ngreenboot-rs: Rollback successful\n");
-      commands.rollback(); // from this failing boot itself: the previous deployment is the default now
+          + "greenboot-rs: " + (opts.image ? "bootc" : "rpm-ostree") + " rollback\ngreenboot-rs: Rollback successful\n");
+      greenbootRollback(); // from this failing boot itself: the previous deployment is the default now
       fallbackNext = true;
       grubBootCounter = null;
       grubNextDeploymentId = null;

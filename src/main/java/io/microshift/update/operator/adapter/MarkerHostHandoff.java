@@ -203,6 +203,14 @@ public final class MarkerHostHandoff implements HostHandoff {
     return r.plan() != null && plan.getMetadata().getUid().equals(r.plan().uid());
   }
 
+  private static UpdateRequest.UpdateType requestType(UpdateType type) {
+    return switch (type) {
+      case RPM -> UpdateRequest.UpdateType.RPM;
+      case IMAGE -> UpdateRequest.UpdateType.IMAGE;
+      case OSTREE -> UpdateRequest.UpdateType.OSTREE;
+    };
+  }
+
   /**
    * The request for {@code action} (Prepare or Apply): the same fixed fields for both, so the host
    * takes the Apply over from its Prepare. The backup set is the plan's; its etcd snapshot is the
@@ -219,9 +227,12 @@ public final class MarkerHostHandoff implements HostHandoff {
             generation == null ? 1 : generation),
         sequence,
         action,
-        spec.raw().type == UpdateType.RPM ? UpdateRequest.UpdateType.RPM : UpdateRequest.UpdateType.OSTREE,
+        requestType(spec.raw().type),
         new UpdateRequest.From(st.fromVersion),
-        new UpdateRequest.Target(t.version, t.ostreeRef, t.ostreeCommit,
+        spec.raw().type == UpdateType.IMAGE
+            ? UpdateRequest.Target.image(t.version, t.image, Boolean.TRUE.equals(t.allowImageTag),
+                operatorImage.map(List::of).orElse(null))
+            : new UpdateRequest.Target(t.version, t.ostreeRef, t.ostreeCommit,
             t.packages == null || t.packages.isEmpty() ? null : List.copyOf(t.packages),
             t.repositories == null || t.repositories.isEmpty() ? null : List.copyOf(t.repositories),
             t.reboot == null ? null : UpdateRequest.Reboot.valueOf(t.reboot.name()),

@@ -108,7 +108,7 @@ public final class PreflightStep implements PhaseStep {
       preview.hooksToRun.addAll(hooks.preview(plan, later).hooks());
     }
     preview.malformedHooks = preHooks.malformed();
-    preview.expectedDowntime = spec.raw().type == UpdateType.OSTREE
+    preview.expectedDowntime = spec.raw().type != UpdateType.RPM
         ? "one reboot plus MicroShift start-up and the health check (typically 3-10 minutes)"
         : "package install, one reboot plus MicroShift start-up (typically 3-10 minutes)";
     plan.getStatus().preview = preview;

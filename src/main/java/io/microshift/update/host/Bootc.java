@@ -1,0 +1,123 @@
+package io.microshift.update.host;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.microshift.update.marker.Markers;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * bootc as seen by the agent (bootc-dev/bootc): the argv of the commands it runs and the host
+ * from {@code bootc status --json}. Every value read from bootc is checked before it is used.
+ *
+ * <ul>
+ *   <li>{@code bootc status --json} (crates/lib/src/status.rs, {@code get_status}; the JSON of
+ *       crates/lib/src/spec.rs, {@code Host}/{@code BootEntry}, camelCase): {@code status.booted},
+ *       {@code status.staged}, {@code status.rollback}, each with {@code image.image.image} (the
+ *       reference as given to switch), {@code image.imageDigest} (the manifest digest),
+ *       {@code downloadOnly} (a staged deployment whose finalization is locked) and
+ *       {@code ostree.checksum}. {@code status.booted.image} is null on a host that does not boot a
+ *       container image (bootc docs/src/man/bootc-status.8.md: "check if status.booted is not
+ *       null"; greenboot-rs src/lib/handler.rs, {@code detect_os_deployment}, tests
+ *       {@code status.booted.image}).</li>
+ *   <li>{@code bootc switch IMAGE} pulls and stages IMAGE; its finalization is never locked
+ *       (crates/lib/src/cli.rs, {@code switch_ostree}: {@code deploy::stage(..., false)}), and it
+ *       has no {@code --download-only}.</li>
+ *   <li>{@code bootc upgrade --download-only} pulls the spec's image (the staged deployment's
+ *       image first: status.rs, {@code get_status}, {@code spec = staged.or(booted)}) and, when the
+ *       staged deployment already has that digest, locks its finalization (cli.rs, {@code upgrade}:
+ *       {@code change_finalization} when {@code !staged.is_finalization_locked()}); ostree then does
+ *       not finalize it at shutdown, so an unplanned reboot boots the current deployment.</li>
+ *   <li>{@code bootc upgrade --from-downloaded --apply} unlocks the staged deployment without
+ *       fetching and reboots (cli.rs, {@code upgrade}, {@code opts.from_downloaded}).</li>
+ *   <li>{@code bootc rollback} swaps the boot order of the booted and the rollback deployment
+ *       (crates/lib/src/deploy.rs, {@code rollback}); "No rollback available" without one.</li>
+ * </ul>
+ */
+public final class Bootc {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern DIGEST = Pattern.compile("^sha256:[0-9a-f]{64}$");
+
+  /** One boot entry: the image reference and its digest (null on a non-image deployment), the ostree checksum. */
+  public record Entry(String image, String imageDigest, String checksum, boolean downloadOnly) {
+    /** Whether this entry is {@code image}: by digest when it pins one, else by the reference as given. */
+    public boolean is(String targetImage) {
+      if (targetImage == null || image == null) {
+        return false;
+      }
+      int at = targetImage.indexOf("@sha256:");
+      return at >= 0 ? targetImage.substring(at + 1).equals(imageDigest) : targetImage.equals(image);
+    }
+  }
+
+  /** What {@code bootc status --json} says. */
+  public record Status(Optional<Entry> booted, Optional<Entry> staged, Optional<Entry> rollback) {
+    /** Whether the booted system is a container image (image mode). */
+    public boolean bootsImage() {
+      return booted.map(e -> e.image() != null).orElse(false);
+    }
+  }
+
+  private final CommandRunner runner;
+
+  public Bootc(CommandRunner runner) {
+    this.runner = runner;
+  }
+
+  /** One {@code bootc status --json}, parsed. */
+  public Status status() {
+    CommandRunner.Result r = runner.check(List.of("bootc", "status", "--json"));
+    try {
+      JsonNode st = JSON.readTree(r.stdout()).path("status");
+      return new Status(entry(st, "booted"), entry(st, "staged"), entry(st, "rollback"));
+    } catch (IOException e) {
+      throw new HostException("cannot parse bootc status --json: " + e.getMessage(), e);
+    }
+  }
+
+  private static Optional<Entry> entry(JsonNode status, String slot) {
+    JsonNode e = status.get(slot);
+    if (e == null || !e.isObject()) {
+      return Optional.empty();
+    }
+    String checksum = e.path("ostree").path("checksum").asText("");
+    if (!Markers.CHECKSUM.matcher(checksum).matches()) {
+      throw new HostException("bootc status --json: unexpected status." + slot + ".ostree.checksum '"
+          + Markers.printable(checksum, 80) + "'");
+    }
+    JsonNode image = e.get("image");
+    String ref = null;
+    String digest = null;
+    if (image != null && image.isObject()) {
+      ref = Markers.printable(image.path("image").path("image").asText(""), Markers.MAX_TARGET_IMAGE_CHARS + 50);
+      digest = image.path("imageDigest").asText("");
+      if (!DIGEST.matcher(digest).matches()) {
+        throw new HostException("bootc status --json: unexpected status." + slot + ".image.imageDigest '"
+            + Markers.printable(digest, 80) + "'");
+      }
+    }
+    return Optional.of(new Entry(ref, digest, checksum, e.path("downloadOnly").asBoolean(false)));
+  }
+
+  /** {@code bootc switch IMAGE}: pull and stage IMAGE (not locked: see the class comment). */
+  public static List<String> switchTo(String image) {
+    return List.of("bootc", "switch", image);
+  }
+
+  /** {@code bootc upgrade --download-only}: lock the finalization of the staged spec image. */
+  public static List<String> downloadOnly() {
+    return List.of("bootc", "upgrade", "--download-only");
+  }
+
+  /** {@code bootc upgrade --from-downloaded --apply}: unlock the staged deployment and reboot. */
+  public static List<String> applyDownloaded() {
+    return List.of("bootc", "upgrade", "--from-downloaded", "--apply");
+  }
+
+  /** {@code bootc rollback}: the rollback deployment becomes the default. */
+  public static List<String> rollback() {
+    return List.of("bootc", "rollback");
+  }
+}
