@@ -6,21 +6,17 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.microshift.update.api.UpdatePlan;
-import io.microshift.update.backup.BackupStore;
 import io.microshift.update.controlplane.ControlPlane;
 import io.microshift.update.controlplane.ControlPlaneBinaries;
 import io.microshift.update.controlplane.DeviceManifests;
-import io.microshift.update.etcd.EtcdBackupService;
 import io.microshift.update.etcd.EtcdClientConfig;
 import io.microshift.update.etcd.EtcdClients;
 import io.microshift.update.etcd.EtcdConnection;
 import io.microshift.update.etcd.EtcdFiller;
-import io.microshift.update.etcd.FreeSpaceProvider;
 import io.microshift.update.marker.MarkerFiles;
 import io.microshift.update.operator.OperatorClients;
 import io.microshift.update.operator.OperatorRuntime;
 import io.microshift.update.operator.Ports;
-import io.microshift.update.operator.adapter.EtcdPlatformBackup;
 import io.microshift.update.operator.adapter.KubernetesWorkloads;
 import io.microshift.update.operator.adapter.MarkerHostHandoff;
 import java.nio.file.Files;
@@ -111,8 +107,7 @@ public final class ControlPlaneHandoffBench {
     try (KubernetesClient op = cp.client(cp.serviceAccountToken(DeviceManifests.NAMESPACE,
         DeviceManifests.SERVICE_ACCOUNT), OperatorClients.serialization())) {
       KubernetesWorkloads workloads = new KubernetesWorkloads(op, DeviceManifests.NAMESPACE);
-      Ports ports = new Ports(workloads, workloads, new EtcdPlatformBackup(new EtcdBackupService(
-          EtcdClientConfig.plaintext(cp.etcdEndpoint()), new BackupStore(stateDir), FreeSpaceProvider.fileStore())),
+      Ports ports = new Ports(workloads, workloads,
           new MarkerHostHandoff(stateDir, uid, Clock.systemUTC()));
       OperatorRuntime runtime = new OperatorRuntime(op, ports, new SimpleMeterRegistry(), Clock.systemUTC(), null);
       try {

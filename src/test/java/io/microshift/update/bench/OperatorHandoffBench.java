@@ -7,18 +7,13 @@ import io.fabric8.kubernetes.client.WatcherException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
-import io.microshift.update.backup.BackupStore;
-import io.microshift.update.etcd.EtcdBackupService;
-import io.microshift.update.etcd.EtcdClientConfig;
 import io.microshift.update.etcd.EtcdClients;
 import io.microshift.update.etcd.EtcdConnection;
 import io.microshift.update.etcd.EtcdFiller;
 import io.microshift.update.etcd.EtcdServerFixture;
-import io.microshift.update.etcd.FreeSpaceProvider;
 import io.microshift.update.marker.MarkerFiles;
 import io.microshift.update.operator.OperatorRuntime;
 import io.microshift.update.operator.Ports;
-import io.microshift.update.operator.adapter.EtcdPlatformBackup;
 import io.microshift.update.operator.adapter.KubernetesWorkloads;
 import io.microshift.update.operator.adapter.MarkerHostHandoff;
 import java.nio.file.Files;
@@ -103,11 +98,8 @@ public final class OperatorHandoffBench {
 
     Path stateDir = Files.createDirectories(work.resolve("state"));
     int uid = (Integer) Files.getAttribute(stateDir, "unix:uid");
-    EtcdClientConfig etcdConfig = EtcdClientConfig.plaintext(etcd.endpoint());
     KubernetesWorkloads workloads = new KubernetesWorkloads(api.client, "microshift-update");
     Ports ports = new Ports(workloads, workloads,
-        new EtcdPlatformBackup(new EtcdBackupService(etcdConfig, new BackupStore(stateDir),
-            FreeSpaceProvider.fileStore())),
         new MarkerHostHandoff(stateDir, uid, Clock.systemUTC()));
 
     Watch controller = replicaSetController(api);

@@ -12,11 +12,8 @@ import io.microshift.update.operator.PhaseClock;
 import io.microshift.update.operator.StatusWriter;
 import io.microshift.update.operator.StepResult;
 import io.microshift.update.operator.port.HostHandoff;
-import io.microshift.update.operator.port.PlatformBackup;
 import io.microshift.update.operator.port.WorkloadPausing;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Set;
 
 /**
  * Stops the selected workloads and waits (bounded) until their pods are gone. The etcd snapshot
@@ -28,17 +25,15 @@ public final class PausingStep implements PhaseStep {
   static final Duration DRAIN_POLL = Duration.ofSeconds(2);
 
   private final WorkloadPausing pausing;
-  private final PlatformBackup backup;
   private final HostHandoff host;
   private final StatusWriter writer;
   private final EventRecorder events;
   private final PhaseClock phaseClock;
   private final OperatorMetrics metrics;
 
-  public PausingStep(WorkloadPausing pausing, PlatformBackup backup, HostHandoff host,
+  public PausingStep(WorkloadPausing pausing, HostHandoff host,
       StatusWriter writer, EventRecorder events, PhaseClock phaseClock, OperatorMetrics metrics) {
     this.pausing = pausing;
-    this.backup = backup;
     this.host = host;
     this.writer = writer;
     this.events = events;
