@@ -18,6 +18,7 @@ final class FakeHost implements HostHandoff {
   private final AtomicLong sequence = new AtomicLong();
   private volatile HostState state;
   private volatile String stateUid;
+  private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @Override
   public long nextSequence() {
@@ -56,11 +57,18 @@ final class FakeHost implements HostHandoff {
     stateUid = r.planUid();
     state = new HostState(hostState, r.sequence(), message, bootId, "deploy-" + bootId, attempts,
         "backup", hostState.equals("Restored") ? "backup" : null, "2026-11-25T00:00:00Z");
+    listeners.forEach(Runnable::run); // as MarkerHostHandoff's file watch
   }
 
   @Override
   public Optional<HostState> hostState(UpdatePlan plan) {
     return state != null && plan.getMetadata().getUid().equals(stateUid) ? Optional.of(state) : Optional.empty();
+  }
+
+  @Override
+  public AutoCloseable onChange(Runnable listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
   }
 
   @Override

@@ -44,9 +44,12 @@ final class RecordingWorkloads implements WorkloadHooks, WorkloadPausing {
     paused = true;
   }
 
+  /** What {@link #stillRunning} reports (null: every paused workload's pods are gone). */
+  volatile java.util.function.Supplier<String> running = () -> null;
+
   @Override
   public String stillRunning(UpdatePlan plan) {
-    return null;
+    return running.get();
   }
 
   @Override

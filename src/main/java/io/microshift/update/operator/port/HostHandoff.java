@@ -39,6 +39,14 @@ public interface HostHandoff {
   /** Records in request.json the operator's verification of the boot {@code bootId}. */
   void writeVerification(UpdatePlan plan, String bootId, boolean passed, String message);
 
+  /**
+   * Calls {@code listener} (on another thread) whenever the host's status may have changed, until
+   * the returned handle is closed. A hint only: it may miss a change, callers poll slowly as well.
+   */
+  default AutoCloseable onChange(Runnable listener) {
+    return () -> { };
+  }
+
   /** The backup id the host's last update refers to (never pruned), if any. */
   Optional<String> lastHostBackupId();
 

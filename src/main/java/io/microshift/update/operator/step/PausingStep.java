@@ -22,7 +22,11 @@ import java.time.Duration;
  * plan's backup set id, which the Apply names.
  */
 public final class PausingStep implements PhaseStep {
-  static final Duration DRAIN_POLL = Duration.ofSeconds(2);
+  /**
+   * A safety net: a pod's deletion wakes the plan at once (the operator's pod informer,
+   * {@code PodEvents}); the requeue also never waits past the drain timeout.
+   */
+  static final Duration DRAIN_POLL = Duration.ofSeconds(15);
 
   private final WorkloadPausing pausing;
   private final HostHandoff host;
@@ -53,7 +57,9 @@ public final class PausingStep implements PhaseStep {
             + spec.drainTimeout().toSeconds() + "s: " + running
             + "; check their terminationGracePeriodSeconds or raise spec.workloads.drainTimeout");
       }
-      return StepResult.stay(Phase.Pausing, "WaitingForPodsToStop", "waiting for pods to stop: " + running, DRAIN_POLL);
+      Duration untilTimeout = spec.drainTimeout().minus(waited).plusMillis(100);
+      Duration next = untilTimeout.compareTo(DRAIN_POLL) < 0 ? untilTimeout : DRAIN_POLL;
+      return StepResult.stay(Phase.Pausing, "WaitingForPodsToStop", "waiting for pods to stop: " + running, next);
     }
     String backupId = BackupIds.forPlan(plan);
     BackupStatus summary = new BackupStatus();
