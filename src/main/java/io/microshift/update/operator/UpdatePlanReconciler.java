@@ -30,6 +30,7 @@ public final class UpdatePlanReconciler implements Reconciler<UpdatePlan>, Clean
   private final Conditions conditions;
   private final StatusWriter writer;
   private final PlanWakeups wakeups;
+  private final WrittenVersions written = new WrittenVersions();
 
   public UpdatePlanReconciler(PlanStateMachine machine, Conditions conditions, StatusWriter writer,
       PlanWakeups wakeups) {
@@ -46,9 +47,15 @@ public final class UpdatePlanReconciler implements Reconciler<UpdatePlan>, Clean
 
   @Override
   public UpdateControl<UpdatePlan> reconcile(UpdatePlan plan, Context<UpdatePlan> context) {
+    if (written.isStale(plan)) {
+      // the informer has not seen our last status write yet: acting on this copy would redo a
+      // step (e.g. a second Apply sequence); its own watch event or this retry comes with it
+      return UpdateControl.<UpdatePlan>noUpdate().rescheduleAfter(StepResult.SOON);
+    }
     wakeups.track(plan);
     boolean wasTerminal = isTerminal(plan);
     Duration next = machine.advance(plan);
+    written.remember(plan);
     wakeups.track(plan);
     if (!wasTerminal && isTerminal(plan)) {
       wakeups.wakeAll(); // a queued plan's turn
@@ -62,6 +69,7 @@ public final class UpdatePlanReconciler implements Reconciler<UpdatePlan>, Clean
   public DeleteControl cleanup(UpdatePlan plan, Context<UpdatePlan> context) {
     if (machine.release(plan)) {
       wakeups.forget(plan);
+      written.forget(plan);
       wakeups.wakeAll(); // a queued plan's turn
       return DeleteControl.defaultDelete();
     }
@@ -70,6 +78,7 @@ public final class UpdatePlanReconciler implements Reconciler<UpdatePlan>, Clean
     Duration next = machine.advance(plan);
     if (plan.getStatus().phase.isTerminal()) {
       wakeups.forget(plan);
+      written.forget(plan);
       return machine.release(plan) ? DeleteControl.defaultDelete()
           : DeleteControl.noFinalizerRemoval().rescheduleAfter(TERMINAL_RECHECK);
     }

@@ -162,7 +162,11 @@ class UpdatePlanReconcilerTest {
     assertTrue(host.verifications.isEmpty(), "no verification while the resumed workloads are not ready");
 
     work.notReady = null;
+    // the resumed pod turning ready is a pod change: the operator's pod informer wakes the plan
+    client.pods().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+        .withNewMetadata().withName("web-ready").withNamespace("shop").endMetadata().build()).create();
     await().until(() -> !host.verifications.isEmpty());
+    client.pods().inNamespace("shop").withName("web-ready").delete();
     assertEquals("boot-2", host.verifications.get(0).bootId());
     assertTrue(host.verifications.get(0).passed());
     assertEquals(Phase.Verifying, get("gated").getStatus().phase);
