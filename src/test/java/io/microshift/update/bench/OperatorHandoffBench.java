@@ -180,7 +180,7 @@ public final class OperatorHandoffBench {
    * request is answered Prepared at once (noting when in {@code preparedAt}), as a host whose
    * checks and download took no time.
    */
-  private static boolean applyWritten(Path stateDir, int uid, long start, long[] preparedAt) {
+  static boolean applyWritten(Path stateDir, int uid, long start, long[] preparedAt) {
     java.util.Optional<UpdateRequest> r;
     try {
       r = MarkerFiles.readRequest(stateDir, uid);
