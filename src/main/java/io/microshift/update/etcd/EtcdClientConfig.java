@@ -11,8 +11,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * How the operator reaches MicroShift's etcd: endpoints and the mTLS client material of the
- * kube-apiserver, read from the host's MicroShift cert dir (mounted read-only into the pod).
+ * How the host agent reaches MicroShift's etcd: endpoints and the mTLS client material of the
+ * kube-apiserver, read from the host's MicroShift cert dir (the operator holds none of it).
  *
  * <p>The defaults are MicroShift's own, from openshift/microshift:
  * {@code pkg/util/cryptomaterial/certpaths.go} ({@code CertsDirectory(dataDir) = <dataDir>/certs},

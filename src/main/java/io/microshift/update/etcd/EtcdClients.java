@@ -51,8 +51,8 @@ public final class EtcdClients {
   private static void requireReadable(Path file, String envVar, String what) {
     if (!Files.isReadable(file)) {
       throw new EtcdUnavailableException("the etcd " + what + " " + file + " is missing or not"
-          + " readable: mount MicroShift's cert dir (/var/lib/microshift/certs) read-only into the"
-          + " operator, or set " + envVar + " to the right file");
+          + " readable: the host agent reads it from MicroShift's cert dir (/var/lib/microshift/certs, root"
+          + " only); check that MicroShift has started once, or set " + envVar + " to the right file");
     }
   }
 }

@@ -94,11 +94,11 @@ public final class EtcdPreflight {
     } catch (TimeoutException e) {
       problems.add("etcd at " + config.endpointList() + " did not answer within "
           + timeout.toMillis() + " ms: check that MicroShift is running (systemctl status"
-          + " microshift) and that the operator can reach etcd; the etcd backup was not started");
+          + " microshift) and that this host reaches etcd on its loopback client port; the etcd backup was not started");
     } catch (ExecutionException e) {
       problems.add("etcd at " + config.endpointList() + " cannot be reached: " + describe(e.getCause())
           + ". Check that MicroShift is running (systemctl status microshift) and that the"
-          + " operator's etcd client certificate is valid; the etcd backup was not started");
+          + " kube-apiserver's etcd client certificate the host agent reads is valid; the etcd backup was not started");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       problems.add("the etcd preflight was interrupted; it will run again");

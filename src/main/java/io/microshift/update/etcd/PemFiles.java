@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 /**
  * Reads PEM certificates and private keys with the JDK alone. MicroShift writes its keys in the
  * Go {@code keyutil} formats: PKCS#1 ({@code RSA PRIVATE KEY}) or SEC 1 ({@code EC PRIVATE KEY});
- * netty reads only PKCS#8 without BouncyCastle, which the operator does not ship. Both are
+ * netty reads only PKCS#8 without BouncyCastle, which the jar does not ship. Both are
  * wrapped into PKCS#8 here; PKCS#8 ({@code PRIVATE KEY}) is read as is.
  */
 final class PemFiles {

@@ -6,8 +6,12 @@ import java.util.Optional;
 
 /** Which plan phase a host-status.json state belongs to (docs/marker.md, the marker protocol). */
 public final class HostStates {
-  /** How often a step that waits on the host agent looks at host-status.json again. */
-  public static final Duration POLL = Duration.ofSeconds(3);
+  /**
+   * How often a step that waits on the host agent looks at host-status.json again when nothing
+   * woke it: a safety net only. {@link PlanWakeups} reconciles at once when host-status.json
+   * changes (a file watch) or a pod changes; a watch can miss an event, this poll covers it.
+   */
+  public static final Duration POLL = Duration.ofSeconds(15);
 
   private HostStates() {}
 

@@ -3,10 +3,7 @@ package io.microshift.update.operator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.microshift.update.backup.BackupStore;
-import io.microshift.update.etcd.EtcdBackupService;
 import io.microshift.update.marker.MarkerReader;
-import io.microshift.update.operator.adapter.EtcdPlatformBackup;
 import io.microshift.update.operator.adapter.KubernetesWorkloads;
 import io.microshift.update.operator.adapter.MarkerHostHandoff;
 import java.io.IOException;
@@ -44,10 +41,8 @@ public final class OperatorMain {
 
   /** The real implementations of the ports, for a device. */
   public static Ports productionPorts(KubernetesClient client, OperatorConfig config, Map<String, String> env) {
-    BackupStore store = new BackupStore(config.stateDir());
     KubernetesWorkloads workloads = new KubernetesWorkloads(client, config.namespace());
     return new Ports(workloads, workloads,
-        new EtcdPlatformBackup(EtcdBackupService.fromEnvironment(store, env)),
         new MarkerHostHandoff(config.stateDir(), MarkerReader.ROOT_UID, Clock.systemUTC(),
             io.microshift.update.operator.adapter.OperatorImage.resolve(client, env)));
   }

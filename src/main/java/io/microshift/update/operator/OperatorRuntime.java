@@ -80,11 +80,11 @@ public final class OperatorRuntime implements AutoCloseable {
     PlanDirectory directory = () -> client.resources(UpdatePlan.class).list().getItems();
     Map<Phase, PhaseStep> steps = new EnumMap<>(Phase.class);
     steps.put(Phase.Pending, new PendingStep(directory, conditions, clock));
-    steps.put(Phase.Preflight, new PreflightStep(new ClusterVersionReader(client), ports.backup(),
+    steps.put(Phase.Preflight, new PreflightStep(new ClusterVersionReader(client),
         ports.hooks(), ports.pausing(), ports.host(), conditions));
     steps.put(Phase.Preparing, new PreparingStep(ports.host(), writer, conditions, clock));
     steps.put(Phase.BackingUp, new BackingUpStep(ports.hooks(), writer, events));
-    steps.put(Phase.Pausing, new PausingStep(ports.pausing(), ports.backup(), ports.host(), writer, events, phaseClock, metrics));
+    steps.put(Phase.Pausing, new PausingStep(ports.pausing(), ports.host(), writer, events, phaseClock, metrics));
     steps.put(Phase.AwaitingReboot, new AwaitingRebootStep(ports.host(), writer, conditions, clock));
     steps.put(Phase.Applying, new ApplyingStep(ports.host()));
     ReadinessGate readiness = new ReadinessGate(ports.pausing(), writer, events, clock);
@@ -94,7 +94,7 @@ public final class OperatorRuntime implements AutoCloseable {
         readiness));
     PlanStateMachine machine = new PlanStateMachine(steps, ports.host(), ports.pausing(), writer, events,
         conditions, metrics, clock);
-    operator.register(new UpdatePlanReconciler(machine, conditions, writer));
+    operator.register(new UpdatePlanReconciler(machine, conditions, writer, new PlanWakeups(ports.host())));
   }
 
   public Operator operator() {

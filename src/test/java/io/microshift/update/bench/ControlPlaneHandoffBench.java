@@ -6,21 +6,16 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.microshift.update.api.UpdatePlan;
-import io.microshift.update.backup.BackupStore;
 import io.microshift.update.controlplane.ControlPlane;
 import io.microshift.update.controlplane.ControlPlaneBinaries;
 import io.microshift.update.controlplane.DeviceManifests;
-import io.microshift.update.etcd.EtcdBackupService;
 import io.microshift.update.etcd.EtcdClientConfig;
 import io.microshift.update.etcd.EtcdClients;
 import io.microshift.update.etcd.EtcdConnection;
 import io.microshift.update.etcd.EtcdFiller;
-import io.microshift.update.etcd.FreeSpaceProvider;
-import io.microshift.update.marker.MarkerFiles;
 import io.microshift.update.operator.OperatorClients;
 import io.microshift.update.operator.OperatorRuntime;
 import io.microshift.update.operator.Ports;
-import io.microshift.update.operator.adapter.EtcdPlatformBackup;
 import io.microshift.update.operator.adapter.KubernetesWorkloads;
 import io.microshift.update.operator.adapter.MarkerHostHandoff;
 import java.nio.file.Files;
@@ -111,17 +106,18 @@ public final class ControlPlaneHandoffBench {
     try (KubernetesClient op = cp.client(cp.serviceAccountToken(DeviceManifests.NAMESPACE,
         DeviceManifests.SERVICE_ACCOUNT), OperatorClients.serialization())) {
       KubernetesWorkloads workloads = new KubernetesWorkloads(op, DeviceManifests.NAMESPACE);
-      Ports ports = new Ports(workloads, workloads, new EtcdPlatformBackup(new EtcdBackupService(
-          EtcdClientConfig.plaintext(cp.etcdEndpoint()), new BackupStore(stateDir), FreeSpaceProvider.fileStore())),
+      Ports ports = new Ports(workloads, workloads,
           new MarkerHostHandoff(stateDir, uid, Clock.systemUTC()));
       OperatorRuntime runtime = new OperatorRuntime(op, ports, new SimpleMeterRegistry(), Clock.systemUTC(), null);
       try {
         runtime.start();
-        Path request = MarkerFiles.requestFile(stateDir);
         long start = System.nanoTime();
+        long[] prepared = {0};
         admin.resource(BenchMockApi.ostreePlan("bench", List.of(PAUSED_NS))).create();
         long deadline = start + timeoutMillis * 1_000_000;
-        for (int i = 0; !Files.exists(request) && System.nanoTime() < deadline; i++) {
+        // as the mock-based bench: a stand-in answers the Prepare, the figure ends at the Apply
+        for (int i = 0; !OperatorHandoffBench.applyWritten(stateDir, uid, start, prepared)
+            && System.nanoTime() < deadline; i++) {
           if (i % 50 == 0) {
             UpdatePlan now = admin.resources(UpdatePlan.class).withName("bench").get();
             if (now != null && now.getStatus() != null && now.getStatus().phase != null
@@ -133,8 +129,8 @@ public final class ControlPlaneHandoffBench {
         }
         long elapsed = System.nanoTime() - start;
         UpdatePlan p = admin.resources(UpdatePlan.class).withName("bench").get();
-        if (!Files.exists(request)) {
-          log("no request.json after %d ms; status %s", elapsed / 1_000_000,
+        if (!OperatorHandoffBench.applyWritten(stateDir, uid, start, prepared)) {
+          log("no Apply request.json after %d ms; status %s", elapsed / 1_000_000,
               admin.getKubernetesSerialization().asJson(p.getStatus()));
           System.out.printf(Locale.ROOT, "BENCH controlplane-handoff-seconds timeout s target=<%s FAIL%n", target);
           return 1;

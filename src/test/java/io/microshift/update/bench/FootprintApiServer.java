@@ -32,7 +32,8 @@ import java.util.concurrent.CountDownLatch;
  *       exec expectations) holding the UpdatePlan CRD, MicroShift's version ConfigMap, and
  *       {@code workloads} hooked pods plus as many Deployments to pause. Writes
  *       {@code <work>/api-url} and {@code <work>/etcd-endpoint}, then {@code <work>/ready}. When
- *       {@code <work>/create-plan} appears it creates an ostree plan and from then on writes the
+ *       {@code <work>/create-plan} appears (naming the operator's state dir, where it answers the
+ *       host's Prepare at once) it creates an ostree plan and from then on writes the
  *       plan's phase to {@code <work>/phase}. Stops on SIGTERM or after the lifetime.
  * </ul>
  */
@@ -133,11 +134,20 @@ public final class FootprintApiServer {
       long deadline = System.nanoTime() + lifetimeSeconds * 1_000_000_000L;
       boolean created = false;
       String lastPhase = "";
+      Path hostStateDir = null;
+      long[] prepared = {0};
       while (System.nanoTime() < deadline && stop.getCount() > 0) {
         if (!created && Files.exists(work.resolve("create-plan"))) {
+          // the file names the operator's state dir: the host's Prepare is answered there at once
+          String dir = Files.readString(work.resolve("create-plan")).trim();
+          hostStateDir = dir.isEmpty() ? null : Path.of(dir);
           api.client.resource(BenchMockApi.ostreePlan("footprint", List.of(OperatorHandoffBench.PAUSED_NS)))
               .create();
           created = true;
+        }
+        if (created && hostStateDir != null) {
+          OperatorHandoffBench.applyWritten(hostStateDir, (Integer) Files.getAttribute(hostStateDir, "unix:uid"),
+              System.nanoTime(), prepared);
         }
         if (created) {
           UpdatePlan p = api.client.resources(UpdatePlan.class).withName("footprint").get();

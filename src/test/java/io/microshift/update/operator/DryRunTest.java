@@ -18,19 +18,13 @@ import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.api.WorkloadSelection;
 import io.microshift.update.backup.BackupStore;
-import io.microshift.update.etcd.EtcdBackupService;
-import io.microshift.update.etcd.EtcdClientConfig;
-import io.microshift.update.etcd.EtcdServerFixture;
-import io.microshift.update.etcd.FreeSpaceProvider;
 import io.microshift.update.marker.HostState;
 import io.microshift.update.marker.HostStatus;
 import io.microshift.update.marker.MarkerFiles;
 import io.microshift.update.marker.MarkerReader;
 import io.microshift.update.marker.UpdateRequest;
-import io.microshift.update.operator.adapter.EtcdPlatformBackup;
 import io.microshift.update.operator.adapter.KubernetesWorkloads;
 import io.microshift.update.operator.adapter.MarkerHostHandoff;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,8 +36,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A dry run with the real adapters (hooks and pause on the API, jetcd on a real etcd, the marker
- * files on a state dir): the report is complete, and nothing was scaled, exec'd or written.
+ * A dry run with the real adapters (hooks and pause on the API, the marker files on a state dir;
+ * the operator holds no etcd client, the host agent's part is played): the report is complete, and nothing was scaled, exec'd or written.
  */
 @EnableKubernetesMockClient(crud = true)
 class DryRunTest {
@@ -81,12 +75,9 @@ class DryRunTest {
         .addToContainerStatuses(new ContainerStatusBuilder().withName("c").withReady(true).build())
         .endStatus().build()).create();
 
-    try (EtcdServerFixture etcd = EtcdServerFixture.start()) {
-      BackupStore store = new BackupStore(state);
+    {
       KubernetesWorkloads workloads = new KubernetesWorkloads(client, "microshift-update");
       Ports ports = new Ports(workloads, workloads,
-          new EtcdPlatformBackup(new EtcdBackupService(EtcdClientConfig.plaintext(etcd.endpoint()), store,
-              FreeSpaceProvider.fileStore())),
           new MarkerHostHandoff(state, MarkerReader.ROOT_UID, Clock.systemUTC()));
       UpdatePlan plan = UpdatePlanReconcilerTest.ostreePlan("preview", "4.18.1");
       plan.getSpec().dryRun = true;

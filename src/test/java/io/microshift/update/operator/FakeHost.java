@@ -20,6 +20,7 @@ final class FakeHost implements HostHandoff {
   private volatile String stateUid;
   /** When set, host-status.json is refused with this problem, as MarkerHostHandoff refuses a hostile file. */
   volatile String refusedStatus;
+  private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @Override
   public long nextSequence() {
@@ -58,6 +59,7 @@ final class FakeHost implements HostHandoff {
     stateUid = r.planUid();
     state = new HostState(hostState, r.sequence(), message, bootId, "deploy-" + bootId, attempts,
         "backup", hostState.equals("Restored") ? "backup" : null, "2026-11-25T00:00:00Z");
+    listeners.forEach(Runnable::run); // as MarkerHostHandoff's file watch
   }
 
   @Override
@@ -67,6 +69,12 @@ final class FakeHost implements HostHandoff {
       throw new io.microshift.update.marker.MarkerProblems("/var/lib/microshift-update/host-status.json", List.of(refused));
     }
     return state != null && plan.getMetadata().getUid().equals(stateUid) ? Optional.of(state) : Optional.empty();
+  }
+
+  @Override
+  public AutoCloseable onChange(Runnable listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
   }
 
   @Override

@@ -52,7 +52,7 @@ class InvalidPlanReconcilerTest {
   }
 
   private void startOperator() {
-    runtime = new OperatorRuntime(client, new Ports(work, work, work, host), new SimpleMeterRegistry(),
+    runtime = new OperatorRuntime(client, new Ports(work, work, host), new SimpleMeterRegistry(),
         Clock.systemUTC(), null);
     runtime.start();
   }
@@ -277,7 +277,7 @@ class InvalidPlanReconcilerTest {
     assertTrue(p.getStatus().message.contains("status.acceptedSpec"), p.getStatus().message);
     assertTrue(p.getStatus().message.contains("delete the plan and create it again"), p.getStatus().message);
     assertTrue(host.requests.isEmpty(), "no request written or withdrawn: " + host.requests);
-    assertFalse(work.calls().stream().anyMatch(c -> c.startsWith("hooks:") || c.startsWith("snapshot:")
+    assertFalse(work.calls().stream().anyMatch(c -> c.startsWith("hooks:")
         || c.equals("pause")), work.calls().toString());
   }
 
@@ -380,8 +380,6 @@ class InvalidPlanReconcilerTest {
     p = get("leftovers");
     assertEquals(BackupIds.forPlan(p), p.getStatus().backup.id);
     assertEquals("4.17.1", p.getStatus().fromVersion);
-    // issue 16: the host agent takes the snapshot on Apply, the operator never does
-    assertFalse(work.calls().contains("snapshot:" + BackupIds.forPlan(p)), work.calls().toString());
     assertEquals(1L, p.getStatus().acceptedGeneration);
     assertFalse(Conditions.find(p.getStatus(), Conditions.READY).isPresent(), "no outcome before the end");
     assertFalse(Conditions.find(p.getStatus(), Conditions.SPEC_CHANGE_REFUSED).isPresent());

@@ -152,7 +152,7 @@ class OrphanedPauseSweeperTest {
     UpdatePlan gone = pausing("gone", "app");
     client.resource(gone).delete();
     RecordingWorkloads work = new RecordingWorkloads();
-    try (OperatorRuntime runtime = new OperatorRuntime(client, new Ports(work, work, work, new FakeHost()),
+    try (OperatorRuntime runtime = new OperatorRuntime(client, new Ports(work, work, new FakeHost()),
         new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Clock.systemUTC(), null)
         .sweepOrphanedPauses("microshift-update")) {
       runtime.start();

@@ -1,21 +1,18 @@
 package io.microshift.update.operator;
 
 import io.microshift.update.hooks.HookPhase;
-import io.microshift.update.api.BackupStatus;
 import io.microshift.update.api.UpdatePlan;
-import io.microshift.update.operator.port.PlatformBackup;
 import io.microshift.update.operator.port.WorkloadHooks;
 import io.microshift.update.operator.port.WorkloadPausing;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Set;
 
 /**
- * Records what the state machine asked of hooks, pausing and backup, in order, so tests assert
+ * Records what the state machine asked of hooks and pausing, in order, so tests assert
  * the sequence of side effects (the real implementations have their own tests).
  */
-final class RecordingWorkloads implements WorkloadHooks, WorkloadPausing, PlatformBackup {
+final class RecordingWorkloads implements WorkloadHooks, WorkloadPausing {
   final List<String> calls = Collections.synchronizedList(new ArrayList<>());
   volatile boolean paused;
   volatile String failStage;
@@ -47,9 +44,12 @@ final class RecordingWorkloads implements WorkloadHooks, WorkloadPausing, Platfo
     paused = true;
   }
 
+  /** What {@link #stillRunning} reports (null: every paused workload's pods are gone). */
+  volatile java.util.function.Supplier<String> running = () -> null;
+
   @Override
   public String stillRunning(UpdatePlan plan) {
-    return null;
+    return running.get();
   }
 
   @Override
@@ -66,32 +66,6 @@ final class RecordingWorkloads implements WorkloadHooks, WorkloadPausing, Platfo
       calls.add("resume");
     }
     paused = false;
-  }
-
-  @Override
-  public List<String> preflight(UpdatePlan plan) {
-    return List.of();
-  }
-
-  @Override
-  public long[] estimateAndFree(UpdatePlan plan) {
-    return new long[] {100, 1000};
-  }
-
-  @Override
-  public BackupStatus snapshot(UpdatePlan plan, String backupId) {
-    calls.add("snapshot:" + backupId);
-    BackupStatus b = new BackupStatus();
-    b.id = backupId;
-    b.etcdSnapshot = true;
-    b.etcdRevision = 42L;
-    return b;
-  }
-
-  @Override
-  public List<String> prune(int keep, Set<String> protectedIds) {
-    calls.add("prune:" + keep);
-    return List.of();
   }
 
   List<String> calls() {

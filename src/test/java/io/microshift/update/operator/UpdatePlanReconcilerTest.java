@@ -43,7 +43,7 @@ class UpdatePlanReconcilerTest {
 
   private void startOperator() {
     registry = new SimpleMeterRegistry();
-    runtime = new OperatorRuntime(client, new Ports(work, work, work, host), registry,
+    runtime = new OperatorRuntime(client, new Ports(work, work, host), registry,
         Clock.systemUTC(), null);
     runtime.start();
   }
@@ -185,7 +185,11 @@ class UpdatePlanReconcilerTest {
     assertTrue(host.verifications.isEmpty(), "no verification while the resumed workloads are not ready");
 
     work.notReady = null;
+    // the resumed pod turning ready is a pod change: the operator's pod informer wakes the plan
+    client.pods().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+        .withNewMetadata().withName("web-ready").withNamespace("shop").endMetadata().build()).create();
     await().until(() -> !host.verifications.isEmpty());
+    client.pods().inNamespace("shop").withName("web-ready").delete();
     assertEquals("boot-2", host.verifications.get(0).bootId());
     assertTrue(host.verifications.get(0).passed());
     assertEquals(Phase.Verifying, get("gated").getStatus().phase);
@@ -353,7 +357,6 @@ class UpdatePlanReconcilerTest {
     UpdatePlan p = awaitPhase("restart", Phase.Verifying);
     assertEquals(sequence, p.getStatus().handoff.sequence, "the same request, not a new one");
     assertFalse(work.calls().contains("hooks:pre-update"), "pre-update hooks are not run again");
-    assertFalse(work.calls().contains("snapshot:" + p.getStatus().backup.id));
   }
 
   /**

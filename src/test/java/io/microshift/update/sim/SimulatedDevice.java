@@ -19,12 +19,8 @@ import io.microshift.update.api.UpdatePlanSpec;
 import io.microshift.update.api.UpdateTarget;
 import io.microshift.update.api.UpdateType;
 import io.microshift.update.api.WorkloadSelection;
-import io.microshift.update.backup.BackupStore;
 import io.microshift.update.controlplane.ControlPlaneBinaries;
-import io.microshift.update.etcd.EtcdBackupService;
-import io.microshift.update.etcd.EtcdClientConfig;
 import io.microshift.update.etcd.EtcdServerFixture;
-import io.microshift.update.etcd.FreeSpaceProvider;
 import io.microshift.update.hooks.Pods;
 import io.microshift.update.host.FakeDnf;
 import io.microshift.update.host.FakeHostCommands;
@@ -38,7 +34,6 @@ import io.microshift.update.marker.MarkerFiles;
 import io.microshift.update.marker.UpdateRequest;
 import io.microshift.update.operator.OperatorRuntime;
 import io.microshift.update.operator.Ports;
-import io.microshift.update.operator.adapter.EtcdPlatformBackup;
 import io.microshift.update.operator.adapter.KubernetesWorkloads;
 import io.microshift.update.operator.adapter.MarkerHostHandoff;
 import java.io.ByteArrayOutputStream;
@@ -1087,10 +1082,8 @@ public final class SimulatedDevice implements AutoCloseable {
 
   private synchronized void startOperator() {
     operatorClient = real != null ? real.newOperatorClient() : api.newOperatorClient();
-    EtcdBackupService backup = new EtcdBackupService(EtcdClientConfig.plaintext(etcd.endpoint()),
-        new BackupStore(paths.stateDir()), FreeSpaceProvider.fileStore());
     KubernetesWorkloads workloads = new KubernetesWorkloads(operatorClient, OPERATOR_NAMESPACE);
-    Ports ports = new Ports(workloads, workloads, new EtcdPlatformBackup(backup),
+    Ports ports = new Ports(workloads, workloads,
         new MarkerHostHandoff(paths.stateDir(), uid, Clock.systemUTC(), java.util.Optional.ofNullable(opts.operatorImage)));
     // leader election as the Deployment sets it (on a real control plane), without JOSDK's exit
     // of the JVM when a stopped runtime stops leading: the operator restarts at every boot

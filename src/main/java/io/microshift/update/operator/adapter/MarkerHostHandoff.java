@@ -185,6 +185,12 @@ public final class MarkerHostHandoff implements HostHandoff {
     return r;
   }
 
+  /** A file watch on the state dir ({@link StateDirWatch}): host-status.json written or removed. */
+  @Override
+  public AutoCloseable onChange(Runnable listener) {
+    return StateDirWatch.start(stateDir, listener);
+  }
+
   @Override
   public Optional<String> lastHostBackupId() {
     return readStatus().map(HostStatus::backupId).filter(Objects::nonNull);

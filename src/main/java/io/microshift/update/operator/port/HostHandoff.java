@@ -42,6 +42,14 @@ public interface HostHandoff {
   /** The newest {@code n} updates that ended on the host (history.json), newest first; empty when none. */
   java.util.List<io.microshift.update.api.HostUpdateRecord> recentUpdates(int n);
 
+  /**
+   * Calls {@code listener} (on another thread) whenever the host's status may have changed, until
+   * the returned handle is closed. A hint only: it may miss a change, callers poll slowly as well.
+   */
+  default AutoCloseable onChange(Runnable listener) {
+    return () -> { };
+  }
+
   /** The backup id the host's last update refers to (never pruned), if any. */
   Optional<String> lastHostBackupId();
 

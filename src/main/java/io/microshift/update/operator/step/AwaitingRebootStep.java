@@ -20,7 +20,8 @@ import java.util.Optional;
  * for the host agent to act on it.
  */
 public final class AwaitingRebootStep implements PhaseStep {
-  static final Duration HOST_POLL = Duration.ofSeconds(2);
+  /** A safety net: a change of host-status.json wakes the plan at once ({@link HostStates#POLL}). */
+  static final Duration HOST_POLL = HostStates.POLL;
 
   private final HostHandoff host;
   private final StatusWriter writer;

@@ -12,11 +12,8 @@ import io.microshift.update.operator.PhaseClock;
 import io.microshift.update.operator.StatusWriter;
 import io.microshift.update.operator.StepResult;
 import io.microshift.update.operator.port.HostHandoff;
-import io.microshift.update.operator.port.PlatformBackup;
 import io.microshift.update.operator.port.WorkloadPausing;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Set;
 
 /**
  * Stops the selected workloads and waits (bounded) until their pods are gone. The etcd snapshot
@@ -25,20 +22,22 @@ import java.util.Set;
  * plan's backup set id, which the Apply names.
  */
 public final class PausingStep implements PhaseStep {
-  static final Duration DRAIN_POLL = Duration.ofSeconds(2);
+  /**
+   * A safety net: a pod's deletion wakes the plan at once (the operator's pod informer,
+   * {@code PodEvents}); the requeue also never waits past the drain timeout.
+   */
+  static final Duration DRAIN_POLL = Duration.ofSeconds(15);
 
   private final WorkloadPausing pausing;
-  private final PlatformBackup backup;
   private final HostHandoff host;
   private final StatusWriter writer;
   private final EventRecorder events;
   private final PhaseClock phaseClock;
   private final OperatorMetrics metrics;
 
-  public PausingStep(WorkloadPausing pausing, PlatformBackup backup, HostHandoff host,
+  public PausingStep(WorkloadPausing pausing, HostHandoff host,
       StatusWriter writer, EventRecorder events, PhaseClock phaseClock, OperatorMetrics metrics) {
     this.pausing = pausing;
-    this.backup = backup;
     this.host = host;
     this.writer = writer;
     this.events = events;
@@ -58,7 +57,9 @@ public final class PausingStep implements PhaseStep {
             + spec.drainTimeout().toSeconds() + "s: " + running
             + "; check their terminationGracePeriodSeconds or raise spec.workloads.drainTimeout");
       }
-      return StepResult.stay(Phase.Pausing, "WaitingForPodsToStop", "waiting for pods to stop: " + running, DRAIN_POLL);
+      Duration untilTimeout = spec.drainTimeout().minus(waited).plusMillis(100);
+      Duration next = untilTimeout.compareTo(DRAIN_POLL) < 0 ? untilTimeout : DRAIN_POLL;
+      return StepResult.stay(Phase.Pausing, "WaitingForPodsToStop", "waiting for pods to stop: " + running, next);
     }
     String backupId = BackupIds.forPlan(plan);
     BackupStatus summary = new BackupStatus();

@@ -24,7 +24,8 @@ import java.util.Optional;
  * for the maintenance window, then freezes the spec into status and starts the plan.
  */
 public final class PendingStep implements PhaseStep {
-  static final Duration QUEUE_POLL = Duration.ofSeconds(5);
+  /** A safety net: the plan ahead ending or being deleted wakes the queued ones at once ({@code PlanWakeups}). */
+  static final Duration QUEUE_POLL = Duration.ofSeconds(15);
   static final Duration WINDOW_POLL = Duration.ofMinutes(1);
   static final int MAX_PROBLEMS = 10;
   private static final KubernetesSerialization JSON = OperatorClients.serialization();

@@ -10,7 +10,6 @@ import io.microshift.update.operator.EffectiveSpec;
 import io.microshift.update.operator.PhaseStep;
 import io.microshift.update.operator.StepResult;
 import io.microshift.update.operator.port.HostHandoff;
-import io.microshift.update.operator.port.PlatformBackup;
 import io.microshift.update.operator.port.WorkloadHooks;
 import io.microshift.update.operator.port.WorkloadPausing;
 import io.microshift.update.preflight.ClusterVersionReader;
@@ -32,16 +31,14 @@ public final class PreflightStep implements PhaseStep {
   static final Duration HOST_BUSY_POLL = Duration.ofSeconds(10);
 
   private final ClusterVersionReader versions;
-  private final PlatformBackup backup;
   private final WorkloadHooks hooks;
   private final WorkloadPausing pausing;
   private final HostHandoff host;
   private final Conditions conditions;
 
-  public PreflightStep(ClusterVersionReader versions, PlatformBackup backup, WorkloadHooks hooks,
+  public PreflightStep(ClusterVersionReader versions, WorkloadHooks hooks,
       WorkloadPausing pausing, HostHandoff host, Conditions conditions) {
     this.versions = versions;
-    this.backup = backup;
     this.hooks = hooks;
     this.pausing = pausing;
     this.host = host;

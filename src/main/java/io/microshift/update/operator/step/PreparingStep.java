@@ -7,6 +7,7 @@ import io.microshift.update.api.PreviewStatus;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.operator.Conditions;
 import io.microshift.update.operator.EffectiveSpec;
+import io.microshift.update.operator.HostStates;
 import io.microshift.update.operator.PhaseStep;
 import io.microshift.update.operator.StatusWriter;
 import io.microshift.update.operator.StepResult;
@@ -24,7 +25,8 @@ import java.util.Optional;
  * in the preview.
  */
 public final class PreparingStep implements PhaseStep {
-  static final Duration HOST_POLL = Duration.ofSeconds(2);
+  /** A safety net: a change of host-status.json wakes the plan at once ({@link HostStates#POLL}). */
+  static final Duration HOST_POLL = HostStates.POLL;
 
   private final HostHandoff host;
   private final StatusWriter writer;
