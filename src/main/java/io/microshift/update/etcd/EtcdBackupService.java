@@ -47,7 +47,7 @@ public final class EtcdBackupService {
     return snapshotter.snapshot(store, backupId, planName, planUid);
   }
 
-  /** See {@link BackupRetention#apply}: keep null means the default (2). */
+  /** See {@link BackupRetention#apply}: keep null means the default ({@link BackupRetention#DEFAULT_KEEP}). */
   public List<String> prune(Integer keep, String... referencedIds) {
     return BackupRetention.apply(store, keep, referencedIds);
   }

@@ -1,5 +1,6 @@
 package io.microshift.update.host;
 
+import io.microshift.update.backup.BackupRetention;
 import io.microshift.update.marker.HostState;
 import io.microshift.update.marker.HostStatus;
 import io.microshift.update.marker.MarkerProblems;
@@ -15,7 +16,6 @@ import java.util.Optional;
 
 /** The greenboot hooks: required.d check, red.d and green.d. Each acts only on the target boot. */
 public final class GreenbootCommands {
-  public static final int DEFAULT_RETENTION = 2;
   static final Duration POLL = Duration.ofSeconds(5);
 
   private final HostContext ctx;
@@ -172,11 +172,11 @@ public final class GreenbootCommands {
         : recorder.transition("greenboot", st.toBuilder(), HostState.Healthy,
             "greenboot health checks passed on boot " + st.bootIdAfter());
     ctx.reached(CrashPoints.GREENBOOT_HEALTHY_RECORDED);
-    int keep = DEFAULT_RETENTION;
+    int keep = BackupRetention.DEFAULT_KEEP;
     try {
-      keep = recorder.readRequest().filter(healthy::isFor).map(UpdateRequest::backupRetention).orElse(DEFAULT_RETENTION);
+      keep = recorder.readRequest().filter(healthy::isFor).map(UpdateRequest::backupRetention).orElse(BackupRetention.DEFAULT_KEEP);
     } catch (MarkerProblems e) {
-      ctx.log().error("request.json refused, using the default retention " + DEFAULT_RETENTION + ": " + e.getMessage());
+      ctx.log().error("request.json refused, using the default retention " + BackupRetention.DEFAULT_KEEP + ": " + e.getMessage());
     }
     List<String> pruned = ctx.backups().prune(keep, st.backupId() == null ? Set.of() : Set.of(st.backupId()));
     recorder.transition("greenboot", healthy.toBuilder(), HostState.Committed, "update to " + st.targetVersion()
