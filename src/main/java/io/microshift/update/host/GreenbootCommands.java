@@ -37,8 +37,7 @@ public final class GreenbootCommands {
     }
     recorder.settled(s);
     String boot = ctx.bootId();
-    return s.filter(st -> (st.state() == HostState.Booted || st.state() == HostState.Unhealthy
-        || st.state() == HostState.Healthy) && boot.equals(st.bootIdAfter()));
+    return s.filter(st -> st.state().isVerifying() && boot.equals(st.bootIdAfter()));
   }
 
   /**
