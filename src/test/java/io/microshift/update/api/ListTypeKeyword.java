@@ -1,17 +1,10 @@
 package io.microshift.update.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.networknt.schema.Error;
-import com.networknt.schema.ExecutionContext;
-import com.networknt.schema.Schema;
-import com.networknt.schema.SchemaContext;
 import com.networknt.schema.SchemaLocation;
-import com.networknt.schema.keyword.AbstractKeywordValidator;
-import com.networknt.schema.keyword.Keyword;
-import com.networknt.schema.keyword.KeywordValidator;
-import com.networknt.schema.path.NodePath;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * {@code x-kubernetes-list-type} as a JSON Schema keyword: {@code set} refuses a repeated item at
@@ -20,34 +13,27 @@ import java.util.Set;
  * Schema's {@code uniqueItems} (an error on the whole list) does not say; {@code atomic} checks
  * nothing. {@code map} (with x-kubernetes-list-map-keys) is not used by our CRD and refused here.
  */
-final class ListTypeKeyword implements Keyword {
+final class ListTypeKeyword extends ExtensionKeyword {
   static final String NAME = "x-kubernetes-list-type";
 
-  @Override
-  public String getValue() {
-    return NAME;
+  ListTypeKeyword() {
+    super(NAME);
   }
 
   @Override
-  public KeywordValidator newValidator(SchemaLocation location, JsonNode schemaNode, Schema parent,
-      SchemaContext context) {
+  BiConsumer<JsonNode, Errors> check(JsonNode schemaNode, JsonNode schema, SchemaLocation location) {
     String type = schemaNode.asText();
     if (!type.equals("set") && !type.equals("atomic")) {
       throw new IllegalStateException(NAME + ": " + type + " at " + location + " is not modelled; only set and atomic are");
     }
-    return new AbstractKeywordValidator(this, schemaNode, location) {
-      @Override
-      public void validate(ExecutionContext ctx, JsonNode node, JsonNode root, NodePath at) {
-        if (!type.equals("set") || !node.isArray()) {
-          return;
-        }
-        Set<JsonNode> seen = new HashSet<>();
-        for (int i = 0; i < node.size(); i++) {
-          if (!seen.add(node.get(i))) {
-            String message = "Duplicate value: " + node.get(i);
-            ctx.addError(Error.builder().keyword(NAME).instanceLocation(at.append(i)).instanceNode(node.get(i))
-                .messageSupplier(() -> message).build());
-          }
+    return (node, errors) -> {
+      if (!type.equals("set") || !node.isArray()) {
+        return;
+      }
+      Set<JsonNode> seen = new HashSet<>();
+      for (int i = 0; i < node.size(); i++) {
+        if (!seen.add(node.get(i))) {
+          errors.at(errors.here().append(i), node.get(i), "Duplicate value: " + node.get(i));
         }
       }
     };
