@@ -4,7 +4,12 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as the API writes them (Go style, {@link Patterns#DURATION}): 500ms, 30s, 5m, 1h30m. */
+/**
+ * Durations as the API writes them (Go style, {@link Patterns#DURATION}): 500ms, 30s, 5m, 1h30m;
+ * also the etcd client's timeout variables (etcd/EtcdClientConfig). Not fabric8's
+ * {@code io.fabric8.kubernetes.api.model.Duration}: it is no Go grammar ("1.5h" is 5h, "-5m" is
+ * +5m, ".5s" is 5s, and it takes "1d", "5M" and "1h 30m"), see DurationsTest.
+ */
 public final class Durations {
   private static final Pattern WHOLE = Pattern.compile(Patterns.DURATION);
   private static final Pattern PART = Pattern.compile("([0-9]{1,6})(ms|s|m|h)");

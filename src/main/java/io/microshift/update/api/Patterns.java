@@ -2,8 +2,9 @@ package io.microshift.update.api;
 
 /**
  * The whitelist patterns that both the CRD schema and the reconciler's own validation use. The
- * host agent applies the same rules again to request.json ({@code marker.Markers}): it trusts
- * nothing it reads. A test checks that everything these accept, the marker accepts too.
+ * host agent applies the same rules again to request.json ({@code marker.Markers} compiles the
+ * ostree ref, commit, package and repository patterns from these texts): it trusts nothing it
+ * reads. A test checks that everything these accept, the marker accepts too.
  */
 public final class Patterns {
   private Patterns() {}

@@ -7,6 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -19,21 +23,49 @@ public final class AtomicFiles {
   private AtomicFiles() {}
 
   public static void write(Path target, byte[] content) throws IOException {
+    write(target, content, null, () -> {});
+  }
+
+  /**
+   * {@link #write(Path, byte[])} with the file's mode set (whatever the umask) and
+   * {@code beforeRename} run between the fsynced temp file and the rename. A crash there leaves the
+   * temp file, as a power cut would; a failed write removes it.
+   *
+   * @param mode the new file's permissions, null for the umask's
+   */
+  public static void write(Path target, byte[] content, Set<PosixFilePermission> mode, Runnable beforeRename)
+      throws IOException {
     Path dir = target.toAbsolutePath().getParent();
-    Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
+    Path tmp = dir.resolve(tempPrefix(target) + UUID.randomUUID());
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE)) {
+      FileAttribute<?>[] attrs = mode == null ? new FileAttribute<?>[0]
+          : new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(mode)};
+      try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE), attrs)) {
         ByteBuffer buf = ByteBuffer.wrap(content);
         while (buf.hasRemaining()) {
           ch.write(buf);
         }
         ch.force(true);
       }
+      if (mode != null) {
+        Files.setPosixFilePermissions(tmp, mode); // the umask may have taken bits away
+      }
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
+    }
+    beforeRename.run();
+    try {
       moveDurably(tmp, target);
     } finally {
       Files.deleteIfExists(tmp);
     }
+  }
+
+  /** The name prefix of {@code target}'s temp files ({@code .NAME.tmp-}), for removing stale ones. */
+  public static String tempPrefix(Path target) {
+    return "." + target.getFileName() + ".tmp-";
   }
 
   /** Renames an already fsynced {@code source} over {@code target} and fsyncs the directory. */

@@ -78,10 +78,6 @@ public record BackupManifest(
         new Etcd(BackupStore.ETCD_SNAPSHOT, 1, "0".repeat(64), 0, "", 0, "0", 0)).toJson();
   }
 
-  public Instant createdAtInstant() {
-    return Instant.parse(createdAt);
-  }
-
   public byte[] toJson() {
     try {
       return JSON.writeValueAsBytes(this);

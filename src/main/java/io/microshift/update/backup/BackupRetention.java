@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class BackupRetention {
 
+  /** The one default of spec.backup.retention (the operator, and the host agent's green.d). */
   public static final int DEFAULT_KEEP = 2;
   private static final Logger LOG = LoggerFactory.getLogger(BackupRetention.class);
 

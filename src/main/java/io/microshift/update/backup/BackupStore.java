@@ -24,6 +24,8 @@ public final class BackupStore {
   /** Backup ids are plain directory names: lower-case letters, digits and dashes. */
   public static final Pattern ID = Pattern.compile("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$");
 
+  /** The layout of the state dir's backup sets: {@code backups/<id>/{etcd.snapshot,etcd.snapshot.sha256,data/,manifest.json}}. */
+  public static final String BACKUPS_DIR = "backups";
   public static final String ETCD_SNAPSHOT = "etcd.snapshot";
   public static final String ETCD_SNAPSHOT_SHA256 = "etcd.snapshot.sha256";
   public static final String DATA_DIR = "data";
@@ -33,7 +35,7 @@ public final class BackupStore {
 
   /** @param stateDir the state dir, {@code /var/lib/microshift-update} on a host */
   public BackupStore(Path stateDir) {
-    this.backupsDir = stateDir.resolve("backups");
+    this.backupsDir = stateDir.resolve(BACKUPS_DIR);
   }
 
   public Path backupsDir() {

@@ -8,20 +8,19 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What the reconciler calls for the etcd part of a backup: preflight, snapshot, retention, on
- * one state dir and one etcd. Order in a plan: {@link #prune} (protecting the sets still referred
- * to), {@link #preflight()}, then {@link #snapshot} until it returns; record its summary in the
- * plan's status and in request.json.
+ * The etcd part of a backup set, on one state dir and one etcd: preflight, snapshot, retention.
+ * The host agent calls {@link #preflight()} on a Prepare and, on the Apply (MicroShift still
+ * running), {@link #snapshot} and then {@link #prune}, protecting the set just taken
+ * ({@code host/HostSnapshot}); the summary goes into host-status.json.
  */
 public final class EtcdBackupService {
 
-  private final EtcdClientConfig config;
   private final BackupStore store;
   private final EtcdPreflight preflight;
   private final EtcdSnapshotter snapshotter;
 
   public EtcdBackupService(EtcdClientConfig config, BackupStore store, FreeSpaceProvider freeSpace) {
-    this.config = Objects.requireNonNull(config);
+    Objects.requireNonNull(config);
     this.store = Objects.requireNonNull(store);
     this.preflight = new EtcdPreflight(config, freeSpace);
     this.snapshotter = new EtcdSnapshotter(config);
@@ -31,10 +30,6 @@ public final class EtcdBackupService {
   public static EtcdBackupService fromEnvironment(BackupStore store, Map<String, String> env) {
     return new EtcdBackupService(EtcdClientConfig.fromEnvironment(env), store,
         FreeSpaceProvider.fileStore());
-  }
-
-  public EtcdClientConfig config() {
-    return config;
   }
 
   /** Never throws for etcd trouble: see {@link EtcdPreflightResult#problems()}. */
@@ -47,7 +42,7 @@ public final class EtcdBackupService {
     return snapshotter.snapshot(store, backupId, planName, planUid);
   }
 
-  /** See {@link BackupRetention#apply}: keep null means the default (2). */
+  /** See {@link BackupRetention#apply}: keep null means the default ({@link BackupRetention#DEFAULT_KEEP}). */
   public List<String> prune(Integer keep, String... referencedIds) {
     return BackupRetention.apply(store, keep, referencedIds);
   }

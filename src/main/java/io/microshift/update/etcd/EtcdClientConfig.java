@@ -1,5 +1,6 @@
 package io.microshift.update.etcd;
 
+import io.microshift.update.api.Durations;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -7,7 +8,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -46,7 +46,8 @@ public record EtcdClientConfig(
   public static final String ENV_CONNECT_TIMEOUT = "ETCD_CONNECT_TIMEOUT";
   public static final String ENV_REQUEST_TIMEOUT = "ETCD_REQUEST_TIMEOUT";
 
-  private static final Pattern DURATION = Pattern.compile("^(\\d{1,9})(ms|s|m)?$");
+  /** A bare number in a timeout variable is seconds. */
+  private static final Pattern SECONDS = Pattern.compile("^[0-9]{1,6}$");
 
   public EtcdClientConfig {
     Objects.requireNonNull(endpoints, "endpoints");
@@ -148,16 +149,10 @@ public record EtcdClientConfig(
     if (v == null) {
       return fallback;
     }
-    Matcher m = DURATION.matcher(v);
-    if (!m.matches()) {
-      throw new IllegalArgumentException(key + "='" + v + "': use e.g. 500ms, 10s or 1m");
+    try {
+      return Durations.parse(SECONDS.matcher(v).matches() ? v + "s" : v);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + "='" + v + "': use e.g. 500ms, 10s, 1m or 1m30s (a bare number is seconds)");
     }
-    long n = Long.parseLong(m.group(1));
-    String unit = m.group(2) == null ? "s" : m.group(2);
-    return switch (unit) {
-      case "ms" -> Duration.ofMillis(n);
-      case "m" -> Duration.ofMinutes(n);
-      default -> Duration.ofSeconds(n);
-    };
   }
 }

@@ -390,10 +390,7 @@ public class HookRunner {
     }
 
     synchronized void save() {
-      UpdatePlan saved = writer.save(plan);
-      if (saved != null && saved != plan && saved.getMetadata() != null) {
-        plan.getMetadata().setResourceVersion(saved.getMetadata().getResourceVersion());
-      }
+      writer.save(plan);
     }
   }
 }

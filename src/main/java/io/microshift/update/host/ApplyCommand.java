@@ -18,10 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * {@code apply}: stage the update, stop MicroShift, copy its data dir into the backup set,
@@ -29,10 +27,6 @@ import java.util.Set;
  * a crash or power cut at any point continues where it stopped.
  */
 public final class ApplyCommand {
-  /** States after which {@code apply} has nothing more to do for the same request. */
-  private static final Set<HostState> HANDED_OVER = EnumSet.of(HostState.Booted, HostState.Healthy,
-      HostState.Committed, HostState.Unhealthy, HostState.RolledBack, HostState.Restored, HostState.Failed);
-
   private final HostContext ctx;
   private final StatusRecorder recorder;
 
@@ -92,14 +86,14 @@ public final class ApplyCommand {
       status = started.get();
     } else if (RestartVerification.inProgress(ctx, status)) {
       return new RestartVerification(ctx).resume(status);
-    } else if (HANDED_OVER.contains(status.state())) {
+    } else if (status.state().isHandedOver()) {
       ctx.log().info("request " + req.sequence() + " is already " + status.state() + ": nothing to do");
       return 0;
     }
     if (resumed && recorder.acceptedRequest(req.plan().uid(), req.sequence()).isEmpty()) {
       MarkerFiles.writeAcceptedRequest(ctx.paths().stateDir(), req); // a power cut right after Staging
     }
-    if (resumed && BEFORE_COPY.contains(status.state())) {
+    if (resumed && status.state().isBeforeDataCopy()) {
       // the agent resumes an update it accepted earlier: the set must still be what it checked
       List<String> problems = backupSetProblems(req);
       if (!problems.isEmpty()) {
@@ -109,9 +103,6 @@ public final class ApplyCommand {
     }
     return continueSteps(req, status);
   }
-
-  /** States in which the agent has not yet copied the data dir. */
-  private static final Set<HostState> BEFORE_COPY = EnumSet.of(HostState.Staging, HostState.Staged);
 
   /**
    * The Apply that follows this plan's Prepare (a higher sequence, the same fixed fields): the
@@ -422,7 +413,7 @@ public final class ApplyCommand {
       return 0;
     }
     HostStatus status = maybeStatus.get();
-    if (status.state().isTerminal() || HANDED_OVER.contains(status.state())) {
+    if (status.state().isTerminal() || status.state().isHandedOver()) {
       ctx.log().info("cancel: the update is already " + status.state() + "; nothing to cancel");
       return 0;
     }

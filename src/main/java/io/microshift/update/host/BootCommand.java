@@ -98,15 +98,13 @@ public final class BootCommand {
     }
     HostStatus s = maybe.get();
     String boot = ctx.bootId();
-    boolean beforeReboot = s.state() == HostState.Staging || s.state() == HostState.Staged
-        || s.state() == HostState.Rebooting || s.state() == HostState.Restarting;
+    boolean beforeReboot = s.state().isBeforeTargetBoot();
     if (beforeReboot && !boot.equals(s.bootIdBefore()) && targetBooted(s)) {
       booted(s, boot, "target " + s.targetVersion() + " booted (recorded by the greenboot check)");
     }
     // greenboot's next attempt on the target (the same decision as run()): without it the check
     // would pass a retry boot on which the boot unit did not run
-    boolean afterAttempt = s.state() == HostState.Booted || s.state() == HostState.Healthy
-        || s.state() == HostState.Unhealthy;
+    boolean afterAttempt = s.state().isVerifying();
     if (afterAttempt && !boot.equals(s.bootIdAfter()) && targetBooted(s)) {
       booted(s, boot, "target " + s.targetVersion() + " booted again after " + s.greenbootAttempts()
           + " failed greenboot attempt(s) (recorded by the greenboot check)");

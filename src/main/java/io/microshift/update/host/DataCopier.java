@@ -2,7 +2,6 @@ package io.microshift.update.host;
 
 import io.microshift.update.backup.FileTrees;
 
-import io.microshift.update.marker.MarkerStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -47,7 +46,7 @@ public final class DataCopier {
   public static void rename(Path from, Path to) {
     try {
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-      MarkerStore.fsyncDir(to.toAbsolutePath().getParent());
+      io.microshift.update.backup.AtomicFiles.fsyncDir(to.toAbsolutePath().getParent());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot rename " + from + " to " + to, e);
     }

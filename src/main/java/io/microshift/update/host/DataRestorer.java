@@ -136,7 +136,7 @@ public final class DataRestorer {
     try {
       if (!Files.isDirectory(data, LinkOption.NOFOLLOW_LINKS)) {
         Files.createDirectory(data, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        io.microshift.update.marker.MarkerStore.fsyncDir(data.getParent());
+        io.microshift.update.backup.AtomicFiles.fsyncDir(data.getParent());
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + data, e);

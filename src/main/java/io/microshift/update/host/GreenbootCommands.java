@@ -1,5 +1,6 @@
 package io.microshift.update.host;
 
+import io.microshift.update.backup.BackupRetention;
 import io.microshift.update.marker.HostState;
 import io.microshift.update.marker.HostStatus;
 import io.microshift.update.marker.MarkerProblems;
@@ -15,12 +16,11 @@ import java.util.Optional;
 
 /** The greenboot hooks: required.d check, red.d and green.d. Each acts only on the target boot. */
 public final class GreenbootCommands {
-  public static final int DEFAULT_RETENTION = 2;
   /**
    * How often required.d looks at request.json and microshift.service while it waits: a poll, not
    * a file watch, because MicroShift's activity (systemctl is-active) has no file to watch and the
    * agent is a short-lived process; at 0.5 s it answers the operator's verification within half a
-   * second for one small read and one systemctl call per look (issue 16 item 3).
+   * second for one small read and one systemctl call per look.
    */
   static final Duration POLL = Duration.ofMillis(500);
 
@@ -43,8 +43,7 @@ public final class GreenbootCommands {
     }
     recorder.settled(s);
     String boot = ctx.bootId();
-    return s.filter(st -> (st.state() == HostState.Booted || st.state() == HostState.Unhealthy
-        || st.state() == HostState.Healthy) && boot.equals(st.bootIdAfter()));
+    return s.filter(st -> st.state().isVerifying() && boot.equals(st.bootIdAfter()));
   }
 
   /**
@@ -178,11 +177,11 @@ public final class GreenbootCommands {
         : recorder.transition("greenboot", st.toBuilder(), HostState.Healthy,
             "greenboot health checks passed on boot " + st.bootIdAfter());
     ctx.reached(CrashPoints.GREENBOOT_HEALTHY_RECORDED);
-    int keep = DEFAULT_RETENTION;
+    int keep = BackupRetention.DEFAULT_KEEP;
     try {
-      keep = recorder.readRequest().filter(healthy::isFor).map(UpdateRequest::backupRetention).orElse(DEFAULT_RETENTION);
+      keep = recorder.readRequest().filter(healthy::isFor).map(UpdateRequest::backupRetention).orElse(BackupRetention.DEFAULT_KEEP);
     } catch (MarkerProblems e) {
-      ctx.log().error("request.json refused, using the default retention " + DEFAULT_RETENTION + ": " + e.getMessage());
+      ctx.log().error("request.json refused, using the default retention " + BackupRetention.DEFAULT_KEEP + ": " + e.getMessage());
     }
     List<String> pruned = ctx.backups().prune(keep, st.backupId() == null ? Set.of() : Set.of(st.backupId()));
     recorder.transition("greenboot", healthy.toBuilder(), HostState.Committed, "update to " + st.targetVersion()

@@ -9,7 +9,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.util.EnumSet;
 import java.util.List;
 
 /**
@@ -39,7 +38,7 @@ final class RestartVerification {
   /** MicroShift was restarted for this update in this boot and the verification has not ended. */
   static boolean inProgress(HostContext ctx, HostStatus s) {
     return s.type() == UpdateType.RPM
-        && EnumSet.of(HostState.Booted, HostState.Healthy, HostState.Unhealthy).contains(s.state())
+        && s.state().isVerifying()
         && s.bootIdAfter() != null && s.bootIdAfter().equals(s.bootIdBefore())
         && s.bootIdAfter().equals(ctx.bootId());
   }

@@ -11,8 +11,6 @@ import java.util.Optional;
 
 /** {@code restore BACKUP-ID}: manual restore of /var/lib/microshift (rpm hosts); MicroShift must be stopped. */
 public final class RestoreCommand {
-  private static final java.util.Set<HostState> IN_FLIGHT =
-      java.util.EnumSet.of(HostState.Staging, HostState.Staged, HostState.Rebooting, HostState.Restarting, HostState.RolledBack);
   private final HostContext ctx;
 
   public RestoreCommand(HostContext ctx) {
@@ -30,7 +28,7 @@ public final class RestoreCommand {
       return 1;
     }
     Optional<HostStatus> before = ctx.recorder().read();
-    if (before.isPresent() && IN_FLIGHT.contains(before.get().state())) {
+    if (before.isPresent() && before.get().state().isApplyInFlight()) {
       out.println("refused: an update is in flight (state " + before.get().state() + "); let it finish or cancel its plan first");
       return 1;
     }

@@ -1,7 +1,7 @@
 package io.microshift.update.host;
 
-import io.microshift.update.preflight.MicroShiftVersion;
-import io.microshift.update.preflight.RhelCompatibility;
+import io.microshift.update.version.MicroShiftVersion;
+import io.microshift.update.version.RhelCompatibility;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.microshift.update.host;
 
 import io.microshift.update.marker.UpdateRequest;
-import io.microshift.update.marker.Versions;
+import io.microshift.update.version.MicroShiftVersion;
 import java.util.Optional;
 
 /**
@@ -20,8 +20,8 @@ final class RpmRestartRule {
     if (req.target().rebootOrDefault() == UpdateRequest.Reboot.Always) {
       return Optional.of("the plan asks for a reboot (spec.target.reboot: Always)");
     }
-    Optional<Versions.Xyz> from = Versions.parse(fromVersion);
-    Optional<Versions.Xyz> to = Versions.parse(req.target().version());
+    Optional<MicroShiftVersion> from = MicroShiftVersion.leading(fromVersion);
+    Optional<MicroShiftVersion> to = MicroShiftVersion.leading(req.target().version());
     if (from.isEmpty() || to.isEmpty() || from.get().major() != to.get().major()
         || from.get().minor() != to.get().minor()) {
       return Optional.of(fromVersion + " -> " + req.target().version() + " is not a z-stream update");

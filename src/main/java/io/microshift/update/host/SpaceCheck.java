@@ -130,7 +130,7 @@ final class SpaceCheck {
         + "%s and MicroShift backups of deployments that no longer exist from %s, or grow the file system), "
         + "then retry the update", dirs, mib(need), mib(free), sum,
         onDisk.isEmpty() ? "" : "; already on disk, in the used space: " + String.join(", ", onDisk),
-        mib(need - free), paths.hostPath(paths.stateDir().resolve("backups")), paths.hostPath(paths.microshiftBackups()));
+        mib(need - free), paths.hostPath(paths.stateDir().resolve(io.microshift.update.backup.BackupStore.BACKUPS_DIR)), paths.hostPath(paths.microshiftBackups()));
   }
 
   /**

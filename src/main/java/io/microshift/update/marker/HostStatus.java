@@ -87,8 +87,13 @@ public record HostStatus(
         && request.sequence() == r.sequence();
   }
 
-  /** A copy in {@code newState} with a history entry appended (oldest dropped beyond the bound). */
+  /**
+   * A copy in {@code newState} with a history entry appended (oldest dropped beyond the bound).
+   *
+   * @throws IllegalStateException for a move {@link HostTransitions} does not allow
+   */
   public HostStatus transition(HostState newState, String newMessage, String time) {
+    HostTransitions.check(state, newState);
     List<HistoryEntry> h = new ArrayList<>(history == null ? List.of() : history);
     h.add(new HistoryEntry(time, newState, truncate(newMessage, MAX_HISTORY_MESSAGE)));
     while (h.size() > Markers.MAX_HISTORY) {

@@ -1,8 +1,13 @@
 package io.microshift.update.marker;
 
+import io.microshift.update.api.Patterns;
+import io.microshift.update.backup.BackupStore;
 import java.util.regex.Pattern;
 
-/** Constants of marker protocol v1: file names, the api version, limits and whitelist regexes. */
+/**
+ * Constants of marker protocol v1: file names, the api version, limits and whitelist regexes. The
+ * regexes that the CRD's schema has too are compiled from the one text in {@link Patterns}.
+ */
 public final class Markers {
   private Markers() {}
 
@@ -29,15 +34,13 @@ public final class Markers {
   public static final Pattern VERSION =
       Pattern.compile("^[0-9]{1,4}\\.[0-9]{1,4}\\.[0-9]{1,4}([-~+][0-9A-Za-z._~+-]{1,64})?$");
   /** ostree ref, optionally prefixed by a remote ({@code remote:a/b/c}); never starts with '-'. */
-  public static final Pattern OSTREE_REF = Pattern.compile(
-      "^([A-Za-z0-9][A-Za-z0-9_-]{0,63}:)?[A-Za-z0-9_][A-Za-z0-9._-]{0,63}(/[A-Za-z0-9_][A-Za-z0-9._-]{0,63}){0,15}$");
+  public static final Pattern OSTREE_REF = Pattern.compile(Patterns.OSTREE_REF);
   /** ostree commit or deployment checksum. */
-  public static final Pattern CHECKSUM = Pattern.compile("^[0-9a-f]{64}$");
+  public static final Pattern CHECKSUM = Pattern.compile(Patterns.OSTREE_COMMIT);
   /** rpm package spec: name or name-version[-release][.arch]; no paths, URLs or options. */
-  public static final Pattern PACKAGE =
-      Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}(-[0-9]{1,9}:[0-9A-Za-z._+~^-]{1,127})?$");
-  /** dnf repository id (the CRD's Patterns.REPOSITORY); never starts with '-', no globs or commas. */
-  public static final Pattern REPOSITORY = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$");
+  public static final Pattern PACKAGE = Pattern.compile(Patterns.PACKAGE);
+  /** dnf repository id; never starts with '-', no globs or commas. */
+  public static final Pattern REPOSITORY = Pattern.compile(Patterns.REPOSITORY);
   /** Kubernetes object name (DNS-1123 subdomain). */
   public static final Pattern NAME =
       Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
@@ -65,12 +68,12 @@ public final class Markers {
 
   /** Host path of a backup set's etcd snapshot; request.json must name exactly this path. */
   public static String etcdSnapshotPath(String backupId) {
-    return STATE_DIR + "/backups/" + backupId + "/etcd.snapshot";
+    return STATE_DIR + "/" + BackupStore.BACKUPS_DIR + "/" + backupId + "/" + BackupStore.ETCD_SNAPSHOT;
   }
 
   /** Host path of a backup set's copy of /var/lib/microshift. */
   public static String dataPath(String backupId) {
-    return STATE_DIR + "/backups/" + backupId + "/data";
+    return STATE_DIR + "/" + BackupStore.BACKUPS_DIR + "/" + backupId + "/" + BackupStore.DATA_DIR;
   }
 
   /** Printable ASCII only ('?' for anything else), at most {@code max} characters ("..." after): for text from outside in messages. */

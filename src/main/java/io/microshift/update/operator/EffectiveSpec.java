@@ -5,6 +5,7 @@ import io.microshift.update.api.Durations;
 import io.microshift.update.api.ResumePolicy;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.api.UpdatePlanSpec;
+import io.microshift.update.backup.BackupRetention;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -13,7 +14,6 @@ import java.util.Objects;
  * refused), or the live spec while the plan is still Pending.
  */
 public final class EffectiveSpec {
-  public static final int DEFAULT_RETENTION = 2;
   public static final Duration DEFAULT_HEALTH_CHECK_TIMEOUT = Duration.ofMinutes(10);
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofMinutes(5);
 
@@ -33,7 +33,7 @@ public final class EffectiveSpec {
   }
 
   public int retention() {
-    return spec.backup == null || spec.backup.retention == null ? DEFAULT_RETENTION : spec.backup.retention;
+    return spec.backup == null || spec.backup.retention == null ? BackupRetention.DEFAULT_KEEP : spec.backup.retention;
   }
 
   public Duration healthCheckTimeout() {

@@ -1,7 +1,9 @@
 package io.microshift.update.operator;
 
 import io.microshift.update.api.Phase;
+import io.microshift.update.marker.HostState;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 
 /** Which plan phase a host-status.json state belongs to (docs/marker.md, the marker protocol). */
@@ -22,7 +24,7 @@ public final class HostStates {
 
   /** A host state that answers a Prepare: the update has not started on the host. */
   public static boolean isPrepareState(String hostState) {
-    return "Preparing".equals(hostState) || "Prepared".equals(hostState) || "Checked".equals(hostState);
+    return Arrays.stream(HostState.values()).anyMatch(s -> s.name().equals(hostState) && s.answersPrepare());
   }
 
   public static Optional<Phase> phaseFor(String hostState) {

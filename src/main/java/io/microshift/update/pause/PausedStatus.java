@@ -45,9 +45,6 @@ final class PausedStatus {
   }
 
   static void save(UpdatePlan plan, StatusWriter writer) {
-    UpdatePlan saved = writer.save(plan);
-    if (saved != null && saved != plan && saved.getMetadata() != null) {
-      plan.getMetadata().setResourceVersion(saved.getMetadata().getResourceVersion());
-    }
+    writer.save(plan);
   }
 }

@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.microshift.update.version.MicroShiftVersion;
+import io.microshift.update.version.RhelCompatibility;
 import java.util.Map;
 import java.util.Optional;
 

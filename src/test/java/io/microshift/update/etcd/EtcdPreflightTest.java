@@ -176,6 +176,9 @@ class EtcdPreflightTest {
     assertEquals(d, EtcdClientConfig.fromEnvironment(Map.of()));
     assertThrows(IllegalArgumentException.class,
         () -> EtcdClientConfig.fromEnvironment(Map.of("ETCD_REQUEST_TIMEOUT", "soon")));
+    // the API's duration grammar (api/Durations), with a bare number as seconds
+    assertEquals(Duration.ofSeconds(90), EtcdClientConfig.fromEnvironment(Map.of("ETCD_REQUEST_TIMEOUT", "1m30s")).requestTimeout());
+    assertEquals(Duration.ofSeconds(3), EtcdClientConfig.fromEnvironment(Map.of("ETCD_CONNECT_TIMEOUT", "3")).connectTimeout());
     assertThrows(IllegalArgumentException.class,
         () -> EtcdClientConfig.fromEnvironment(Map.of("ETCD_ENDPOINTS", "localhost")));
   }

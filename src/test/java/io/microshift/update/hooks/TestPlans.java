@@ -39,8 +39,12 @@ public final class TestPlans {
   }
 
   /** Persists status through the status subresource, like the operator's writer. */
+  /** Saves as ApiStatusWriter does: the new resourceVersion set on the plan given. */
   public static StatusWriter writer(KubernetesClient client) {
-    return plan -> client.resource(plan).updateStatus();
+    return plan -> {
+      plan.getMetadata().setResourceVersion(client.resource(plan).updateStatus().getMetadata().getResourceVersion());
+      return plan;
+    };
   }
 
   /** The plan as stored on the server, as a restarted operator would read it. */

@@ -1,6 +1,6 @@
 package io.microshift.update.host;
 
-import io.microshift.update.marker.Versions;
+import io.microshift.update.version.MicroShiftVersion;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -60,7 +60,7 @@ public final class FakeDnf {
 
   /** The repository id MicroShift 4.Y comes from (openshift-docs: rhocp-4.Y-for-rhel-9-ARCH-rpms). */
   public static String rhocpRepo(String version) {
-    Versions.Xyz v = Versions.parse(version).orElseThrow();
+    MicroShiftVersion v = MicroShiftVersion.leading(version).orElseThrow();
     return "rhocp-" + v.major() + "." + v.minor() + "-for-rhel-9-x86_64-rpms";
   }
 
@@ -279,8 +279,8 @@ public final class FakeDnf {
       return new CommandRunner.Result(0, "Dependencies resolved.\nNothing to do.\nComplete!\n", "");
     }
     String table = "Dependencies resolved.\n" + String.join("\n", tx.entrySet().stream()
-        .map(e -> (installed.containsKey(e.getKey()) ? (Versions.parse(e.getValue()).isPresent()
-            && Versions.parse(installed.get(e.getKey())).isPresent()
+        .map(e -> (installed.containsKey(e.getKey()) ? (MicroShiftVersion.leading(e.getValue()).isPresent()
+            && MicroShiftVersion.leading(installed.get(e.getKey())).isPresent()
             && compare(e.getValue(), installed.get(e.getKey())) < 0 ? " Downgrading: " : " Upgrading: ")
             : " Installing: ") + e.getKey() + "-" + e.getValue()).toList()) + "\n";
     if (assumeNo || !yes) {
@@ -422,8 +422,8 @@ public final class FakeDnf {
   }
 
   private static int compare(String a, String b) {
-    var x = Versions.parse(a);
-    var y = Versions.parse(b);
+    var x = MicroShiftVersion.leading(a);
+    var y = MicroShiftVersion.leading(b);
     return x.isPresent() && y.isPresent() ? x.get().compareTo(y.get()) : a.compareTo(b);
   }
 

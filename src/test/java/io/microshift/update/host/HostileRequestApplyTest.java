@@ -203,7 +203,7 @@ class HostileRequestApplyTest {
         }, "must be a real directory, not a symlink"),
         Arguments.of("another update in flight", (Hostile) h -> MarkerFiles.writeHostStatus(h.paths.stateDir(),
             new HostStatus.Builder().request(new HostStatus.RequestRef("11111111-2222-4333-8444-555555555555", 9))
-                .build().transition(HostState.Staged, "staged", "2026-01-31T11:00:00Z"), CrashHook.NONE),
+                .state(HostState.Staging).build().transition(HostState.Staged, "staged", "2026-01-31T11:00:00Z"), CrashHook.NONE),
             "is in state Staged; refusing to start a new one"),
         Arguments.of("installed version differs", (Hostile) h -> Files.writeString(h.paths.microshiftVersionFile(), "4.17.2\n"),
             "installed MicroShift is 4.17.2 but the request is from 4.17.1"),
@@ -318,7 +318,7 @@ class HostileRequestApplyTest {
     TestHost h = new TestHost(root, true);
     Map<String, String> data = TestHost.digest(h.paths.microshiftData());
     HostStatus claimed = new HostStatus.Builder().request(new HostStatus.RequestRef(TestHost.PLAN_UID, 99))
-        .build().transition(HostState.Committed, "done", "2026-01-31T11:00:00Z");
+        .state(HostState.Healthy).build().transition(HostState.Committed, "done", "2026-01-31T11:00:00Z");
     MarkerFiles.writeHostStatus(h.paths.stateDir(), claimed, CrashHook.NONE);
     h.writeRequest(h.request()); // sequence 1
     Map<String, String> backups = TestHost.digest(h.ctx().backups().backupsDir());

@@ -538,7 +538,8 @@ class HostileMarkerTest {
   void theOperatorIgnoresOrRefusesAStatusClaimingSuccessForAnotherRequest() throws Exception {
     MarkerFiles.writeRequest(state, MarkerFilesTest.request()); // sequence 7
     var handoff = new io.microshift.update.operator.adapter.MarkerHostHandoff(state, OWNER, java.time.Clock.systemUTC());
-    HostStatus committed = MarkerFilesTest.status().transition(HostState.Committed, "done", "2026-01-31T12:30:00Z");
+    HostStatus committed = MarkerFilesTest.status().toBuilder().state(HostState.Healthy).build()
+        .transition(HostState.Committed, "done", "2026-01-31T12:30:00Z");
     MarkerFiles.writeHostStatus(state, committed, CrashHook.NONE);
     assertEquals("Committed", handoff.hostState(plan(MarkerFilesTest.UID)).orElseThrow().state());
 

@@ -6,7 +6,7 @@ import io.microshift.update.operator.StatusWriter;
 import io.microshift.update.hooks.HookPhase;
 import java.util.List;
 
-/** The workloads' annotated hooks (issue 5): discovered from pods, exec'd through the API. */
+/** The workloads' annotated hooks: discovered from pods, exec'd through the API. */
 public interface WorkloadHooks {
 
   /** Result of running one stage. {@code failure} is null when the plan may go on. */

@@ -5,7 +5,7 @@ import io.microshift.update.operator.EventRecorder;
 import io.microshift.update.operator.StatusWriter;
 import java.util.List;
 
-/** Scaling selected workloads to 0 (suspending CronJobs) and back (issue 5). */
+/** Scaling selected workloads to 0 (suspending CronJobs) and back. */
 public interface WorkloadPausing {
 
   /** Read-only: the workloads the plan would pause, as kind/namespace/name. */

@@ -1,4 +1,4 @@
-package io.microshift.update.preflight;
+package io.microshift.update.version;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,7 +1,8 @@
-package io.microshift.update.preflight;
+package io.microshift.update.version;
 
 import io.microshift.update.api.Patterns;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,6 +26,21 @@ public record MicroShiftVersion(int major, int minor, int patch, String suffix)
     String suffix = m.group(4) == null ? "" : m.group(4).substring(1);
     return new MicroShiftVersion(
         Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), suffix);
+  }
+
+  private static final Pattern LEADING = Pattern.compile("^([0-9]{1,4})\\.([0-9]{1,4})\\.([0-9]{1,4})");
+
+  /**
+   * The X.Y.Z at the start of {@code text}, without a suffix (an rpm's version-release such as
+   * 4.17.3-202501011200.p0.el9, a host's version file); empty when it does not start with one.
+   */
+  public static Optional<MicroShiftVersion> leading(String text) {
+    Matcher m = text == null ? null : LEADING.matcher(text);
+    if (m == null || !m.find()) {
+      return Optional.empty();
+    }
+    return Optional.of(new MicroShiftVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+        Integer.parseInt(m.group(3)), ""));
   }
 
   public String minorStream() {

@@ -1,4 +1,4 @@
-package io.microshift.update.preflight;
+package io.microshift.update.version;
 
 /** A MicroShift minor stream X.Y, such as 4.16. */
 public record MinorStream(int major, int minor) implements Comparable<MinorStream> {

@@ -1,4 +1,4 @@
-package io.microshift.update.preflight;
+package io.microshift.update.version;
 
 import java.util.Map;
 import java.util.Optional;
