@@ -36,12 +36,14 @@ public final class Patterns {
 
   /**
    * The registry and repository of a container image: a registry host that is unambiguous (it
-   * has a '.' or a port, or is localhost, as the distribution reference grammar requires of a
-   * domain) and one or more lower-case path components; no scheme, no transport prefix, no
+   * has a '.' or a port, or is localhost: distribution/reference normalize.go
+   * {@code splitDockerDomain} takes such a first component for the registry, and any other for a
+   * Docker Hub path) and one or more lower-case path components; no scheme, no transport prefix, no
    * spaces, never starts with '-'.
    */
+  private static final String HOST_LABEL = "[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?";
   private static final String IMAGE_REPOSITORY =
-      "(localhost|[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?)+)(:[0-9]{1,5})?"
+      "((localhost|" + HOST_LABEL + "(\\." + HOST_LABEL + ")+)(:[0-9]{1,5})?|" + HOST_LABEL + ":[0-9]{1,5})"
           + "(/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*){1,16}";
 
   /** An image-mode target pinned by digest: {@code registry.example.com/edge/microshift@sha256:<64 hex>}. */

@@ -241,7 +241,9 @@ class CrdSchemaTest {
 
   @Test
   void validPlansPassTheSchemaAndTheValidator() throws Exception {
-    for (ObjectNode plan : List.of(ostree(), rpm(), full(), image(), imageByTag())) {
+    ObjectNode hostAndPort = image();
+    ((ObjectNode) hostAndPort.at("/spec/target")).put("image", "myregistry:5000/edge/microshift-bootc@sha256:" + "ab".repeat(32));
+    for (ObjectNode plan : List.of(ostree(), rpm(), full(), image(), imageByTag(), hostAndPort)) {
       assertEquals(List.of(), schema.validate(plan), plan.toString());
       assertEquals(List.of(), SpecValidator.problems(read(plan).getSpec()), plan.toString());
     }

@@ -42,6 +42,18 @@ class ImageRequestTest {
     assertEquals("sha256:" + "ab".repeat(32), back.target().imageDigest());
   }
 
+  /** distribution/reference normalize.go splitDockerDomain: a first component with a port is a registry host. */
+  @Test
+  void aRegistryNamedByHostAndPortAloneIsARegistry() {
+    String digest = "@sha256:" + "ab".repeat(32);
+    assertEquals(List.of(), MarkerFilesTest.requestProblems(image("myregistry:5000/edge/microshift-bootc" + digest, null)));
+    assertEquals(List.of(), MarkerFilesTest.requestProblems(image("localhost/edge/microshift-bootc" + digest, null)));
+    assertTrue(MarkerFilesTest.requestProblems(image("myregistry/edge/microshift-bootc" + digest, null)).stream()
+        .anyMatch(p -> p.startsWith("target.image:")), "a first component without '.', port or localhost is no registry");
+    assertTrue(MarkerFilesTest.requestProblems(image("myregistry:/edge/microshift-bootc" + digest, null)).stream()
+        .anyMatch(p -> p.startsWith("target.image:")));
+  }
+
   @Test
   void aTagNeedsAllowImageTag() {
     List<String> refused = MarkerFilesTest.requestProblems(image(TAG, null));
