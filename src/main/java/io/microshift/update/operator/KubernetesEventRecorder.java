@@ -15,8 +15,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.Locale;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +23,10 @@ import org.slf4j.LoggerFactory;
  * {@code default} namespace, where {@code oc describe updateplan} and {@code oc get events} find
  * them. Events on the workload authors' own objects (a paused Deployment, the pod a hook ran in) go
  * to the object's namespace and are named after what they say ({@link #onceName}), so that a
- * replayed step finds its event already there (409) instead of recording it twice. A failure to
- * record an event is logged, never fatal.
+ * replayed step finds its event already there (409) instead of recording it twice. The plan's own
+ * events are aggregated as client-go does: the same event again raises the count of the first
+ * one ({@link #record(HasMetadata, String, String, String, String)}). A failure to record an event
+ * is logged, never fatal.
  */
 public final class KubernetesEventRecorder implements EventRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesEventRecorder.class);
@@ -80,9 +80,15 @@ public final class KubernetesEventRecorder implements EventRecorder {
     create(onceName(plan, ref, type, reason, text), ref, type, reason, text);
   }
 
+  /**
+   * An event aggregated as client-go's recorder does it: the same event again (same source,
+   * object, type, reason and message: client-go tools/record/events_cache.go {@code getEventKey})
+   * is the same Event object with {@code count} raised and {@code lastTimestamp} moved
+   * ({@code eventLogger.eventObserve}), not a new one. client-go finds the earlier one in a cache
+   * in its memory; here the name is derived from that key, so a restarted operator continues the
+   * count of the Event in the API server.
+   */
   private void record(HasMetadata object, String namespace, String type, String reason, String message) {
-    String name = object.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 13)
-        .replace("-", "").toLowerCase(Locale.ROOT);
     ObjectReference ref = new ObjectReferenceBuilder()
         .withApiVersion(object.getApiVersion())
         .withKind(object.getKind())
@@ -91,14 +97,33 @@ public final class KubernetesEventRecorder implements EventRecorder {
         .withUid(object.getMetadata().getUid())
         .withResourceVersion(object.getMetadata().getResourceVersion())
         .build();
-    create(name, namespace, ref, type, reason, clip(message));
+    String text = clip(message);
+    String name = eventName(ref.getName(), String.join("\n", COMPONENT, ref.getKind(), String.valueOf(ref.getNamespace()),
+        ref.getName(), String.valueOf(ref.getUid()), String.valueOf(ref.getApiVersion()), type, reason, text));
+    if (!create(name, namespace, ref, type, reason, text)) {
+      countAgain(namespace, name, ref, reason);
+    }
+  }
+
+  /** The existing Event {@code name} seen once more: count + 1, lastTimestamp now. */
+  private void countAgain(String namespace, String name, ObjectReference ref, String reason) {
+    String now = Instant.now(clock).toString();
+    try {
+      client.v1().events().inNamespace(namespace).withName(name).edit(e -> new EventBuilder(e)
+          .withCount(e.getCount() == null ? 2 : e.getCount() + 1)
+          .withLastTimestamp(now)
+          .build());
+    } catch (RuntimeException e) {
+      logFailure(ref, reason, e);
+    }
   }
 
   private void create(String name, ObjectReference ref, String type, String reason, String text) {
     create(name, ref.getNamespace(), ref, type, reason, text);
   }
 
-  private void create(String name, String namespace, ObjectReference ref, String type, String reason, String text) {
+  /** Creates the Event; false when one of that name exists already (409), true otherwise (failures are logged). */
+  private boolean create(String name, String namespace, ObjectReference ref, String type, String reason, String text) {
     String now = Instant.now(clock).toString();
     try {
       client.v1().events().inNamespace(namespace).resource(new EventBuilder()
@@ -116,12 +141,13 @@ public final class KubernetesEventRecorder implements EventRecorder {
     } catch (KubernetesClientException e) {
       if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
         LOG.atDebug().addKeyValue("event", namespace + "/" + name).log("event already recorded");
-        return;
+        return false;
       }
       logFailure(ref, reason, e);
     } catch (RuntimeException e) {
       logFailure(ref, reason, e);
     }
+    return true;
   }
 
   private static void logFailure(ObjectReference ref, String reason, RuntimeException e) {
@@ -163,8 +189,13 @@ public final class KubernetesEventRecorder implements EventRecorder {
    * the same event twice has the same name. At most 253 characters (a DNS subdomain).
    */
   static String onceName(UpdatePlan plan, ObjectReference ref, String type, String reason, String message) {
-    String key = String.join("\n", String.valueOf(plan.getMetadata().getUid()), plan.getMetadata().getName(),
-        ref.getKind(), ref.getNamespace(), ref.getName(), String.valueOf(ref.getUid()), type, reason, message);
+    return eventName(ref.getName(), String.join("\n", String.valueOf(plan.getMetadata().getUid()),
+        plan.getMetadata().getName(), ref.getKind(), ref.getNamespace(), ref.getName(), String.valueOf(ref.getUid()),
+        type, reason, message));
+  }
+
+  /** {@code objectName.<16 hex of SHA-256(key)>}, at most 253 characters (a DNS subdomain). */
+  private static String eventName(String objectName, String key) {
     String hash;
     try {
       hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
@@ -172,7 +203,7 @@ public final class KubernetesEventRecorder implements EventRecorder {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
-    String base = ref.getName().length() > 253 - 17 ? ref.getName().substring(0, 253 - 17) : ref.getName();
+    String base = objectName.length() > 253 - 17 ? objectName.substring(0, 253 - 17) : objectName;
     return base.replaceAll("[^a-z0-9]+$", "") + "." + hash;
   }
 }
