@@ -89,6 +89,7 @@ class UpdatePlanReconcilerTest {
   void aRefusedHostStatusIsAStepErrorThatSaysWhatIsWrongAndThePlanContinuesOnceItIsReadable() {
     client.resource(ostreePlan("refused", "4.17.3")).create();
     awaitPhase("refused", Phase.AwaitingReboot);
+    await().until(() -> host.lastRequest().map(r -> r.action().equals("Apply")).orElse(false));
     host.refusedStatus = "state: \"Exploded\" is not a host state";
 
     await().atMost(Duration.ofSeconds(20)).until(() -> Conditions.find(get("refused").getStatus(), "StepError")
