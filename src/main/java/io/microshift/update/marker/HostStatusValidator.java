@@ -37,7 +37,7 @@ public final class HostStatusValidator {
     }
     c.oneOf(root, "", "state", true, STATES);
     c.message(root, "", "message", false);
-    c.oneOf(root, "", "type", false, List.of("ostree", "rpm", "image"));
+    c.oneOf(root, "", "type", false, UpdateRequest.UpdateType.jsonNames());
     c.string(root, "", "fromVersion", false, Markers.VERSION, 100);
     c.string(root, "", "targetVersion", false, Markers.VERSION, 100);
     c.string(root, "", "bootIdBefore", false, Markers.UUID, 36);

@@ -26,7 +26,7 @@ public final class RequestValidator {
     }
     Long sequence = c.integer(root, "", "sequence", true, 1, Long.MAX_VALUE);
     c.oneOf(root, "", "action", true, List.of("Prepare", "Apply", "Cancel"));
-    String type = c.oneOf(root, "", "type", true, List.of("ostree", "rpm", "image"));
+    String type = c.oneOf(root, "", "type", true, UpdateRequest.UpdateType.jsonNames());
     ObjectNode from = c.object(root, "", "from", true, Set.of("version"));
     String fromVersion = from == null ? null : c.string(from, "from", "version", true, Markers.VERSION, 100);
     Boolean allowDowngrade = c.bool(root, "", "allowDowngrade", true);

@@ -47,7 +47,7 @@ public final class UpdateHistoryValidator {
       if (uid != null && seq != null && !keys.add(uid + "/" + seq)) {
         c.problem(p, "a second record of plan uid " + uid + " sequence " + seq);
       }
-      c.oneOf(o, p, "type", false, List.of("ostree", "rpm"));
+      c.oneOf(o, p, "type", false, UpdateRequest.UpdateType.jsonNames());
       c.string(o, p, "fromVersion", false, Markers.VERSION, 100);
       c.string(o, p, "targetVersion", false, Markers.VERSION, 100);
       c.oneOf(o, p, "outcome", true, OUTCOMES);

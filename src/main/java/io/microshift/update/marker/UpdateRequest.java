@@ -65,6 +65,11 @@ public record UpdateRequest(
       return name().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** Every type as the marker files write it: what a validator of {@code type} accepts. */
+    public static List<String> jsonNames() {
+      return java.util.Arrays.stream(values()).map(UpdateType::jsonName).toList();
+    }
+
     /**
      * Whether the update stages an ostree deployment that the next boot may boot (ostree, and
      * image mode: bootc deploys the image's ostree commit), so that greenboot can roll it back.

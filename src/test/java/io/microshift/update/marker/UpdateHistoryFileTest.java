@@ -62,6 +62,20 @@ class UpdateHistoryFileTest {
       + "\"hostState\":\"Committed\",\"finishedAt\":\"2026-01-31T12:09:00Z\",\"greenbootAttempts\":0}";
 
   @Test
+  void everyUpdateTypeTheAgentRecordsIsAccepted() {
+    for (UpdateRequest.UpdateType type : UpdateRequest.UpdateType.values()) {
+      UpdateHistory.Update u = update(1, "done");
+      UpdateHistory.Update typed = new UpdateHistory.Update(u.planName(), u.planUid(), u.sequence(), type, u.fromVersion(),
+          u.targetVersion(), u.outcome(), u.hostState(), u.startedAt(), u.finishedAt(), u.backupId(), u.restoredBackupId(),
+          u.etcdSnapshotTime(), u.bootIdBefore(), u.bootIdAfter(), u.deploymentBefore(), u.deploymentAfter(),
+          u.targetDeployment(), u.greenbootAttempts(), u.message());
+      byte[] json = MarkerCodec.serialize(MarkerCodec.Kind.HISTORY, UpdateHistory.empty().with(typed));
+      assertEquals(List.of(), MarkerCodec.problems(MarkerCodec.Kind.HISTORY, json), type + ": " + new String(json, StandardCharsets.UTF_8));
+    }
+    assertTrue(problems(file(RECORD.replace("}", ",\"type\":\"tarball\"}"))).get(0).contains("type"));
+  }
+
+  @Test
   void refusesWhatTheAgentNeverWrites() {
     assertEquals(List.of(), problems(file(RECORD)));
     assertTrue(problems(file(RECORD.replace("}", ",\"extra\":1}"))).get(0).contains("unknown field"));
