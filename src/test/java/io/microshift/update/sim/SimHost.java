@@ -470,9 +470,13 @@ final class SimHost implements AutoCloseable {
     @Override public String bootedChecksum() { return SimHost.this.bootedChecksum(); }
   }
 
-  /** Stops the path unit (waits for its round to end). */
-  void stopPathUnit() {
+  /** The path unit starts no new round. */
+  void closing() {
     closed = true;
+  }
+
+  /** Waits for the path unit's last round to end. */
+  void awaitPathUnitStopped() {
     try {
       pathUnit.join(5_000);
     } catch (InterruptedException e) {

@@ -746,9 +746,10 @@ public final class SimulatedDevice implements AutoCloseable {
 
   @Override
   public void close() {
+    host.closing();
     operator.stop();
     kubelet.stop();
-    host.stopPathUnit();
+    host.awaitPathUnitStopped();
     cluster.closeServer();
     etcd.close();
     try {
