@@ -1,7 +1,5 @@
 package io.microshift.update.marker;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -93,22 +91,11 @@ public final class HostStatusValidator {
       c.time(snap, "etcdSnapshot", "time", true);
     }
     c.time(root, "", "updatedAt", true);
-    ArrayNode history = c.array(root, "", "history", true, Markers.MAX_HISTORY);
-    if (history != null) {
-      for (int i = 0; i < history.size(); i++) {
-        JsonNode e = history.get(i);
-        String p = "history[" + i + "]";
-        if (!e.isObject()) {
-          c.problem(p, "must be an object");
-          continue;
-        }
-        ObjectNode o = (ObjectNode) e;
-        c.onlyFields(o, p, Set.of("time", "state", "message"));
-        c.time(o, p, "time", true);
-        c.oneOf(o, p, "state", true, STATES);
-        c.message(o, p, "message", false);
-      }
-    }
+    c.objects(root, "", "history", true, Markers.MAX_HISTORY, Set.of("time", "state", "message"), (o, p) -> {
+      c.time(o, p, "time", true);
+      c.oneOf(o, p, "state", true, STATES);
+      c.message(o, p, "message", false);
+    });
     return problems;
   }
 }

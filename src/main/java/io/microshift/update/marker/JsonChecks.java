@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
 /** Strict field checks over a JSON tree; every problem is collected with its dotted path. */
@@ -184,6 +185,30 @@ final class JsonChecks {
       return null;
     }
     return (ArrayNode) v;
+  }
+
+  /**
+   * The array {@code field} of at most {@code maxItems} objects: each element that is an object
+   * gets only the fields {@code allowed}, then {@code each} with its path ({@code field[i]}); any
+   * other element is reported. Returns the array, or null when it is missing or not an array.
+   */
+  ArrayNode objects(ObjectNode o, String path, String field, boolean required, int maxItems, Set<String> allowed,
+      BiConsumer<ObjectNode, String> each) {
+    ArrayNode a = array(o, path, field, required, maxItems);
+    if (a == null) {
+      return null;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      JsonNode e = a.get(i);
+      String p = at(path, field) + "[" + i + "]";
+      if (!e.isObject()) {
+        problem(p, "must be an object");
+        continue;
+      }
+      onlyFields((ObjectNode) e, p, allowed);
+      each.accept((ObjectNode) e, p);
+    }
+    return a;
   }
 
   List<String> strings(ObjectNode o, String path, String field, boolean required, int maxItems,

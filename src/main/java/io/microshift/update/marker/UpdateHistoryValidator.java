@@ -1,7 +1,5 @@
 package io.microshift.update.marker;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,20 +25,8 @@ public final class UpdateHistoryValidator {
     JsonChecks c = new JsonChecks(problems);
     c.onlyFields(root, "", Set.of("apiVersion", "updates"));
     c.apiVersion(root);
-    ArrayNode updates = c.array(root, "", "updates", true, Markers.MAX_UPDATES);
-    if (updates == null) {
-      return problems;
-    }
     Set<String> keys = new HashSet<>();
-    for (int i = 0; i < updates.size(); i++) {
-      JsonNode e = updates.get(i);
-      String p = "updates[" + i + "]";
-      if (!e.isObject()) {
-        c.problem(p, "must be an object");
-        continue;
-      }
-      ObjectNode o = (ObjectNode) e;
-      c.onlyFields(o, p, UPDATE_FIELDS);
+    c.objects(root, "", "updates", true, Markers.MAX_UPDATES, UPDATE_FIELDS, (o, p) -> {
       c.string(o, p, "planName", false, Markers.NAME, 253);
       String uid = c.string(o, p, "planUid", true, Markers.UUID, 36);
       Long seq = c.integer(o, p, "sequence", true, 1, Long.MAX_VALUE);
@@ -67,7 +53,7 @@ public final class UpdateHistoryValidator {
       if (m != null && m.codePointCount(0, m.length()) > UpdateHistory.MAX_MESSAGE) {
         c.problem(p + ".message", "longer than " + UpdateHistory.MAX_MESSAGE + " characters");
       }
-    }
+    });
     return problems;
   }
 }

@@ -6,20 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.microshift.update.etcd.EtcdClientConfig;
-import io.microshift.update.etcd.EtcdServerFixture;
 import io.microshift.update.marker.HostState;
 import io.microshift.update.marker.HostStatus;
 import io.microshift.update.marker.UpdateRequest;
 import io.microshift.update.marker.UpdateRequest.Action;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 19: image mode (bootc) on the host. Prepare stages the target image download-only
@@ -28,52 +20,19 @@ import org.junit.jupiter.api.io.TempDir;
  * greenboot's {@code bootc rollback} brings the data back, Cancel removes what was staged, and
  * each kind of host refuses the other kind of request.
  */
-class ImageModeTest {
-  static final String HOST_BACKUP = "upd-4-17-3-2";
-  static EtcdServerFixture etcd;
-
-  @TempDir Path root;
-
-  @BeforeAll
-  static void startEtcd() throws Exception {
-    etcd = EtcdServerFixture.start();
-    try (var c = io.etcd.jetcd.Client.builder().endpoints(etcd.endpoint()).build()) {
-      c.getKVClient().put(io.etcd.jetcd.ByteSequence.from("/registry/a", StandardCharsets.UTF_8),
-          io.etcd.jetcd.ByteSequence.from("b", StandardCharsets.UTF_8)).get();
-    }
-  }
-
-  @AfterAll
-  static void stopEtcd() {
-    etcd.close();
-  }
-
-  @AfterEach
-  void unlock() {
-    TestHost.unlockSysroot(root);
-  }
-
+class ImageModeTest extends HostWithEtcd {
   private TestHost imageHost() {
-    TestHost h = new TestHost(root, true).imageMode();
-    h.etcd = EtcdClientConfig.plaintext(etcd.endpoint());
-    return h;
+    return host(root, true).imageMode();
   }
 
   private static UpdateRequest request(TestHost h, long sequence, Action action) {
-    UpdateRequest r = h.request();
-    return new UpdateRequest(r.apiVersion(), r.plan(), sequence, action, r.type(), r.from(), r.target(),
-        r.allowDowngrade(), UpdateRequest.Backup.takenByHost(HOST_BACKUP), r.healthCheckTimeoutSeconds(),
-        r.backupRetention(), null, r.allowUnsupportedPath(), r.bypassUpdateDriver(), false);
+    return request(h, sequence, action, false);
   }
 
   private static UpdateRequest withTarget(UpdateRequest r, UpdateRequest.UpdateType type, UpdateRequest.Target t) {
     return new UpdateRequest(r.apiVersion(), r.plan(), r.sequence(), r.action(), type, r.from(), t,
         r.allowDowngrade(), r.backup(), r.healthCheckTimeoutSeconds(), r.backupRetention(), null,
         r.allowUnsupportedPath(), r.bypassUpdateDriver(), r.dryRun());
-  }
-
-  private static int apply(TestHost h) {
-    return new ApplyCommand(h.ctx()).run();
   }
 
   private static final List<List<String>> STAGE = List.of(

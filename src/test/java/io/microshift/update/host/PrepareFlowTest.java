@@ -19,11 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 16, item 1: Prepare (checks, etcd through jetcd, download and staging with rpm-ostree's
@@ -31,51 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * with MicroShift running, stop, copy, {@code rpm-ostree finalize-deployment}), Cancel after
  * Prepare, an unplanned reboot between them, a dry run, and the order of actions the host accepts.
  */
-class PrepareFlowTest {
-  static final String HOST_BACKUP = "upd-4-17-3-2";
-  static EtcdServerFixture etcd;
-
-  @TempDir Path root;
-
-  @BeforeAll
-  static void startEtcd() throws Exception {
-    etcd = EtcdServerFixture.start();
-    try (var c = io.etcd.jetcd.Client.builder().endpoints(etcd.endpoint()).build()) {
-      c.getKVClient().put(io.etcd.jetcd.ByteSequence.from("/registry/a", StandardCharsets.UTF_8),
-          io.etcd.jetcd.ByteSequence.from("b", StandardCharsets.UTF_8)).get();
-    }
-  }
-
-  @AfterAll
-  static void stopEtcd() {
-    etcd.close();
-  }
-
-  @AfterEach
-  void unlock() {
-    TestHost.unlockSysroot(root);
-  }
-
+class PrepareFlowTest extends HostWithEtcd {
   private TestHost host(boolean ostree) {
     return host(root, ostree);
-  }
-
-  private static TestHost host(Path root, boolean ostree) {
-    TestHost h = new TestHost(root, ostree);
-    h.etcd = EtcdClientConfig.plaintext(etcd.endpoint());
-    return h;
-  }
-
-  /** The request of a new operator: no snapshot facts (the host takes it), action {@code action}. */
-  static UpdateRequest request(TestHost h, long sequence, Action action, boolean dryRun) {
-    UpdateRequest r = h.request();
-    return new UpdateRequest(r.apiVersion(), r.plan(), sequence, action, r.type(), r.from(), r.target(),
-        r.allowDowngrade(), UpdateRequest.Backup.takenByHost(HOST_BACKUP), r.healthCheckTimeoutSeconds(),
-        r.backupRetention(), null, r.allowUnsupportedPath(), r.bypassUpdateDriver(), dryRun);
-  }
-
-  private static int apply(TestHost h) {
-    return new ApplyCommand(h.ctx()).run();
   }
 
   @Test

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -62,6 +61,8 @@ final class TestHost {
   final HostPaths paths;
   final FakeHostCommands runner;
   final Path bootedFile;
+  /** Boot ids, the booted deployment, shutdowns and power cuts: the simulated device's too. */
+  final HostBoots boots;
   boolean microshiftActive = true;
   boolean rebootRequested = false;
   String installedPackageVersion;
@@ -84,10 +85,8 @@ final class TestHost {
     this.ostreeSysroot = new OstreeSysroot(sysroot);
     this.bootedFile = root.resolve("run/test-booted-deployment");
     this.runner = new FakeHostCommands(new Services(), paths, FakeHostCommands.OnUnexpected.THROW);
+    this.boots = new HostBoots(paths, bootedFile, ostree ? ostreeSysroot : null, runner);
     try {
-      Files.createDirectories(paths.bootIdFile().getParent());
-      Files.createDirectories(bootedFile.getParent());
-      newBootId();
       Files.createDirectories(paths.stateDir());
       Files.setPosixFilePermissions(paths.stateDir(), PosixFilePermissions.fromString("rwxr-xr-x"));
       writeDataDir();
@@ -155,7 +154,7 @@ final class TestHost {
     if (!ostreeSysroot.deploy(commitFrom).ok()) {
       throw new IllegalStateException("ostree admin deploy " + commitFrom + " failed");
     }
-    Files.writeString(bootedFile, commitFrom);
+    boots.booted(commitFrom);
   }
 
   private final class Services implements FakeHostCommands.Services {
@@ -184,33 +183,19 @@ final class TestHost {
   }
 
   String bootedChecksum() {
-    try {
-      return Files.readString(bootedFile).strip();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return boots.bootedChecksum();
   }
 
   // ---------- boots ----------
 
   String bootId() {
-    try {
-      return Files.readString(paths.bootIdFile()).strip();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private void newBootId() throws IOException {
-    Files.writeString(paths.bootIdFile(), UUID.randomUUID() + "\n");
+    return boots.bootId();
   }
 
   /** A boot after {@code systemctl reboot}: ostree boots the default (first) deployment. */
   void rebootIntoDefault() {
-    if (ostree) {
-      runner.shutdownDropsLockedStaged(); // a locked staged deployment is not finalized: the booted one boots
-    }
-    boot(ostree ? ostreeSysroot.deployments().get(0).checksum() : null);
+    boots.shutdown(); // a locked staged deployment is not finalized: the booted one boots
+    boot(ostree ? boots.defaultDeployment() : null);
   }
 
   /** Greenboot's fallback: the previous deployment boots. */
@@ -220,22 +205,12 @@ final class TestHost {
 
   /** A power cut: a staged deployment is not finalized, so the booted one boots again. */
   void powerCut() {
-    if (ostree) {
-      runner.dropPendingDeployment();
-      runner.shutdownDropsLockedStaged();
-    }
+    boots.powerCut();
     boot(ostree ? bootedChecksum() : null);
   }
 
   private void boot(String checksum) {
-    try {
-      newBootId();
-      if (checksum != null) {
-        Files.writeString(bootedFile, checksum);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    boots.boot(checksum);
     rebootRequested = false;
     microshiftActive = false; // the boot unit runs before microshift.service
     now = now.plusSeconds(120);

@@ -1462,11 +1462,6 @@ class FaultMatrixTest {
   }
 
   static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    Sleeps.sleep(ms);
   }
 }

@@ -1,0 +1,257 @@
+package io.microshift.update.sim;
+
+import io.microshift.update.host.FakeHostCommands;
+import io.microshift.update.host.OstreeSysroot;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * greenboot on the simulated device, and grub's part in it: the health checks (MicroShift's own
+ * simulated, then the real {@code src/host/greenboot} scripts run with bash against the agent as
+ * its own JVM), the failed boot attempts, the fallback to the previous deployment after the last
+ * one, and what boots next; the bash greenboot or greenboot-rs ({@link SimulatedDevice.Options#greenbootRs()}).
+ */
+final class SimGreenboot {
+  private final SimulatedDevice.Options opts;
+  private final SimHost host;
+  private final FakeHostCommands commands;
+  private final BooleanSupplier microshiftActive;
+  private final Consumer<String> log;
+  private int failedAttempts;
+  private boolean fallbackNext;
+  private String rollbackDeployment;
+  /** grub's env under greenboot-rs: {@code boot_counter} (null: unset) and {@code boot_success}. */
+  private Integer grubBootCounter;
+  private boolean grubBootSuccess = true;
+  /** greenboot-rs's rollback trigger {@code greenboot_next_deployment_id} (null: unset). */
+  private String grubNextDeploymentId;
+
+  SimGreenboot(SimulatedDevice.Options opts, SimHost host, BooleanSupplier microshiftActive, Consumer<String> log) {
+    this.opts = opts;
+    this.host = host;
+    this.commands = host.commands();
+    this.microshiftActive = microshiftActive;
+    this.log = log;
+  }
+
+  /**
+   * greenboot on this boot: required.d (MicroShift's own check, simulated: MicroShift active and
+   * its version not broken; then our {@code 50_microshift_update_check.sh}), stopping at the first
+   * failure; then green.d or red.d. A failure counts a boot attempt; after
+   * GREENBOOT_MAX_BOOT_ATTEMPTS the next boot boots the previous deployment.
+   */
+  SimulatedDevice.GreenbootResult run() {
+    StringBuilder out = new StringBuilder();
+    String why = null;
+    if (!microshiftActive.getAsBoolean()) {
+      why = "40_microshift_running_check.sh: microshift.service is not active";
+    } else if (opts.broken.contains(host.bootedVersion()) || brokenRunLeft(host.bootedVersion())) {
+      why = "40_microshift_running_check.sh: MicroShift " + host.bootedVersion()
+          + " core pods not ready (openshift-ovn-kubernetes/ovnkube-master CrashLoopBackOff)";
+    }
+    boolean healthy;
+    if (why != null) {
+      out.append("FAIL: ").append(why).append('\n');
+      healthy = false;
+    } else {
+      healthy = script("required.d/50_microshift_update_check.sh", out) == 0;
+    }
+    if (healthy) {
+      script("green.d/50_microshift_update_green.sh", out);
+      failedAttempts = 0;
+      if (opts.greenbootRs) {
+        // greenboot-rs src/main.rs health_check (Ok) and src/lib/grub.rs set_boot_status(true):
+        // boot_success=1, boot_counter and greenboot_next_deployment_id unset
+        grubBootSuccess = true;
+        grubBootCounter = null;
+        grubNextDeploymentId = null;
+      }
+    } else {
+      script("red.d/50_microshift_update_red.sh", out);
+      failedAttempts++;
+      if (opts.greenbootRs) {
+        greenbootRsAfterFailure(out);
+      } else if (opts.ostree && failedAttempts >= opts.maxBootAttempts) {
+        fallbackNext = true;
+      }
+    }
+    host.agentOut().print(out);
+    log.accept("greenboot: " + (healthy ? "healthy (green.d ran)" : "FAILED (red.d ran), boot attempt " + failedAttempts
+        + " of " + opts.maxBootAttempts + (fallbackNext ? "; the next boot falls back to the previous deployment" : ""))
+        + (why != null ? " - " + why : ""));
+    return new SimulatedDevice.GreenbootResult(healthy, failedAttempts, fallbackNext, out.toString());
+  }
+
+  /**
+   * The agent called {@code systemctl reboot}: a new update's boots start counting; the booted
+   * deployment is what greenboot falls back to. greenboot-rs: greenboot-set-rollback-trigger.service
+   * (ExecStop at shutdown, RequiredBy ostree-finalize-staged.service) sets
+   * greenboot_next_deployment_id to the staged deployment; no boot_counter (greenboot-rs has no
+   * greenboot-grub2-set-counter).
+   */
+  void rebootRequested() {
+    failedAttempts = 0;
+    if (opts.ostree) {
+      rollbackDeployment = host.bootedChecksum();
+    }
+    OstreeSysroot sysroot = host.sysroot();
+    if (opts.greenbootRs && opts.ostree && !sysroot.deployments().get(0).checksum().equals(host.bootedChecksum())) {
+      grubNextDeploymentId = sysroot.deployments().get(0).checksum();
+    }
+  }
+
+  /**
+   * What boots after a shutdown (ostree): the default deployment, or the previous one when
+   * greenboot fell back; a deployment that never reaches user space ({@link SimulatedDevice.Options#neverBoots})
+   * is counted by grub's boot counter until the last attempt falls back. The bash greenboot's
+   * fallback unit then runs the rollback before the boot unit.
+   */
+  void chooseDeployment() {
+    String next = fallbackNext ? rollbackDeployment : host.boots().defaultDeployment();
+    while (!fallbackNext && opts.neverBoots.contains(host.versionOf(next))) {
+      // the kernel never reaches user space; grub's boot counter counts the attempt
+      host.bootWithoutUserSpace();
+      failedAttempts++;
+      log.accept("boot " + host.bootCount() + ": deployment " + next.substring(0, 12) + " (MicroShift "
+          + host.versionOf(next) + ") never reaches user space; boot attempt " + failedAttempts + " of "
+          + opts.maxBootAttempts);
+      if (failedAttempts >= opts.maxBootAttempts) {
+        fallbackNext = true;
+        next = rollbackDeployment;
+      }
+    }
+    host.boots().booted(next);
+    if (fallbackNext) {
+      fallbackNext = false;
+      failedAttempts = 0;
+      if (!opts.greenbootRs) {
+        // greenboot-rpm-ostree-grub2-check-fallback.service, before our boot unit: boot_counter
+        // is -1, so it runs rpm-ostree rollback (fedora-iot/greenboot, attempt_rollback);
+        // greenboot-rs has no such unit and rolled back from the failing boot instead
+        String how = rollback();
+        log.accept("greenboot's fallback: boot_counter ran out; " + how + " made the previous deployment the default");
+      }
+    }
+  }
+
+  /**
+   * greenboot-rs after a failed health check, red.d having run (src/main.rs health_check, the Err
+   * branch; src/lib/handler.rs handle_reboot and handle_rollback): no counter yet (the first
+   * failure) sets boot_counter to GREENBOOT_MAX_BOOT_ATTEMPTS and reboots; a counter above 0
+   * reboots (grub decrements it); a counter at 0 with the rollback trigger set runs
+   * {@code rpm-ostree rollback} on this failing boot, unsets both and reboots into the previous
+   * deployment; without the trigger (not an ostree host: greenboot-set-rollback-trigger.service
+   * has ConditionPathExists=/run/ostree-booted) it refuses: "Manual intervention required".
+   */
+  private void greenbootRsAfterFailure(StringBuilder out) {
+    grubBootSuccess = false;
+    if (grubBootCounter == null) {
+      grubBootCounter = opts.maxBootAttempts;
+      out.append("greenboot-rs: First health check failure, setting boot counter to ").append(grubBootCounter).append('\n');
+    } else if (grubBootCounter > 0) {
+      out.append("greenboot-rs: Boot counter is ").append(grubBootCounter).append(", rebooting to try again\n");
+    } else if (grubNextDeploymentId != null) {
+      out.append("greenboot-rs: Boot counter exhausted and next-deployment-id is set - initiating rollback\n"
+          + "greenboot-rs: " + (opts.image ? "bootc" : "rpm-ostree") + " rollback\ngreenboot-rs: Rollback successful\n");
+      rollback(); // from this failing boot itself: the previous deployment is the default now
+      fallbackNext = true;
+      grubBootCounter = null;
+      grubNextDeploymentId = null;
+    } else {
+      out.append("greenboot-rs: Boot counter exhausted but no next-deployment-id set - manual intervention required\n");
+    }
+  }
+
+  /**
+   * grub's 08_greenboot.cfg at boot (the same file in greenboot and greenboot-rs): with boot_counter
+   * set and boot_success=0 it decrements the counter (at 0 or -1 it boots entry 1 and sets -1,
+   * reached under greenboot-rs only when its rollback failed); then boot_success=0 for this boot.
+   */
+  void grubCountdown() {
+    if (grubBootCounter != null && !grubBootSuccess) {
+      if (grubBootCounter <= 0) {
+        grubBootCounter = -1;
+        // "set default=1": the second boot entry, ostree's rollback deployment, if there is one
+        List<OstreeSysroot.Deployment> entries = opts.ostree ? host.sysroot().deployments() : List.of();
+        if (entries.size() > 1) {
+          rollbackDeployment = entries.get(1).checksum();
+          fallbackNext = true;
+        }
+      } else {
+        grubBootCounter--;
+      }
+    }
+    grubBootSuccess = false;
+  }
+
+  /** grub's {@code boot_counter} under greenboot-rs (empty: unset; always empty under the bash greenboot here). */
+  Optional<Integer> grubBootCounter() {
+    return Optional.ofNullable(grubBootCounter);
+  }
+
+  /**
+   * What greenboot runs to roll back: {@code bootc rollback} on a host whose booted deployment is
+   * a container image, else {@code rpm-ostree rollback} (fedora-iot/greenboot
+   * greenboot-rpm-ostree-grub2-check-fallback, {@code attempt_rollback}: bootc status --booted
+   * --json's status.type is bootcHost; greenboot-rs src/lib/handler.rs, {@code handle_rollback}
+   * after {@code detect_os_deployment}). Returns the command, for the log.
+   */
+  private String rollback() {
+    String type = commands.run(List.of("bootc", "status", "--booted", "--json")).stdout();
+    if (type.contains("\"type\":\"bootcHost\"")) {
+      if (!commands.run(List.of("bootc", "rollback")).ok()) {
+        throw new IllegalStateException("bootc rollback failed");
+      }
+      return "bootc rollback";
+    }
+    commands.rollback();
+    return "rpm-ostree rollback";
+  }
+
+  private boolean brokenRunLeft(String version) {
+    synchronized (opts.brokenRuns) {
+      int left = opts.brokenRuns.getOrDefault(version, 0);
+      if (left <= 0) {
+        return false;
+      }
+      opts.brokenRuns.put(version, left - 1);
+      return true;
+    }
+  }
+
+  /** The greenboot verbs halted at {@link SimulatedDevice.Options#greenbootCrashAt} (once per device). */
+  boolean crashed() {
+    return Files.exists(host.simDir().resolve("greenboot-crashed"));
+  }
+
+  private int script(String name, StringBuilder out) {
+    Path script = opts.repo.resolve("src/host/greenboot").resolve(name);
+    ProcessBuilder pb = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true);
+    pb.environment().put("MICROSHIFT_UPDATE_BIN", host.simDir().resolve("bin/microshift-update").toString());
+    pb.environment().put("MICROSHIFT_UPDATE_STATE_DIR", host.paths().stateDir().toString());
+    pb.environment().put("PATH", host.simDir().resolve("bin") + ":" + System.getenv("PATH"));
+    try {
+      Process p = pb.start();
+      String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(5, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        throw new IllegalStateException(name + " did not finish");
+      }
+      out.append("$ ").append(name).append(" (exit ").append(p.exitValue()).append(")\n").append(text);
+      return p.exitValue();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
