@@ -197,3 +197,15 @@ JAVA
     done
     [ "$(jq -r .state "${inflight_state}/host-status.json")" = Booted ]
 }
+
+@test "etcd-snapshot starts without Jackson: no marker or tool output to read" {
+    [ -r "${JAR}" ] || skip "build the jar first: mvn -B package"
+    # certificates that do not exist: the verb stops at its first etcd step, after the start-up
+    MICROSHIFT_UPDATE_JAR="${JAR}" MICROSHIFT_CERTS_DIR="${TMP}/no-certs" ETCD_ENDPOINTS=https://127.0.0.1:1 \
+        JAVA_TOOL_OPTIONS="-Xlog:class+load:file=${TMP}/classes.log" run "${LAUNCHER}" etcd-snapshot "${TMP}/snapshot"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"client certificate"* || "$output" == *"CA certificate"* ]]
+    grep -q 'io.microshift.update.etcd.EtcdSnapshotter ' "${TMP}/classes.log"
+    run grep 'com.fasterxml.jackson.databind.ObjectMapper ' "${TMP}/classes.log"
+    [ "$status" -eq 1 ]
+}
