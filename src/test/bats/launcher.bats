@@ -171,3 +171,41 @@ JAVA
     [ "$status" -eq 0 ]
     [[ "$output" == *"Opened archive ${TMP}/microshift-update.jsa"* ]]
 }
+
+@test "the class-data archive covers the boot path of an update in flight" {
+    [ -r "${JAR}" ] || skip "build the jar first: mvn -B package"
+    cp "${JAR}" "${TMP}/microshift-update.jar"
+    cp "${REPO}/src/host/lib/microshift-update.classlist" "${TMP}/"
+    run "${REPO}/src/host/lib/build-class-archive" "${TMP}/microshift-update.jar"
+    [ "$status" -eq 0 ]
+    # shellcheck source=hack/lib/inflight-root.sh
+    . "${REPO}/hack/lib/inflight-root.sh"
+    inflight_root "${REPO}" "${TMP}/device"
+    export MICROSHIFT_UPDATE_JAR="${TMP}/microshift-update.jar"
+    for verb in boot greenboot-check; do
+        JAVA_TOOL_OPTIONS="-Xlog:class+load:file=${TMP}/${verb}.log" run "${LAUNCHER}" "${inflight_agent[@]}" "${verb}"
+        [ "$status" -eq 0 ]
+        grep -q 'source: shared objects file' "${TMP}/${verb}.log"
+        # every class of the jar came from the archive (of the JDK's, which ones a run loads
+        # depends a little on timing: the stub's exit racing its output, for one)
+        run grep 'source: file:' "${TMP}/${verb}.log"
+        [ "$status" -eq 1 ] || {
+            echo "${verb} loads classes of the jar from outside the archive (rerun hack/update-classlist):"
+            echo "${output}"
+            return 1
+        }
+    done
+    [ "$(jq -r .state "${inflight_state}/host-status.json")" = Booted ]
+}
+
+@test "etcd-snapshot starts without Jackson: no marker or tool output to read" {
+    [ -r "${JAR}" ] || skip "build the jar first: mvn -B package"
+    # certificates that do not exist: the verb stops at its first etcd step, after the start-up
+    MICROSHIFT_UPDATE_JAR="${JAR}" MICROSHIFT_CERTS_DIR="${TMP}/no-certs" ETCD_ENDPOINTS=https://127.0.0.1:1 \
+        JAVA_TOOL_OPTIONS="-Xlog:class+load:file=${TMP}/classes.log" run "${LAUNCHER}" etcd-snapshot "${TMP}/snapshot"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"client certificate"* || "$output" == *"CA certificate"* ]]
+    grep -q 'io.microshift.update.etcd.EtcdSnapshotter ' "${TMP}/classes.log"
+    run grep 'com.fasterxml.jackson.databind.ObjectMapper ' "${TMP}/classes.log"
+    [ "$status" -eq 1 ]
+}

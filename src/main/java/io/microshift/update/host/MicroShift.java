@@ -17,7 +17,13 @@ public final class MicroShift {
   public static final String ETCD_SCOPE = "microshift-etcd.scope";
   static final java.time.Duration STOP_TIMEOUT = java.time.Duration.ofSeconds(120);
   static final java.time.Duration STOP_POLL = java.time.Duration.ofMillis(500);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Made at the first read of its version file, not when this class is loaded: a verb that
+   * reads none (etcd-snapshot) starts without Jackson (hack/bench.d/etcd-snapshot-cold-tls).
+   */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
 
   /** Contents of /var/lib/microshift/version; deploymentId and bootId are null in old plain files. */
   public record VersionFile(String version, String deploymentId, String bootId) {}
@@ -39,7 +45,7 @@ public final class MicroShift {
       }
       String s = Files.readString(f).strip();
       if (s.startsWith("{")) {
-        JsonNode n = JSON.readTree(s);
+        JsonNode n = Json.MAPPER.readTree(s);
         String v = n.path("version").asText("");
         return Markers.VERSION.matcher(v).matches()
             ? Optional.of(new VersionFile(v, text(n, "deployment_id"), text(n, "boot_id")))
