@@ -95,7 +95,7 @@ class ImageModeTest {
     assertEquals(h.commitFrom, s.prepared().bootedDeployment());
     assertTrue(s.prepared().finalizationLocked());
     assertEquals(UpdateRequest.UpdateType.IMAGE, s.type());
-    Bootc.Status st = h.ctx().bootc().status();
+    Bootc.Status st = h.ctx().image().status();
     assertEquals(TestHost.DIGEST_TARGET, st.staged().orElseThrow().imageDigest());
     assertTrue(st.staged().orElseThrow().downloadOnly());
   }
@@ -121,7 +121,7 @@ class ImageModeTest {
     assertEquals(h.commitTarget, h.bootedChecksum());
     assertEquals(0, new BootCommand(h.ctx()).run());
     assertEquals(HostState.Booted, h.status().state(), h.status().message());
-    assertEquals(TestHost.DIGEST_TARGET, h.ctx().bootc().status().booted().orElseThrow().imageDigest());
+    assertEquals(TestHost.DIGEST_TARGET, h.ctx().image().status().booted().orElseThrow().imageDigest());
   }
 
   @Test
@@ -178,7 +178,7 @@ class ImageModeTest {
     assertTrue(s.message().startsWith("cancelled by request sequence 2"), s.message());
     assertTrue(h.runner.actions().contains(List.of("rpm-ostree", "cleanup", "--pending")));
     assertEquals(before, h.runner.rpmOstreeDeployments());
-    assertTrue(h.ctx().bootc().status().staged().isEmpty());
+    assertTrue(h.ctx().image().status().staged().isEmpty());
     assertTrue(h.microshiftActive);
   }
 
@@ -191,7 +191,7 @@ class ImageModeTest {
     assertEquals(0, new GreenbootCommands(h.ctx()).red());
 
     // greenboot on a bootc host: bootc rollback (greenboot-rpm-ostree-grub2-check-fallback, greenboot-rs handler.rs)
-    assertTrue(h.runner.run(Bootc.rollback()).ok());
+    assertTrue(h.runner.run(List.of("bootc", "rollback")).ok());
     h.rebootIntoDefault();
     assertEquals(h.commitFrom, h.bootedChecksum());
     assertEquals(0, new BootCommand(h.ctx()).run());
@@ -208,7 +208,7 @@ class ImageModeTest {
     h.rebootIntoPrevious(); // picked in the boot menu: the target stays the default
     h.runner.clearCalls();
     assertEquals(0, new BootCommand(h.ctx()).run());
-    assertTrue(h.runner.actions().contains(Bootc.rollback()), h.runner.actions().toString());
+    assertTrue(h.runner.actions().contains(List.of("bootc", "rollback")), h.runner.actions().toString());
     assertEquals(HostState.Restored, h.status().state(), h.status().message());
     assertEquals(h.commitFrom, h.runner.rpmOstreeDeployments().get(0));
   }
@@ -295,6 +295,6 @@ class ImageModeTest {
     String m = h.status().message();
     assertTrue(m.startsWith("staging failed") && m.contains("manifest unknown"), m);
     assertTrue(h.microshiftActive);
-    assertNull(h.ctx().bootc().status().staged().orElse(null));
+    assertNull(h.ctx().image().status().staged().orElse(null));
   }
 }

@@ -1,0 +1,53 @@
+package io.microshift.update.host;
+
+import java.util.List;
+
+/**
+ * {@link Systemd} through {@code systemctl} (systemd/systemd src/systemctl/systemctl-main.c, the
+ * verbs table): {@code is-active --quiet UNIT} prints nothing and exits 0 only when the unit is
+ * active (systemctl-is-active.c, {@code check_unit_generic}); {@code show -p ActiveState --value
+ * UNIT} prints the bare value (systemctl-show.c; {@code -p} is {@code --property}); {@code start},
+ * {@code stop} and {@code restart} wait for their job; {@code reboot} queues the reboot job.
+ */
+final class Systemctl implements Systemd {
+  private final CommandRunner runner;
+
+  Systemctl(CommandRunner runner) {
+    this.runner = runner;
+  }
+
+  @Override
+  public boolean isActive(String unit) {
+    return runner.run(List.of("systemctl", "is-active", "--quiet", unit)).ok();
+  }
+
+  @Override
+  public String activeState(String unit) {
+    CommandRunner.Result r = runner.run(List.of("systemctl", "show", "-p", "ActiveState", "--value", unit));
+    if (!r.ok()) {
+      throw new HostException("cannot tell whether " + unit + " is active: systemctl show exited "
+          + r.exitCode() + ": " + r.stderr().strip());
+    }
+    return r.stdout().strip();
+  }
+
+  @Override
+  public void start(String unit) {
+    runner.check(List.of("systemctl", "start", unit));
+  }
+
+  @Override
+  public void stop(String unit) {
+    runner.check(List.of("systemctl", "stop", unit));
+  }
+
+  @Override
+  public void restart(String unit) {
+    runner.check(List.of("systemctl", "restart", unit));
+  }
+
+  @Override
+  public void reboot() {
+    runner.check(List.of("systemctl", "reboot"));
+  }
+}
