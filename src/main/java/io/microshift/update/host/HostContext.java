@@ -45,7 +45,6 @@ public final class HostContext {
     this.markerOwnerUid = markerOwnerUid;
     this.log = log;
     this.sleeper = sleeper;
-    this.tools = HostTools.of(runner, paths);
   }
 
   public HostPaths paths() { return paths; }
@@ -84,18 +83,23 @@ public final class HostContext {
   }
 
   /** The host's tools (rpm-ostree, bootc, dnf and rpm, systemctl, microshift), each behind its boundary. */
-  public HostTools tools() { return tools; }
+  public HostTools tools() {
+    if (tools == null) {
+      tools = HostTools.of(runner, paths); // on first use: the verbs that run no tool load none
+    }
+    return tools;
+  }
 
   public HostContext tools(HostTools t) {
     tools = t;
     return this;
   }
 
-  public MicroShift microshift() { return new MicroShift(tools, paths); }
-  public Ostree ostree() { return tools.ostree(); }
-  public Image image() { return tools.image(); }
-  public Packages packages() { return tools.packages(); }
-  public Systemd systemd() { return tools.systemd(); }
+  public MicroShift microshift() { return new MicroShift(tools(), paths); }
+  public Ostree ostree() { return tools().ostree(); }
+  public Image image() { return tools().image(); }
+  public Packages packages() { return tools().packages(); }
+  public Systemd systemd() { return tools().systemd(); }
   public BackupStore backups() { return new BackupStore(paths.stateDir()); }
   public StatusRecorder recorder() { return new StatusRecorder(this); }
 

@@ -3,11 +3,12 @@ package io.microshift.update.host;
 import java.util.List;
 
 /**
- * {@link Systemd} through {@code systemctl} (systemd/systemd src/systemctl/systemctl-main.c, the
- * verbs table): {@code is-active --quiet UNIT} prints nothing and exits 0 only when the unit is
- * active (systemctl-is-active.c, {@code check_unit_generic}); {@code show -p ActiveState --value
- * UNIT} prints the bare value (systemctl-show.c; {@code -p} is {@code --property}); {@code start},
- * {@code stop} and {@code restart} wait for their job; {@code reboot} queues the reboot job.
+ * {@link Systemd} through {@code systemctl} (systemd/systemd src/systemctl/systemctl.c,
+ * {@code systemctl_parse_argv} and the verbs table): {@code is-active --quiet UNIT} prints nothing
+ * and exits 0 only when the unit is active (systemctl-is-active.c); {@code show -p ActiveState
+ * --value UNIT} prints the bare value ({@code -p} is {@code --property}; systemctl-show.c);
+ * {@code start}, {@code stop} and {@code restart} wait for their job (systemctl-start-unit.c);
+ * {@code reboot} queues the reboot job (systemctl-start-special.c).
  */
 final class Systemctl implements Systemd {
   private final CommandRunner runner;
