@@ -16,9 +16,11 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * {@code apply}: stage the update, stop MicroShift, copy its data dir into the backup set,
- * record the boot, reboot. Every sub-step checks what is already done, so running it again after
- * a crash or power cut at any point continues where it stopped.
+ * {@code apply}: decides which request the host acts on (the accepted one, the Apply after a
+ * Prepare, a Cancel), records Staging for a new one, and runs {@link ApplySequence} (stage, stop
+ * MicroShift, copy its data dir into the backup set, record the boot, reboot). Every step checks
+ * what is already done, so running it again after a crash or power cut at any point continues
+ * where it stopped.
  */
 public final class ApplyCommand {
   private final HostContext ctx;
