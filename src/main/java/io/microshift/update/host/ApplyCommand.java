@@ -1,30 +1,26 @@
 package io.microshift.update.host;
 
-import io.microshift.update.backup.FileTrees;
-
 import io.microshift.update.marker.HostState;
 import io.microshift.update.marker.HostStatus;
 import io.microshift.update.marker.MarkerCodec;
 import io.microshift.update.marker.MarkerFiles;
 import io.microshift.update.marker.MarkerProblems;
 import io.microshift.update.marker.MarkerReader;
-import io.microshift.update.marker.Markers;
 import io.microshift.update.marker.UpdateRequest;
 import io.microshift.update.marker.UpdateRequest.Action;
 import io.microshift.update.marker.UpdateRequest.UpdateType;
-import io.microshift.update.marker.Versions;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
- * {@code apply}: stage the update, stop MicroShift, copy its data dir into the backup set,
- * record the boot, reboot. Every sub-step checks what is already done, so running it again after
- * a crash or power cut at any point continues where it stopped.
+ * {@code apply}: decides which request the host acts on (the accepted one, the Apply after a
+ * Prepare, a Cancel), records Staging for a new one, and runs {@link ApplySequence} (stage, stop
+ * MicroShift, copy its data dir into the backup set, record the boot, reboot). Every step checks
+ * what is already done, so running it again after a crash or power cut at any point continues
+ * where it stopped.
  */
 public final class ApplyCommand {
   private final HostContext ctx;
@@ -59,7 +55,11 @@ public final class ApplyCommand {
       req = accepted.get();
     }
     if (req.action() == Action.Cancel) {
-      return cancel(req, maybeStatus);
+      OptionalInt cancelled = cancel(req, maybeStatus);
+      if (cancelled.isPresent()) {
+        return cancelled.getAsInt();
+      }
+      return continueSteps(req, maybeStatus.orElseThrow());
     }
     if (req.action() == Action.Prepare) {
       return new PrepareCommand(ctx).run(req, maybeStatus);
@@ -224,207 +224,56 @@ public final class ApplyCommand {
     return BackupSetCheck.problems(ctx.backups(), req.backup());
   }
 
+  /**
+   * Runs the apply sequence; a Cancel that arrives at one of its cancellation points is honoured
+   * or, past the point of no return, refused, and the sequence then runs again for the Cancel's
+   * request, which has no cancellation points: the update is finished.
+   */
   private int continueSteps(UpdateRequest req, HostStatus status) {
-    ctx.reached(CrashPoints.APPLY_VALIDATED);
-    MicroShift ms = ctx.microshift();
-    String id = req.backup().id();
-    Path dataCopy = ctx.backups().dataDir(id);
-    boolean copied = status.dataCopy() != null && id.equals(status.dataCopy().backupId())
-        && Files.isDirectory(dataCopy, LinkOption.NOFOLLOW_LINKS);
-
-    // 1. free space (nothing to check once the copy exists)
-    if (!copied) {
-      long dataBytes = DiskSpace.treeBytes(ctx.paths().microshiftData());
-      Optional<String> refusal = SpaceCheck.refusal(ctx, req, dataBytes);
-      if (refusal.isPresent()) {
-        return fail(req, status, refusal.get());
+    ApplySequence sequence = new ApplySequence(ctx, recorder);
+    while (true) {
+      ApplySequence.Outcome outcome = sequence.run(req, status);
+      if (outcome instanceof ApplySequence.Exit exit) {
+        return exit.code();
       }
-    }
-    ctx.reached(CrashPoints.APPLY_DISK_CHECKED);
-
-    // 2. stage (done by the Prepare; an Apply without one, or whose staged deployment an
-    // unplanned reboot dropped, stages here)
-    String targetDeployment;
-    try {
-      targetDeployment = new Staging(ctx).stage(req);
-    } catch (HostException e) {
-      return fail(req, status, "staging failed: " + e.getMessage());
-    }
-    ctx.reached(CrashPoints.APPLY_STAGED);
-    if (status.state() == HostState.Staging) {
-      status = recorder.transition("apply", status.toBuilder().targetDeployment(targetDeployment),
-          HostState.Staged, "staged " + (targetDeployment != null ? "deployment " + targetDeployment
-              : "packages " + String.join(" ", req.target().packages())));
-    }
-    ctx.reached(CrashPoints.APPLY_STAGED_RECORDED);
-
-    Optional<UpdateRequest> cancel = cancelArrived(req);
-    if (cancel.isPresent()) {
-      return cancel(cancel.get(), Optional.of(status));
-    }
-
-    // 2'. the etcd snapshot, MicroShift still running, when the request carries none of the operator's
-    if (!copied && req.backup().hostTakesSnapshot()) {
-      try {
-        status = new HostSnapshot(ctx).take(req, status);
-      } catch (RuntimeException e) {
-        return fail(req, status, "the etcd snapshot failed: " + e.getMessage());
+      ApplySequence.CancelArrived arrived = (ApplySequence.CancelArrived) outcome;
+      OptionalInt cancelled = cancel(arrived.cancel(), Optional.of(arrived.status()));
+      if (cancelled.isPresent()) {
+        return cancelled.getAsInt();
       }
-      ctx.reached(CrashPoints.APPLY_SNAPSHOT_TAKEN);
+      req = arrived.cancel();
+      status = arrived.status();
     }
-
-    // 3. stop MicroShift, and wait for its etcd scope to stop too
-    try {
-      if (ms.isActive()) {
-        ms.stop(ctx);
-      } else {
-        ms.awaitStopped(ctx);
-      }
-    } catch (HostException e) {
-      return fail(req, status, "stopping MicroShift failed: " + e.getMessage());
-    }
-    ctx.reached(CrashPoints.APPLY_MICROSHIFT_STOPPED);
-
-    // 4. offline copy of /var/lib/microshift into the backup set (once per request)
-    if (!copied) {
-      FileTrees.delete(dataCopy);
-      DataCopier.Method method = ms.hasBackupVerbs() ? DataCopier.Method.MICROSHIFT : DataCopier.Method.CP;
-      Path tmp = dataCopy.resolveSibling("data.tmp");
-      try {
-        new DataCopier(ctx).copy(ctx.paths().microshiftData(), tmp, dataCopy, method,
-            CrashPoints.APPLY_DATA_COPY_BEFORE_RENAME);
-      } catch (HostException | UncheckedIOException e) {
-        return copyFailed(req, status, tmp, e);
-      }
-      ctx.reached(CrashPoints.APPLY_DATA_COPIED);
-      HostStatus.DataCopy record = new HostStatus.DataCopy(id, Markers.dataPath(id),
-          DiskSpace.treeBytes(dataCopy), method == DataCopier.Method.MICROSHIFT
-              ? HostStatus.CopyMethod.microshift : HostStatus.CopyMethod.cp, ctx.bootId(), ctx.now());
-      status = recorder.write(status.toBuilder().dataCopy(record).updatedAt(ctx.now()).build(),
-          "apply.write-data-copy");
-    }
-    ctx.reached(CrashPoints.APPLY_DATA_COPY_RECORDED);
-
-    cancel = cancelArrived(req);
-    if (cancel.isPresent()) {
-      return cancel(cancel.get(), Optional.of(status));
-    }
-
-    // 5. rpm: install the exact package set (point of no return on rpm hosts)
-    if (req.type() == UpdateType.RPM) {
-      if (status.state() != HostState.Restarting
-          && !ms.installedPackageVersion().map(req.target().version()::equals).orElse(false)) {
-        try {
-          new Dnf(ctx.runner()).install(req.target());
-        } catch (HostException e) {
-          return installFailed(req, status, e);
-        }
-      }
-      ctx.reached(CrashPoints.APPLY_PACKAGES_INSTALLED);
-      // 6'. rpm: restart MicroShift instead of rebooting where no reboot is needed
-      if (status.state() == HostState.Restarting || (status.state() != HostState.Rebooting
-          && RpmRestartRule.rebootReason(req, status.fromVersion(), new Dnf(ctx.runner())).isEmpty())) {
-        return new RestartVerification(ctx).restart(req, status);
-      }
-    }
-
-    // 6. record the boot we leave, then reboot
-    String bootId = ctx.bootId();
-    if (status.state() != HostState.Rebooting || !bootId.equals(status.bootIdBefore())) {
-      status = recorder.transition("apply", status.toBuilder().bootIdBefore(bootId), HostState.Rebooting,
-          "rebooting from boot " + bootId + " into " + req.target().version());
-    }
-    ctx.reached(CrashPoints.APPLY_BOOT_RECORDED);
-    if (req.type().deploysOstree()) {
-      new Staging(ctx).finalizeAndReboot(req);
-    } else {
-      ctx.runner().check(List.of("systemctl", "reboot"));
-    }
-    ctx.reached(CrashPoints.APPLY_REBOOT_REQUESTED);
-    return 0;
-  }
-
-  /** A Cancel for the same plan written while this apply runs (checked before each irreversible step). */
-  private Optional<UpdateRequest> cancelArrived(UpdateRequest req) {
-    if (req.action() == Action.Cancel) {
-      return Optional.empty();
-    }
-    return recorder.readRequest().filter(r -> r.action() == Action.Cancel
-        && r.plan().uid().equals(req.plan().uid()) && r.sequence() > req.sequence()
-        && req.fixedFieldsDifferingFrom(r).isEmpty());
-  }
-
-  /**
-   * {@code dnf install} failed after MicroShift was stopped and copied (a download, the rpm
-   * transaction test, a scriptlet): take the fail path of a failed staging, start MicroShift
-   * again and record Failed with dnf's reason; when the packages did change, with the restore
-   * command. Without this the agent exited with MicroShift stopped and the update stuck in Staged.
-   */
-  private int installFailed(UpdateRequest req, HostStatus status, HostException e) {
-    String installed = ctx.microshift().installedPackageVersion().orElse("unknown");
-    String state = installed.equals(status.fromVersion())
-        ? "; the packages are unchanged (microshift " + installed + ")"
-        : "; the installed microshift is now " + installed + BootCommand.restoreHint(status)
-            + " (after reinstalling MicroShift " + status.fromVersion() + ", see docs/procedures/restore-rpm.md)";
-    return fail(req, status, e.getMessage() + state);
-  }
-
-  /**
-   * The data copy failed (a full disk, an I/O error): nothing irreversible happened yet, so undo
-   * what did (the partial copy, the staged deployment), start MicroShift again and record Failed.
-   * Without this the agent exited with MicroShift stopped and the update stuck in Staged.
-   */
-  private int copyFailed(UpdateRequest req, HostStatus status, Path tmp, RuntimeException e) {
-    ctx.log().error("data copy failed: " + e.getMessage());
-    String undone = "";
-    try {
-      FileTrees.delete(tmp);
-      undone = "; the partial copy was removed";
-    } catch (UncheckedIOException cleanup) {
-      undone = "; could not remove the partial copy " + ctx.paths().hostPath(tmp) + ": " + cleanup.getMessage();
-    }
-    return fail(req, status, "copying /var/lib/microshift into backup set " + req.backup().id() + " failed: "
-        + e.getMessage() + undone + "; the host is unchanged");
   }
 
   private int fail(UpdateRequest req, HostStatus status, String why) {
-    MicroShift ms = ctx.microshift();
-    String restart = removeStaged(req);
-    if (!ms.isActive()) {
-      ms.start();
-      restart += "; MicroShift started again";
-    }
-    recorder.transition("apply", status.toBuilder(), HostState.Failed, why + restart);
-    return 1;
-  }
-
-  private String removeStaged(UpdateRequest req) {
-    return new Staging(ctx).removeStaged(req);
+    return new ApplyFailure(ctx, recorder).fail(req, status, why);
   }
 
   /**
    * Cancel: honoured until the point of no return (the reboot on ostree hosts, the package
-   * install on rpm hosts). Nothing started for the plan: nothing is written.
+   * install on rpm hosts). Nothing started for the plan: nothing is written. Returns the exit
+   * code, or empty when the update is past the point of no return and is to be finished.
    */
-  private int cancel(UpdateRequest req, Optional<HostStatus> maybeStatus) {
+  private OptionalInt cancel(UpdateRequest req, Optional<HostStatus> maybeStatus) {
     if (maybeStatus.isEmpty() || !maybeStatus.get().request().uid().equals(req.plan().uid())
         || maybeStatus.get().request().sequence() > req.sequence()) {
       ctx.log().info("cancel: nothing was started for plan " + req.plan().uid() + "; nothing to do");
-      return 0;
+      return OptionalInt.of(0);
     }
     HostStatus status = maybeStatus.get();
     if (status.state().isTerminal() || status.state().isHandedOver()) {
       ctx.log().info("cancel: the update is already " + status.state() + "; nothing to cancel");
-      return 0;
+      return OptionalInt.of(0);
     }
     boolean pastNoReturn = status.state() == HostState.Rebooting
         || (req.type() == UpdateType.RPM
             && ctx.microshift().installedPackageVersion().map(req.target().version()::equals).orElse(false));
     if (pastNoReturn) {
       ctx.log().info("cancel refused: the update is past the point of no return; finishing it");
-      return continueSteps(req, status);
+      return OptionalInt.empty();
     }
-    removeStaged(req);
+    new ApplyFailure(ctx, recorder).removeStaged(req);
     MicroShift ms = ctx.microshift();
     String restart = "";
     if (!ms.isActive()) {
@@ -434,7 +283,7 @@ public final class ApplyCommand {
     recorder.transition("apply", status.toBuilder().request(
         new HostStatus.RequestRef(req.plan().uid(), req.sequence())), HostState.Failed,
         CANCELLED + " by request sequence " + req.sequence() + " before the point of no return; the host is unchanged" + restart);
-    return 0;
+    return OptionalInt.of(0);
   }
 
   /** Prefix of the Failed message written for an honoured Cancel. */

@@ -128,7 +128,7 @@ public final class BootCommand {
         || !ctx.booted().bootedChecksum().map(d -> d.equals(s.deploymentBefore())).orElse(false)) {
       return Optional.empty();
     }
-    java.util.List<RpmOstree.Deployment> ds = ctx.rpmOstree().deployments();
+    java.util.List<RpmOstree.Deployment> ds = ctx.ostree().deployments();
     int target = -1;
     for (int i = 0; i < ds.size(); i++) {
       if (ds.get(i).checksum().equals(s.targetDeployment())) {
@@ -141,10 +141,15 @@ public final class BootCommand {
     String why = "the target deployment " + s.targetDeployment() + " never came up: deployment "
         + s.deploymentBefore() + " is booted again";
     if (target == 0) {
-      java.util.List<String> rollback = s.type() == UpdateType.IMAGE ? Bootc.rollback()
-          : java.util.List.of("rpm-ostree", "rollback");
-      ctx.runner().check(rollback);
-      why += " although the target was the default (chosen in the boot menu?); " + String.join(" ", rollback)
+      String rollback;
+      if (s.type() == UpdateType.IMAGE) {
+        ctx.image().rollback();
+        rollback = "bootc rollback";
+      } else {
+        ctx.ostree().rollback();
+        rollback = "rpm-ostree rollback";
+      }
+      why += " although the target was the default (chosen in the boot menu?); " + rollback
           + " made it the default again";
     } else {
       why += " (greenboot's fallback)";
@@ -174,7 +179,7 @@ public final class BootCommand {
     if (digest == null) {
       return true;
     }
-    Optional<Bootc.Entry> booted = ctx.bootc().status().booted();
+    Optional<Bootc.Entry> booted = ctx.image().status().booted();
     if (booted.isPresent() && !digest.equals(booted.get().imageDigest())) {
       ctx.log().error("boot: deployment " + s.targetDeployment() + " is booted but bootc says its image digest is "
           + booted.get().imageDigest() + ", not the target's " + digest);

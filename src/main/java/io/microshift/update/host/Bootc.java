@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * bootc as seen by the agent (bootc-dev/bootc): the argv of the commands it runs and the host
+ * {@link Image} through bootc as seen by the agent (bootc-dev/bootc): the commands it runs and the host
  * from {@code bootc status --json}. Every value read from bootc is checked before it is used.
  *
  * <ul>
@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  *       (crates/lib/src/deploy.rs, {@code rollback}); "No rollback available" without one.</li>
  * </ul>
  */
-public final class Bootc {
+public final class Bootc implements Image {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern DIGEST = Pattern.compile("^sha256:[0-9a-f]{64}$");
 
@@ -67,6 +67,7 @@ public final class Bootc {
   }
 
   /** One {@code bootc status --json}, parsed. */
+  @Override
   public Status status() {
     CommandRunner.Result r = runner.check(List.of("bootc", "status", "--json"));
     try {
@@ -102,22 +103,26 @@ public final class Bootc {
   }
 
   /** {@code bootc switch IMAGE}: pull and stage IMAGE (not locked: see the class comment). */
-  public static List<String> switchTo(String image) {
-    return List.of("bootc", "switch", image);
+  @Override
+  public void switchTo(String image) {
+    runner.check(List.of("bootc", "switch", image));
   }
 
   /** {@code bootc upgrade --download-only}: lock the finalization of the staged spec image. */
-  public static List<String> downloadOnly() {
-    return List.of("bootc", "upgrade", "--download-only");
+  @Override
+  public void lockStaged() {
+    runner.check(List.of("bootc", "upgrade", "--download-only"));
   }
 
   /** {@code bootc upgrade --from-downloaded --apply}: unlock the staged deployment and reboot. */
-  public static List<String> applyDownloaded() {
-    return List.of("bootc", "upgrade", "--from-downloaded", "--apply");
+  @Override
+  public void applyStaged() {
+    runner.check(List.of("bootc", "upgrade", "--from-downloaded", "--apply"));
   }
 
   /** {@code bootc rollback}: the rollback deployment becomes the default. */
-  public static List<String> rollback() {
-    return List.of("bootc", "rollback");
+  @Override
+  public void rollback() {
+    runner.check(List.of("bootc", "rollback"));
   }
 }

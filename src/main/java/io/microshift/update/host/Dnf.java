@@ -3,16 +3,19 @@ package io.microshift.update.host;
 import io.microshift.update.marker.UpdateRequest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * dnf on an rpm host (dnf 4, RHEL 9; dnf(8)). Every call names the exact package set and enables
+ * {@link Packages} through dnf and rpm on an rpm host (dnf 4, RHEL 9; dnf(8)). Every call names the exact package set and enables
  * the plan's repositories for that one transaction with {@code --enablerepo=ID} (the repository
  * configuration on the host is not changed). dnf exits 0 on success and 1 on an error it handled
  * (a spec with no match in the enabled repositories, packages that do not resolve, an unknown
  * repository id, a failed rpm transaction); the packages and repository ids reach it as argv
- * words, whitelisted by RequestValidator (never a leading '-').
+ * words, whitelisted by RequestValidator (never a leading '-'). The installed version comes from
+ * {@code rpm -q --queryformat %{VERSION} NAME} (rpm(8): exit 1 and "package NAME is not
+ * installed" without it).
  */
-final class Dnf {
+final class Dnf implements Packages {
   private final CommandRunner runner;
 
   Dnf(CommandRunner runner) {
@@ -24,12 +27,14 @@ final class Dnf {
    * resolves before it downloads, so a set that does not resolve fails here, before MicroShift
    * is stopped.
    */
-  void resolveAndDownload(UpdateRequest.Target t) {
+  @Override
+  public void resolveAndDownload(UpdateRequest.Target t) {
     run(argv(t, true), "the packages do not resolve");
   }
 
   /** Installs the package set (from the cache {@link #resolveAndDownload} filled). */
-  void install(UpdateRequest.Target t) {
+  @Override
+  public void install(UpdateRequest.Target t) {
     run(argv(t, false), "dnf install failed");
   }
 
@@ -38,8 +43,16 @@ final class Dnf {
    * glibc, linux-firmware, systemd, dbus, ...) was installed since the boot. Anything else (exit
    * 1 "Reboot is required", or the plugin missing: "No such command") means reboot.
    */
-  boolean rebootNeeded() {
+  @Override
+  public boolean rebootNeeded() {
     return !runner.run(List.of("dnf", "needs-restarting", "-r")).ok();
+  }
+
+  @Override
+  public Optional<String> installedVersion(String name) {
+    CommandRunner.Result r = runner.run(List.of("rpm", "-q", "--queryformat", "%{VERSION}", name));
+    String v = r.stdout().strip();
+    return r.ok() && !v.isEmpty() ? Optional.of(v) : Optional.empty();
   }
 
   static List<String> argv(UpdateRequest.Target t, boolean downloadOnly) {

@@ -96,7 +96,7 @@ final class HostChecks {
     List<String> out = new ArrayList<>();
     Bootc.Status st;
     try {
-      st = ctx.bootc().status();
+      st = ctx.image().status();
     } catch (HostException e) {
       out.add("request type image but bootc status --json failed (" + e.getMessage() + "); image mode needs bootc"
           + " on the host: use type ostree on an rpm-ostree host");
@@ -128,7 +128,7 @@ final class HostChecks {
    */
   private List<String> ostreeHostProblems(UpdateRequest req, String bootedChecksum) {
     List<String> out = new ArrayList<>();
-    RpmOstree.Status st = ctx.rpmOstree().status();
+    RpmOstree.Status st = ctx.ostree().status();
     Optional<RpmOstree.Deployment> booted = st.booted();
     if (booted.isPresent() && booted.get().containerImageReference() != null) {
       out.add("request type ostree but this host boots a container image (image mode, bootc: "

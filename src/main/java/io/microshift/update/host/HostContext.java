@@ -32,6 +32,7 @@ public final class HostContext {
   private final Sleeper sleeper;
   private Duration stopTimeout = MicroShift.STOP_TIMEOUT;
   private EtcdClientConfig etcd;
+  private HostTools tools;
 
   public HostContext(HostPaths paths, CommandRunner runner, BootedDeployment booted, DiskSpace disk,
       Clock clock, CrashHook crash, int markerOwnerUid, AgentLog log, Sleeper sleeper) {
@@ -81,9 +82,24 @@ public final class HostContext {
     return new EtcdBackupService(etcd(), backups(), dir -> disk.usableBytes(dir));
   }
 
-  public MicroShift microshift() { return new MicroShift(runner, paths); }
-  public RpmOstree rpmOstree() { return new RpmOstree(runner, paths); }
-  public Bootc bootc() { return new Bootc(runner); }
+  /** The host's tools (rpm-ostree, bootc, dnf and rpm, systemctl, microshift), each behind its boundary. */
+  public HostTools tools() {
+    if (tools == null) {
+      tools = HostTools.of(runner, paths); // on first use: the verbs that run no tool load none
+    }
+    return tools;
+  }
+
+  public HostContext tools(HostTools t) {
+    tools = t;
+    return this;
+  }
+
+  public MicroShift microshift() { return new MicroShift(tools(), paths); }
+  public Ostree ostree() { return tools().ostree(); }
+  public Image image() { return tools().image(); }
+  public Packages packages() { return tools().packages(); }
+  public Systemd systemd() { return tools().systemd(); }
   public BackupStore backups() { return new BackupStore(paths.stateDir()); }
   public StatusRecorder recorder() { return new StatusRecorder(this); }
 

@@ -60,7 +60,7 @@ final class LostStatus {
         .targetVersion(accepted.target().version()).backupId(accepted.backup().id());
     Optional<String> installed = ctx.microshift().installedPackageVersion();
     Optional<RpmOstree.Status> ostree = accepted.type().deploysOstree() && ctx.isOstreeHost()
-        ? Optional.of(ctx.rpmOstree().status()) : Optional.empty();
+        ? Optional.of(ctx.ostree().status()) : Optional.empty();
     Optional<RpmOstree.Deployment> booted = ostree.flatMap(RpmOstree.Status::booted);
     boolean targetInstalled = installed.map(accepted.target().version()::equals).orElse(false);
     boolean targetBooted = accepted.type().deploysOstree()
@@ -81,7 +81,7 @@ final class LostStatus {
     List<String> done = new ArrayList<>();
     if (ostree.flatMap(RpmOstree.Status::pending).isPresent()) {
       try {
-        ctx.runner().check(List.of("rpm-ostree", "cleanup", "--pending"));
+        ctx.ostree().cleanupPending();
         done.add("the staged deployment was removed (rpm-ostree cleanup --pending)");
       } catch (HostException e) {
         done.add("the staged deployment could not be removed (" + e.getMessage() + "): run rpm-ostree"

@@ -10,9 +10,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-/** The installed MicroShift: its version file, its service, its own backup/restore verbs. */
+/**
+ * The installed MicroShift: its version file, its package, its service and its own backup/restore
+ * verbs, over the {@link Systemd}, {@link Packages} and {@link MicroShiftAdmin} boundaries.
+ */
 public final class MicroShift {
   public static final String SERVICE = "microshift.service";
+  /** The MicroShift rpm (openshift/microshift packaging/rpm/microshift.spec). */
+  static final String PACKAGE = "microshift";
   /** The transient unit MicroShift runs its etcd in (systemd-run --scope). */
   public static final String ETCD_SCOPE = "microshift-etcd.scope";
   static final java.time.Duration STOP_TIMEOUT = java.time.Duration.ofSeconds(120);
@@ -28,11 +33,11 @@ public final class MicroShift {
   /** Contents of /var/lib/microshift/version; deploymentId and bootId are null in old plain files. */
   public record VersionFile(String version, String deploymentId, String bootId) {}
 
-  private final CommandRunner runner;
+  private final HostTools tools;
   private final HostPaths paths;
 
-  public MicroShift(CommandRunner runner, HostPaths paths) {
-    this.runner = runner;
+  public MicroShift(HostTools tools, HostPaths paths) {
+    this.tools = tools;
     this.paths = paths;
   }
 
@@ -64,13 +69,11 @@ public final class MicroShift {
 
   /** The installed microshift package's version (rpm hosts; after a reboot, before MicroShift runs). */
   public Optional<String> installedPackageVersion() {
-    CommandRunner.Result r = runner.run(List.of("rpm", "-q", "--queryformat", "%{VERSION}", "microshift"));
-    String v = r.stdout().strip();
-    return r.ok() && Markers.VERSION.matcher(v).matches() ? Optional.of(v) : Optional.empty();
+    return tools.packages().installedVersion(PACKAGE).filter(v -> Markers.VERSION.matcher(v).matches());
   }
 
   public boolean isActive() {
-    return runner.run(List.of("systemctl", "is-active", "--quiet", SERVICE)).ok();
+    return tools.systemd().isActive(SERVICE);
   }
 
   /**
@@ -81,7 +84,7 @@ public final class MicroShift {
    * taken while etcd still writes would not be consistent either.
    */
   public void stop(HostContext ctx) {
-    runner.check(List.of("systemctl", "stop", SERVICE));
+    tools.systemd().stop(SERVICE);
     awaitStopped(ctx);
   }
 
@@ -113,12 +116,7 @@ public final class MicroShift {
    */
   public Optional<String> runningUnit() {
     for (String unit : List.of(SERVICE, ETCD_SCOPE)) {
-      CommandRunner.Result r = runner.run(List.of("systemctl", "show", "-p", "ActiveState", "--value", unit));
-      String state = r.stdout().strip();
-      if (!r.ok()) {
-        throw new HostException("cannot tell whether " + unit + " is active: systemctl show exited "
-            + r.exitCode() + ": " + r.stderr().strip());
-      }
+      String state = tools.systemd().activeState(unit);
       if (!state.equals("inactive") && !state.equals("failed")) {
         return Optional.of(unit + " (" + (state.isEmpty() ? "unknown state" : state) + ")");
       }
@@ -126,21 +124,25 @@ public final class MicroShift {
     return Optional.empty();
   }
 
+  /** Restarts MicroShift (the rpm update that needs no reboot). */
+  public void restart() {
+    tools.systemd().restart(SERVICE);
+  }
+
   public void start() {
-    runner.check(List.of("systemctl", "start", SERVICE));
+    tools.systemd().start(SERVICE);
   }
 
   /** MicroShift 4.14+ has {@code microshift backup DIR} and {@code microshift restore DIR}. */
   public boolean hasBackupVerbs() {
-    return runner.run(List.of("microshift", "backup", "--help")).ok()
-        && runner.run(List.of("microshift", "restore", "--help")).ok();
+    return tools.microshiftAdmin().hasBackupVerbs();
   }
 
   public void backup(Path target) {
-    runner.check(List.of("microshift", "backup", target.toString()));
+    tools.microshiftAdmin().backup(target);
   }
 
   public void restore(Path source) {
-    runner.check(List.of("microshift", "restore", source.toString()));
+    tools.microshiftAdmin().restore(source);
   }
 }

@@ -113,9 +113,9 @@ final class PrepareCommand {
       return false;
     }
     if (req.type() == UpdateType.IMAGE) {
-      return ctx.bootc().status().staged().map(Bootc.Entry::downloadOnly).orElse(false);
+      return ctx.image().status().staged().map(Bootc.Entry::downloadOnly).orElse(false);
     }
-    return ctx.rpmOstree().pending().map(RpmOstree.Deployment::finalizationLocked).orElse(false);
+    return ctx.ostree().pending().map(RpmOstree.Deployment::finalizationLocked).orElse(false);
   }
 
   /** The facts the checks found (before staging). */
@@ -131,7 +131,7 @@ final class PrepareCommand {
     String booted = null;
     String driver = null;
     if (req.type().deploysOstree() && ctx.isOstreeHost()) {
-      RpmOstree.Status st = ctx.rpmOstree().status();
+      RpmOstree.Status st = ctx.ostree().status();
       booted = st.booted().map(RpmOstree.Deployment::checksum).orElse(null);
       driver = st.updateDriver().map(RpmOstree.UpdateDriver::describe).orElse(null);
     }

@@ -52,7 +52,7 @@ final class RestartVerification {
               + " package changed since the boot)");
     }
     try {
-      ctx.runner().check(List.of("systemctl", "restart", MicroShift.SERVICE));
+      ctx.microshift().restart();
     } catch (HostException e) {
       recorder.transition("apply", status.toBuilder().bootIdAfter(boot), HostState.Failed,
           "MicroShift " + req.target().version() + " is installed but did not restart: " + e.getMessage()

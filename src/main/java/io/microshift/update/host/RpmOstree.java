@@ -13,10 +13,19 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * rpm-ostree as seen by the agent: deployments from {@code rpm-ostree status --json}, the booted
- * one cross-checked with the {@code ostree=} kernel argument.
+ * {@link Ostree} through rpm-ostree and ostree as seen by the agent: deployments from
+ * {@code rpm-ostree status --json}, the booted one cross-checked with the {@code ostree=} kernel
+ * argument. The commands (coreos/rpm-ostree src/app): {@code status --json}
+ * (rpmostree-builtin-status.cxx, option "json"); {@code rebase REFSPEC [REVISION]}
+ * (rpmostree-builtin-rebase.cxx) and {@code deploy REVISION} (rpmostree-builtin-deploy.cxx), both
+ * with the options "lock-finalization" and "bypass-driver"; {@code finalize-deployment CHECKSUM}
+ * (rpmostree-builtin-finalize-deployment.cxx: the expected checksum is required unless
+ * --allow-missing-checksum); {@code cleanup --pending} (rpmostree-builtin-cleanup.cxx, "pending",
+ * 'p'); {@code rollback} (rpmostree-builtin-rollback.cxx). A commit's file is read with
+ * ostree's own {@code ostree cat --repo=REPO COMMIT PATH} (ostreedev/ostree
+ * src/ostree/ot-builtin-cat.c), rpm-ostree having no such verb.
  */
-public final class RpmOstree implements BootedDeployment {
+public final class RpmOstree implements Ostree, BootedDeployment {
   /**
    * Made at the first read of rpm-ostree's JSON, not when this class is loaded: a verb that
    * reads none (etcd-snapshot) starts without Jackson (hack/bench.d/etcd-snapshot-cold-tls).
@@ -76,12 +85,8 @@ public final class RpmOstree implements BootedDeployment {
     this.paths = paths;
   }
 
-  /** Deployments in boot order: the first one is the default for the next boot. */
-  public List<Deployment> deployments() {
-    return status().deployments();
-  }
-
   /** One {@code rpm-ostree status --json}, parsed; every checksum is checked before it is used. */
+  @Override
   public Status status() {
     CommandRunner.Result r = runner.check(List.of("rpm-ostree", "status", "--json"));
     List<Deployment> out = new ArrayList<>();
@@ -131,11 +136,55 @@ public final class RpmOstree implements BootedDeployment {
     return colon > 0 ? bootedOrigin.substring(0, colon + 1) + ref : ref;
   }
 
-  /** The deployment the next boot will use (the first listed), if it is not the booted one. */
-  public Optional<Deployment> pending() {
-    return status().pending();
+  @Override
+  public String stageLocked(String ref, String commit, boolean bypassDriver) {
+    List<String> argv = new ArrayList<>(List.of("rpm-ostree"));
+    if (ref != null) {
+      argv.add("rebase");
+      argv.add(ref);
+      if (commit != null) {
+        argv.add(commit);
+      }
+    } else {
+      argv.add("deploy");
+      argv.add(commit);
+    }
+    argv.add("--lock-finalization");
+    if (bypassDriver) {
+      argv.add("--bypass-driver");
+    }
+    runner.check(argv);
+    return String.join(" ", argv);
   }
 
+  @Override
+  public void finalizeDeployment(String baseChecksum) {
+    runner.check(List.of("rpm-ostree", "finalize-deployment", baseChecksum));
+  }
+
+  @Override
+  public void cleanupPending() {
+    runner.check(List.of("rpm-ostree", "cleanup", "--pending"));
+  }
+
+  @Override
+  public void rollback() {
+    runner.check(List.of("rpm-ostree", "rollback"));
+  }
+
+  @Override
+  public Optional<String> cat(String commit, String path) {
+    String repo = paths.host("/sysroot/ostree/repo").toString();
+    CommandRunner.Result r = runner.run(List.of("ostree", "cat", "--repo=" + repo, commit, path));
+    if (r.exitCode() != 0) {
+      if (r.stderr().contains("No such file or directory")) {
+        return Optional.empty();
+      }
+      throw new HostException("cannot read " + path + " of the target commit " + commit + ": ostree cat"
+          + " exited " + r.exitCode() + ": " + Markers.printable(r.stderr().strip(), 300));
+    }
+    return Optional.of(r.stdout());
+  }
 
   @Override
   public Optional<String> bootedChecksum() {

@@ -16,7 +16,7 @@ final class RpmRestartRule {
   private RpmRestartRule() {}
 
   /** Why the host must reboot, or empty when restarting MicroShift is enough. */
-  static Optional<String> rebootReason(UpdateRequest req, String fromVersion, Dnf dnf) {
+  static Optional<String> rebootReason(UpdateRequest req, String fromVersion, Packages dnf) {
     if (req.target().rebootOrDefault() == UpdateRequest.Reboot.Always) {
       return Optional.of("the plan asks for a reboot (spec.target.reboot: Always)");
     }

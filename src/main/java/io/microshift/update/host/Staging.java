@@ -2,8 +2,6 @@ package io.microshift.update.host;
 
 import io.microshift.update.marker.UpdateRequest;
 import io.microshift.update.marker.UpdateRequest.UpdateType;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -46,7 +44,7 @@ final class Staging {
 
   /** ostree: rpm-ostree rebase (ref) or deploy (commit), finalization locked, unless the target is already pending. */
   private String stageOstree(UpdateRequest req) {
-    RpmOstree ro = ctx.rpmOstree();
+    Ostree ro = ctx.ostree();
     UpdateRequest.Target t = req.target();
     RpmOstree.Status st = ro.status();
     String bootedOrigin = st.booted().map(RpmOstree.Deployment::origin).orElse(null);
@@ -55,24 +53,9 @@ final class Staging {
       ctx.log().info("target already staged: " + pending.get().checksum());
       return pending.get().checksum();
     }
-    List<String> argv = new ArrayList<>(List.of("rpm-ostree"));
-    if (t.ostreeRef() != null) {
-      argv.add("rebase");
-      argv.add(t.ostreeRef());
-      if (t.ostreeCommit() != null) {
-        argv.add(t.ostreeCommit());
-      }
-    } else {
-      argv.add("deploy");
-      argv.add(t.ostreeCommit());
-    }
-    argv.add("--lock-finalization");
-    if (req.bypassUpdateDriver()) {
-      argv.add("--bypass-driver");
-    }
-    ctx.runner().check(argv);
+    String command = ro.stageLocked(t.ostreeRef(), t.ostreeCommit(), req.bypassUpdateDriver());
     RpmOstree.Deployment staged = ro.pending()
-        .orElseThrow(() -> new HostException(String.join(" ", argv) + " left no pending deployment"));
+        .orElseThrow(() -> new HostException(command + " left no pending deployment"));
     if (!matches(staged, t, bootedOrigin)) {
       throw new HostException("pending deployment " + staged.checksum() + " (origin " + staged.origin()
           + ", base commit " + staged.baseChecksum() + ") does not match the target");
@@ -86,16 +69,16 @@ final class Staging {
    * ostree checksum. A staged deployment that is not the target, or not locked, is refused.
    */
   private String stageImage(UpdateRequest req) {
-    Bootc bootc = ctx.bootc();
+    Image bootc = ctx.image();
     String image = req.target().image();
     Optional<Bootc.Entry> staged = bootc.status().staged();
     if (staged.isEmpty() || !staged.get().is(image)) {
-      ctx.runner().check(Bootc.switchTo(image));
+      bootc.switchTo(image);
       ctx.reached(CrashPoints.IMAGE_SWITCHED);
       staged = bootc.status().staged();
     }
     if (staged.isPresent() && staged.get().is(image) && !staged.get().downloadOnly()) {
-      ctx.runner().check(Bootc.downloadOnly());
+      bootc.lockStaged();
       staged = bootc.status().staged();
     }
     Bootc.Entry s = staged.orElseThrow(() -> new HostException("bootc switch " + image + " left no staged deployment"));
@@ -117,7 +100,7 @@ final class Staging {
     if (ctx.microshift().installedPackageVersion().map(req.target().version()::equals).orElse(false)) {
       return null;
     }
-    new Dnf(ctx.runner()).resolveAndDownload(req.target());
+    ctx.packages().resolveAndDownload(req.target());
     return null;
   }
 
@@ -129,16 +112,20 @@ final class Staging {
    */
   void finalizeAndReboot(UpdateRequest req) {
     if (req.type() == UpdateType.IMAGE) {
-      boolean locked = ctx.bootc().status().staged().map(Bootc.Entry::downloadOnly).orElse(false);
-      ctx.runner().check(locked ? Bootc.applyDownloaded() : List.of("systemctl", "reboot"));
+      boolean locked = ctx.image().status().staged().map(Bootc.Entry::downloadOnly).orElse(false);
+      if (locked) {
+        ctx.image().applyStaged();
+      } else {
+        ctx.systemd().reboot();
+      }
       return;
     }
-    Optional<RpmOstree.Deployment> pending = ctx.rpmOstree().pending();
+    Optional<RpmOstree.Deployment> pending = ctx.ostree().pending();
     if (pending.isPresent() && pending.get().finalizationLocked()) {
-      ctx.runner().check(List.of("rpm-ostree", "finalize-deployment", pending.get().baseChecksum()));
+      ctx.ostree().finalizeDeployment(pending.get().baseChecksum());
       return;
     }
-    ctx.runner().check(List.of("systemctl", "reboot"));
+    ctx.systemd().reboot();
   }
 
   /**
@@ -153,10 +140,10 @@ final class Staging {
       return "";
     }
     try {
-      if (ctx.rpmOstree().pending().isEmpty()) {
+      if (ctx.ostree().pending().isEmpty()) {
         return "";
       }
-      ctx.runner().check(List.of("rpm-ostree", "cleanup", "--pending"));
+      ctx.ostree().cleanupPending();
       return "; the staged deployment was removed (rpm-ostree cleanup --pending)";
     } catch (HostException e) {
       return "; could not remove the staged deployment (" + e.getMessage() + "): run rpm-ostree cleanup --pending"

@@ -2,7 +2,6 @@ package io.microshift.update.host;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.microshift.update.marker.Markers;
 import io.microshift.update.marker.UpdateRequest;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -91,16 +90,7 @@ public final class TargetImagesCheck {
 
   /** A file of the commit, or null when the commit has none. */
   private String catOrNull(String commit, String path) {
-    String repo = ctx.paths().host("/sysroot/ostree/repo").toString();
-    CommandRunner.Result r = ctx.runner().run(List.of("ostree", "cat", "--repo=" + repo, commit, path));
-    if (r.exitCode() != 0) {
-      if (r.stderr().contains("No such file or directory")) {
-        return null;
-      }
-      throw new HostException("cannot read " + path + " of the target commit " + commit + ": ostree cat"
-          + " exited " + r.exitCode() + ": " + Markers.printable(r.stderr().strip(), 300));
-    }
-    return r.stdout();
+    return ctx.ostree().cat(commit, path).orElse(null);
   }
 
   /** The commit's image index, or an empty array when the commit has no image store. */

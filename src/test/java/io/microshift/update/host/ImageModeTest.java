@@ -54,7 +54,7 @@ class ImageModeTest extends HostWithEtcd {
     assertEquals(h.commitFrom, s.prepared().bootedDeployment());
     assertTrue(s.prepared().finalizationLocked());
     assertEquals(UpdateRequest.UpdateType.IMAGE, s.type());
-    Bootc.Status st = h.ctx().bootc().status();
+    Bootc.Status st = h.ctx().image().status();
     assertEquals(TestHost.DIGEST_TARGET, st.staged().orElseThrow().imageDigest());
     assertTrue(st.staged().orElseThrow().downloadOnly());
   }
@@ -80,7 +80,7 @@ class ImageModeTest extends HostWithEtcd {
     assertEquals(h.commitTarget, h.bootedChecksum());
     assertEquals(0, new BootCommand(h.ctx()).run());
     assertEquals(HostState.Booted, h.status().state(), h.status().message());
-    assertEquals(TestHost.DIGEST_TARGET, h.ctx().bootc().status().booted().orElseThrow().imageDigest());
+    assertEquals(TestHost.DIGEST_TARGET, h.ctx().image().status().booted().orElseThrow().imageDigest());
   }
 
   @Test
@@ -137,7 +137,7 @@ class ImageModeTest extends HostWithEtcd {
     assertTrue(s.message().startsWith("cancelled by request sequence 2"), s.message());
     assertTrue(h.runner.actions().contains(List.of("rpm-ostree", "cleanup", "--pending")));
     assertEquals(before, h.runner.rpmOstreeDeployments());
-    assertTrue(h.ctx().bootc().status().staged().isEmpty());
+    assertTrue(h.ctx().image().status().staged().isEmpty());
     assertTrue(h.microshiftActive);
   }
 
@@ -150,7 +150,7 @@ class ImageModeTest extends HostWithEtcd {
     assertEquals(0, new GreenbootCommands(h.ctx()).red());
 
     // greenboot on a bootc host: bootc rollback (greenboot-rpm-ostree-grub2-check-fallback, greenboot-rs handler.rs)
-    assertTrue(h.runner.run(Bootc.rollback()).ok());
+    assertTrue(h.runner.run(List.of("bootc", "rollback")).ok());
     h.rebootIntoDefault();
     assertEquals(h.commitFrom, h.bootedChecksum());
     assertEquals(0, new BootCommand(h.ctx()).run());
@@ -167,7 +167,7 @@ class ImageModeTest extends HostWithEtcd {
     h.rebootIntoPrevious(); // picked in the boot menu: the target stays the default
     h.runner.clearCalls();
     assertEquals(0, new BootCommand(h.ctx()).run());
-    assertTrue(h.runner.actions().contains(Bootc.rollback()), h.runner.actions().toString());
+    assertTrue(h.runner.actions().contains(List.of("bootc", "rollback")), h.runner.actions().toString());
     assertEquals(HostState.Restored, h.status().state(), h.status().message());
     assertEquals(h.commitFrom, h.runner.rpmOstreeDeployments().get(0));
   }
@@ -254,6 +254,6 @@ class ImageModeTest extends HostWithEtcd {
     String m = h.status().message();
     assertTrue(m.startsWith("staging failed") && m.contains("manifest unknown"), m);
     assertTrue(h.microshiftActive);
-    assertNull(h.ctx().bootc().status().staged().orElse(null));
+    assertNull(h.ctx().image().status().staged().orElse(null));
   }
 }

@@ -12,7 +12,15 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The real host's view of deployments: rpm-ostree status --json and the ostree= kernel argument. */
+/**
+ * The real host's view of deployments (rpm-ostree status --json and the ostree= kernel argument)
+ * and the exact argv of every other {@link RpmOstree} call, checked against coreos/rpm-ostree
+ * src/app: rpmostree-builtin-rebase.cxx ("REFSPEC [REVISION]"), rpmostree-builtin-deploy.cxx
+ * ("REVISION"), both with the options "lock-finalization" and "bypass-driver";
+ * rpmostree-builtin-finalize-deployment.cxx ("CHECKSUM"); rpmostree-builtin-cleanup.cxx
+ * ("pending"); rpmostree-builtin-rollback.cxx; and ostreedev/ostree src/ostree/ot-builtin-cat.c
+ * ({@code ostree cat COMMIT PATH}, with the global --repo=PATH).
+ */
 class RpmOstreeTest {
   static final String A = "a".repeat(64);
   static final String B = "b".repeat(64);
@@ -61,5 +69,68 @@ class RpmOstreeTest {
     RpmOstree disagreeing = with("{\"deployments\":[{\"checksum\":\"" + A + "\",\"booted\":true}]}");
     HostException e = assertThrows(HostException.class, disagreeing::bootedChecksum);
     assertTrue(e.getMessage().contains("ostree= kernel argument points at " + B), e.getMessage());
+  }
+
+  private final RecordingRunner runner = new RecordingRunner();
+
+  private RpmOstree recording() {
+    return new RpmOstree(runner, new HostPaths(root));
+  }
+
+  @Test
+  void stagesARefAtACommitWithItsFinalizationLocked() {
+    String command = recording().stageLocked("rhel/9/x86_64/edge", A, false);
+    assertEquals(List.of(List.of("rpm-ostree", "rebase", "rhel/9/x86_64/edge", A, "--lock-finalization")), runner.calls);
+    assertEquals("rpm-ostree rebase rhel/9/x86_64/edge " + A + " --lock-finalization", command);
+  }
+
+  @Test
+  void stagesARefAloneAndBypassesTheDriverWhenAsked() {
+    recording().stageLocked("edge:rhel/9/x86_64/edge", null, true);
+    assertEquals(List.of(List.of("rpm-ostree", "rebase", "edge:rhel/9/x86_64/edge", "--lock-finalization",
+        "--bypass-driver")), runner.calls);
+  }
+
+  @Test
+  void deploysACommitWithoutARef() {
+    recording().stageLocked(null, B, false);
+    assertEquals(List.of(List.of("rpm-ostree", "deploy", B, "--lock-finalization")), runner.calls);
+  }
+
+  @Test
+  void finalizesCleansUpAndRollsBack() {
+    RpmOstree ro = recording();
+    ro.finalizeDeployment(B);
+    ro.cleanupPending();
+    ro.rollback();
+    assertEquals(List.of(
+        List.of("rpm-ostree", "finalize-deployment", B),
+        List.of("rpm-ostree", "cleanup", "--pending"),
+        List.of("rpm-ostree", "rollback")), runner.calls);
+  }
+
+  @Test
+  void aRefusedStagingThrowsWithRpmOstreesReason() {
+    runner.answer(1, "", "error: Transaction in progress: upgrade\n");
+    HostException e = assertThrows(HostException.class, () -> recording().stageLocked(null, B, false));
+    assertEquals("rpm-ostree deploy " + B + " --lock-finalization failed with exit code 1: error: Transaction in"
+        + " progress: upgrade", e.getMessage());
+  }
+
+  @Test
+  void catsAFileOfACommitFromTheSysrootRepository() {
+    runner.answer(0, "[]", "").answer(1, "", "error: No such file or directory: usr/x\n");
+    RpmOstree ro = recording();
+    assertEquals(Optional.of("[]"), ro.cat(B, "/usr/lib/containers/storage/overlay-images/images.json"));
+    assertEquals(Optional.empty(), ro.cat(B, "/usr/x"));
+    assertEquals(List.of("ostree", "cat", "--repo=" + root.resolve("sysroot/ostree/repo"), B,
+        "/usr/lib/containers/storage/overlay-images/images.json"), runner.calls.get(0));
+  }
+
+  @Test
+  void aCommitThatCannotBeReadIsAnError() {
+    runner.answer(1, "", "error: No such metadata object " + B + ".commit\n");
+    HostException e = assertThrows(HostException.class, () -> recording().cat(B, "/usr/x"));
+    assertTrue(e.getMessage().contains("ostree cat exited 1: error: No such metadata object"), e.getMessage());
   }
 }

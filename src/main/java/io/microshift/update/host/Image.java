@@ -1,0 +1,19 @@
+package io.microshift.update.host;
+
+/** The host's bootable container images, as bootc manages them (adapter: {@link Bootc}). */
+public interface Image {
+  /** The booted, staged and rollback boot entries. */
+  Bootc.Status status();
+
+  /** Pulls and stages {@code image} (finalization not locked). */
+  void switchTo(String image);
+
+  /** Locks the finalization of the staged deployment of the spec's image, pulling it if needed. */
+  void lockStaged();
+
+  /** Unlocks the staged deployment without fetching, and reboots. */
+  void applyStaged();
+
+  /** Makes the rollback deployment the default for the next boot. */
+  void rollback();
+}
