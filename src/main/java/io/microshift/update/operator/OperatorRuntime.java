@@ -81,16 +81,16 @@ public final class OperatorRuntime implements AutoCloseable {
     Map<Phase, PhaseStep> steps = new EnumMap<>(Phase.class);
     steps.put(Phase.Pending, new PendingStep(directory, conditions, clock));
     steps.put(Phase.Preflight, new PreflightStep(new ClusterVersionReader(client),
-        ports.hooks(), ports.pausing(), ports.host(), conditions));
+        ports.hooks(), ports.pausing(), conditions));
     steps.put(Phase.Preparing, new PreparingStep(ports.host(), writer, conditions, clock));
     steps.put(Phase.BackingUp, new BackingUpStep(ports.hooks(), writer, events));
-    steps.put(Phase.Pausing, new PausingStep(ports.pausing(), ports.host(), writer, events, phaseClock, metrics));
+    steps.put(Phase.Pausing, new PausingStep(ports.pausing(), writer, events, phaseClock, metrics));
     steps.put(Phase.AwaitingReboot, new AwaitingRebootStep(ports.host(), writer, conditions, clock));
-    steps.put(Phase.Applying, new ApplyingStep(ports.host()));
+    steps.put(Phase.Applying, new ApplyingStep());
     ReadinessGate readiness = new ReadinessGate(ports.pausing(), writer, events, clock);
     steps.put(Phase.Verifying, new VerifyingStep(ports.host(), ports.pausing(), ports.hooks(), writer, events,
         conditions, readiness));
-    steps.put(Phase.RollingBack, new RollingBackStep(ports.host(), ports.hooks(), writer, events, conditions,
+    steps.put(Phase.RollingBack, new RollingBackStep(ports.hooks(), writer, events, conditions,
         readiness));
     PlanStateMachine machine = new PlanStateMachine(steps, ports.host(), ports.pausing(), writer, events,
         conditions, metrics, clock);

@@ -4,6 +4,7 @@ import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.operator.HostStates;
 import io.microshift.update.operator.RollbackStory;
+import io.microshift.update.operator.Observation;
 import io.microshift.update.operator.PhaseStep;
 import io.microshift.update.operator.StepResult;
 import io.microshift.update.operator.port.HostHandoff;
@@ -11,19 +12,13 @@ import java.util.Optional;
 
 /** The host stages the update and reboots; the operator only watches host-status.json. */
 public final class ApplyingStep implements PhaseStep {
-  private final HostHandoff host;
-
-  public ApplyingStep(HostHandoff host) {
-    this.host = host;
-  }
-
   @Override
-  public StepResult execute(UpdatePlan plan) {
-    Optional<HostHandoff.HostState> state = host.hostState(plan);
+  public StepResult execute(UpdatePlan plan, Observation observation) {
+    Optional<HostHandoff.HostAnswer> state = observation.answer();
     if (state.isEmpty()) {
       return HostStates.waitingForHost(Phase.Applying);
     }
-    HostHandoff.HostState s = state.get();
+    HostHandoff.HostAnswer s = state.get();
     Phase next = HostStates.phaseFor(s.state()).orElse(Phase.Applying);
     if (next == Phase.Failed) {
       return StepResult.fail("HostUpdateFailed", s.message());

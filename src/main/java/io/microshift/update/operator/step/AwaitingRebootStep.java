@@ -3,9 +3,11 @@ package io.microshift.update.operator.step;
 import io.microshift.update.api.HandoffStatus;
 import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.marker.UpdateRequest;
 import io.microshift.update.operator.Conditions;
 import io.microshift.update.operator.HostStates;
 import io.microshift.update.operator.RollbackStory;
+import io.microshift.update.operator.Observation;
 import io.microshift.update.operator.PhaseStep;
 import io.microshift.update.operator.StatusWriter;
 import io.microshift.update.operator.StepResult;
@@ -36,18 +38,17 @@ public final class AwaitingRebootStep implements PhaseStep {
   }
 
   @Override
-  public StepResult execute(UpdatePlan plan) {
+  public StepResult execute(UpdatePlan plan, Observation observation) {
     HandoffStatus handoff = plan.getStatus().handoff;
-    if (handoff == null || "Prepare".equals(handoff.action)) {
+    if (handoff == null || Handoffs.action(handoff) == UpdateRequest.Action.Prepare) {
       // after the Prepare: the Apply is a new action, with a new sequence
-      handoff = Handoffs.begin(plan, host, clock, "Apply");
+      handoff = Handoffs.begin(plan, host, clock, UpdateRequest.Action.Apply);
       host.uncheckedTarget(plan).ifPresent(why ->
           conditions.set(plan, Conditions.TARGET_NOT_CHECKED, true, "OperatorImageUnknown", why));
       writer.save(plan);
     }
-    host.writeRequest(plan, handoff.sequence, handoff.action);
-    Optional<HostHandoff.HostState> state = host.hostState(plan)
-        .filter(s -> s.sequence() == plan.getStatus().handoff.sequence);
+    host.writeRequest(plan, handoff.sequence, Handoffs.action(handoff));
+    Optional<HostHandoff.HostAnswer> state = observation.answerTo(handoff.sequence);
     if (state.isEmpty()) {
       return StepResult.stay(Phase.AwaitingReboot, "RequestWritten",
           "request.json written (sequence " + handoff.sequence + "); waiting for the host agent", HOST_POLL);

@@ -4,6 +4,7 @@ import io.microshift.update.hooks.HookPhase;
 import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.operator.EventRecorder;
+import io.microshift.update.operator.Observation;
 import io.microshift.update.operator.PhaseStep;
 import io.microshift.update.operator.StatusWriter;
 import io.microshift.update.operator.StepResult;
@@ -22,7 +23,7 @@ public final class BackingUpStep implements PhaseStep {
   }
 
   @Override
-  public StepResult execute(UpdatePlan plan) {
+  public StepResult execute(UpdatePlan plan, Observation observation) {
     WorkloadHooks.Outcome outcome = hooks.run(plan, HookPhase.PRE_UPDATE, writer, events);
     if (!outcome.ok()) {
       return StepResult.fail("PreUpdateHookFailed", outcome.failure());

@@ -7,11 +7,11 @@ import io.microshift.update.operator.BackupIds;
 import io.microshift.update.operator.EffectiveSpec;
 import io.microshift.update.operator.EventRecorder;
 import io.microshift.update.operator.OperatorMetrics;
+import io.microshift.update.operator.Observation;
 import io.microshift.update.operator.PhaseStep;
 import io.microshift.update.operator.PhaseClock;
 import io.microshift.update.operator.StatusWriter;
 import io.microshift.update.operator.StepResult;
-import io.microshift.update.operator.port.HostHandoff;
 import io.microshift.update.operator.port.WorkloadPausing;
 import java.time.Duration;
 
@@ -29,16 +29,14 @@ public final class PausingStep implements PhaseStep {
   static final Duration DRAIN_POLL = Duration.ofSeconds(15);
 
   private final WorkloadPausing pausing;
-  private final HostHandoff host;
   private final StatusWriter writer;
   private final EventRecorder events;
   private final PhaseClock phaseClock;
   private final OperatorMetrics metrics;
 
-  public PausingStep(WorkloadPausing pausing, HostHandoff host,
+  public PausingStep(WorkloadPausing pausing,
       StatusWriter writer, EventRecorder events, PhaseClock phaseClock, OperatorMetrics metrics) {
     this.pausing = pausing;
-    this.host = host;
     this.writer = writer;
     this.events = events;
     this.phaseClock = phaseClock;
@@ -46,8 +44,8 @@ public final class PausingStep implements PhaseStep {
   }
 
   @Override
-  public StepResult execute(UpdatePlan plan) {
-    EffectiveSpec spec = EffectiveSpec.of(plan);
+  public StepResult execute(UpdatePlan plan, Observation observation) {
+    EffectiveSpec spec = observation.spec();
     pausing.pause(plan, writer, events);
     String running = pausing.stillRunning(plan);
     if (running != null) {

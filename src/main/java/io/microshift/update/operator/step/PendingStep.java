@@ -5,6 +5,7 @@ import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.api.UpdatePlanStatus;
 import io.microshift.update.operator.Conditions;
 import io.microshift.update.operator.OperatorClients;
+import io.microshift.update.operator.Observation;
 import io.microshift.update.operator.PhaseStep;
 import io.microshift.update.operator.PlanDirectory;
 import io.microshift.update.operator.SpecValidator;
@@ -41,7 +42,7 @@ public final class PendingStep implements PhaseStep {
   }
 
   @Override
-  public StepResult execute(UpdatePlan plan) {
+  public StepResult execute(UpdatePlan plan, Observation observation) {
     List<String> problems = SpecValidator.problems(plan.getSpec());
     if (!problems.isEmpty()) {
       return StepResult.fail("InvalidSpec", invalidSpecMessage(problems));

@@ -7,9 +7,9 @@ import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.api.UpdateType;
 import io.microshift.update.operator.Conditions;
 import io.microshift.update.operator.EffectiveSpec;
+import io.microshift.update.operator.Observation;
 import io.microshift.update.operator.PhaseStep;
 import io.microshift.update.operator.StepResult;
-import io.microshift.update.operator.port.HostHandoff;
 import io.microshift.update.operator.port.WorkloadHooks;
 import io.microshift.update.operator.port.WorkloadPausing;
 import io.microshift.update.preflight.ClusterVersionReader;
@@ -33,21 +33,19 @@ public final class PreflightStep implements PhaseStep {
   private final ClusterVersionReader versions;
   private final WorkloadHooks hooks;
   private final WorkloadPausing pausing;
-  private final HostHandoff host;
   private final Conditions conditions;
 
   public PreflightStep(ClusterVersionReader versions, WorkloadHooks hooks,
-      WorkloadPausing pausing, HostHandoff host, Conditions conditions) {
+      WorkloadPausing pausing, Conditions conditions) {
     this.versions = versions;
     this.hooks = hooks;
     this.pausing = pausing;
-    this.host = host;
     this.conditions = conditions;
   }
 
   @Override
-  public StepResult execute(UpdatePlan plan) {
-    EffectiveSpec spec = EffectiveSpec.of(plan);
+  public StepResult execute(UpdatePlan plan, Observation observation) {
+    EffectiveSpec spec = observation.spec();
     MicroShiftVersion from;
     try {
       from = versions.read();
@@ -80,19 +78,13 @@ public final class PreflightStep implements PhaseStep {
       String reason = preHooks.blocking().isEmpty() ? "PreflightFailed" : "InvalidHookAnnotation";
       return StepResult.fail(reason, String.join("; ", problems));
     }
-    Optional<String> busy = hostBusyWithAnotherPlan(plan);
+    // the host agent works on one request at a time; a different plan's unfinished update (for
+    // example of a plan deleted mid-update) must finish first
+    Optional<String> busy = observation.hostBusyWithAnotherPlan();
     if (busy.isPresent()) {
       return StepResult.stay(Phase.Preflight, "HostBusy", busy.get(), HOST_BUSY_POLL);
     }
     return StepResult.advance(Phase.Preparing, "PreflightPassed", path);
-  }
-
-  /**
-   * The host agent works on one request at a time; a different plan's unfinished update (for
-   * example of a plan deleted mid-update) must finish first.
-   */
-  private Optional<String> hostBusyWithAnotherPlan(UpdatePlan plan) {
-    return host.busyWithAnotherPlan(plan);
   }
 
   private StepResult finishDryRun(UpdatePlan plan, EffectiveSpec spec, String path,

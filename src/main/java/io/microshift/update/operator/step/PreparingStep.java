@@ -6,8 +6,10 @@ import io.microshift.update.api.Phase;
 import io.microshift.update.api.PreviewStatus;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.operator.Conditions;
-import io.microshift.update.operator.EffectiveSpec;
+import io.microshift.update.marker.HostState;
+import io.microshift.update.marker.UpdateRequest;
 import io.microshift.update.operator.HostStates;
+import io.microshift.update.operator.Observation;
 import io.microshift.update.operator.PhaseStep;
 import io.microshift.update.operator.StatusWriter;
 import io.microshift.update.operator.StepResult;
@@ -41,34 +43,34 @@ public final class PreparingStep implements PhaseStep {
   }
 
   @Override
-  public StepResult execute(UpdatePlan plan) {
+  public StepResult execute(UpdatePlan plan, Observation observation) {
     HandoffStatus handoff = plan.getStatus().handoff;
     if (handoff == null) {
-      handoff = Handoffs.begin(plan, host, clock, "Prepare");
+      handoff = Handoffs.begin(plan, host, clock, UpdateRequest.Action.Prepare);
       writer.save(plan);
     }
-    host.writeRequest(plan, handoff.sequence, handoff.action);
+    host.writeRequest(plan, handoff.sequence, Handoffs.action(handoff));
     long sequence = handoff.sequence;
-    Optional<HostHandoff.HostState> state = host.hostState(plan).filter(s -> s.sequence() == sequence);
-    if (state.isEmpty() || "Preparing".equals(state.get().state())) {
+    Optional<HostHandoff.HostAnswer> state = observation.answerTo(sequence);
+    if (state.isEmpty() || state.get().state() == HostState.Preparing) {
       return StepResult.stay(Phase.Preparing, "WaitingForHostPrepare", state.isEmpty()
           ? "request.json written (Prepare, sequence " + sequence + "); waiting for the host agent"
           : "the host is preparing: " + state.get().message(), HOST_POLL);
     }
-    HostHandoff.HostState s = state.get();
-    boolean dryRun = EffectiveSpec.of(plan).dryRun();
+    HostHandoff.HostAnswer s = state.get();
+    boolean dryRun = observation.spec().dryRun();
     if (dryRun) {
       return finishDryRun(plan, s);
     }
     return switch (s.state()) {
-      case "Prepared" -> StepResult.advance(Phase.BackingUp, "HostPrepared", s.message());
-      case "Failed" -> StepResult.fail("HostPrepareFailed", "the host could not prepare the update: " + s.message()
+      case Prepared -> StepResult.advance(Phase.BackingUp, "HostPrepared", s.message());
+      case Failed -> StepResult.fail("HostPrepareFailed", "the host could not prepare the update: " + s.message()
           + "; no workload was paused and no hook ran");
       default -> StepResult.stay(Phase.Preparing, "WaitingForHostPrepare", "the host is " + s.state(), HOST_POLL);
     };
   }
 
-  private StepResult finishDryRun(UpdatePlan plan, HostHandoff.HostState s) {
+  private StepResult finishDryRun(UpdatePlan plan, HostHandoff.HostAnswer s) {
     PreviewStatus preview = plan.getStatus().preview != null ? plan.getStatus().preview : new PreviewStatus();
     HostFacts f = s.facts();
     if (f != null) {
@@ -77,7 +79,7 @@ public final class PreparingStep implements PhaseStep {
       preview.host = f;
     }
     plan.getStatus().preview = preview;
-    boolean ok = "Checked".equals(s.state());
+    boolean ok = s.state() == HostState.Checked;
     String msg = "dry run, nothing was changed: " + (preview.versionPath == null ? "" : preview.versionPath + "; ")
         + (ok ? "the host checks passed: " : "the update would fail on the host: ") + s.message();
     conditions.set(plan, Conditions.DRY_RUN, true, ok ? "PreviewReady" : "PreviewFoundProblems", msg);

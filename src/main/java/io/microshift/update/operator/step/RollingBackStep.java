@@ -3,9 +3,11 @@ package io.microshift.update.operator.step;
 import io.microshift.update.hooks.HookPhase;
 import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.marker.HostState;
 import io.microshift.update.operator.Conditions;
 import io.microshift.update.operator.EventRecorder;
 import io.microshift.update.operator.HostStates;
+import io.microshift.update.operator.Observation;
 import io.microshift.update.operator.PhaseStep;
 import io.microshift.update.operator.ReadinessGate;
 import io.microshift.update.operator.RollbackStory;
@@ -21,16 +23,14 @@ import java.util.Optional;
  */
 public final class RollingBackStep implements PhaseStep {
 
-  private final HostHandoff host;
   private final WorkloadHooks hooks;
   private final StatusWriter writer;
   private final EventRecorder events;
   private final Conditions conditions;
   private final ReadinessGate readiness;
 
-  public RollingBackStep(HostHandoff host, WorkloadHooks hooks, StatusWriter writer,
+  public RollingBackStep(WorkloadHooks hooks, StatusWriter writer,
       EventRecorder events, Conditions conditions, ReadinessGate readiness) {
-    this.host = host;
     this.hooks = hooks;
     this.writer = writer;
     this.events = events;
@@ -39,16 +39,16 @@ public final class RollingBackStep implements PhaseStep {
   }
 
   @Override
-  public StepResult execute(UpdatePlan plan) {
-    Optional<HostHandoff.HostState> state = host.hostState(plan);
-    if (state.isEmpty() || !"Restored".equals(state.get().state())) {
-      if (state.isPresent() && "Failed".equals(state.get().state())) {
+  public StepResult execute(UpdatePlan plan, Observation observation) {
+    Optional<HostHandoff.HostAnswer> state = observation.answer();
+    if (state.isEmpty() || state.get().state() != HostState.Restored) {
+      if (state.isPresent() && state.get().state() == HostState.Failed) {
         return StepResult.fail("RestoreFailed", state.get().message());
       }
       return StepResult.stay(Phase.RollingBack, "WaitingForRestore",
           "greenboot rolled back; waiting for the host agent to restore MicroShift's data", HostStates.POLL);
     }
-    HostHandoff.HostState s = state.get();
+    HostHandoff.HostAnswer s = state.get();
     Optional<String> waiting = readiness.resumeAndWait(plan);
     if (waiting.isPresent()) {
       return StepResult.stay(Phase.RollingBack, "WaitingForWorkloads", "data restored; " + waiting.get(), HostStates.POLL);

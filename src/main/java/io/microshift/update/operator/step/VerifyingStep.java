@@ -8,6 +8,7 @@ import io.microshift.update.operator.Conditions;
 import io.microshift.update.operator.EffectiveSpec;
 import io.microshift.update.operator.EventRecorder;
 import io.microshift.update.operator.HostStates;
+import io.microshift.update.operator.Observation;
 import io.microshift.update.operator.PhaseStep;
 import io.microshift.update.operator.ReadinessGate;
 import io.microshift.update.operator.RollbackStory;
@@ -47,12 +48,12 @@ public final class VerifyingStep implements PhaseStep {
   }
 
   @Override
-  public StepResult execute(UpdatePlan plan) {
-    Optional<HostHandoff.HostState> state = host.hostState(plan);
+  public StepResult execute(UpdatePlan plan, Observation observation) {
+    Optional<HostHandoff.HostAnswer> state = observation.answer();
     if (state.isEmpty()) {
       return HostStates.waitingForHost(Phase.Verifying);
     }
-    HostHandoff.HostState s = state.get();
+    HostHandoff.HostAnswer s = state.get();
     Phase belongs = HostStates.phaseFor(s.state()).orElse(Phase.Verifying);
     if (belongs == Phase.RollingBack) {
       return StepResult.advance(Phase.RollingBack, "GreenbootRollback", RollbackStory.of(plan, s));
@@ -63,14 +64,14 @@ public final class VerifyingStep implements PhaseStep {
     if (belongs == Phase.Applying) {
       return StepResult.stay(Phase.Verifying, "Host" + s.state(), "host: " + s.state(), HostStates.POLL);
     }
-    EffectiveSpec spec = EffectiveSpec.of(plan);
+    EffectiveSpec spec = observation.spec();
     switch (s.state()) {
-      case "Unhealthy" -> {
+      case Unhealthy -> {
         conditions.set(plan, Conditions.DEGRADED, true, "HealthCheckFailed",
             "greenboot health check failed (" + attempts(s) + "); greenboot retries or rolls back");
         return StepResult.stay(Phase.Verifying, "HealthCheckFailed", s.message(), HostStates.POLL);
       }
-      case "Committed" -> {
+      case Committed -> {
         return finish(plan, spec, s);
       }
       default -> {
@@ -102,7 +103,7 @@ public final class VerifyingStep implements PhaseStep {
     }
   }
 
-  private StepResult finish(UpdatePlan plan, EffectiveSpec spec, HostHandoff.HostState s) {
+  private StepResult finish(UpdatePlan plan, EffectiveSpec spec, HostHandoff.HostAnswer s) {
     Optional<String> waiting = readiness.resumeAndWait(plan);
     if (waiting.isPresent()) {
       return StepResult.stay(Phase.Verifying, "WaitingForWorkloads", "update committed; " + waiting.get(), HostStates.POLL);
@@ -122,7 +123,7 @@ public final class VerifyingStep implements PhaseStep {
     return plan.getStatus().handoff == null ? null : plan.getStatus().handoff.verifiedBootId;
   }
 
-  static String attempts(HostHandoff.HostState s) {
+  static String attempts(HostHandoff.HostAnswer s) {
     return s.greenbootAttempts() == null ? "greenboot attempts unknown"
         : RollbackStory.attempts(s.greenbootAttempts());
   }
