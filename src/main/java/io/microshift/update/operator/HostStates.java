@@ -17,8 +17,8 @@ public final class HostStates {
   private HostStates() {}
 
   /** Staying in {@code phase} because the host agent has written nothing about this plan yet. */
-  public static StepResult waitingForHost(Phase phase) {
-    return StepResult.stay(phase, "WaitingForHost", "waiting for host-status.json", POLL);
+  public static StepOutcome waitingForHost(Phase phase) {
+    return StepOutcome.stay(phase, Reason.WaitingForHost, "waiting for host-status.json", POLL);
   }
 
   /** The phase a plan is in while the host reports {@code hostState}; empty for no state. */

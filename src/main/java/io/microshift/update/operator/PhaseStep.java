@@ -10,5 +10,5 @@ import io.microshift.update.api.UpdatePlan;
  * repeated blindly.
  */
 public interface PhaseStep {
-  StepResult execute(UpdatePlan plan, Observation observation);
+  StepOutcome execute(UpdatePlan plan, Observation observation);
 }

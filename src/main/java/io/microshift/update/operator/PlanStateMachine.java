@@ -1,6 +1,5 @@
 package io.microshift.update.operator;
 
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.microshift.update.api.HandoffStatus;
 import io.microshift.update.api.HostReport;
 import io.microshift.update.api.HostUpdateRecord;
@@ -22,72 +21,81 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives one plan one step at a time. All progress lives in status and in the host's marker files:
- * every call observes both afresh ({@link PlanObserver}, the marker files read once), so the
- * operator can be killed at any instant, and a cluster whose etcd was restored to a pre-update
- * copy continues from what the host reports.
+ * Drives one plan one step at a time: observe ({@link PlanObserver}: the marker files read once),
+ * decide (the phase's {@link PhaseStep} returns a {@link StepOutcome}), record ({@link
+ * PlanRecorder}: conditions, events, metrics, the status save). All progress lives in status and
+ * in the host's marker files, so the operator can be killed at any instant, and a cluster whose
+ * etcd was restored to a pre-update copy continues from what the host reports.
  */
 public final class PlanStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(PlanStateMachine.class);
-  private static final KubernetesSerialization JSON = OperatorClients.serialization();
   static final Duration ERROR_BACKOFF = Duration.ofSeconds(10);
 
   private final Map<Phase, PhaseStep> steps;
   private final HostHandoff host;
   private final PlanObserver observer;
   private final WorkloadPausing pausing;
-  private final StatusWriter writer;
-  private final EventRecorder events;
-  private final Conditions conditions;
-  private final OperatorMetrics metrics;
+  private final PlanRecorder recorder;
   private final Clock clock;
 
   public PlanStateMachine(Map<Phase, PhaseStep> steps, HostHandoff host, WorkloadPausing pausing,
-      StatusWriter writer, EventRecorder events, Conditions conditions, OperatorMetrics metrics, Clock clock) {
+      PlanRecorder recorder, Clock clock) {
     this.steps = steps;
     this.host = host;
     this.observer = new PlanObserver(host);
     this.pausing = pausing;
-    this.writer = writer;
-    this.events = events;
-    this.conditions = conditions;
-    this.metrics = metrics;
+    this.recorder = recorder;
     this.clock = clock;
   }
 
   /** Runs the current phase's step once; returns when to look again (null: never, terminal). */
   public Duration advance(UpdatePlan plan) {
-    String before = JSON.asJson(plan.getStatus());
+    return advance(plan, List.of());
+  }
+
+  /**
+   * As {@link #advance}, for a plan whose deletion waits for the host's outcome: the
+   * DeletionBlocked condition says so.
+   */
+  public Duration advanceWhileDeletionBlocked(UpdatePlan plan) {
+    return advance(plan, List.of(ConditionChange.set(Conditions.DELETION_BLOCKED, true, Reason.HostIsUpdating,
+        "the host agent is applying this plan; it is deleted once the update has an outcome")));
+  }
+
+  private Duration advance(UpdatePlan plan, List<ConditionChange> also) {
+    String before = recorder.snapshot(plan);
     String unreadable = plan.getStatus() == null ? null : plan.getStatus().unreadable;
     UpdatePlanStatus st = ensureStatus(plan);
+    also.forEach(c -> recorder.apply(plan, c));
     Long previouslyObserved = st.observedGeneration;
     st.observedGeneration = plan.getMetadata().getGeneration();
     refuseLateSpecChanges(plan, previouslyObserved);
     Observation observation = observer.observe(plan, unreadable);
-    Duration requeue = null;
     try {
-      // a refused marker file is data: a StepError condition that says what is wrong (the plan waits)
-      Optional<String> refused = st.phase.isTerminal() ? Optional.empty() : observation.refusedMarker();
-      if (refused.isPresent()) {
-        return markerRefused(plan, refused.get());
-      }
-      refuseUntrustedStatus(plan, observation);
-      resyncFromHost(plan, observation);
-      if (!plan.getStatus().phase.isTerminal()) {
-        StepResult result = steps.get(plan.getStatus().phase).execute(plan, observation);
-        conditions.clear(plan, "StepError");
-        apply(plan, result, observation);
-        requeue = plan.getStatus().phase.isTerminal() ? null : result.requeue();
-      }
+      return decide(plan, observation);
     } catch (RuntimeException e) {
-      requeue = stepError(plan, e);
+      return stepError(plan, e);
     } finally {
-      if (!before.equals(JSON.asJson(plan.getStatus()))) {
-        writer.save(plan);
-      }
-      metrics.observe(plan);
+      recorder.finish(plan, before);
     }
-    return requeue;
+  }
+
+  private Duration decide(UpdatePlan plan, Observation observation) {
+    UpdatePlanStatus st = plan.getStatus();
+    // a refused marker file is data: a StepError condition that says what is wrong (the plan waits)
+    Optional<String> refused = st.phase.isTerminal() ? Optional.empty() : observation.refusedMarker();
+    if (refused.isPresent()) {
+      return markerRefused(plan, refused.get());
+    }
+    refuseUntrustedStatus(plan, observation);
+    resyncFromHost(plan, observation);
+    if (st.phase.isTerminal()) {
+      return null;
+    }
+    StepOutcome outcome = steps.get(st.phase).execute(plan, observation);
+    recorder.apply(plan, ConditionChange.clear(Conditions.STEP_ERROR));
+    record(plan, outcome, observation);
+    return st.phase.isTerminal() ? null : outcome.requeue();
   }
 
   /**
@@ -106,7 +114,7 @@ public final class PlanStateMachine {
       return false;
     }
     rewind(plan, observation);
-    metrics.forget(plan.getMetadata().getName());
+    recorder.forget(plan);
     return true;
   }
 
@@ -128,18 +136,18 @@ public final class PlanStateMachine {
     Long generation = plan.getMetadata().getGeneration();
     if (st.acceptedGeneration != null && !Objects.equals(generation, st.acceptedGeneration)
         && st.phase != Phase.Pending && !st.phase.isTerminal()) {
-      conditions.set(plan, Conditions.SPEC_CHANGE_REFUSED, true, "PlanAlreadyStarted",
+      recorder.apply(plan, ConditionChange.set(Conditions.SPEC_CHANGE_REFUSED, true, Reason.PlanAlreadyStarted,
           "spec changed to generation " + generation + " after the plan started at generation "
               + st.acceptedGeneration + "; the change is not applied. To update differently, wait for"
-              + " the outcome (or delete the plan before the hand-off) and create a new plan");
+              + " the outcome (or delete the plan before the hand-off) and create a new plan"));
     } else if (st.phase.isTerminal() && previouslyObserved != null && generation != null
         && !Objects.equals(generation, previouslyObserved)
         && plan.getMetadata().getDeletionTimestamp() == null) {
       // e.g. a Failed InvalidSpec plan whose spec was corrected: a plan runs once
-      conditions.set(plan, Conditions.SPEC_CHANGE_REFUSED, true, "PlanEnded",
+      recorder.apply(plan, ConditionChange.set(Conditions.SPEC_CHANGE_REFUSED, true, Reason.PlanEnded,
           "spec changed to generation " + generation + " after the plan ended " + st.phase
               + "; a plan runs once and the change is not applied. Delete this plan and create a"
-              + " new one with the corrected spec");
+              + " new one with the corrected spec"));
     }
   }
 
@@ -157,14 +165,14 @@ public final class PlanStateMachine {
     }
     if (st.acceptedSpec == null || st.acceptedGeneration == null) {
       // never left Pending: no request of this plan can exist, the host is not touched at all
-      pausing.resume(plan, writer, events);
+      pausing.resume(plan, recorder.checkpoints(), recorder.objectEvents());
     } else {
       rewind(plan, observation);
     }
     if (st.acceptedSpec != null && !SpecValidator.problems(st.acceptedSpec).isEmpty()) {
       st.acceptedSpec = null; // the CRD's status schema would refuse it: the Failed status must be writable
     }
-    transition(plan, Phase.Failed, "UntrustedStatus", "status"
+    recorder.transition(plan, Phase.Failed, Reason.UntrustedStatus, "status"
         + (distrust.get().unreadable() ? "" : ".phase " + st.phase) + " was not written by this operator for"
         + " this plan (" + distrust.get().why() + "); nothing was done. To run this update, delete the plan and"
         + " create it again without status");
@@ -194,7 +202,7 @@ public final class PlanStateMachine {
           st.handoff.sequence = s.sequence();
           st.handoff.action = UpdateRequest.Action.Prepare.name();
         }
-        transition(plan, Phase.Preparing, "ResumedFromHostStatus", "status was behind the host (restored etcd"
+        recorder.transition(plan, Phase.Preparing, Reason.ResumedFromHostStatus, "status was behind the host (restored etcd"
             + " or lost status update); continuing from host state " + s.state());
       }
       return;
@@ -209,7 +217,7 @@ public final class PlanStateMachine {
       if (target == Phase.Failed) {
         rewind(plan, observation);
       }
-      transition(plan, target, "ResumedFromHostStatus", "status was behind the host (restored etcd"
+      recorder.transition(plan, target, Reason.ResumedFromHostStatus, "status was behind the host (restored etcd"
           + " or lost status update); continuing from host state " + s.state());
     }
   }
@@ -219,10 +227,11 @@ public final class PlanStateMachine {
     UpdatePlanStatus st = plan.getStatus();
     LOG.atWarn().addKeyValue("plan", plan.getMetadata().getName()).addKeyValue("phase", st.phase)
         .log("marker file refused, will retry: {}", refusal.replace('\n', ' '));
-    conditions.set(plan, "StepError", true, "MarkerRefused", "phase " + st.phase + " waits: " + refusal
-        + "\nThe operator does not act on a marker file it refuses. Check the file and the host agent's log"
-        + " (journalctl -u microshift-update-apply -u microshift-update-boot); retrying in " + ERROR_BACKOFF.toSeconds() + "s");
-    apply(plan, StepResult.stay(st.phase, "StepError", st.message, ERROR_BACKOFF), null);
+    recorder.record(plan, StepOutcome.stay(st.phase, Reason.StepError, st.message, ERROR_BACKOFF)
+        .withCondition(Conditions.STEP_ERROR, true, Reason.MarkerRefused, "phase " + st.phase + " waits: " + refusal
+            + "\nThe operator does not act on a marker file it refuses. Check the file and the host agent's log"
+            + " (journalctl -u microshift-update-apply -u microshift-update-boot); retrying in "
+            + ERROR_BACKOFF.toSeconds() + "s"));
     return ERROR_BACKOFF;
   }
 
@@ -234,31 +243,31 @@ public final class PlanStateMachine {
     }
     LOG.atWarn().addKeyValue("plan", plan.getMetadata().getName()).addKeyValue("phase", st.phase)
         .setCause(e).log("step failed, will retry");
-    conditions.set(plan, "StepError", true, e.getClass().getSimpleName(),
-        "phase " + st.phase + " failed, retrying: " + e.getMessage());
-    apply(plan, StepResult.stay(st.phase, "StepError", st.message, ERROR_BACKOFF), null);
+    recorder.record(plan, StepOutcome.stay(st.phase, Reason.StepError, st.message, ERROR_BACKOFF)
+        .with(ConditionChange.stepFailed(e, "phase " + st.phase + " failed, retrying: " + e.getMessage())));
     return ERROR_BACKOFF;
   }
 
-  private void apply(UpdatePlan plan, StepResult result, Observation observation) {
+  /** A step's outcome: within the transition table, or the plan fails (and what it paused is resumed). */
+  private void record(UpdatePlan plan, StepOutcome outcome, Observation observation) {
     UpdatePlanStatus st = plan.getStatus();
-    if (result.next() == st.phase) {
-      st.message = result.message();
-      conditions.set(plan, Conditions.PROGRESSING, st.phase.isActive(), result.reason(), result.message());
+    if (outcome.next() == st.phase) {
+      recorder.record(plan, outcome);
       return;
     }
-    if (!Transitions.allowed(st.phase, result.next())) {
+    recorder.recordConditionsAndEvents(plan, outcome);
+    if (!Transitions.allowed(st.phase, outcome.next())) {
       LOG.atError().addKeyValue("plan", plan.getMetadata().getName()).addKeyValue("from", st.phase)
-          .addKeyValue("to", result.next()).log("step asked for a transition outside the table");
+          .addKeyValue("to", outcome.next()).log("step asked for a transition outside the table");
       rewind(plan, observation);
-      transition(plan, Phase.Failed, "InternalError", "internal error: transition " + st.phase + " -> "
-          + result.next() + " is not allowed; workloads resumed. Please report this");
+      recorder.transition(plan, Phase.Failed, Reason.InternalError, "internal error: transition " + st.phase + " -> "
+          + outcome.next() + " is not allowed; workloads resumed. Please report this");
       return;
     }
-    if (result.next() == Phase.Failed) {
+    if (outcome.next() == Phase.Failed) {
       rewind(plan, observation);
     }
-    transition(plan, result.next(), result.reason(), result.message());
+    recorder.transition(plan, outcome.next(), outcome.reason(), outcome.message());
   }
 
   /**
@@ -267,7 +276,7 @@ public final class PlanStateMachine {
    */
   private void rewind(UpdatePlan plan, Observation observation) {
     UpdatePlanStatus st = plan.getStatus();
-    pausing.resume(plan, writer, events);
+    pausing.resume(plan, recorder.checkpoints(), recorder.objectEvents());
     HandoffStatus handoff = st.handoff;
     // a Prepare the host staged, or an Apply it has not acted on: Cancel removes what is staged
     boolean prepared = handoff != null && is(handoff, UpdateRequest.Action.Prepare) && Transitions.isBeforeHandoff(st.phase)
@@ -275,39 +284,11 @@ public final class PlanStateMachine {
     boolean applyNotActedOn = st.phase == Phase.AwaitingReboot && handoff != null && is(handoff, UpdateRequest.Action.Apply)
         && observation.answerTo(handoff.sequence).isEmpty();
     if (prepared || applyNotActedOn) {
-      handoff.action = UpdateRequest.Action.Cancel.name();
-      handoff.sequence = host.nextSequence();
-      handoff.writtenAt = clock.instant().toString();
-      writer.save(plan);
-      host.writeRequest(plan, handoff.sequence, UpdateRequest.Action.Cancel);
-      events.normal(plan, "RequestWithdrawn", "request.json withdrawn (Cancel, sequence " + handoff.sequence + ")");
+      HandoffStatus cancel = recorder.beginHandoff(plan, UpdateRequest.Action.Cancel, host.nextSequence());
+      host.writeRequest(plan, cancel.sequence, UpdateRequest.Action.Cancel);
+      recorder.event(plan, PlanEvent.normal(Reason.RequestWithdrawn,
+          "request.json withdrawn (Cancel, sequence " + cancel.sequence + ")"));
     }
-  }
-
-  private void transition(UpdatePlan plan, Phase next, String reason, String message) {
-    UpdatePlanStatus st = plan.getStatus();
-    Phase from = st.phase;
-    String fromSince = st.phaseTransitionTime;
-    st.phase = next;
-    st.phaseTransitionTime = clock.instant().toString();
-    st.message = message;
-    conditions.set(plan, Conditions.PROGRESSING, next.isActive(), reason, message);
-    if (next.isTerminal()) {
-      st.completionTime = clock.instant().toString();
-      conditions.set(plan, Conditions.READY, next == Phase.Succeeded, reason, message);
-      if (next != Phase.Succeeded) {
-        conditions.set(plan, Conditions.DEGRADED, true, reason, message);
-      }
-    }
-    boolean warning = next == Phase.Failed || next == Phase.RolledBack || next == Phase.RollingBack;
-    if (warning) {
-      events.warning(plan, reason, from + " -> " + next + ": " + message);
-    } else {
-      events.normal(plan, reason, from + " -> " + next + ": " + message);
-    }
-    metrics.transition(plan, from, next, fromSince, clock.instant());
-    LOG.atInfo().addKeyValue("plan", plan.getMetadata().getName()).addKeyValue("from", from)
-        .addKeyValue("to", next).addKeyValue("reason", reason).log(message);
   }
 
   private static boolean is(HandoffStatus handoff, UpdateRequest.Action action) {
