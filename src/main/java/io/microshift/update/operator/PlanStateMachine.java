@@ -92,8 +92,8 @@ public final class PlanStateMachine {
     if (st.phase.isTerminal()) {
       return null;
     }
-    StepOutcome outcome = steps.get(st.phase).execute(plan, observation);
-    recorder.apply(plan, ConditionChange.clear(Conditions.STEP_ERROR));
+    // a clean step: the StepError of an earlier one goes
+    StepOutcome outcome = steps.get(st.phase).execute(plan, observation).clearing(Conditions.STEP_ERROR);
     record(plan, outcome, observation);
     return st.phase.isTerminal() ? null : outcome.requeue();
   }
