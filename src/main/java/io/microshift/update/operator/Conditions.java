@@ -23,6 +23,8 @@ public final class Conditions {
   public static final String DELETION_BLOCKED = "DeletionBlocked";
   /** The request lets the host skip a check of the target (host.TargetImagesCheck); a warning. */
   public static final String TARGET_NOT_CHECKED = "TargetNotChecked";
+  /** The current step failed and is retried (its reason: {@link Reason#MarkerRefused} or the exception's class). */
+  public static final String STEP_ERROR = "StepError";
 
   private final Clock clock;
 

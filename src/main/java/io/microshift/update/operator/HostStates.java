@@ -3,7 +3,6 @@ package io.microshift.update.operator;
 import io.microshift.update.api.Phase;
 import io.microshift.update.marker.HostState;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Optional;
 
 /** Which plan phase a host-status.json state belongs to (docs/marker.md, the marker protocol). */
@@ -18,26 +17,21 @@ public final class HostStates {
   private HostStates() {}
 
   /** Staying in {@code phase} because the host agent has written nothing about this plan yet. */
-  public static StepResult waitingForHost(Phase phase) {
-    return StepResult.stay(phase, "WaitingForHost", "waiting for host-status.json", POLL);
+  public static StepOutcome waitingForHost(Phase phase) {
+    return StepOutcome.stay(phase, Reason.WaitingForHost, "waiting for host-status.json", POLL);
   }
 
-  /** A host state that answers a Prepare: the update has not started on the host. */
-  public static boolean isPrepareState(String hostState) {
-    return Arrays.stream(HostState.values()).anyMatch(s -> s.name().equals(hostState) && s.answersPrepare());
-  }
-
-  public static Optional<Phase> phaseFor(String hostState) {
+  /** The phase a plan is in while the host reports {@code hostState}; empty for no state. */
+  public static Optional<Phase> phaseFor(HostState hostState) {
     if (hostState == null) {
       return Optional.empty();
     }
-    return Optional.ofNullable(switch (hostState) {
-      case "Preparing", "Prepared", "Checked" -> Phase.Preparing;
-      case "Staging", "Staged", "Rebooting", "Restarting" -> Phase.Applying;
-      case "Booted", "Healthy", "Unhealthy", "Committed" -> Phase.Verifying;
-      case "RolledBack", "Restored" -> Phase.RollingBack;
-      case "Failed" -> Phase.Failed;
-      default -> null;
+    return Optional.of(switch (hostState) {
+      case Preparing, Prepared, Checked -> Phase.Preparing;
+      case Staging, Staged, Rebooting, Restarting -> Phase.Applying;
+      case Booted, Healthy, Unhealthy, Committed -> Phase.Verifying;
+      case RolledBack, Restored -> Phase.RollingBack;
+      case Failed -> Phase.Failed;
     });
   }
 }

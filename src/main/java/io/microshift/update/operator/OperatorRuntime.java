@@ -6,21 +6,9 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
-import io.microshift.update.operator.step.ApplyingStep;
-import io.microshift.update.operator.step.AwaitingRebootStep;
-import io.microshift.update.operator.step.BackingUpStep;
-import io.microshift.update.operator.step.PausingStep;
-import io.microshift.update.operator.step.PendingStep;
-import io.microshift.update.operator.step.PreflightStep;
-import io.microshift.update.operator.step.PreparingStep;
-import io.microshift.update.operator.step.RollingBackStep;
-import io.microshift.update.operator.step.VerifyingStep;
 import io.microshift.update.preflight.ClusterVersionReader;
 import java.time.Clock;
-import java.util.EnumMap;
-import java.util.Map;
 
 /** Wires the state machine into a JOSDK {@link Operator} for one Kubernetes client. */
 public final class OperatorRuntime implements AutoCloseable {
@@ -52,13 +40,11 @@ public final class OperatorRuntime implements AutoCloseable {
    */
   public OperatorRuntime(KubernetesClient client, Ports ports, MeterRegistry registry, Clock clock,
       String leaderElectionNamespace, boolean exitOnStopLeading) {
-    Conditions conditions = new Conditions(clock);
-    StatusWriter writer = new ApiStatusWriter(client);
     this.client = client;
     this.events = new KubernetesEventRecorder(client, clock);
     this.leaderElection = leaderElectionNamespace != null;
-    PhaseClock phaseClock = new PhaseClock(clock);
     OperatorMetrics metrics = new OperatorMetrics(registry);
+    PlanRecorder recorder = new PlanRecorder(new ApiStatusWriter(client), new Conditions(clock), events, metrics, clock);
     this.operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withUseSSAToPatchPrimaryResource(false)
@@ -78,23 +64,8 @@ public final class OperatorRuntime implements AutoCloseable {
     });
     // a list call per reconcile of a Pending plan: few plans on a device, and always current
     PlanDirectory directory = () -> client.resources(UpdatePlan.class).list().getItems();
-    Map<Phase, PhaseStep> steps = new EnumMap<>(Phase.class);
-    steps.put(Phase.Pending, new PendingStep(directory, conditions, clock));
-    steps.put(Phase.Preflight, new PreflightStep(new ClusterVersionReader(client),
-        ports.hooks(), ports.pausing(), ports.host(), conditions));
-    steps.put(Phase.Preparing, new PreparingStep(ports.host(), writer, conditions, clock));
-    steps.put(Phase.BackingUp, new BackingUpStep(ports.hooks(), writer, events));
-    steps.put(Phase.Pausing, new PausingStep(ports.pausing(), ports.host(), writer, events, phaseClock, metrics));
-    steps.put(Phase.AwaitingReboot, new AwaitingRebootStep(ports.host(), writer, conditions, clock));
-    steps.put(Phase.Applying, new ApplyingStep(ports.host()));
-    ReadinessGate readiness = new ReadinessGate(ports.pausing(), writer, events, clock);
-    steps.put(Phase.Verifying, new VerifyingStep(ports.host(), ports.pausing(), ports.hooks(), writer, events,
-        conditions, readiness));
-    steps.put(Phase.RollingBack, new RollingBackStep(ports.host(), ports.hooks(), writer, events, conditions,
-        readiness));
-    PlanStateMachine machine = new PlanStateMachine(steps, ports.host(), ports.pausing(), writer, events,
-        conditions, metrics, clock);
-    operator.register(new UpdatePlanReconciler(machine, conditions, writer, new PlanWakeups(ports.host())));
+    PlanStateMachine machine = PlanMachines.create(ports, directory, new ClusterVersionReader(client), recorder, clock);
+    operator.register(new UpdatePlanReconciler(machine, new PlanWakeups(ports.host())));
   }
 
   public Operator operator() {

@@ -1,13 +1,14 @@
 package io.microshift.update.operator;
 
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.microshift.update.api.HandoffStatus;
 import io.microshift.update.api.HostReport;
 import io.microshift.update.api.HostUpdateRecord;
 import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.api.UpdatePlanStatus;
+import io.microshift.update.marker.HostState;
 import io.microshift.update.marker.MarkerProblems;
+import io.microshift.update.marker.UpdateRequest;
 import io.microshift.update.operator.port.HostHandoff;
 import io.microshift.update.operator.port.WorkloadPausing;
 import java.time.Clock;
@@ -20,66 +21,81 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives one plan one step at a time. All progress lives in status and in the host's marker files:
- * every call re-reads both, so the operator can be killed at any instant, and a cluster whose etcd
- * was restored to a pre-update copy continues from what the host reports.
+ * Drives one plan one step at a time: observe ({@link PlanObserver}: the marker files read once),
+ * decide (the phase's {@link PhaseStep} returns a {@link StepOutcome}), record ({@link
+ * PlanRecorder}: conditions, events, metrics, the status save). All progress lives in status and
+ * in the host's marker files, so the operator can be killed at any instant, and a cluster whose
+ * etcd was restored to a pre-update copy continues from what the host reports.
  */
 public final class PlanStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(PlanStateMachine.class);
-  /** How many of the host's last updates (history.json) status.host.history shows. */
-  static final int MIRRORED_UPDATES = 5;
-  private static final KubernetesSerialization JSON = OperatorClients.serialization();
   static final Duration ERROR_BACKOFF = Duration.ofSeconds(10);
 
   private final Map<Phase, PhaseStep> steps;
   private final HostHandoff host;
+  private final PlanObserver observer;
   private final WorkloadPausing pausing;
-  private final StatusWriter writer;
-  private final EventRecorder events;
-  private final Conditions conditions;
-  private final OperatorMetrics metrics;
+  private final PlanRecorder recorder;
   private final Clock clock;
 
   public PlanStateMachine(Map<Phase, PhaseStep> steps, HostHandoff host, WorkloadPausing pausing,
-      StatusWriter writer, EventRecorder events, Conditions conditions, OperatorMetrics metrics, Clock clock) {
+      PlanRecorder recorder, Clock clock) {
     this.steps = steps;
     this.host = host;
+    this.observer = new PlanObserver(host);
     this.pausing = pausing;
-    this.writer = writer;
-    this.events = events;
-    this.conditions = conditions;
-    this.metrics = metrics;
+    this.recorder = recorder;
     this.clock = clock;
   }
 
   /** Runs the current phase's step once; returns when to look again (null: never, terminal). */
   public Duration advance(UpdatePlan plan) {
-    String before = JSON.asJson(plan.getStatus());
+    return advance(plan, List.of());
+  }
+
+  /**
+   * As {@link #advance}, for a plan whose deletion waits for the host's outcome: the
+   * DeletionBlocked condition says so.
+   */
+  public Duration advanceWhileDeletionBlocked(UpdatePlan plan) {
+    return advance(plan, List.of(ConditionChange.set(Conditions.DELETION_BLOCKED, true, Reason.HostIsUpdating,
+        "the host agent is applying this plan; it is deleted once the update has an outcome")));
+  }
+
+  private Duration advance(UpdatePlan plan, List<ConditionChange> also) {
+    String before = recorder.snapshot(plan);
     String unreadable = plan.getStatus() == null ? null : plan.getStatus().unreadable;
     UpdatePlanStatus st = ensureStatus(plan);
+    also.forEach(c -> recorder.apply(plan, c));
     Long previouslyObserved = st.observedGeneration;
     st.observedGeneration = plan.getMetadata().getGeneration();
     refuseLateSpecChanges(plan, previouslyObserved);
-    Duration requeue = null;
+    Observation observation = observer.observe(plan, unreadable);
     try {
-      // reading the host's markers belongs in the guarded step: a refused host-status.json is a
-      // StepError condition that says what is wrong, not an exception that escapes to JOSDK's retry
-      refuseUntrustedStatus(plan, unreadable);
-      resyncFromHost(plan);
-      if (!plan.getStatus().phase.isTerminal()) {
-        StepResult result = steps.get(plan.getStatus().phase).execute(plan);
-        conditions.clear(plan, "StepError");
-        apply(plan, result);
-        requeue = plan.getStatus().phase.isTerminal() ? null : result.requeue();
-      }
+      return decide(plan, observation);
     } catch (RuntimeException e) {
-      requeue = stepError(plan, e);
+      return stepError(plan, e);
+    } finally {
+      recorder.finish(plan, before);
     }
-    if (!before.equals(JSON.asJson(plan.getStatus()))) {
-      writer.save(plan);
+  }
+
+  private Duration decide(UpdatePlan plan, Observation observation) {
+    UpdatePlanStatus st = plan.getStatus();
+    // a refused marker file is data: a StepError condition that says what is wrong (the plan waits)
+    Optional<String> refused = st.phase.isTerminal() ? Optional.empty() : observation.refusedMarker();
+    if (refused.isPresent()) {
+      return markerRefused(plan, refused.get());
     }
-    metrics.observe(plan);
-    return requeue;
+    refuseUntrustedStatus(plan, observation);
+    resyncFromHost(plan, observation);
+    if (st.phase.isTerminal()) {
+      return null;
+    }
+    // a clean step: the StepError of an earlier one goes
+    StepOutcome outcome = steps.get(st.phase).execute(plan, observation).clearing(Conditions.STEP_ERROR);
+    record(plan, outcome, observation);
+    return st.phase.isTerminal() ? null : outcome.requeue();
   }
 
   /**
@@ -88,13 +104,17 @@ public final class PlanStateMachine {
    */
   public boolean release(UpdatePlan plan) {
     ensureStatus(plan);
-    resyncFromHost(plan);
+    Observation observation = observer.observe(plan, null);
+    observation.refusedMarker().filter(r -> !plan.getStatus().phase.isTerminal()).ifPresent(r -> {
+      throw new IllegalStateException(r); // JOSDK retries the clean-up: the operator does not act on it
+    });
+    resyncFromHost(plan, observation);
     Phase phase = plan.getStatus().phase;
     if (phase.isHandedOff()) {
       return false;
     }
-    rewind(plan);
-    metrics.forget(plan.getMetadata().getName());
+    rewind(plan, observation);
+    recorder.forget(plan);
     return true;
   }
 
@@ -116,97 +136,73 @@ public final class PlanStateMachine {
     Long generation = plan.getMetadata().getGeneration();
     if (st.acceptedGeneration != null && !Objects.equals(generation, st.acceptedGeneration)
         && st.phase != Phase.Pending && !st.phase.isTerminal()) {
-      conditions.set(plan, Conditions.SPEC_CHANGE_REFUSED, true, "PlanAlreadyStarted",
+      recorder.apply(plan, ConditionChange.set(Conditions.SPEC_CHANGE_REFUSED, true, Reason.PlanAlreadyStarted,
           "spec changed to generation " + generation + " after the plan started at generation "
               + st.acceptedGeneration + "; the change is not applied. To update differently, wait for"
-              + " the outcome (or delete the plan before the hand-off) and create a new plan");
+              + " the outcome (or delete the plan before the hand-off) and create a new plan"));
     } else if (st.phase.isTerminal() && previouslyObserved != null && generation != null
         && !Objects.equals(generation, previouslyObserved)
         && plan.getMetadata().getDeletionTimestamp() == null) {
       // e.g. a Failed InvalidSpec plan whose spec was corrected: a plan runs once
-      conditions.set(plan, Conditions.SPEC_CHANGE_REFUSED, true, "PlanEnded",
+      recorder.apply(plan, ConditionChange.set(Conditions.SPEC_CHANGE_REFUSED, true, Reason.PlanEnded,
           "spec changed to generation " + generation + " after the plan ended " + st.phase
               + "; a plan runs once and the change is not applied. Delete this plan and create a"
-              + " new one with the corrected spec");
+              + " new one with the corrected spec"));
     }
   }
 
   /**
-   * A status the operator did not write (a plan restored from a backup with its old status, or a
-   * forged one) is not acted on. Every plan this operator started left Pending with its spec frozen
-   * in status.acceptedSpec (valid) and status.acceptedGeneration, and got past Pausing only with the
-   * backup set named after its own uid; a plan the host agent reports on (same uid) is genuine.
-   * Anything else ends Failed at once, undoing only what is provably this plan's: the workloads
-   * that carry its pause annotation are resumed, and (if it ever left Pending) a request.json of
-   * its own uid that the host has not acted on is withdrawn (never another plan's request).
+   * A status the operator did not write ({@link PlanObserver#trustVerdict}) is not acted on: the
+   * plan ends Failed at once, undoing only what is provably this plan's: the workloads that carry
+   * its pause annotation are resumed, and (if it ever left Pending) a request.json of its own uid
+   * that the host has not acted on is withdrawn (never another plan's request).
    */
-  private void refuseUntrustedStatus(UpdatePlan plan, String unreadable) {
+  private void refuseUntrustedStatus(UpdatePlan plan, Observation observation) {
     UpdatePlanStatus st = plan.getStatus();
-    if (unreadable == null && (st.phase == Phase.Pending || st.phase.isTerminal())) {
-      return;
-    }
-    Optional<String> why = unreadable != null ? Optional.of("it cannot be read: " + unreadable) : untrusted(plan);
-    // the host acting on an Apply of this uid proves the plan genuine; its answer to a Prepare (written
-    // before any hook or pause) does not: such a plan is still refused, and its Prepare withdrawn
-    if (why.isEmpty() || host.hostState(plan).filter(s -> !HostStates.isPrepareState(s.state())).isPresent()) {
+    Optional<Observation.Distrust> distrust = observation.untrustedStatus();
+    if (distrust.isEmpty()) {
       return;
     }
     if (st.acceptedSpec == null || st.acceptedGeneration == null) {
       // never left Pending: no request of this plan can exist, the host is not touched at all
-      pausing.resume(plan, writer, events);
+      pausing.resume(plan, recorder.checkpoints(), recorder.objectEvents());
     } else {
-      rewind(plan);
+      rewind(plan, observation);
     }
     if (st.acceptedSpec != null && !SpecValidator.problems(st.acceptedSpec).isEmpty()) {
       st.acceptedSpec = null; // the CRD's status schema would refuse it: the Failed status must be writable
     }
-    transition(plan, Phase.Failed, "UntrustedStatus", "status"
-        + (unreadable == null ? ".phase " + st.phase : "") + " was not written by this operator for"
-        + " this plan (" + why.get() + "); nothing was done. To run this update, delete the plan and"
+    recorder.transition(plan, Phase.Failed, Reason.UntrustedStatus, "status"
+        + (distrust.get().unreadable() ? "" : ".phase " + st.phase) + " was not written by this operator for"
+        + " this plan (" + distrust.get().why() + "); nothing was done. To run this update, delete the plan and"
         + " create it again without status");
   }
 
-  private static Optional<String> untrusted(UpdatePlan plan) {
-    UpdatePlanStatus st = plan.getStatus();
-    if (st.acceptedSpec == null || st.acceptedGeneration == null) {
-      return Optional.of("status.acceptedSpec or status.acceptedGeneration is missing: the plan never left Pending");
-    }
-    List<String> problems = SpecValidator.problems(st.acceptedSpec);
-    if (!problems.isEmpty()) {
-      return Optional.of("status.acceptedSpec is invalid: " + problems.get(0));
-    }
-    boolean pastPausing = st.phase.isHandedOff() || st.phase == Phase.AwaitingReboot;
-    if (pastPausing && (st.backup == null || !BackupIds.forPlan(plan).equals(st.backup.id))) {
-      return Optional.of("status.backup is not this plan's backup set " + BackupIds.forPlan(plan));
-    }
-    return Optional.empty();
-  }
-
   /** The host's marker is the truth once the host acted on this plan (e.g. after an etcd restore). */
-  private void resyncFromHost(UpdatePlan plan) {
+  private void resyncFromHost(UpdatePlan plan, Observation observation) {
     UpdatePlanStatus st = plan.getStatus();
-    Optional<HostHandoff.HostState> state = st.phase.isTerminal() ? Optional.empty() : host.hostState(plan);
+    Optional<HostHandoff.HostAnswer> state = st.phase.isTerminal() ? Optional.empty() : observation.answer();
     if (state.isEmpty()) {
       return;
     }
-    HostHandoff.HostState s = state.get();
+    HostHandoff.HostAnswer s = state.get();
     st.host = report(s);
-    List<HostUpdateRecord> updates = host.recentUpdates(MIRRORED_UPDATES);
+    List<HostUpdateRecord> updates = observation.hostHistory();
     st.host.history = updates.isEmpty() ? null : updates;
     if (st.phase == Phase.Preparing && st.handoff != null && st.handoff.sequence != null
         && s.sequence() == st.handoff.sequence) {
       return; // the host's answer to this plan's Prepare (Failed included): PreparingStep reads it
     }
-    if (HostStates.isPrepareState(s.state())) {
+    if (s.state() != null && s.state().answersPrepare()) {
       // the host prepared (or checks) while the plan runs its hooks and pauses: nothing to catch up,
       // except a status that fell behind to before the Prepare (a restored etcd)
       if (st.phase == Phase.Pending || st.phase == Phase.Preflight) {
         if (st.handoff == null) {
           st.handoff = new HandoffStatus();
           st.handoff.sequence = s.sequence();
-          st.handoff.action = "Prepare";
+          st.handoff.action = UpdateRequest.Action.Prepare.name();
         }
-        transition(plan, Phase.Preparing, "ResumedFromHostStatus", "status was behind the host (restored etcd"
+        recorder.transition(plan, Phase.Preparing, Reason.ResumedFromHostStatus, "status was behind the host (restored etcd"
             + " or lost status update); continuing from host state " + s.state());
       }
       return;
@@ -216,106 +212,92 @@ public final class PlanStateMachine {
       if (st.handoff == null) {
         st.handoff = new HandoffStatus();
         st.handoff.sequence = s.sequence();
-        st.handoff.action = "Apply";
+        st.handoff.action = UpdateRequest.Action.Apply.name();
       }
       if (target == Phase.Failed) {
-        rewind(plan);
+        rewind(plan, observation);
       }
-      transition(plan, target, "ResumedFromHostStatus", "status was behind the host (restored etcd"
+      recorder.transition(plan, target, Reason.ResumedFromHostStatus, "status was behind the host (restored etcd"
           + " or lost status update); continuing from host state " + s.state());
     }
+  }
+
+  /** A marker file the operator refuses: a StepError condition that says what is wrong; the phase waits. */
+  private Duration markerRefused(UpdatePlan plan, String refusal) {
+    UpdatePlanStatus st = plan.getStatus();
+    LOG.atWarn().addKeyValue("plan", plan.getMetadata().getName()).addKeyValue("phase", st.phase)
+        .log("marker file refused, will retry: {}", refusal.replace('\n', ' '));
+    recorder.record(plan, StepOutcome.stay(st.phase, Reason.StepError, st.message, ERROR_BACKOFF)
+        .withCondition(Conditions.STEP_ERROR, true, Reason.MarkerRefused, "phase " + st.phase + " waits: " + refusal
+            + "\nThe operator does not act on a marker file it refuses. Check the file and the host agent's log"
+            + " (journalctl -u microshift-update-apply -u microshift-update-boot); retrying in "
+            + ERROR_BACKOFF.toSeconds() + "s"));
+    return ERROR_BACKOFF;
   }
 
   /** Records the failure in a StepError condition and keeps the phase; the step is retried after a back-off. */
   private Duration stepError(UpdatePlan plan, RuntimeException e) {
     UpdatePlanStatus st = plan.getStatus();
+    if (e instanceof MarkerProblems refused) {
+      return markerRefused(plan, refused.getMessage()); // a marker file refused while a step wrote one
+    }
     LOG.atWarn().addKeyValue("plan", plan.getMetadata().getName()).addKeyValue("phase", st.phase)
         .setCause(e).log("step failed, will retry");
-    if (e instanceof MarkerProblems) {
-      conditions.set(plan, "StepError", true, "MarkerRefused", "phase " + st.phase + " waits: " + e.getMessage()
-          + "\nThe operator does not act on a marker file it refuses. Check the file and the host agent's log"
-          + " (journalctl -u microshift-update-apply -u microshift-update-boot); retrying in " + ERROR_BACKOFF.toSeconds() + "s");
-    } else {
-      conditions.set(plan, "StepError", true, e.getClass().getSimpleName(),
-          "phase " + st.phase + " failed, retrying: " + e.getMessage());
-    }
-    apply(plan, StepResult.stay(st.phase, "StepError", st.message, ERROR_BACKOFF));
+    recorder.record(plan, StepOutcome.stay(st.phase, Reason.StepError, st.message, ERROR_BACKOFF)
+        .with(ConditionChange.stepFailed(e, "phase " + st.phase + " failed, retrying: " + e.getMessage())));
     return ERROR_BACKOFF;
   }
 
-  private void apply(UpdatePlan plan, StepResult result) {
+  /** A step's outcome: within the transition table, or the plan fails (and what it paused is resumed). */
+  private void record(UpdatePlan plan, StepOutcome outcome, Observation observation) {
     UpdatePlanStatus st = plan.getStatus();
-    if (result.next() == st.phase) {
-      st.message = result.message();
-      conditions.set(plan, Conditions.PROGRESSING, st.phase.isActive(), result.reason(), result.message());
+    if (outcome.next() == st.phase) {
+      recorder.record(plan, outcome);
       return;
     }
-    if (!Transitions.allowed(st.phase, result.next())) {
+    recorder.recordConditionsAndEvents(plan, outcome);
+    if (!Transitions.allowed(st.phase, outcome.next())) {
       LOG.atError().addKeyValue("plan", plan.getMetadata().getName()).addKeyValue("from", st.phase)
-          .addKeyValue("to", result.next()).log("step asked for a transition outside the table");
-      rewind(plan);
-      transition(plan, Phase.Failed, "InternalError", "internal error: transition " + st.phase + " -> "
-          + result.next() + " is not allowed; workloads resumed. Please report this");
+          .addKeyValue("to", outcome.next()).log("step asked for a transition outside the table");
+      rewind(plan, observation);
+      recorder.transition(plan, Phase.Failed, Reason.InternalError, "internal error: transition " + st.phase + " -> "
+          + outcome.next() + " is not allowed; workloads resumed. Please report this");
       return;
     }
-    if (result.next() == Phase.Failed) {
-      rewind(plan);
+    if (outcome.next() == Phase.Failed) {
+      rewind(plan, observation);
     }
-    transition(plan, result.next(), result.reason(), result.message());
+    recorder.transition(plan, outcome.next(), outcome.reason(), outcome.message());
   }
 
   /**
    * Undoes what a plan that did not hand off did: workloads resumed and, while it waits in
    * AwaitingReboot, its request withdrawn (a request the host has not acted on).
    */
-  private void rewind(UpdatePlan plan) {
+  private void rewind(UpdatePlan plan, Observation observation) {
     UpdatePlanStatus st = plan.getStatus();
-    pausing.resume(plan, writer, events);
+    pausing.resume(plan, recorder.checkpoints(), recorder.objectEvents());
     HandoffStatus handoff = st.handoff;
     // a Prepare the host staged, or an Apply it has not acted on: Cancel removes what is staged
-    boolean prepared = handoff != null && "Prepare".equals(handoff.action) && Transitions.isBeforeHandoff(st.phase)
-        && host.hostState(plan).map(s -> "Preparing".equals(s.state()) || "Prepared".equals(s.state())).orElse(true);
-    boolean applyNotActedOn = st.phase == Phase.AwaitingReboot && handoff != null && "Apply".equals(handoff.action)
-        && host.hostState(plan).filter(s -> s.sequence() == handoff.sequence).isEmpty();
+    boolean prepared = handoff != null && is(handoff, UpdateRequest.Action.Prepare) && Transitions.isBeforeHandoff(st.phase)
+        && observation.hostState().map(s -> s == HostState.Preparing || s == HostState.Prepared).orElse(true);
+    boolean applyNotActedOn = st.phase == Phase.AwaitingReboot && handoff != null && is(handoff, UpdateRequest.Action.Apply)
+        && observation.answerTo(handoff.sequence).isEmpty();
     if (prepared || applyNotActedOn) {
-      handoff.action = "Cancel";
-      handoff.sequence = host.nextSequence();
-      handoff.writtenAt = clock.instant().toString();
-      writer.save(plan);
-      host.writeRequest(plan, handoff.sequence, "Cancel");
-      events.normal(plan, "RequestWithdrawn", "request.json withdrawn (Cancel, sequence " + handoff.sequence + ")");
+      HandoffStatus cancel = recorder.beginHandoff(plan, UpdateRequest.Action.Cancel, host.nextSequence());
+      host.writeRequest(plan, cancel.sequence, UpdateRequest.Action.Cancel);
+      recorder.event(plan, PlanEvent.normal(Reason.RequestWithdrawn,
+          "request.json withdrawn (Cancel, sequence " + cancel.sequence + ")"));
     }
   }
 
-  private void transition(UpdatePlan plan, Phase next, String reason, String message) {
-    UpdatePlanStatus st = plan.getStatus();
-    Phase from = st.phase;
-    String fromSince = st.phaseTransitionTime;
-    st.phase = next;
-    st.phaseTransitionTime = clock.instant().toString();
-    st.message = message;
-    conditions.set(plan, Conditions.PROGRESSING, next.isActive(), reason, message);
-    if (next.isTerminal()) {
-      st.completionTime = clock.instant().toString();
-      conditions.set(plan, Conditions.READY, next == Phase.Succeeded, reason, message);
-      if (next != Phase.Succeeded) {
-        conditions.set(plan, Conditions.DEGRADED, true, reason, message);
-      }
-    }
-    boolean warning = next == Phase.Failed || next == Phase.RolledBack || next == Phase.RollingBack;
-    if (warning) {
-      events.warning(plan, reason, from + " -> " + next + ": " + message);
-    } else {
-      events.normal(plan, reason, from + " -> " + next + ": " + message);
-    }
-    metrics.transition(plan, from, next, fromSince, clock.instant());
-    LOG.atInfo().addKeyValue("plan", plan.getMetadata().getName()).addKeyValue("from", from)
-        .addKeyValue("to", next).addKeyValue("reason", reason).log(message);
+  private static boolean is(HandoffStatus handoff, UpdateRequest.Action action) {
+    return action.name().equals(handoff.action);
   }
 
-  private static HostReport report(HostHandoff.HostState s) {
+  private static HostReport report(HostHandoff.HostAnswer s) {
     HostReport r = new HostReport();
-    r.state = s.state();
+    r.state = s.state() == null ? null : s.state().name();
     r.message = s.message();
     r.bootId = s.bootId();
     r.deployment = s.deployment();

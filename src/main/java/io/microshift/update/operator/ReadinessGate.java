@@ -5,6 +5,7 @@ import io.microshift.update.operator.port.WorkloadPausing;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -25,22 +26,30 @@ public final class ReadinessGate {
     this.clock = clock;
   }
 
-  /** What the plan still waits for, or empty when hooks may run. */
-  public Optional<String> resumeAndWait(UpdatePlan plan) {
+  /**
+   * What the plan still waits for ({@code waiting}; empty when hooks may run), and the events to
+   * record about it.
+   */
+  public record Readiness(Optional<String> waiting, List<PlanEvent> events) {
+    static Readiness ready(List<PlanEvent> events) {
+      return new Readiness(Optional.empty(), events);
+    }
+  }
+
+  public Readiness resumeAndWait(UpdatePlan plan) {
     pausing.resume(plan, writer, events);
     if (plan.getStatus().workloadsResumedAt == null) {
       plan.getStatus().workloadsResumedAt = clock.instant().toString();
     }
     String waiting = pausing.notReady(plan);
     if (waiting == null) {
-      return Optional.empty();
+      return Readiness.ready(List.of());
     }
     Duration waited = Duration.between(Instant.parse(plan.getStatus().workloadsResumedAt), clock.instant());
     if (waited.compareTo(EffectiveSpec.of(plan).healthCheckTimeout()) < 0) {
-      return Optional.of("waiting for resumed workloads to be ready: " + waiting);
+      return new Readiness(Optional.of("waiting for resumed workloads to be ready: " + waiting), List.of());
     }
-    events.warning(plan, "WorkloadsNotReady", "workloads not ready after " + waited.toSeconds()
-        + "s, running hooks on the pods that are: " + waiting);
-    return Optional.empty();
+    return Readiness.ready(List.of(PlanEvent.warning(Reason.WorkloadsNotReady, "workloads not ready after "
+        + waited.toSeconds() + "s, running hooks on the pods that are: " + waiting)));
   }
 }

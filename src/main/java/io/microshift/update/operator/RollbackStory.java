@@ -14,7 +14,7 @@ public final class RollbackStory {
   private RollbackStory() {}
 
   /** The message for a plan whose host reports {@code RolledBack} or {@code Restored}. */
-  public static String of(UpdatePlan plan, HostHandoff.HostState s) {
+  public static String of(UpdatePlan plan, HostHandoff.HostAnswer s) {
     String target = plan.getStatus() == null || plan.getStatus().toVersion == null ? "the target"
         : plan.getStatus().toVersion;
     StringBuilder b = new StringBuilder("the update to ").append(target);

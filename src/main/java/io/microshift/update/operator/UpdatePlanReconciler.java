@@ -13,8 +13,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * JOSDK's entry point: hands each event to the {@link PlanStateMachine}, which persists status
- * itself (before side effects), so nothing is patched from here. The finalizer resumes paused
+ * JOSDK's entry point: hands each event to the {@link PlanStateMachine}, whose {@link PlanRecorder}
+ * persists status (a hand-off before its side effect, the rest at the end of the reconcile), so
+ * nothing is patched from here. The finalizer resumes paused
  * workloads and withdraws an un-handed-off request; a plan the host already acts on keeps its
  * finalizer until the update has an outcome. Besides the plans' own events, {@link PlanWakeups}
  * (the host's status changed) and {@link PodEvents} (a pod changed) reconcile the unfinished plans
@@ -27,16 +28,11 @@ public final class UpdatePlanReconciler implements Reconciler<UpdatePlan>, Clean
   static final Duration TERMINAL_RECHECK = Duration.ofMinutes(10);
 
   private final PlanStateMachine machine;
-  private final Conditions conditions;
-  private final StatusWriter writer;
   private final PlanWakeups wakeups;
   private final WrittenVersions written = new WrittenVersions();
 
-  public UpdatePlanReconciler(PlanStateMachine machine, Conditions conditions, StatusWriter writer,
-      PlanWakeups wakeups) {
+  public UpdatePlanReconciler(PlanStateMachine machine, PlanWakeups wakeups) {
     this.machine = machine;
-    this.conditions = conditions;
-    this.writer = writer;
     this.wakeups = wakeups;
   }
 
@@ -50,7 +46,7 @@ public final class UpdatePlanReconciler implements Reconciler<UpdatePlan>, Clean
     if (written.isStale(plan)) {
       // the informer has not seen our last status write yet: acting on this copy would redo a
       // step (e.g. a second Apply sequence); its own watch event or this retry comes with it
-      return UpdateControl.<UpdatePlan>noUpdate().rescheduleAfter(StepResult.SOON);
+      return UpdateControl.<UpdatePlan>noUpdate().rescheduleAfter(StepOutcome.SOON);
     }
     wakeups.track(plan);
     boolean wasTerminal = isTerminal(plan);
@@ -73,16 +69,13 @@ public final class UpdatePlanReconciler implements Reconciler<UpdatePlan>, Clean
       wakeups.wakeAll(); // a queued plan's turn
       return DeleteControl.defaultDelete();
     }
-    conditions.set(plan, Conditions.DELETION_BLOCKED, true, "HostIsUpdating",
-        "the host agent is applying this plan; it is deleted once the update has an outcome");
-    Duration next = machine.advance(plan);
+    Duration next = machine.advanceWhileDeletionBlocked(plan);
     if (plan.getStatus().phase.isTerminal()) {
       wakeups.forget(plan);
       written.forget(plan);
       return machine.release(plan) ? DeleteControl.defaultDelete()
           : DeleteControl.noFinalizerRemoval().rescheduleAfter(TERMINAL_RECHECK);
     }
-    writer.save(plan);
     return DeleteControl.noFinalizerRemoval().rescheduleAfter(next);
   }
 

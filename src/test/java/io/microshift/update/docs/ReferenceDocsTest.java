@@ -13,13 +13,17 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.api.UpdatePlanStatus;
+import io.microshift.update.marker.HostState;
+import io.microshift.update.operator.Conditions;
 import io.microshift.update.operator.OperatorMetrics;
+import io.microshift.update.operator.Reason;
 import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,9 +47,9 @@ class ReferenceDocsTest {
   static final Path METRICS_DOC = Path.of("docs/reference/metrics.md");
   static final Path MAIN_SRC = Path.of("src/main/java/io/microshift/update");
   static final Path OPERATOR_SRC = MAIN_SRC.resolve("operator");
-  static final Path CONDITIONS_SRC = OPERATOR_SRC.resolve("Conditions.java");
+  /** The packages that record Events of their own, with literal reasons (not operator.Reason). */
+  static final List<Path> OBJECT_EVENT_SRC = List.of(MAIN_SRC.resolve("hooks"), MAIN_SRC.resolve("pause"));
   static final Path METRICS_SRC = OPERATOR_SRC.resolve("OperatorMetrics.java");
-  static final Path HOST_STATES_SRC = OPERATOR_SRC.resolve("HostStates.java");
 
   // ================================================================ updateplan.md <-> CRD
 
@@ -142,48 +146,22 @@ class ReferenceDocsTest {
 
   // ================================================================ conditions-and-events.md <-> code
 
-  /** A call in the operator's code that sets a reason, and which argument holds it. */
-  record Site(String call, int reasonArg) {}
-
-  static final List<Site> REASON_SITES = List.of(
-      new Site("StepResult.fail", 0),
-      new Site("StepResult.advance", 1),
-      new Site("StepResult.stay", 1),
-      new Site("conditions.set", 3),
-      new Site("events.normal", 1),
-      new Site("events.warning", 1),
-      new Site("transition", 2)); // PlanStateMachine's own transitions (ResumedFromHostStatus, ...)
-
   @Test
   void conditionsDocListsEveryReasonTheCodeUses() throws IOException {
     Set<String> docTokens = backticked(Files.readString(CONDITIONS_DOC));
-    Reasons code = reasonsInCode();
-    // the scan must see the code it is meant to see, or this test checks nothing
-    assertTrue(code.literals.containsAll(Set.of("InvalidSpec", "Queued", "UpdateCommitted", "PlanAlreadyStarted",
-        "ResumedFromHostStatus", "RequestWithdrawn", "PreviewReady", "HostIsUpdating")),
-        "the source scan missed known reasons: " + code.literals);
-    assertTrue(code.prefixes.contains("Host"), "the source scan missed the Host<state> reasons");
-
-    Set<String> missing = new TreeSet<>(code.literals);
+    Set<String> missing = new TreeSet<>(reasonsInCode());
     missing.removeAll(docTokens);
-    assertEquals(Set.of(), missing, "conditions-and-events.md does not list these reasons (found in "
-        + MAIN_SRC + ")");
-    for (String prefix : code.prefixes) {
-      assertTrue(docTokens.stream().anyMatch(t -> t.matches(Pattern.quote(prefix) + "<[a-z]+>")),
-          "conditions-and-events.md does not explain the reasons " + prefix + "<...>");
-    }
-    // "Host" + the host state: every state of host-status.json but Failed (that is HostUpdateFailed)
+    assertEquals(Set.of(), missing, "conditions-and-events.md does not list these reasons (operator.Reason, and the"
+        + " Events of " + OBJECT_EVENT_SRC + ")");
+    assertTrue(docTokens.contains("Host<state>"), "conditions-and-events.md does not explain the reasons Host<state>");
+    // Host<state>: every state of host-status.json but Failed (that is HostUpdateFailed)
     Set<String> hostReasons = new TreeSet<>();
-    Matcher cases = Pattern.compile("case ([^-]+) ->").matcher(Files.readString(HOST_STATES_SRC));
-    while (cases.find()) {
-      for (String state : Pattern.compile("\"([A-Za-z]+)\"").matcher(cases.group(1)).results()
-          .map(x -> x.group(1)).toList()) {
-        if (!state.equals("Failed")) {
-          hostReasons.add("Host" + state);
-        }
+    for (HostState state : HostState.values()) {
+      if (state != HostState.Failed) {
+        hostReasons.add(Reason.host(state).name());
       }
     }
-    assertTrue(hostReasons.size() >= 9, "found too few host states in " + HOST_STATES_SRC + ": " + hostReasons);
+    assertEquals(HostState.values().length - 1, hostReasons.size());
     hostReasons.removeAll(docTokens);
     assertEquals(Set.of(), hostReasons, "conditions-and-events.md does not list these Host<state> reasons");
   }
@@ -191,9 +169,8 @@ class ReferenceDocsTest {
   @Test
   void conditionsDocListsEveryConditionType() throws IOException {
     Set<String> docTokens = backticked(Files.readString(CONDITIONS_DOC));
-    Set<String> types = new TreeSet<>(conditionConstants().values());
-    types.addAll(reasonsInCode().conditionTypes);
-    assertTrue(types.containsAll(Set.of("Ready", "Queued", "StepError")), "scan missed condition types: " + types);
+    Set<String> types = conditionTypes();
+    assertTrue(types.containsAll(Set.of("Ready", "Queued", "StepError")), "missed condition types: " + types);
     Set<String> missing = new TreeSet<>(types);
     missing.removeAll(docTokens);
     assertEquals(Set.of(), missing, "conditions-and-events.md does not list these condition types");
@@ -202,15 +179,13 @@ class ReferenceDocsTest {
   /** The reasons table names nothing the code does not set (a renamed reason must leave the doc). */
   @Test
   void conditionsDocListsNoReasonTheCodeLacks() throws IOException {
-    Reasons code = reasonsInCode();
+    Set<String> code = reasonsInCode();
     String doc = Files.readString(CONDITIONS_DOC);
     String table = doc.substring(doc.indexOf("## Reasons"), doc.indexOf("## Events"));
     Set<String> stale = new TreeSet<>();
     for (String row : table.lines().filter(l -> l.startsWith("| `")).toList()) {
       for (String reason : backticked(cell(row, 0))) {
-        boolean known = code.literals.contains(reason)
-            || code.prefixes.stream().anyMatch(p -> reason.startsWith(p) && reason.length() > p.length());
-        if (!known) {
+        if (!code.contains(reason)) {
           stale.add(reason);
         }
       }
@@ -218,73 +193,55 @@ class ReferenceDocsTest {
     assertEquals(Set.of(), stale, "conditions-and-events.md lists reasons the code does not use");
   }
 
-  static final class Reasons {
-    final Set<String> literals = new TreeSet<>();
-    /** Reasons built as "Prefix" + something, e.g. "Host" + state. */
-    final Set<String> prefixes = new TreeSet<>();
-    final Set<String> conditionTypes = new TreeSet<>();
-  }
-
-  static Reasons reasonsInCode() throws IOException {
-    Reasons r = new Reasons();
-    Map<String, String> constants = conditionConstants();
-    Pattern sites = Pattern.compile("(?<![.\\w])(StepResult\\.(?:fail|advance|stay)|conditions\\.(?:set|clear)"
-        + "|events\\.(?:normal|warning)|transition)\\s*\\(");
-    List<Path> sources;
-    try (Stream<Path> files = Files.walk(MAIN_SRC)) {
-      sources = files.filter(p -> p.toString().endsWith(".java")).sorted().toList();
+  /**
+   * The operator's reasons (the {@link Reason} enum) and those of the Events that the workload hooks
+   * and pausing record on their own (string literals at their {@code events.normal/warning} calls).
+   */
+  static Set<String> reasonsInCode() throws IOException {
+    Set<String> reasons = new TreeSet<>();
+    for (Reason r : Reason.values()) {
+      reasons.add(r.name());
     }
-    for (Path source : sources) {
-      String code = Files.readString(source);
-      boolean operator = source.startsWith(OPERATOR_SRC);
-      Matcher m = sites.matcher(code);
-      while (m.find()) {
-        String call = m.group(1);
-        if (!operator && !call.startsWith("events.")) {
-          continue; // events are recorded from hooks and pausing too; the rest is the operator's
-        }
-        List<String> args = arguments(code, m.end() - 1);
-        if (call.startsWith("conditions.") && args.size() >= 2) {
-          String type = args.get(1).trim();
-          Matcher c = Pattern.compile("^Conditions\\.([A-Z_]+)$").matcher(type);
-          if (c.matches() && constants.containsKey(c.group(1))) {
-            r.conditionTypes.add(constants.get(c.group(1)));
-          } else {
-            r.conditionTypes.addAll(literals(type));
-          }
-        }
-        for (Site site : REASON_SITES) {
-          if (site.call().equals(call) && args.size() > site.reasonArg()) {
-            String arg = args.get(site.reasonArg());
-            Matcher variable = Pattern.compile("^\\s*([a-z][A-Za-z0-9]*)\\s*$").matcher(arg);
-            if (variable.matches()) {
-              // a local such as `String reason = cond ? "A" : "B";`: its literals are the reasons
-              Matcher local = Pattern.compile("String " + variable.group(1) + " = ([^;]*);").matcher(code);
-              while (local.find()) {
-                r.literals.addAll(literals(local.group(1)));
-              }
-            }
-            r.literals.addAll(literals(arg));
-            Matcher prefix = Pattern.compile("^\\s*\"([A-Za-z]+)\"\\s*\\+").matcher(arg);
-            if (prefix.find()) {
-              r.literals.remove(prefix.group(1));
-              r.prefixes.add(prefix.group(1));
-            }
+    assertTrue(reasons.containsAll(Set.of("InvalidSpec", "Queued", "UpdateCommitted", "PlanAlreadyStarted",
+        "ResumedFromHostStatus", "RequestWithdrawn", "PreviewReady", "HostIsUpdating", "HostStaging")),
+        "operator.Reason lacks known reasons: " + reasons);
+    Set<String> objectEvents = new TreeSet<>();
+    Pattern sites = Pattern.compile("(?<![.\\w])events\\.(?:normal|warning)\\s*\\(");
+    for (Path dir : OBJECT_EVENT_SRC) {
+      List<Path> sources;
+      try (Stream<Path> files = Files.walk(dir)) {
+        sources = files.filter(p -> p.toString().endsWith(".java")).sorted().toList();
+      }
+      for (Path source : sources) {
+        String code = Files.readString(source);
+        Matcher m = sites.matcher(code);
+        while (m.find()) {
+          List<String> args = arguments(code, m.end() - 1);
+          if (args.size() > 1) {
+            objectEvents.addAll(literals(args.get(1)));
           }
         }
       }
     }
-    return r;
+    assertTrue(objectEvents.containsAll(Set.of("HookSucceeded", "WorkloadsPaused")),
+        "the scan of " + OBJECT_EVENT_SRC + " missed known reasons: " + objectEvents);
+    reasons.addAll(objectEvents);
+    return reasons;
   }
 
-  /** The constants of Conditions.java: name -> condition type. */
-  static Map<String, String> conditionConstants() throws IOException {
-    Map<String, String> out = new LinkedHashMap<>();
-    Matcher m = Pattern.compile("static final String ([A-Z_]+) = \"([A-Za-z]+)\";").matcher(Files.readString(CONDITIONS_SRC));
-    while (m.find()) {
-      out.put(m.group(1), m.group(2));
+  /** The condition types: the String constants of {@link Conditions}. */
+  static Set<String> conditionTypes() {
+    Set<String> out = new TreeSet<>();
+    for (Field f : Conditions.class.getFields()) {
+      if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
+        try {
+          out.add((String) f.get(null));
+        } catch (IllegalAccessException e) {
+          throw new AssertionError(e);
+        }
+      }
     }
-    assertTrue(out.size() >= 5, "found too few constants in " + CONDITIONS_SRC + ": " + out);
+    assertTrue(out.size() >= 5, "found too few constants in Conditions: " + out);
     return out;
   }
 

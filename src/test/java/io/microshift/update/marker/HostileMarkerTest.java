@@ -541,14 +541,15 @@ class HostileMarkerTest {
     HostStatus committed = MarkerFilesTest.status().toBuilder().state(HostState.Healthy).build()
         .transition(HostState.Committed, "done", "2026-01-31T12:30:00Z");
     MarkerFiles.writeHostStatus(state, committed, CrashHook.NONE);
-    assertEquals("Committed", handoff.hostState(plan(MarkerFilesTest.UID)).orElseThrow().state());
+    assertEquals("Committed", handoff.read(plan(MarkerFilesTest.UID)).answer().orElseThrow().state().name());
 
-    assertTrue(handoff.hostState(plan("11111111-2222-4333-8444-555555555555")).isEmpty(),
+    assertTrue(handoff.read(plan("11111111-2222-4333-8444-555555555555")).answer().isEmpty(),
         "a status about another plan is not this plan's outcome");
 
     HostStatus forged = committed.toBuilder().request(new HostStatus.RequestRef(MarkerFilesTest.UID, 8)).build();
     MarkerFiles.writeHostStatus(state, forged, CrashHook.NONE);
-    String m = refusal(() -> handoff.hostState(plan(MarkerFilesTest.UID)));
+    // a refused status is data in the reading, the refusal says why
+    String m = handoff.read(plan(MarkerFilesTest.UID)).refusal().orElseThrow();
     assertTrue(m.contains("request.sequence: 8 is newer than request.json's sequence 7"), m);
   }
 
@@ -571,11 +572,11 @@ class HostileMarkerTest {
     p.getStatus().backup.etcdSizeBytes = 1024L;
     p.getStatus().backup.etcdRevision = 9L;
     var handoff = new io.microshift.update.operator.adapter.MarkerHostHandoff(state, OWNER, java.time.Clock.systemUTC());
-    handoff.writeRequest(p, 1, "Apply");
+    handoff.writeRequest(p, 1, UpdateRequest.Action.Apply);
     assertTrue(MarkerFiles.readRequest(state, OWNER).orElseThrow().allowUnsupportedPath(),
         "4.15 -> 4.17 is written (and read back) only with the plan's opt-in");
     spec.allowUnsupportedPath = null;
-    String m = refusal(() -> handoff.writeRequest(p, 2, "Apply"));
+    String m = refusal(() -> handoff.writeRequest(p, 2, UpdateRequest.Action.Apply));
     assertTrue(m.contains("set spec.allowUnsupportedPath: true"), m);
   }
 

@@ -27,24 +27,20 @@ class EventDrivenWaitsTest {
   static final Duration SAFETY_NET_AT_LEAST = Duration.ofSeconds(10);
   static KubernetesClient client;
 
+  OperatorHarness harness;
   FakeHost host;
   RecordingWorkloads work;
-  OperatorRuntime runtime;
 
   @BeforeEach
   void start() throws Exception {
-    MockCluster.prepare(client);
-    host = new FakeHost();
-    work = new RecordingWorkloads();
-    runtime = new OperatorRuntime(client, new Ports(work, work, host), new SimpleMeterRegistry(),
-        Clock.systemUTC(), null);
-    runtime.start();
+    harness = OperatorHarness.start(client);
+    host = harness.host;
+    work = harness.work;
   }
 
   @AfterEach
   void stop() {
-    runtime.close();
-    MockCluster.clear(client);
+    harness.close();
     client.pods().inNamespace("shop").delete();
   }
 
@@ -109,15 +105,12 @@ class EventDrivenWaitsTest {
   }
 
   private UpdatePlan get(String name) {
-    return client.resources(UpdatePlan.class).withName(name).get();
+    return harness.get(name);
   }
 
   private void awaitPhase(String name, Phase phase, Duration within) {
     long t0 = System.nanoTime();
-    await().atMost(within).pollInterval(Duration.ofMillis(20)).until(() -> {
-      UpdatePlan p = get(name);
-      return p != null && p.getStatus() != null && p.getStatus().phase == phase;
-    });
+    harness.awaitPhase(name, phase, within, Duration.ofMillis(20));
     assertEquals(phase, get(name).getStatus().phase, "after " + (System.nanoTime() - t0) / 1_000_000 + " ms");
   }
 }

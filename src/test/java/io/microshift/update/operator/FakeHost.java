@@ -1,6 +1,8 @@
 package io.microshift.update.operator;
 
 import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.marker.HostState;
+import io.microshift.update.marker.UpdateRequest;
 import io.microshift.update.operator.port.HostHandoff;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +18,7 @@ final class FakeHost implements HostHandoff {
   final List<Request> requests = new ArrayList<>();
   final List<Verification> verifications = new ArrayList<>();
   private final AtomicLong sequence = new AtomicLong();
-  private volatile HostState state;
+  private volatile HostAnswer state;
   private volatile String stateUid;
   /** When set, host-status.json is refused with this problem, as MarkerHostHandoff refuses a hostile file. */
   volatile String refusedStatus;
@@ -28,7 +30,8 @@ final class FakeHost implements HostHandoff {
   }
 
   @Override
-  public synchronized void writeRequest(UpdatePlan plan, long seq, String action) {
+  public synchronized void writeRequest(UpdatePlan plan, long seq, UpdateRequest.Action requested) {
+    String action = requested.name();
     if (action.equals("Cancel") && lastRequest().map(l -> !l.planUid().equals(plan.getMetadata().getUid())).orElse(true)) {
       return; // as MarkerHostHandoff: nothing of ours to withdraw, never overwrite another plan's request
     }
@@ -57,18 +60,23 @@ final class FakeHost implements HostHandoff {
   private synchronized void reportNow(String hostState, String bootId, Integer attempts, String message) {
     Request r = lastRequest().orElseThrow();
     stateUid = r.planUid();
-    state = new HostState(hostState, r.sequence(), message, bootId, "deploy-" + bootId, attempts,
+    state = new HostAnswer(HostState.valueOf(hostState), r.sequence(), message, bootId, "deploy-" + bootId, attempts,
         "backup", hostState.equals("Restored") ? "backup" : null, "2026-11-25T00:00:00Z");
     listeners.forEach(Runnable::run); // as MarkerHostHandoff's file watch
   }
 
   @Override
-  public Optional<HostState> hostState(UpdatePlan plan) {
+  public HostReading read(UpdatePlan plan) {
     String refused = refusedStatus;
     if (refused != null) {
-      throw new io.microshift.update.marker.MarkerProblems("/var/lib/microshift-update/host-status.json", List.of(refused));
+      return HostReading.refused(new io.microshift.update.marker.MarkerProblems(
+          "/var/lib/microshift-update/host-status.json", List.of(refused)).getMessage());
     }
-    return state != null && plan.getMetadata().getUid().equals(stateUid) ? Optional.of(state) : Optional.empty();
+    Optional<HostAnswer> answer = state != null && plan.getMetadata().getUid().equals(stateUid)
+        ? Optional.of(state) : Optional.empty();
+    List<io.microshift.update.api.HostUpdateRecord> history = updates;
+    return new HostReading(answer, Optional.empty(), Optional.empty(),
+        answer.isPresent() ? history.subList(0, Math.min(MIRRORED_UPDATES, history.size())) : List.of());
   }
 
   @Override
@@ -78,22 +86,12 @@ final class FakeHost implements HostHandoff {
   }
 
   @Override
-  public Optional<String> busyWithAnotherPlan(UpdatePlan plan) {
-    return Optional.empty();
-  }
-
-  @Override
   public synchronized void writeVerification(UpdatePlan plan, String bootId, boolean passed, String message) {
     verifications.add(new Verification(plan.getMetadata().getUid(), bootId, passed));
   }
 
   /** What history.json holds, newest first (the test plays the host agent). */
   volatile List<io.microshift.update.api.HostUpdateRecord> updates = List.of();
-
-  @Override
-  public List<io.microshift.update.api.HostUpdateRecord> recentUpdates(int n) {
-    return updates.subList(0, Math.min(n, updates.size()));
-  }
 
   @Override
   public Optional<String> lastHostBackupId() {

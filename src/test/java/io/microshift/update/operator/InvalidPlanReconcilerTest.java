@@ -39,40 +39,28 @@ import org.junit.jupiter.api.Test;
 class InvalidPlanReconcilerTest {
   static KubernetesClient client;
 
+  OperatorHarness harness;
   FakeHost host;
   RecordingWorkloads work;
-  OperatorRuntime runtime;
 
   @BeforeEach
   void start() throws Exception {
-    MockCluster.prepare(client);
-    host = new FakeHost();
-    work = new RecordingWorkloads();
-    startOperator();
-  }
-
-  private void startOperator() {
-    runtime = new OperatorRuntime(client, new Ports(work, work, host), new SimpleMeterRegistry(),
-        Clock.systemUTC(), null);
-    runtime.start();
+    harness = OperatorHarness.start(client);
+    host = harness.host;
+    work = harness.work;
   }
 
   @AfterEach
   void stop() {
-    runtime.close();
-    MockCluster.clear(client);
+    harness.close();
   }
 
   UpdatePlan get(String name) {
-    return client.resources(UpdatePlan.class).withName(name).get();
+    return harness.get(name);
   }
 
   UpdatePlan awaitPhase(String name, Phase phase) {
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
-      UpdatePlan p = get(name);
-      return p != null && p.getStatus() != null && p.getStatus().phase == phase;
-    });
-    return get(name);
+    return harness.awaitPhase(name, phase);
   }
 
   static String readyReason(UpdatePlan p) {
@@ -86,11 +74,11 @@ class InvalidPlanReconcilerTest {
 
   /** Creates the plan while the operator is stopped, then gives it {@code status} as a restore would. */
   UpdatePlan createWithStatus(UpdatePlan plan, UpdatePlanStatus status) {
-    runtime.close();
+    harness.stopOperator();
     UpdatePlan created = client.resource(plan).create();
     created.setStatus(status);
     client.resource(created).updateStatus();
-    startOperator();
+    harness.startOperator();
     return created;
   }
 
@@ -143,12 +131,12 @@ class InvalidPlanReconcilerTest {
 
   @Test
   void aStatusTheTypesCannotHoldIsNotTrusted() {
-    runtime.close();
+    harness.stopOperator();
     createRaw("bad-phase", "{\"type\":\"ostree\",\"target\":{\"version\":\"4.17.3\",\"ostreeRef\":\"rhel/9\"}}",
         "{\"phase\":\"AwaitingReboot\",\"handoff\":{\"sequence\":\"lots\"}}");
     createRaw("odd-phase", "{\"type\":\"ostree\",\"target\":{\"version\":\"4.17.3\",\"ostreeRef\":\"rhel/9\"}}",
         "{\"phase\":\"Exploded\"}");
-    startOperator();
+    harness.startOperator();
     for (String name : List.of("bad-phase", "odd-phase")) {
       UpdatePlan p = awaitPhase(name, Phase.Failed);
       assertEquals("UntrustedStatus", readyReason(p), name);
@@ -319,14 +307,14 @@ class InvalidPlanReconcilerTest {
     client.resource(ostreePlan("older", "4.17.3")).create();
     awaitPhase("older", Phase.AwaitingReboot);
     await().until(() -> host.lastRequest().map(r -> r.action().equals("Apply")).orElse(false));
-    runtime.close();
+    harness.stopOperator();
     // accepted by an operator with looser rules, before the host picked the request up
     UpdatePlan p = get("older");
     p.getStatus().acceptedSpec.workloads = new WorkloadSelection();
     p.getStatus().acceptedSpec.workloads.drainTimeout = "48h";
     client.resource(p).updateStatus();
     work.calls.clear();
-    startOperator();
+    harness.startOperator();
 
     p = awaitPhase("older", Phase.Failed);
     assertEquals("UntrustedStatus", readyReason(p));

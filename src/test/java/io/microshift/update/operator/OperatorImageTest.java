@@ -72,14 +72,14 @@ class OperatorImageTest {
     UpdatePlan ostree = UpdatePlanReconcilerTest.ostreePlan("to-4-18", "4.18.1");
     withBackup(ostree);
     new MarkerHostHandoff(state, MarkerReader.ROOT_UID, Clock.systemUTC(), Optional.of(REPO + "@" + DIGEST))
-        .writeRequest(ostree, 1, "Apply");
+        .writeRequest(ostree, 1, UpdateRequest.Action.Apply);
     UpdateRequest written = MarkerFiles.readRequest(state).orElseThrow();
     assertEquals(List.of(REPO + "@" + DIGEST), written.target().requiredImages());
 
     Path other = state.resolve("unknown");
     java.nio.file.Files.createDirectories(other);
     new MarkerHostHandoff(other, MarkerReader.ROOT_UID, Clock.systemUTC(), Optional.empty())
-        .writeRequest(ostree, 1, "Apply");
+        .writeRequest(ostree, 1, UpdateRequest.Action.Apply);
     assertNull(MarkerFiles.readRequest(other).orElseThrow().target().requiredImages());
   }
 
@@ -88,8 +88,13 @@ class OperatorImageTest {
     UpdatePlan plan = UpdatePlanReconcilerTest.ostreePlan("to-4-18", "4.18.1");
     withBackup(plan);
     MarkerHostHandoff unknown = new MarkerHostHandoff(state, MarkerReader.ROOT_UID, Clock.systemUTC(), Optional.empty());
-    new io.microshift.update.operator.step.AwaitingRebootStep(unknown, p -> p, new Conditions(Clock.systemUTC()),
-        Clock.systemUTC()).execute(plan);
+    PlanRecorder recorder = new PlanRecorder(p -> p, new Conditions(Clock.systemUTC()),
+        new io.microshift.update.hooks.TestPlans.Events(),
+        new OperatorMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), Clock.systemUTC());
+    StepOutcome outcome = new io.microshift.update.operator.step.AwaitingRebootStep(unknown, recorder).execute(plan,
+        new Observation(io.microshift.update.operator.port.HostHandoff.HostReading.nothing(), Optional.empty(),
+            EffectiveSpec.of(plan)));
+    recorder.recordConditionsAndEvents(plan, outcome);
     io.fabric8.kubernetes.api.model.Condition c = Conditions.find(plan.getStatus(), Conditions.TARGET_NOT_CHECKED).orElseThrow(
         () -> new AssertionError("no TargetNotChecked condition: " + plan.getStatus().conditions));
     assertEquals("True", c.getStatus());

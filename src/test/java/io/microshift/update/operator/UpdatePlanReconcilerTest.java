@@ -28,30 +28,20 @@ import org.junit.jupiter.api.Test;
 class UpdatePlanReconcilerTest {
   static KubernetesClient client;
 
+  OperatorHarness harness;
   FakeHost host;
   RecordingWorkloads work;
-  OperatorRuntime runtime;
-  SimpleMeterRegistry registry;
 
   @BeforeEach
   void start() throws Exception {
-    MockCluster.prepare(client);
-    host = new FakeHost();
-    work = new RecordingWorkloads();
-    startOperator();
-  }
-
-  private void startOperator() {
-    registry = new SimpleMeterRegistry();
-    runtime = new OperatorRuntime(client, new Ports(work, work, host), registry,
-        Clock.systemUTC(), null);
-    runtime.start();
+    harness = OperatorHarness.start(client);
+    host = harness.host;
+    work = harness.work;
   }
 
   @AfterEach
   void stop() {
-    runtime.close();
-    MockCluster.clear(client);
+    harness.close();
   }
 
   static UpdatePlan ostreePlan(String name, String version) {
@@ -66,23 +56,15 @@ class UpdatePlanReconcilerTest {
   }
 
   UpdatePlan get(String name) {
-    return client.resources(UpdatePlan.class).withName(name).get();
+    return harness.get(name);
   }
 
   UpdatePlan awaitPhase(String name, Phase phase) {
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
-      UpdatePlan p = get(name);
-      return p != null && p.getStatus() != null && p.getStatus().phase == phase;
-    });
-    return get(name);
+    return harness.awaitPhase(name, phase);
   }
 
   List<String> eventReasons(String plan) {
-    return client.v1().events().inNamespace("default").list().getItems().stream()
-        .filter(e -> plan.equals(e.getInvolvedObject().getName()))
-        .sorted((a, b) -> a.getMetadata().getCreationTimestamp() == null ? 0
-            : a.getMetadata().getCreationTimestamp().compareTo(b.getMetadata().getCreationTimestamp()))
-        .map(Event::getReason).collect(Collectors.toList());
+    return harness.eventReasons(plan);
   }
 
   @Test
@@ -142,15 +124,15 @@ class UpdatePlanReconcilerTest {
         Conditions.find(p.getStatus(), Conditions.READY).orElseThrow().getObservedGeneration());
     assertTrue(p.getStatus().completionTime != null && p.getStatus().startTime != null);
     await().until(() -> eventReasons("z-stream").contains("UpdateCommitted"));
-    assertEquals(1.0, registry.get("microshift_update_plan_phase")
+    assertEquals(1.0, harness.registry().get("microshift_update_plan_phase")
         .tags("plan", "z-stream", "phase", "Succeeded").gauge().value());
-    assertEquals(0.0, registry.get("microshift_update_plan_phase")
+    assertEquals(0.0, harness.registry().get("microshift_update_plan_phase")
         .tags("plan", "z-stream", "phase", "Verifying").gauge().value());
-    assertEquals(1.0, registry.get("microshift_update_plans_completed")
+    assertEquals(1.0, harness.registry().get("microshift_update_plans_completed")
         .tags("outcome", "Succeeded").counter().count());
-    assertEquals(1, registry.get("microshift_update_duration")
+    assertEquals(1, harness.registry().get("microshift_update_duration")
         .tags("outcome", "Succeeded", "dry_run", "false").timer().count(), "the update's duration is observed once");
-    assertEquals(1, registry.get("microshift_update_phase_duration").tags("phase", "Verifying").timer().count());
+    assertEquals(1, harness.registry().get("microshift_update_phase_duration").tags("phase", "Verifying").timer().count());
     assertTrue(eventReasons("z-stream").containsAll(
         List.of("Started", "PreflightPassed", "WorkloadBackupsDone", "WorkloadsPaused", "HostAccepted")));
   }
@@ -350,10 +332,10 @@ class UpdatePlanReconcilerTest {
     awaitPhase("restart", Phase.AwaitingReboot);
     await().until(() -> host.lastRequest().map(r -> r.action().equals("Apply")).orElse(false));
     long sequence = host.lastRequest().get().sequence();
-    runtime.close();
+    harness.stopOperator();
 
     work.calls.clear();
-    startOperator();
+    harness.startOperator();
     host.report("Booted", "boot-2", 1, "booted");
     UpdatePlan p = awaitPhase("restart", Phase.Verifying);
     assertEquals(sequence, p.getStatus().handoff.sequence, "the same request, not a new one");
@@ -395,7 +377,7 @@ class UpdatePlanReconcilerTest {
     UpdatePlan p = awaitPhase("restored", Phase.AwaitingReboot);
     host.report("Rebooting", "boot-1", 0, "rebooting");
     awaitPhase("restored", Phase.Applying);
-    runtime.close();
+    harness.stopOperator();
     // etcd came back from the snapshot taken while Pausing: status is behind the host
     p = get("restored");
     p.getStatus().phase = Phase.Pausing;
@@ -403,7 +385,7 @@ class UpdatePlanReconcilerTest {
     client.resource(p).updateStatus();
     host.report("Restored", "boot-3", 3, "data restored");
 
-    startOperator();
+    harness.startOperator();
     p = awaitPhase("restored", Phase.RolledBack);
     assertEquals("Apply", host.lastRequest().get().action());
     assertEquals(1, host.requests.stream().filter(r -> r.action().equals("Apply")).count(),

@@ -24,7 +24,7 @@ import java.util.Optional;
 /**
  * The operator's side of the marker protocol on the hostPath state dir: writes request.json
  * (validated, atomic, durable, through {@link MarkerFiles}) and reads host-status.json with the
- * reader's safety checks. A refused host-status.json raises, so the step reports it and retries.
+ * reader's safety checks. A refused host-status.json is a refusal in the {@link HostReading}.
  */
 public final class MarkerHostHandoff implements HostHandoff {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MarkerHostHandoff.class);
@@ -58,9 +58,8 @@ public final class MarkerHostHandoff implements HostHandoff {
   }
 
   @Override
-  public synchronized void writeRequest(UpdatePlan plan, long sequence, String action) {
+  public synchronized void writeRequest(UpdatePlan plan, long sequence, UpdateRequest.Action act) {
     Optional<UpdateRequest> existing = readRequest();
-    UpdateRequest.Action act = UpdateRequest.Action.valueOf(action);
     if (existing.isPresent() && isOurs(existing.get(), plan) && existing.get().sequence() == sequence
         && existing.get().action() == act) {
       return;
@@ -74,12 +73,27 @@ public final class MarkerHostHandoff implements HostHandoff {
     MarkerFiles.writeRequest(stateDir, request);
   }
 
+  /**
+   * host-status.json about this plan, the other plan it may be busy with, and history.json, read
+   * once. A refused file is data in the reading (its problems), not an exception.
+   */
   @Override
-  public Optional<HostState> hostState(UpdatePlan plan) {
-    Optional<HostStatus> status = readStatus()
-        .filter(s -> s.request() != null && s.request().uid().equals(plan.getMetadata().getUid()));
-    status.ifPresent(s -> refuseUnwrittenSequence(s, plan));
-    return status.map(MarkerHostHandoff::toHostState);
+  public HostReading read(UpdatePlan plan) {
+    String uid = plan.getMetadata().getUid();
+    try {
+      Optional<HostStatus> status = readStatus();
+      Optional<HostStatus> ours = status.filter(s -> s.request() != null && s.request().uid().equals(uid));
+      ours.ifPresent(s -> refuseUnwrittenSequence(s, plan));
+      Optional<String> busy = status
+          .filter(s -> s.request() != null && !s.request().uid().equals(uid))
+          .filter(s -> s.state() != null && !s.state().isTerminal())
+          .map(s -> "the host agent is still working on another request (plan uid " + s.request().uid()
+              + ", state " + s.state() + "); this plan starts when it ends");
+      return new HostReading(ours.map(MarkerHostHandoff::toHostAnswer), Optional.empty(), busy,
+          ours.isPresent() ? recentUpdates(MIRRORED_UPDATES) : List.of());
+    } catch (MarkerProblems e) {
+      return HostReading.refused(e.getMessage());
+    }
   }
 
   /**
@@ -93,15 +107,6 @@ public final class MarkerHostHandoff implements HostHandoff {
               "request.sequence: " + s.request().sequence() + " is newer than request.json's sequence "
                   + r.sequence() + "; the status (" + s.state() + ") is not about a request the operator wrote"));
         });
-  }
-
-  @Override
-  public Optional<String> busyWithAnotherPlan(UpdatePlan plan) {
-    return readStatus()
-        .filter(s -> s.request() != null && !s.request().uid().equals(plan.getMetadata().getUid()))
-        .filter(s -> s.state() != null && !s.state().isTerminal())
-        .map(s -> "the host agent is still working on another request (plan uid " + s.request().uid()
-            + ", state " + s.state() + "); this plan starts when it ends");
   }
 
   /**
@@ -155,7 +160,6 @@ public final class MarkerHostHandoff implements HostHandoff {
    * The newest {@code n} records of history.json (read-only, with the marker reader's checks); a
    * refused file is logged and shows as no history, it never stops the plan.
    */
-  @Override
   public List<HostUpdateRecord> recentUpdates(int n) {
     try {
       return MarkerFiles.readHistory(stateDir, hostUid).map(h -> h.newest(n)).orElse(List.of()).stream()
@@ -253,8 +257,8 @@ public final class MarkerHostHandoff implements HostHandoff {
         spec.dryRun());
   }
 
-  private static HostState toHostState(HostStatus s) {
-    return new HostState(s.state() == null ? null : s.state().name(), s.request().sequence(), s.message(),
+  private static HostAnswer toHostAnswer(HostStatus s) {
+    return new HostAnswer(s.state(), s.request().sequence(), s.message(),
         s.bootIdAfter() != null ? s.bootIdAfter() : s.bootIdBefore(),
         s.deploymentAfter() != null ? s.deploymentAfter() : s.deploymentBefore(),
         s.greenbootAttempts(), s.backupId(), s.restoredBackupId(), s.updatedAt(), facts(s));

@@ -4,36 +4,32 @@ import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.operator.HostStates;
 import io.microshift.update.operator.RollbackStory;
+import io.microshift.update.operator.Observation;
 import io.microshift.update.operator.PhaseStep;
-import io.microshift.update.operator.StepResult;
+import io.microshift.update.operator.Reason;
+import io.microshift.update.operator.StepOutcome;
 import io.microshift.update.operator.port.HostHandoff;
 import java.util.Optional;
 
 /** The host stages the update and reboots; the operator only watches host-status.json. */
 public final class ApplyingStep implements PhaseStep {
-  private final HostHandoff host;
-
-  public ApplyingStep(HostHandoff host) {
-    this.host = host;
-  }
-
   @Override
-  public StepResult execute(UpdatePlan plan) {
-    Optional<HostHandoff.HostState> state = host.hostState(plan);
+  public StepOutcome execute(UpdatePlan plan, Observation observation) {
+    Optional<HostHandoff.HostAnswer> state = observation.answer();
     if (state.isEmpty()) {
       return HostStates.waitingForHost(Phase.Applying);
     }
-    HostHandoff.HostState s = state.get();
+    HostHandoff.HostAnswer s = state.get();
     Phase next = HostStates.phaseFor(s.state()).orElse(Phase.Applying);
     if (next == Phase.Failed) {
-      return StepResult.fail("HostUpdateFailed", s.message());
+      return StepOutcome.fail(Reason.HostUpdateFailed, s.message());
     }
     if (next == Phase.Applying) {
-      return StepResult.stay(Phase.Applying, "Host" + s.state(), "host: " + s.state() + ": " + s.message(), HostStates.POLL);
+      return StepOutcome.stay(Phase.Applying, Reason.host(s.state()), "host: " + s.state() + ": " + s.message(), HostStates.POLL);
     }
     if (next == Phase.RollingBack) {
-      return StepResult.advance(next, "GreenbootRollback", RollbackStory.of(plan, s));
+      return StepOutcome.advance(next, Reason.GreenbootRollback, RollbackStory.of(plan, s));
     }
-    return StepResult.advance(next, "Host" + s.state(), "host: " + s.state() + ": " + s.message());
+    return StepOutcome.advance(next, Reason.host(s.state()), "host: " + s.state() + ": " + s.message());
   }
 }

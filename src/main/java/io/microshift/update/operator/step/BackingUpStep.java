@@ -4,9 +4,11 @@ import io.microshift.update.hooks.HookPhase;
 import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.operator.EventRecorder;
+import io.microshift.update.operator.Observation;
 import io.microshift.update.operator.PhaseStep;
+import io.microshift.update.operator.Reason;
 import io.microshift.update.operator.StatusWriter;
-import io.microshift.update.operator.StepResult;
+import io.microshift.update.operator.StepOutcome;
 import io.microshift.update.operator.port.WorkloadHooks;
 
 /** Runs the workloads' pre-update hooks (their own data backups) while they still run. */
@@ -22,13 +24,13 @@ public final class BackingUpStep implements PhaseStep {
   }
 
   @Override
-  public StepResult execute(UpdatePlan plan) {
+  public StepOutcome execute(UpdatePlan plan, Observation observation) {
     WorkloadHooks.Outcome outcome = hooks.run(plan, HookPhase.PRE_UPDATE, writer, events);
     if (!outcome.ok()) {
-      return StepResult.fail("PreUpdateHookFailed", outcome.failure());
+      return StepOutcome.fail(Reason.PreUpdateHookFailed, outcome.failure());
     }
     String msg = "pre-update hooks done"
         + (outcome.continued().isEmpty() ? "" : "; failed but continued: " + String.join(", ", outcome.continued()));
-    return StepResult.advance(Phase.Pausing, "WorkloadBackupsDone", msg);
+    return StepOutcome.advance(Phase.Pausing, Reason.WorkloadBackupsDone, msg);
   }
 }

@@ -6,12 +6,12 @@ import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.operator.BackupIds;
 import io.microshift.update.operator.EffectiveSpec;
 import io.microshift.update.operator.EventRecorder;
-import io.microshift.update.operator.OperatorMetrics;
+import io.microshift.update.operator.Observation;
 import io.microshift.update.operator.PhaseStep;
+import io.microshift.update.operator.Reason;
 import io.microshift.update.operator.PhaseClock;
 import io.microshift.update.operator.StatusWriter;
-import io.microshift.update.operator.StepResult;
-import io.microshift.update.operator.port.HostHandoff;
+import io.microshift.update.operator.StepOutcome;
 import io.microshift.update.operator.port.WorkloadPausing;
 import java.time.Duration;
 
@@ -29,37 +29,33 @@ public final class PausingStep implements PhaseStep {
   static final Duration DRAIN_POLL = Duration.ofSeconds(15);
 
   private final WorkloadPausing pausing;
-  private final HostHandoff host;
   private final StatusWriter writer;
   private final EventRecorder events;
   private final PhaseClock phaseClock;
-  private final OperatorMetrics metrics;
 
-  public PausingStep(WorkloadPausing pausing, HostHandoff host,
-      StatusWriter writer, EventRecorder events, PhaseClock phaseClock, OperatorMetrics metrics) {
+  public PausingStep(WorkloadPausing pausing,
+      StatusWriter writer, EventRecorder events, PhaseClock phaseClock) {
     this.pausing = pausing;
-    this.host = host;
     this.writer = writer;
     this.events = events;
     this.phaseClock = phaseClock;
-    this.metrics = metrics;
   }
 
   @Override
-  public StepResult execute(UpdatePlan plan) {
-    EffectiveSpec spec = EffectiveSpec.of(plan);
+  public StepOutcome execute(UpdatePlan plan, Observation observation) {
+    EffectiveSpec spec = observation.spec();
     pausing.pause(plan, writer, events);
     String running = pausing.stillRunning(plan);
     if (running != null) {
       Duration waited = phaseClock.timeInPhase(plan);
       if (waited.compareTo(spec.drainTimeout()) > 0) {
-        return StepResult.fail("DrainTimeout", "pods of paused workloads still running after "
+        return StepOutcome.fail(Reason.DrainTimeout, "pods of paused workloads still running after "
             + spec.drainTimeout().toSeconds() + "s: " + running
             + "; check their terminationGracePeriodSeconds or raise spec.workloads.drainTimeout");
       }
       Duration untilTimeout = spec.drainTimeout().minus(waited).plusMillis(100);
       Duration next = untilTimeout.compareTo(DRAIN_POLL) < 0 ? untilTimeout : DRAIN_POLL;
-      return StepResult.stay(Phase.Pausing, "WaitingForPodsToStop", "waiting for pods to stop: " + running, next);
+      return StepOutcome.stay(Phase.Pausing, Reason.WaitingForPodsToStop, "waiting for pods to stop: " + running, next);
     }
     String backupId = BackupIds.forPlan(plan);
     BackupStatus summary = new BackupStatus();
@@ -67,6 +63,6 @@ public final class PausingStep implements PhaseStep {
     summary.etcdSnapshot = false; // the host agent takes it on Apply; status.host.facts shows it
     plan.getStatus().backup = summary;
     String msg = "workloads paused; the host takes the etcd snapshot into backup set " + backupId + " on Apply";
-    return StepResult.advance(Phase.AwaitingReboot, "WorkloadsPaused", msg);
+    return StepOutcome.advance(Phase.AwaitingReboot, Reason.WorkloadsPaused, msg);
   }
 }

@@ -5,10 +5,12 @@ import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.api.UpdatePlanStatus;
 import io.microshift.update.operator.Conditions;
 import io.microshift.update.operator.OperatorClients;
+import io.microshift.update.operator.Observation;
 import io.microshift.update.operator.PhaseStep;
+import io.microshift.update.operator.Reason;
 import io.microshift.update.operator.PlanDirectory;
 import io.microshift.update.operator.SpecValidator;
-import io.microshift.update.operator.StepResult;
+import io.microshift.update.operator.StepOutcome;
 import io.microshift.update.operator.WindowSchedule;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Clock;
@@ -31,20 +33,18 @@ public final class PendingStep implements PhaseStep {
   private static final KubernetesSerialization JSON = OperatorClients.serialization();
 
   private final PlanDirectory plans;
-  private final Conditions conditions;
   private final Clock clock;
 
-  public PendingStep(PlanDirectory plans, Conditions conditions, Clock clock) {
+  public PendingStep(PlanDirectory plans, Clock clock) {
     this.plans = plans;
-    this.conditions = conditions;
     this.clock = clock;
   }
 
   @Override
-  public StepResult execute(UpdatePlan plan) {
+  public StepOutcome execute(UpdatePlan plan, Observation observation) {
     List<String> problems = SpecValidator.problems(plan.getSpec());
     if (!problems.isEmpty()) {
-      return StepResult.fail("InvalidSpec", invalidSpecMessage(problems));
+      return StepOutcome.fail(Reason.InvalidSpec, invalidSpecMessage(problems));
     }
     Optional<UpdatePlan> ahead = firstAhead(plan);
     if (ahead.isPresent()) {
@@ -53,29 +53,29 @@ public final class PendingStep implements PhaseStep {
           ? "Pending" : other.getStatus().phase.name();
       String msg = "waiting for UpdatePlan " + other.getMetadata().getName() + " (" + phase
           + "): only one plan runs at a time";
-      conditions.set(plan, Conditions.QUEUED, true, "WaitingForOtherPlan", msg);
-      return StepResult.stay(Phase.Pending, "Queued", msg, QUEUE_POLL);
+      return StepOutcome.stay(Phase.Pending, Reason.Queued, msg, QUEUE_POLL)
+          .withCondition(Conditions.QUEUED, true, Reason.WaitingForOtherPlan, msg);
     }
     Instant now = clock.instant();
     Optional<Instant> opening = WindowSchedule.nextOpening(plan.getSpec().maintenanceWindow, now);
     if (opening.isPresent()) {
       String msg = "waiting for the maintenance window, next opening " + opening.get();
-      conditions.set(plan, Conditions.QUEUED, true, "OutsideMaintenanceWindow", msg);
       Duration untilOpen = Duration.between(now, opening.get());
-      return StepResult.stay(Phase.Pending, "OutsideMaintenanceWindow", msg,
-          untilOpen.compareTo(WINDOW_POLL) < 0 ? untilOpen.plusMillis(100) : WINDOW_POLL);
+      return StepOutcome.stay(Phase.Pending, Reason.OutsideMaintenanceWindow, msg,
+          untilOpen.compareTo(WINDOW_POLL) < 0 ? untilOpen.plusMillis(100) : WINDOW_POLL)
+          .withCondition(Conditions.QUEUED, true, Reason.OutsideMaintenanceWindow, msg);
     }
-    conditions.clear(plan, Conditions.QUEUED);
     forgetProgress(plan.getStatus());
-    for (String stale : List.of(Conditions.READY, Conditions.DEGRADED, Conditions.SPEC_CHANGE_REFUSED,
-        Conditions.DRY_RUN)) {
-      conditions.clear(plan, stale);
-    }
     plan.getStatus().acceptedSpec = JSON.clone(plan.getSpec());
     plan.getStatus().acceptedGeneration = plan.getMetadata().getGeneration();
     plan.getStatus().startTime = now.toString();
-    return StepResult.advance(Phase.Preflight, "Started",
+    StepOutcome started = StepOutcome.advance(Phase.Preflight, Reason.Started,
         "plan accepted at generation " + plan.getMetadata().getGeneration());
+    for (String stale : List.of(Conditions.QUEUED, Conditions.READY, Conditions.DEGRADED,
+        Conditions.SPEC_CHANGE_REFUSED, Conditions.DRY_RUN)) {
+      started = started.clearing(stale);
+    }
+    return started;
   }
 
   /** The problems, at most {@link #MAX_PROBLEMS} of them (a huge bad list must not make a huge status). */

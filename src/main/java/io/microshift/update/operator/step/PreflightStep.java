@@ -7,9 +7,10 @@ import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.api.UpdateType;
 import io.microshift.update.operator.Conditions;
 import io.microshift.update.operator.EffectiveSpec;
+import io.microshift.update.operator.Observation;
 import io.microshift.update.operator.PhaseStep;
-import io.microshift.update.operator.StepResult;
-import io.microshift.update.operator.port.HostHandoff;
+import io.microshift.update.operator.Reason;
+import io.microshift.update.operator.StepOutcome;
 import io.microshift.update.operator.port.WorkloadHooks;
 import io.microshift.update.operator.port.WorkloadPausing;
 import io.microshift.update.preflight.ClusterVersionReader;
@@ -33,39 +34,35 @@ public final class PreflightStep implements PhaseStep {
   private final ClusterVersionReader versions;
   private final WorkloadHooks hooks;
   private final WorkloadPausing pausing;
-  private final HostHandoff host;
-  private final Conditions conditions;
 
   public PreflightStep(ClusterVersionReader versions, WorkloadHooks hooks,
-      WorkloadPausing pausing, HostHandoff host, Conditions conditions) {
+      WorkloadPausing pausing) {
     this.versions = versions;
     this.hooks = hooks;
     this.pausing = pausing;
-    this.host = host;
-    this.conditions = conditions;
   }
 
   @Override
-  public StepResult execute(UpdatePlan plan) {
-    EffectiveSpec spec = EffectiveSpec.of(plan);
+  public StepOutcome execute(UpdatePlan plan, Observation observation) {
+    EffectiveSpec spec = observation.spec();
     MicroShiftVersion from;
     try {
       from = versions.read();
     } catch (RuntimeException e) {
-      return StepResult.fail("VersionUnknown", "cannot read the running MicroShift version: " + e.getMessage());
+      return StepOutcome.fail(Reason.VersionUnknown, "cannot read the running MicroShift version: " + e.getMessage());
     }
     MicroShiftVersion to = MicroShiftVersion.parse(spec.raw().target.version);
     plan.getStatus().fromVersion = from.toString();
     plan.getStatus().toVersion = to.toString();
     VersionPolicy.Verdict verdict = VersionPolicy.check(from, to, spec.allowDowngrade(), spec.allowUnsupportedPath());
     if (!verdict.allowed()) {
-      return StepResult.fail("VersionJumpNotSupported", verdict.refusal());
+      return StepOutcome.fail(Reason.VersionJumpNotSupported, verdict.refusal());
     }
     String path = verdict.path();
     if (spec.raw().type == UpdateType.RPM) {
       Optional<String> rhel = versions.nodeRhel().flatMap(r -> RhelCompatibility.refusal(r, to));
       if (rhel.isPresent()) {
-        return StepResult.fail("RhelVersionNotSupported", rhel.get());
+        return StepOutcome.fail(Reason.RhelVersionNotSupported, rhel.get());
       }
     }
 
@@ -77,25 +74,19 @@ public final class PreflightStep implements PhaseStep {
       return finishDryRun(plan, spec, path, preHooks, problems);
     }
     if (!problems.isEmpty()) {
-      String reason = preHooks.blocking().isEmpty() ? "PreflightFailed" : "InvalidHookAnnotation";
-      return StepResult.fail(reason, String.join("; ", problems));
+      Reason reason = preHooks.blocking().isEmpty() ? Reason.PreflightFailed : Reason.InvalidHookAnnotation;
+      return StepOutcome.fail(reason, String.join("; ", problems));
     }
-    Optional<String> busy = hostBusyWithAnotherPlan(plan);
+    // the host agent works on one request at a time; a different plan's unfinished update (for
+    // example of a plan deleted mid-update) must finish first
+    Optional<String> busy = observation.hostBusyWithAnotherPlan();
     if (busy.isPresent()) {
-      return StepResult.stay(Phase.Preflight, "HostBusy", busy.get(), HOST_BUSY_POLL);
+      return StepOutcome.stay(Phase.Preflight, Reason.HostBusy, busy.get(), HOST_BUSY_POLL);
     }
-    return StepResult.advance(Phase.Preparing, "PreflightPassed", path);
+    return StepOutcome.advance(Phase.Preparing, Reason.PreflightPassed, path);
   }
 
-  /**
-   * The host agent works on one request at a time; a different plan's unfinished update (for
-   * example of a plan deleted mid-update) must finish first.
-   */
-  private Optional<String> hostBusyWithAnotherPlan(UpdatePlan plan) {
-    return host.busyWithAnotherPlan(plan);
-  }
-
-  private StepResult finishDryRun(UpdatePlan plan, EffectiveSpec spec, String path,
+  private StepOutcome finishDryRun(UpdatePlan plan, EffectiveSpec spec, String path,
       WorkloadHooks.Preview preHooks, List<String> problems) {
     PreviewStatus preview = new PreviewStatus();
     preview.versionPath = path;
@@ -111,11 +102,11 @@ public final class PreflightStep implements PhaseStep {
     plan.getStatus().preview = preview;
     boolean ok = problems.isEmpty();
     if (ok) {
-      return StepResult.advance(Phase.Preparing, "PreflightPassed", "dry run: " + path
+      return StepOutcome.advance(Phase.Preparing, Reason.PreflightPassed, "dry run: " + path
           + "; the host checks next, nothing is staged");
     }
     String msg = "dry run, nothing was changed: " + path + "; the update would fail: " + String.join("; ", problems);
-    conditions.set(plan, Conditions.DRY_RUN, true, "PreviewFoundProblems", msg);
-    return StepResult.fail("DryRunFoundProblems", msg);
+    return StepOutcome.fail(Reason.DryRunFoundProblems, msg)
+        .withCondition(Conditions.DRY_RUN, true, Reason.PreviewFoundProblems, msg);
   }
 }

@@ -6,13 +6,15 @@ import io.microshift.update.api.Phase;
 import io.microshift.update.api.PreviewStatus;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.operator.Conditions;
-import io.microshift.update.operator.EffectiveSpec;
+import io.microshift.update.marker.HostState;
+import io.microshift.update.marker.UpdateRequest;
 import io.microshift.update.operator.HostStates;
+import io.microshift.update.operator.Observation;
 import io.microshift.update.operator.PhaseStep;
-import io.microshift.update.operator.StatusWriter;
-import io.microshift.update.operator.StepResult;
+import io.microshift.update.operator.Reason;
+import io.microshift.update.operator.HandoffCheckpoint;
+import io.microshift.update.operator.StepOutcome;
 import io.microshift.update.operator.port.HostHandoff;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -29,46 +31,41 @@ public final class PreparingStep implements PhaseStep {
   static final Duration HOST_POLL = HostStates.POLL;
 
   private final HostHandoff host;
-  private final StatusWriter writer;
-  private final Conditions conditions;
-  private final Clock clock;
+  private final HandoffCheckpoint checkpoint;
 
-  public PreparingStep(HostHandoff host, StatusWriter writer, Conditions conditions, Clock clock) {
+  public PreparingStep(HostHandoff host, HandoffCheckpoint checkpoint) {
     this.host = host;
-    this.writer = writer;
-    this.conditions = conditions;
-    this.clock = clock;
+    this.checkpoint = checkpoint;
   }
 
   @Override
-  public StepResult execute(UpdatePlan plan) {
+  public StepOutcome execute(UpdatePlan plan, Observation observation) {
     HandoffStatus handoff = plan.getStatus().handoff;
     if (handoff == null) {
-      handoff = Handoffs.begin(plan, host, clock, "Prepare");
-      writer.save(plan);
+      handoff = checkpoint.beginHandoff(plan, UpdateRequest.Action.Prepare, host.nextSequence());
     }
-    host.writeRequest(plan, handoff.sequence, handoff.action);
+    host.writeRequest(plan, handoff.sequence, Handoffs.action(handoff));
     long sequence = handoff.sequence;
-    Optional<HostHandoff.HostState> state = host.hostState(plan).filter(s -> s.sequence() == sequence);
-    if (state.isEmpty() || "Preparing".equals(state.get().state())) {
-      return StepResult.stay(Phase.Preparing, "WaitingForHostPrepare", state.isEmpty()
+    Optional<HostHandoff.HostAnswer> state = observation.answerTo(sequence);
+    if (state.isEmpty() || state.get().state() == HostState.Preparing) {
+      return StepOutcome.stay(Phase.Preparing, Reason.WaitingForHostPrepare, state.isEmpty()
           ? "request.json written (Prepare, sequence " + sequence + "); waiting for the host agent"
           : "the host is preparing: " + state.get().message(), HOST_POLL);
     }
-    HostHandoff.HostState s = state.get();
-    boolean dryRun = EffectiveSpec.of(plan).dryRun();
+    HostHandoff.HostAnswer s = state.get();
+    boolean dryRun = observation.spec().dryRun();
     if (dryRun) {
       return finishDryRun(plan, s);
     }
     return switch (s.state()) {
-      case "Prepared" -> StepResult.advance(Phase.BackingUp, "HostPrepared", s.message());
-      case "Failed" -> StepResult.fail("HostPrepareFailed", "the host could not prepare the update: " + s.message()
+      case Prepared -> StepOutcome.advance(Phase.BackingUp, Reason.HostPrepared, s.message());
+      case Failed -> StepOutcome.fail(Reason.HostPrepareFailed, "the host could not prepare the update: " + s.message()
           + "; no workload was paused and no hook ran");
-      default -> StepResult.stay(Phase.Preparing, "WaitingForHostPrepare", "the host is " + s.state(), HOST_POLL);
+      default -> StepOutcome.stay(Phase.Preparing, Reason.WaitingForHostPrepare, "the host is " + s.state(), HOST_POLL);
     };
   }
 
-  private StepResult finishDryRun(UpdatePlan plan, HostHandoff.HostState s) {
+  private StepOutcome finishDryRun(UpdatePlan plan, HostHandoff.HostAnswer s) {
     PreviewStatus preview = plan.getStatus().preview != null ? plan.getStatus().preview : new PreviewStatus();
     HostFacts f = s.facts();
     if (f != null) {
@@ -77,11 +74,11 @@ public final class PreparingStep implements PhaseStep {
       preview.host = f;
     }
     plan.getStatus().preview = preview;
-    boolean ok = "Checked".equals(s.state());
+    boolean ok = s.state() == HostState.Checked;
     String msg = "dry run, nothing was changed: " + (preview.versionPath == null ? "" : preview.versionPath + "; ")
         + (ok ? "the host checks passed: " : "the update would fail on the host: ") + s.message();
-    conditions.set(plan, Conditions.DRY_RUN, true, ok ? "PreviewReady" : "PreviewFoundProblems", msg);
-    return ok ? StepResult.advance(Phase.Succeeded, "DryRunComplete", msg)
-        : StepResult.fail("DryRunFoundProblems", msg);
+    StepOutcome outcome = ok ? StepOutcome.advance(Phase.Succeeded, Reason.DryRunComplete, msg)
+        : StepOutcome.fail(Reason.DryRunFoundProblems, msg);
+    return outcome.withCondition(Conditions.DRY_RUN, true, ok ? Reason.PreviewReady : Reason.PreviewFoundProblems, msg);
   }
 }

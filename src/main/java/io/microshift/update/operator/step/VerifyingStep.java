@@ -8,11 +8,13 @@ import io.microshift.update.operator.Conditions;
 import io.microshift.update.operator.EffectiveSpec;
 import io.microshift.update.operator.EventRecorder;
 import io.microshift.update.operator.HostStates;
+import io.microshift.update.operator.Observation;
 import io.microshift.update.operator.PhaseStep;
+import io.microshift.update.operator.Reason;
 import io.microshift.update.operator.ReadinessGate;
 import io.microshift.update.operator.RollbackStory;
 import io.microshift.update.operator.StatusWriter;
-import io.microshift.update.operator.StepResult;
+import io.microshift.update.operator.StepOutcome;
 import io.microshift.update.operator.port.HostHandoff;
 import io.microshift.update.operator.port.WorkloadHooks;
 import io.microshift.update.operator.port.WorkloadPausing;
@@ -32,45 +34,43 @@ public final class VerifyingStep implements PhaseStep {
   private final WorkloadHooks hooks;
   private final StatusWriter writer;
   private final EventRecorder events;
-  private final Conditions conditions;
   private final ReadinessGate readiness;
 
   public VerifyingStep(HostHandoff host, WorkloadPausing pausing, WorkloadHooks hooks,
-      StatusWriter writer, EventRecorder events, Conditions conditions, ReadinessGate readiness) {
+      StatusWriter writer, EventRecorder events, ReadinessGate readiness) {
     this.host = host;
     this.pausing = pausing;
     this.hooks = hooks;
     this.writer = writer;
     this.events = events;
-    this.conditions = conditions;
     this.readiness = readiness;
   }
 
   @Override
-  public StepResult execute(UpdatePlan plan) {
-    Optional<HostHandoff.HostState> state = host.hostState(plan);
+  public StepOutcome execute(UpdatePlan plan, Observation observation) {
+    Optional<HostHandoff.HostAnswer> state = observation.answer();
     if (state.isEmpty()) {
       return HostStates.waitingForHost(Phase.Verifying);
     }
-    HostHandoff.HostState s = state.get();
+    HostHandoff.HostAnswer s = state.get();
     Phase belongs = HostStates.phaseFor(s.state()).orElse(Phase.Verifying);
     if (belongs == Phase.RollingBack) {
-      return StepResult.advance(Phase.RollingBack, "GreenbootRollback", RollbackStory.of(plan, s));
+      return StepOutcome.advance(Phase.RollingBack, Reason.GreenbootRollback, RollbackStory.of(plan, s));
     }
     if (belongs == Phase.Failed) {
-      return StepResult.fail("HostUpdateFailed", s.message());
+      return StepOutcome.fail(Reason.HostUpdateFailed, s.message());
     }
     if (belongs == Phase.Applying) {
-      return StepResult.stay(Phase.Verifying, "Host" + s.state(), "host: " + s.state(), HostStates.POLL);
+      return StepOutcome.stay(Phase.Verifying, Reason.host(s.state()), "host: " + s.state(), HostStates.POLL);
     }
-    EffectiveSpec spec = EffectiveSpec.of(plan);
+    EffectiveSpec spec = observation.spec();
     switch (s.state()) {
-      case "Unhealthy" -> {
-        conditions.set(plan, Conditions.DEGRADED, true, "HealthCheckFailed",
-            "greenboot health check failed (" + attempts(s) + "); greenboot retries or rolls back");
-        return StepResult.stay(Phase.Verifying, "HealthCheckFailed", s.message(), HostStates.POLL);
+      case Unhealthy -> {
+        return StepOutcome.stay(Phase.Verifying, Reason.HealthCheckFailed, s.message(), HostStates.POLL)
+            .withCondition(Conditions.DEGRADED, true, Reason.HealthCheckFailed,
+                "greenboot health check failed (" + attempts(s) + "); greenboot retries or rolls back");
       }
-      case "Committed" -> {
+      case Committed -> {
         return finish(plan, spec, s);
       }
       default -> {
@@ -85,7 +85,7 @@ public final class VerifyingStep implements PhaseStep {
           // workloads run on the target; if they never get ready, the check times out and fails
           String notReady = afterBoot ? pausing.notReady(plan) : null;
           if (notReady != null) {
-            return StepResult.stay(Phase.Verifying, "WaitingForWorkloads", "target booted (" + s.state()
+            return StepOutcome.stay(Phase.Verifying, Reason.WaitingForWorkloads, "target booted (" + s.state()
                 + "); verifying boot " + s.bootId() + " once the resumed workloads are ready: " + notReady, HostStates.POLL);
           }
         }
@@ -96,33 +96,33 @@ public final class VerifyingStep implements PhaseStep {
           plan.getStatus().handoff.verification = "Passed";
           plan.getStatus().handoff.verifiedBootId = s.bootId();
         }
-        return StepResult.stay(Phase.Verifying, "WaitingForGreenboot",
+        return StepOutcome.stay(Phase.Verifying, Reason.WaitingForGreenboot,
             "target booted (" + s.state() + "); waiting for greenboot to declare it healthy", HostStates.POLL);
       }
     }
   }
 
-  private StepResult finish(UpdatePlan plan, EffectiveSpec spec, HostHandoff.HostState s) {
-    Optional<String> waiting = readiness.resumeAndWait(plan);
-    if (waiting.isPresent()) {
-      return StepResult.stay(Phase.Verifying, "WaitingForWorkloads", "update committed; " + waiting.get(), HostStates.POLL);
+  private StepOutcome finish(UpdatePlan plan, EffectiveSpec spec, HostHandoff.HostAnswer s) {
+    ReadinessGate.Readiness ready = readiness.resumeAndWait(plan);
+    if (ready.waiting().isPresent()) {
+      return StepOutcome.stay(Phase.Verifying, Reason.WaitingForWorkloads, "update committed; " + ready.waiting().get(),
+          HostStates.POLL);
     }
     WorkloadHooks.Outcome outcome = hooks.run(plan, HookPhase.POST_UPDATE, writer, events);
-    conditions.clear(plan, Conditions.DEGRADED);
-    if (!outcome.ok()) {
-      conditions.set(plan, Conditions.DEGRADED, true, "PostUpdateHookFailed", outcome.failure());
-    }
     String msg = "updated " + plan.getStatus().fromVersion + " -> " + plan.getStatus().toVersion
         + "; greenboot committed the new deployment"
         + (outcome.ok() ? "" : "; a post-update hook failed: " + outcome.failure());
-    return StepResult.advance(Phase.Succeeded, "UpdateCommitted", msg);
+    StepOutcome committed = StepOutcome.advance(Phase.Succeeded, Reason.UpdateCommitted, msg).withEvents(ready.events())
+        .clearing(Conditions.DEGRADED);
+    return outcome.ok() ? committed
+        : committed.withCondition(Conditions.DEGRADED, true, Reason.PostUpdateHookFailed, outcome.failure());
   }
 
   private static String verifiedBoot(UpdatePlan plan) {
     return plan.getStatus().handoff == null ? null : plan.getStatus().handoff.verifiedBootId;
   }
 
-  static String attempts(HostHandoff.HostState s) {
+  static String attempts(HostHandoff.HostAnswer s) {
     return s.greenbootAttempts() == null ? "greenboot attempts unknown"
         : RollbackStory.attempts(s.greenbootAttempts());
   }
