@@ -94,7 +94,7 @@ public final class OperatorRuntime implements AutoCloseable {
         readiness));
     PlanStateMachine machine = new PlanStateMachine(steps, ports.host(), ports.pausing(), writer, events,
         conditions, metrics, clock);
-    operator.register(new UpdatePlanReconciler(machine, conditions, writer, new PlanWakeups(ports.host())));
+    operator.register(new UpdatePlanReconciler(machine, conditions, writer, new PlanWakeups(ports.host(), client)));
   }
 
   public Operator operator() {
