@@ -208,4 +208,16 @@ JAVA
     grep -q 'io.microshift.update.etcd.EtcdSnapshotter ' "${TMP}/classes.log"
     run grep 'com.fasterxml.jackson.databind.ObjectMapper ' "${TMP}/classes.log"
     [ "$status" -eq 1 ]
+
+@test "build-class-archive writes the archive a second argument names (the operator's image builds its own so)" {
+    [ -r "${JAR}" ] || skip "build the jar first: mvn -B package"
+    cp "${JAR}" "${TMP}/microshift-update.jar"
+    MICROSHIFT_UPDATE_CLASSLIST="${REPO}/operator/microshift-update-operator.classlist" \
+        run "${REPO}/src/host/lib/build-class-archive" "${TMP}/microshift-update.jar" "${TMP}/operator.jsa"
+    [ "$status" -eq 0 ]
+    [ -s "${TMP}/operator.jsa" ]
+    [ ! -e "${TMP}/microshift-update.jsa" ]
+    run java -Xshare:on -XX:SharedArchiveFile="${TMP}/operator.jsa" -Xlog:cds=info -cp "${TMP}/microshift-update.jar" -version
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"Opened archive ${TMP}/operator.jsa"* ]]
 }

@@ -65,7 +65,7 @@ public final class OperatorRuntime implements AutoCloseable {
     // a list call per reconcile of a Pending plan: few plans on a device, and always current
     PlanDirectory directory = () -> client.resources(UpdatePlan.class).list().getItems();
     PlanStateMachine machine = PlanMachines.create(ports, directory, new ClusterVersionReader(client), recorder, clock);
-    operator.register(new UpdatePlanReconciler(machine, new PlanWakeups(ports.host())));
+    operator.register(new UpdatePlanReconciler(machine, new PlanWakeups(ports.host(), client)));
   }
 
   public Operator operator() {

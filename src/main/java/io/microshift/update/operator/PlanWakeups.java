@@ -1,6 +1,8 @@
 package io.microshift.update.operator;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.OperatorException;
+import io.javaoperatorsdk.operator.health.Status;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
@@ -12,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A JOSDK event source that reconciles every unfinished plan at once when something it waits for
  * may have changed: the host agent's status ({@link HostHandoff#onChange}: a file watch on the
- * state dir) or, through {@link PodEvents}, a pod. The steps' requeue delays are then only a safety
+ * state dir) or a pod ({@link PodWatch}, which keeps no pod). The steps' requeue delays are then only a safety
  * net for a missed event; a wake-up is a hint, each step reads the state again.
  *
  * <p>JOSDK ({@code EventProcessor.handleEvent}) runs a reconcile at once for an event, or once
@@ -20,12 +22,16 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class PlanWakeups extends AbstractEventSource<Void, UpdatePlan> {
   private final HostHandoff host;
+  private final KubernetesClient client;
   private final Set<ResourceID> unfinished = ConcurrentHashMap.newKeySet();
   private volatile AutoCloseable hostWatch;
+  private volatile PodWatch podWatch;
 
-  public PlanWakeups(HostHandoff host) {
+  /** @param client watches the pods of every namespace */
+  public PlanWakeups(HostHandoff host, KubernetesClient client) {
     super(Void.class, "plan-wakeups");
     this.host = host;
+    this.client = client;
   }
 
   /** Called by the reconciler: plans not yet in a terminal phase are woken, the others not. */
@@ -66,10 +72,23 @@ public final class PlanWakeups extends AbstractEventSource<Void, UpdatePlan> {
   public synchronized void start() throws OperatorException {
     super.start();
     hostWatch = host.onChange(this::wakeAll);
+    podWatch = PodWatch.start(client, this::wakeAll);
+  }
+
+  /** Unhealthy (the operator not ready) while the pod watch is down, as an informer's would be. */
+  @Override
+  public Status getStatus() {
+    PodWatch p = podWatch;
+    return p == null || p.isWatching() ? Status.HEALTHY : Status.UNHEALTHY;
   }
 
   @Override
   public synchronized void stop() throws OperatorException {
+    PodWatch p = podWatch;
+    podWatch = null;
+    if (p != null) {
+      p.close();
+    }
     AutoCloseable w = hostWatch;
     hostWatch = null;
     if (w != null) {

@@ -18,7 +18,7 @@ import java.util.List;
  * nothing is patched from here. The finalizer resumes paused
  * workloads and withdraws an un-handed-off request; a plan the host already acts on keeps its
  * finalizer until the update has an outcome. Besides the plans' own events, {@link PlanWakeups}
- * (the host's status changed) and {@link PodEvents} (a pod changed) reconcile the unfinished plans
+ * (the host's status changed, a pod changed) reconciles the unfinished plans
  * at once, so a step's requeue delay is only a safety net.
  */
 @ControllerConfiguration(name = UpdatePlanReconciler.NAME, finalizerName = UpdatePlanReconciler.FINALIZER)
@@ -38,7 +38,7 @@ public final class UpdatePlanReconciler implements Reconciler<UpdatePlan>, Clean
 
   @Override
   public List<EventSource<?, UpdatePlan>> prepareEventSources(EventSourceContext<UpdatePlan> context) {
-    return List.of(wakeups, PodEvents.source(context, wakeups));
+    return List.of(wakeups);
   }
 
   @Override

@@ -6,7 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The resourceVersion of each plan's last status this operator wrote, to tell a stale informer
- * copy from a current one. An event from another source ({@link PlanWakeups}, {@link PodEvents})
+ * copy from a current one. An event from another source ({@link PlanWakeups}: the host or a pod)
  * can start a reconcile right after a status write, before the informer has the written version;
  * the state machine must not act on the older copy. resourceVersions are compared as numbers, as
  * JOSDK does where it may ({@code ConfigurationService.parseResourceVersionsForEventFilteringAndCaching});

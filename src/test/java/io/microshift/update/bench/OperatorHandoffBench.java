@@ -200,7 +200,10 @@ public final class OperatorHandoffBench {
           .request(new HostStatus.RequestRef(req.plan().uid(), req.sequence()))
           .prepared(new HostStatus.Prepared(false, 10L << 30, 1L << 30,
               new HostStatus.Etcd(true, "3.5.16", 1L << 20, 1000, List.of()), null, null, false, null, null, now))
-          .build().transition(HostState.Prepared, "prepared (bench stand-in)", now);
+          .build()
+          // the agent's moves (marker/HostTransitions): a Prepare starts in Preparing
+          .transition(HostState.Preparing, "preparing (bench stand-in)", now)
+          .transition(HostState.Prepared, "prepared (bench stand-in)", now);
       MarkerFiles.writeHostStatus(stateDir, s, CrashHook.NONE);
       preparedAt[0] = System.nanoTime() - start;
     }
