@@ -208,6 +208,7 @@ JAVA
     grep -q 'io.microshift.update.etcd.EtcdSnapshotter ' "${TMP}/classes.log"
     run grep 'com.fasterxml.jackson.databind.ObjectMapper ' "${TMP}/classes.log"
     [ "$status" -eq 1 ]
+}
 
 @test "build-class-archive writes the archive a second argument names (the operator's image builds its own so)" {
     [ -r "${JAR}" ] || skip "build the jar first: mvn -B package"
