@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.server.mock.ErrorStreamMessage;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.server.mock.OutputStreamMessage;
 import io.microshift.update.api.HookPolicy;
+import io.microshift.update.operator.OperatorCheckpoint;
 import io.microshift.update.api.HookStatus;
 import io.microshift.update.api.UpdatePlan;
 import java.time.Clock;
@@ -41,7 +42,7 @@ class HookRunnerTest {
   }
 
   HookOutcome run(UpdatePlan plan, HookPhase phase) {
-    return runner().run(plan, phase, TestPlans.writer(client), events);
+    return runner().run(plan, phase, new OperatorCheckpoint(TestPlans.writer(client), events));
   }
 
   void hookedPod(String ns, String name, String container, List<String> argv, String... more) {
@@ -93,10 +94,8 @@ class HookRunnerTest {
     assertEquals("5m", db.timeout);
     assertNotNull(db.startedAt);
     assertNotNull(db.finishedAt);
-    assertEquals(List.of(
-        "Normal HookSucceeded: pre-update hook app/db-0 (pre-update.hook.updates.microshift.io, container postgres) succeeded",
-        "Normal HookSucceeded: pre-update hook shop/web-1 (pre-update.hook.updates.microshift.io, container web) succeeded"),
-        events.all);
+    // one plan Event for the phase (issue 16 item 4), not one per hook or per status write
+    assertEquals(List.of("Normal HooksSucceeded: 2 pre-update hooks succeeded: app/db-0, shop/web-1"), events.all);
   }
 
   @Test
@@ -286,7 +285,7 @@ class HookRunnerTest {
       }
     };
     try {
-      runner(crashing).run(plan, HookPhase.PRE_UPDATE, TestPlans.writer(client), events);
+      runner(crashing).run(plan, HookPhase.PRE_UPDATE, new OperatorCheckpoint(TestPlans.writer(client), events));
     } catch (IllegalStateException expected) {
       // the process died here
     }
@@ -304,17 +303,17 @@ class HookRunnerTest {
     two.parallelism = 2;
     ConcurrencyProbe parallel = new ConcurrencyProbe(client);
     assertTrue(runner(parallel).run(TestPlans.create(client, "p2", two, null), HookPhase.PRE_UPDATE,
-        TestPlans.writer(client), events).succeeded());
+        new OperatorCheckpoint(TestPlans.writer(client), events)).succeeded());
     assertEquals(2, parallel.max.get(), "at most two at once, and two did run at once");
 
     ConcurrencyProbe byDefault = new ConcurrencyProbe(client);
     assertTrue(runner(byDefault).run(TestPlans.create(client, "p3", null, null), HookPhase.PRE_UPDATE,
-        TestPlans.writer(client), events).succeeded());
+        new OperatorCheckpoint(TestPlans.writer(client), events)).succeeded());
     assertEquals(HookRunner.DEFAULT_PARALLELISM, byDefault.max.get(), "four at once when the plan does not say");
 
     ConcurrencyProbe sequential = new ConcurrencyProbe(client);
     assertTrue(runner(sequential).run(TestPlans.create(client, "p1", oneAtATime(), null), HookPhase.PRE_UPDATE,
-        TestPlans.writer(client), events).succeeded());
+        new OperatorCheckpoint(TestPlans.writer(client), events)).succeeded());
     assertEquals(1, sequential.max.get());
     assertEquals(List.of("a-0", "b-0", "c-0", "d-0", "e-0", "f-0"), sequential.order);
   }
