@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.microshift.update.api.HookStatus;
 import io.microshift.update.api.UpdatePlan;
-import io.microshift.update.operator.EventRecorder;
+import io.microshift.update.checkpoint.PlanCheckpoint;
 
 /**
  * The Event a workload author sees on the pod a hook ran in ({@code oc describe pod}): Normal when
@@ -20,19 +20,37 @@ final class HookPodEvents {
   private HookPodEvents() {}
 
   /** After the entry holds the outcome of its attempt (state Succeeded, Failed or TimedOut). */
-  static void finished(EventRecorder events, UpdatePlan plan, HookStatus h) {
+  static void finished(PlanCheckpoint checkpoint, UpdatePlan plan, HookStatus h) {
+    of(plan, h).send(checkpoint, plan);
+  }
+
+  /**
+   * The Event for the entry's outcome, taken while the entry holds it, to be sent later (from
+   * another thread: it copies what it needs).
+   */
+  static PodEvent of(UpdatePlan plan, HookStatus h) {
     ObjectReference pod = new ObjectReferenceBuilder().withApiVersion("v1").withKind("Pod")
         .withNamespace(h.namespace).withName(h.pod).build();
     String what = h.hookPhase + " hook of UpdatePlan " + plan.getMetadata().getName() + " in container "
         + h.container + " (attempt " + h.attempts + ")";
     if (HookLedger.SUCCEEDED.equals(h.state)) {
-      events.normalOn(plan, pod, SUCCEEDED, what + " succeeded: exit code 0");
+      return new PodEvent(pod, false, SUCCEEDED, what + " succeeded: exit code 0");
     } else if (HookLedger.TIMED_OUT.equals(h.state)) {
-      events.warningOn(plan, pod, TIMED_OUT, HookLimits.message(what + " timed out: " + h.message
+      return new PodEvent(pod, true, TIMED_OUT, HookLimits.message(what + " timed out: " + h.message
           + "; on-error " + h.onError));
-    } else {
-      events.warningOn(plan, pod, FAILED, HookLimits.message(what + " failed: " + h.message
-          + "; on-error " + h.onError));
+    }
+    return new PodEvent(pod, true, FAILED, HookLimits.message(what + " failed: " + h.message
+        + "; on-error " + h.onError));
+  }
+
+  /** One Event on a hook's pod. */
+  record PodEvent(ObjectReference pod, boolean warning, String reason, String message) {
+    void send(PlanCheckpoint checkpoint, UpdatePlan plan) {
+      if (warning) {
+        checkpoint.warningOn(plan, pod, reason, message);
+      } else {
+        checkpoint.normalOn(plan, pod, reason, message);
+      }
     }
   }
 }

@@ -3,7 +3,7 @@ package io.microshift.update.pause;
 import io.microshift.update.api.PausedWorkload;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.api.UpdatePlanStatus;
-import io.microshift.update.operator.StatusWriter;
+import io.microshift.update.checkpoint.PlanCheckpoint;
 import java.util.ArrayList;
 import java.util.Optional;
 
@@ -44,7 +44,7 @@ final class PausedStatus {
     return plan.getStatus();
   }
 
-  static void save(UpdatePlan plan, StatusWriter writer) {
-    writer.save(plan);
+  static void save(UpdatePlan plan, PlanCheckpoint checkpoint) {
+    checkpoint.save(plan);
   }
 }

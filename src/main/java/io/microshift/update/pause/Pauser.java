@@ -4,8 +4,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.microshift.update.api.PausedWorkload;
 import io.microshift.update.api.UpdatePlan;
-import io.microshift.update.operator.EventRecorder;
-import io.microshift.update.operator.StatusWriter;
+import io.microshift.update.checkpoint.PlanCheckpoint;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,61 +14,46 @@ import java.util.Map;
  * Scales Deployments and StatefulSets to 0 and suspends CronJobs, recording what was there in
  * annotations on the object in the same update, so that the record and the change are atomic.
  * An object that already carries this plan's record is left as it is: a re-run after a crash
- * never records 0 as the original.
+ * never records 0 as the original. Up to {@link #PARALLELISM} objects are updated at once;
+ * {@code status.pausedWorkloads}, the mirror, is saved once, after them all.
  */
 final class Pauser {
+  /**
+   * How many objects are updated at once (each a read and a write on the API server): the
+   * pause's record is on each object, written with its change, so the order does not matter.
+   */
+  static final int PARALLELISM = 4;
+
   private final ObjectUpdates updates;
 
   Pauser(ObjectUpdates updates) {
     this.updates = updates;
   }
 
-  PauseOutcome pause(UpdatePlan plan, List<WorkloadRef> selected, StatusWriter writer,
-      EventRecorder events) {
+  PauseOutcome pause(UpdatePlan plan, List<WorkloadRef> selected, PlanCheckpoint checkpoint) {
     String planName = plan.getMetadata().getName();
+    String planUid = plan.getMetadata().getUid();
     List<PausedWorkload> paused = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     List<String> changed = new ArrayList<>();
-    for (WorkloadRef ref : selected) {
-      String[] otherPlan = {null};
-      boolean[] didChange = {false};
-      HasMetadata after;
-      try {
-        after = updates.update(ref, o -> {
-          otherPlan[0] = null;
-          Map<String, String> a = annotations(o);
-          String by = a.get(PauseAnnotations.PAUSED_BY);
-          if (by != null) {
-            otherPlan[0] = by.equals(planName) ? null : by;
-            return false;
-          }
-          if (ref.scalable()) {
-            a.put(PauseAnnotations.ORIGINAL_REPLICAS, Integer.toString(Workloads.replicas(o)));
-            Workloads.setReplicas(o, 0);
-          } else {
-            a.put(PauseAnnotations.ORIGINAL_SUSPEND, Boolean.toString(Workloads.suspended(o)));
-            Workloads.setSuspend(o, true);
-          }
-          a.put(PauseAnnotations.PAUSED_BY, planName);
-          if (plan.getMetadata().getUid() != null) {
-            a.put(PauseAnnotations.PAUSED_BY_UID, plan.getMetadata().getUid());
-          }
-          didChange[0] = true;
-          return true;
-        });
-      } catch (KubernetesClientException | IllegalStateException e) {
-        failures.add(ref + ": " + e.getMessage());
-        events.warning(plan, "WorkloadPauseFailed", ref + " could not be paused: " + e.getMessage());
+    List<Runnable> objectEvents = new ArrayList<>();
+    List<Attempt> attempts = ParallelUpdates.map(selected, PARALLELISM, ref -> attempt(ref, planName, planUid));
+    for (Attempt at : attempts) {
+      WorkloadRef ref = at.ref();
+      if (at.error() != null) {
+        failures.add(ref + ": " + at.error().getMessage());
+        checkpoint.warning(plan, "WorkloadPauseFailed", ref + " could not be paused: " + at.error().getMessage());
         continue;
       }
+      HasMetadata after = at.after();
       if (after == null) {
         skipped.add(ref + ": no longer exists");
         continue;
       }
-      if (otherPlan[0] != null) {
-        skipped.add(ref + ": already paused by plan " + otherPlan[0] + "; left alone");
-        events.warning(plan, "WorkloadNotPaused", ref + " is already paused by plan " + otherPlan[0]
+      if (at.otherPlan() != null) {
+        skipped.add(ref + ": already paused by plan " + at.otherPlan() + "; left alone");
+        checkpoint.warning(plan, "WorkloadNotPaused", ref + " is already paused by plan " + at.otherPlan()
             + " (its record is kept; that plan or an administrator must resume it)");
         continue;
       }
@@ -85,23 +69,68 @@ final class Pauser {
       paused.add(entry);
       if (firstRecord) {
         // until status.pausedWorkloads records it: also after a crash between the pause and the save
-        WorkloadEvents.paused(events, plan, after, ref.scalable()
+        String change = ref.scalable()
             ? "replicas " + entry.originalReplicas + " -> 0"
-            : "suspend " + entry.originalSuspend + " -> true");
+            : "suspend " + entry.originalSuspend + " -> true";
+        objectEvents.add(() -> WorkloadEvents.paused(checkpoint, plan, after, change));
       }
-      if (didChange[0]) {
+      if (at.changed()) {
         changed.add(ref + " (" + entry.message + ")");
       }
     }
+    ParallelUpdates.map(objectEvents, PARALLELISM, e -> {
+      e.run();
+      return null;
+    });
     if (!paused.isEmpty()) {
-      PausedStatus.save(plan, writer);
+      PausedStatus.save(plan, checkpoint);
     }
     if (!changed.isEmpty()) {
-      events.normal(plan, "WorkloadsPaused", "paused " + changed.size() + " workloads: "
+      checkpoint.normal(plan, "WorkloadsPaused", "paused " + changed.size() + " workloads: "
           + String.join(", ", changed));
     }
     return new PauseOutcome(paused, skipped, failures);
   }
+
+  /**
+   * Pauses one object unless it carries a pause record already (this plan's: left as it is;
+   * another plan's: named in the result). Called for several objects at once.
+   */
+  private Attempt attempt(WorkloadRef ref, String planName, String planUid) {
+    String[] otherPlan = {null};
+    boolean[] didChange = {false};
+    try {
+      HasMetadata after = updates.update(ref, o -> {
+        otherPlan[0] = null;
+        Map<String, String> a = annotations(o);
+        String by = a.get(PauseAnnotations.PAUSED_BY);
+        if (by != null) {
+          otherPlan[0] = by.equals(planName) ? null : by;
+          return false;
+        }
+        if (ref.scalable()) {
+          a.put(PauseAnnotations.ORIGINAL_REPLICAS, Integer.toString(Workloads.replicas(o)));
+          Workloads.setReplicas(o, 0);
+        } else {
+          a.put(PauseAnnotations.ORIGINAL_SUSPEND, Boolean.toString(Workloads.suspended(o)));
+          Workloads.setSuspend(o, true);
+        }
+        a.put(PauseAnnotations.PAUSED_BY, planName);
+        if (planUid != null) {
+          a.put(PauseAnnotations.PAUSED_BY_UID, planUid);
+        }
+        didChange[0] = true;
+        return true;
+      });
+      return new Attempt(ref, after, otherPlan[0], didChange[0], null);
+    } catch (KubernetesClientException | IllegalStateException e) {
+      return new Attempt(ref, null, null, false, e);
+    }
+  }
+
+  /** What pausing one object did: the object after it, another plan's record, or the error. */
+  private record Attempt(WorkloadRef ref, HasMetadata after, String otherPlan, boolean changed,
+      RuntimeException error) {}
 
   static Map<String, String> annotations(HasMetadata o) {
     if (o.getMetadata().getAnnotations() == null) {

@@ -4,8 +4,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.microshift.update.api.PausedWorkload;
 import io.microshift.update.api.UpdatePlan;
-import io.microshift.update.operator.EventRecorder;
-import io.microshift.update.operator.StatusWriter;
+import io.microshift.update.checkpoint.PlanCheckpoint;
 import java.net.HttpURLConnection;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +28,7 @@ final class Resumer {
     this.updates = updates;
   }
 
-  ResumeOutcome resume(UpdatePlan plan, StatusWriter writer, EventRecorder events) {
+  ResumeOutcome resume(UpdatePlan plan, PlanCheckpoint checkpoint) {
     String planName = plan.getMetadata().getName();
     List<PausedWorkload> resumed = new ArrayList<>();
     List<PausedWorkload> conflicts = new ArrayList<>();
@@ -53,30 +52,30 @@ final class Resumer {
           entry.state = PausedStatus.CONFLICT;
           entry.message = "deleted while paused; nothing to restore";
         } else if (before[0] != null && PausedStatus.RESUMED.equals(entry.state)) {
-          WorkloadEvents.resumed(events, plan, after, before[0] + " -> " + (ref.scalable()
+          WorkloadEvents.resumed(checkpoint, plan, after, before[0] + " -> " + (ref.scalable()
               ? Integer.toString(Workloads.replicas(after)) : Boolean.toString(Workloads.suspended(after))));
         } else if (before[0] != null) {
-          WorkloadEvents.notResumed(events, plan, after, entry.message);
+          WorkloadEvents.notResumed(checkpoint, plan, after, entry.message);
         }
       } catch (KubernetesClientException | IllegalStateException e) {
         failures.add(ref + ": " + e.getMessage());
-        events.warning(plan, "WorkloadResumeFailed", ref + " could not be resumed, will retry: " + e.getMessage());
+        checkpoint.warning(plan, "WorkloadResumeFailed", ref + " could not be resumed, will retry: " + e.getMessage());
         continue;
       }
       if (PausedStatus.CONFLICT.equals(entry.state)) {
         conflicts.add(entry);
-        events.warning(plan, "WorkloadResumeConflict", ref + ": " + entry.message);
+        checkpoint.warning(plan, "WorkloadResumeConflict", ref + ": " + entry.message);
       } else if (PausedStatus.RESUMED.equals(entry.state)) {
         resumed.add(entry);
       }
     }
     reconcileStatusOnly(plan, recorded, resumed, conflicts);
     if (!resumed.isEmpty()) {
-      events.normal(plan, "WorkloadsResumed", "resumed " + resumed.size() + " workloads: "
+      checkpoint.normal(plan, "WorkloadsResumed", "resumed " + resumed.size() + " workloads: "
           + String.join(", ", resumed.stream().map(p -> p.kind + " " + p.namespace + "/" + p.name
               + " (" + p.message + ")").toList()));
     }
-    save(plan, writer);
+    save(plan, checkpoint);
     return new ResumeOutcome(resumed, conflicts, failures);
   }
 
@@ -156,9 +155,9 @@ final class Resumer {
   }
 
   /** A plan that is already gone from the server cannot keep status: that is not a failure. */
-  private static void save(UpdatePlan plan, StatusWriter writer) {
+  private static void save(UpdatePlan plan, PlanCheckpoint checkpoint) {
     try {
-      PausedStatus.save(plan, writer);
+      PausedStatus.save(plan, checkpoint);
     } catch (KubernetesClientException e) {
       if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
         throw e;

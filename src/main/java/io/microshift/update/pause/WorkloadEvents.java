@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.microshift.update.api.UpdatePlan;
-import io.microshift.update.operator.EventRecorder;
+import io.microshift.update.checkpoint.PlanCheckpoint;
 
 /**
  * The Events a workload author sees on their own Deployment, StatefulSet or CronJob ({@code oc
@@ -19,18 +19,18 @@ final class WorkloadEvents {
 
   private WorkloadEvents() {}
 
-  static void paused(EventRecorder events, UpdatePlan plan, HasMetadata object, String change) {
-    events.normalOn(plan, reference(object), PAUSED, "Paused by UpdatePlan " + plan.getMetadata().getName()
+  static void paused(PlanCheckpoint checkpoint, UpdatePlan plan, HasMetadata object, String change) {
+    checkpoint.normalOn(plan, reference(object), PAUSED, "Paused by UpdatePlan " + plan.getMetadata().getName()
         + forUpdate(plan) + ": " + change);
   }
 
-  static void resumed(EventRecorder events, UpdatePlan plan, HasMetadata object, String change) {
-    events.normalOn(plan, reference(object), RESUMED, "Resumed by UpdatePlan " + plan.getMetadata().getName()
+  static void resumed(PlanCheckpoint checkpoint, UpdatePlan plan, HasMetadata object, String change) {
+    checkpoint.normalOn(plan, reference(object), RESUMED, "Resumed by UpdatePlan " + plan.getMetadata().getName()
         + afterPhase(plan) + ": " + change);
   }
 
-  static void notResumed(EventRecorder events, UpdatePlan plan, HasMetadata object, String why) {
-    events.warningOn(plan, reference(object), NOT_RESUMED, "Not resumed by UpdatePlan "
+  static void notResumed(PlanCheckpoint checkpoint, UpdatePlan plan, HasMetadata object, String why) {
+    checkpoint.warningOn(plan, reference(object), NOT_RESUMED, "Not resumed by UpdatePlan "
         + plan.getMetadata().getName() + afterPhase(plan) + ": " + why);
   }
 

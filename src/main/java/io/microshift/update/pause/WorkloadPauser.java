@@ -3,8 +3,7 @@ package io.microshift.update.pause;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.api.WorkloadSelection;
-import io.microshift.update.operator.EventRecorder;
-import io.microshift.update.operator.StatusWriter;
+import io.microshift.update.checkpoint.PlanCheckpoint;
 import java.util.List;
 
 /**
@@ -38,13 +37,13 @@ public class WorkloadPauser {
     return selector.select(selection);
   }
 
-  /** Pauses the selected workloads; idempotent. Saves status.pausedWorkloads through writer. */
-  public PauseOutcome pause(UpdatePlan plan, StatusWriter writer, EventRecorder events) {
+  /** Pauses the selected workloads; idempotent. Saves status.pausedWorkloads through the checkpoint. */
+  public PauseOutcome pause(UpdatePlan plan, PlanCheckpoint checkpoint) {
     if (plan.getStatus() == null || plan.getStatus().acceptedSpec == null) {
       throw new IllegalStateException("plan " + plan.getMetadata().getName()
           + " has no status.acceptedSpec: pausing acts on the accepted spec only");
     }
-    return pauser.pause(plan, select(plan.getStatus().acceptedSpec.workloads), writer, events);
+    return pauser.pause(plan, select(plan.getStatus().acceptedSpec.workloads), checkpoint);
   }
 
   /** Whether the pods of the workloads paused by the plan are gone. Non-blocking, read-only. */
@@ -53,8 +52,8 @@ public class WorkloadPauser {
   }
 
   /** Restores every workload that carries this plan's pause record. Idempotent. */
-  public ResumeOutcome resume(UpdatePlan plan, StatusWriter writer, EventRecorder events) {
-    return resumer.resume(plan, writer, events);
+  public ResumeOutcome resume(UpdatePlan plan, PlanCheckpoint checkpoint) {
+    return resumer.resume(plan, checkpoint);
   }
 
   /**

@@ -7,10 +7,6 @@ import io.fabric8.kubernetes.client.WatcherException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
-import io.microshift.update.etcd.EtcdClients;
-import io.microshift.update.etcd.EtcdConnection;
-import io.microshift.update.etcd.EtcdFiller;
-import io.microshift.update.etcd.EtcdServerFixture;
 import io.microshift.update.marker.CrashHook;
 import io.microshift.update.marker.HostState;
 import io.microshift.update.marker.HostStatus;
@@ -33,20 +29,20 @@ import java.util.Map;
  * with action Apply (issue 16: after the host's Prepare, which a stand-in answers at once as
  * Prepared, so that the figure is the operator's own: Preflight, the Prepare hand-off, the hooks,
  * the pause and the Apply hand-off),
- * with {@code hooks} pods carrying a pre-update hook, {@code paused} Deployments selected for
- * pausing and an etcd of about {@code etcdMib} MiB. Run by {@code hack/bench.d/operator-handoff}.
+ * with {@code hooks} pods carrying a pre-update hook and {@code paused} Deployments selected for
+ * pausing. Run by {@code hack/bench.d/operator-handoff}, {@code handoff-200} and {@code phase-latency}.
  *
- * <p>Everything is real except the API server: a real etcd ({@link EtcdServerFixture}) filled with
- * incompressible values, the operator in-process with its production ports (KubernetesWorkloads,
- * the jetcd backup into a real state dir, the marker files), against the fabric8 mock API server in
- * CRUD mode with exec expectations (each hook answers exit 0 after about 30 ms).
+ * <p>Everything is real except the API server: the operator in-process with its production ports
+ * (KubernetesWorkloads, the marker files in a real state dir), against the fabric8 mock API server
+ * in CRUD mode with exec expectations (each hook answers exit 0 after about 30 ms). No etcd: the
+ * snapshot is the host agent's, on Apply (issue 16 item 1), and has its own benchmark.
  *
  * <p>The mock runs no controllers, so nothing would ever delete the pods of a Deployment scaled to
  * 0 and the drain check would wait forever: a watch on the paused namespace stands in for the
  * ReplicaSet controller and deletes a Deployment's pods as soon as it sees it at 0 replicas. Pods
  * go away at once (no grace period), which is the best case of a real device.
  *
- * <p>Args: {@code <repo dir> <work dir> <etcd MiB> <hooks> <paused> <timeout s> <target s> [name]}.
+ * <p>Args: {@code <repo dir> <work dir> <hooks> <paused> <timeout s> <target s> [name]}.
  * Prints {@code BENCH operator-handoff-seconds} (or {@code BENCH <name>} with an at-most target)
  * on stdout, the phase timeline on stderr.
  */
@@ -55,7 +51,6 @@ public final class OperatorHandoffBench {
   static final String PAUSED_NS = "bench-paused";
   static final String HOOK_ANNOTATION = "pre-update.hook.updates.microshift.io/command";
   static final List<String> HOOK_ARGV = List.of("/bin/true");
-  private static final int VALUE_SIZE = 64 * 1024;
   /** The BENCH line's name; handoff-200 passes its own, with an at-most target. */
   private static String name = "operator-handoff-seconds";
   private static boolean atMost;
@@ -65,34 +60,23 @@ public final class OperatorHandoffBench {
   public static void main(String[] args) throws Exception {
     Path repo = Path.of(args[0]);
     Path work = Path.of(args[1]);
-    int etcdMib = Integer.parseInt(args[2]);
-    int hooks = Integer.parseInt(args[3]);
-    int paused = Integer.parseInt(args[4]);
-    long timeoutMillis = Long.parseLong(args[5]) * 1000;
-    double targetSeconds = Double.parseDouble(args[6]);
-    if (args.length > 7) {
-      name = args[7];
+    int hooks = Integer.parseInt(args[2]);
+    int paused = Integer.parseInt(args[3]);
+    long timeoutMillis = Long.parseLong(args[4]) * 1000;
+    double targetSeconds = Double.parseDouble(args[5]);
+    if (args.length > 6) {
+      name = args[6];
       atMost = true;
     }
     int code;
-    try (EtcdServerFixture etcd = EtcdServerFixture.builder()
-            .quotaBackendBytes(4L * 1024 * 1024 * 1024).start();
-         BenchMockApi api = new BenchMockApi(repo, 0)) {
-      code = run(etcd, api, work, etcdMib, hooks, paused, timeoutMillis, targetSeconds);
+    try (BenchMockApi api = new BenchMockApi(repo, 0)) {
+      code = run(api, work, hooks, paused, timeoutMillis, targetSeconds);
     }
     System.exit(code);
   }
 
-  static int run(EtcdServerFixture etcd, BenchMockApi api, Path work, int etcdMib, int hooks,
-      int paused, long timeoutMillis, double targetSeconds) throws Exception {
-    long t0 = System.nanoTime();
-    int keys = (int) ((long) etcdMib * 1024 * 1024 / VALUE_SIZE);
-    try (EtcdConnection c = EtcdClients.open(etcd.clientConfig())) {
-      EtcdFiller.fill(c.client(), 7, keys, VALUE_SIZE, 32);
-    }
-    log("etcd: %d keys of %d KiB written in %d ms; db %d MiB", keys, VALUE_SIZE / 1024,
-        ms(System.nanoTime() - t0), dbBytes(etcd) / (1024 * 1024));
-
+  static int run(BenchMockApi api, Path work, int hooks, int paused, long timeoutMillis,
+      double targetSeconds) throws Exception {
     for (int i = 0; i < hooks; i++) {
       String pod = String.format("hooked-%02d", i);
       api.runningPod(HOOKED_NS, pod, Map.of("app", pod), Map.of(HOOK_ANNOTATION, "[\"/bin/true\"]"));
@@ -283,15 +267,6 @@ public final class OperatorHandoffBench {
         }
       }
     });
-  }
-
-  private static long dbBytes(EtcdServerFixture etcd) {
-    Path db = etcd.dataDir().resolve("member/snap/db");
-    try {
-      return Files.size(db);
-    } catch (Exception e) {
-      return -1;
-    }
   }
 
   private static String target(double d) {

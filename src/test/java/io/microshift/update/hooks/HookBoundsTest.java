@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.microshift.update.api.HookPolicy;
+import io.microshift.update.operator.OperatorCheckpoint;
 import io.microshift.update.api.HookStatus;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.api.UpdatePlanSpec;
@@ -51,7 +52,7 @@ class HookBoundsTest {
     CountingExec exec = new CountingExec(0);
     UpdatePlan plan = plan(null);
 
-    HookOutcome outcome = runner(pods, exec).run(plan, HookPhase.PRE_UPDATE, writer, events);
+    HookOutcome outcome = runner(pods, exec).run(plan, HookPhase.PRE_UPDATE, new OperatorCheckpoint(writer, events));
 
     assertFalse(outcome.succeeded());
     assertTrue(outcome.message().startsWith("pre-update hook app/big-0000 (pre-update.hook.updates.microshift.io"
@@ -77,7 +78,7 @@ class HookBoundsTest {
     CountingExec exec = new CountingExec(0);
     UpdatePlan plan = plan(null);
 
-    HookOutcome outcome = runner(pods, exec).run(plan, HookPhase.PRE_UPDATE, writer, events);
+    HookOutcome outcome = runner(pods, exec).run(plan, HookPhase.PRE_UPDATE, new OperatorCheckpoint(writer, events));
 
     assertFalse(outcome.succeeded());
     assertTrue(outcome.message().contains("Invalid: not run: the 5000 pre-update hooks of this plan would need "), outcome.message());
@@ -88,7 +89,7 @@ class HookBoundsTest {
     assertEquals(1, events.withReason("HooksRefused").size());
 
     // a restarted operator works from the record: still refused, still nothing run
-    HookOutcome again = runner(pods, exec).run(plan, HookPhase.PRE_UPDATE, writer, events);
+    HookOutcome again = runner(pods, exec).run(plan, HookPhase.PRE_UPDATE, new OperatorCheckpoint(writer, events));
     assertFalse(again.succeeded());
     assertEquals(0, exec.calls.get());
   }
@@ -103,7 +104,7 @@ class HookBoundsTest {
     CountingExec exec = new CountingExec(PodExec.TAIL_BYTES);
     UpdatePlan plan = plan(null);
 
-    HookOutcome outcome = runner(pods, exec).run(plan, HookPhase.PRE_UPDATE, writer, events);
+    HookOutcome outcome = runner(pods, exec).run(plan, HookPhase.PRE_UPDATE, new OperatorCheckpoint(writer, events));
 
     assertTrue(outcome.succeeded(), outcome.message());
     assertEquals(300, exec.calls.get());
@@ -120,7 +121,7 @@ class HookBoundsTest {
     CountingExec exec = new CountingExec(PodExec.TAIL_BYTES);
     UpdatePlan plan = plan(null);
 
-    assertTrue(runner(pods, exec).run(plan, HookPhase.PRE_UPDATE, new EtcdSizedWriter(), events).succeeded());
+    assertTrue(runner(pods, exec).run(plan, HookPhase.PRE_UPDATE, new OperatorCheckpoint(new EtcdSizedWriter(), events)).succeeded());
 
     assertEquals(PodExec.TAIL_BYTES, plan.getStatus().hooks.get(0).stdoutTail.length());
   }
@@ -151,7 +152,7 @@ class HookBoundsTest {
     policy.parallelism = 8;
     UpdatePlan plan = plan(policy);
 
-    assertTrue(runner(pods, exec).run(plan, HookPhase.PRE_UPDATE, writer, events).succeeded());
+    assertTrue(runner(pods, exec).run(plan, HookPhase.PRE_UPDATE, new OperatorCheckpoint(writer, events)).succeeded());
 
     assertEquals(List.of(), notWrittenAhead, "every attempt is saved before its exec");
     assertTrue(writer.lastSaved().getStatus().hooks.stream().allMatch(h -> "Succeeded".equals(h.state)),
@@ -187,7 +188,7 @@ class HookBoundsTest {
     };
     UpdatePlan plan = plan(null);
 
-    assertTrue(runner(pods, exec).run(plan, HookPhase.PRE_UPDATE, new EtcdSizedWriter(), events).succeeded());
+    assertTrue(runner(pods, exec).run(plan, HookPhase.PRE_UPDATE, new OperatorCheckpoint(new EtcdSizedWriter(), events)).succeeded());
 
     assertEquals(12, exec.calls.get());
     int highestEnded = -1;
@@ -224,7 +225,7 @@ class HookBoundsTest {
     };
     UpdatePlan plan = plan(null);
 
-    assertFalse(runner(pods, exec).run(plan, HookPhase.PRE_UPDATE, new EtcdSizedWriter(), events).succeeded());
+    assertFalse(runner(pods, exec).run(plan, HookPhase.PRE_UPDATE, new OperatorCheckpoint(new EtcdSizedWriter(), events)).succeeded());
 
     assertEquals(1, exec.calls.get());
     assertEquals("Pending", plan.getStatus().hooks.stream().filter(h -> h.pod.equals("b-later")).findFirst()

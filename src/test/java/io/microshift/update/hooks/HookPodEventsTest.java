@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.server.mock.OutputStreamMessage;
 import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.operator.OperatorCheckpoint;
 import io.microshift.update.operator.KubernetesEventRecorder;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,7 +33,7 @@ class HookPodEventsTest {
   HookOutcome run(UpdatePlan plan) {
     return new HookRunner(new HookDiscovery(client, "microshift-update"), new PodExec(client), Clock.systemUTC(),
         Duration.ofMillis(300), Duration.ofMillis(100))
-        .run(plan, HookPhase.PRE_UPDATE, TestPlans.writer(client), new KubernetesEventRecorder(client, Clock.systemUTC()));
+        .run(plan, HookPhase.PRE_UPDATE, new OperatorCheckpoint(TestPlans.writer(client), new KubernetesEventRecorder(client, Clock.systemUTC())));
   }
 
   String podUid(String ns, String name) {

@@ -11,6 +11,7 @@ import io.microshift.update.api.UpdateTarget;
 import io.microshift.update.api.UpdateType;
 import io.microshift.update.api.WorkloadSelection;
 import io.microshift.update.operator.EventRecorder;
+import io.microshift.update.operator.OperatorCheckpoint;
 import io.microshift.update.operator.StatusWriter;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -45,6 +46,11 @@ public final class TestPlans {
       plan.getMetadata().setResourceVersion(client.resource(plan).updateStatus().getMetadata().getResourceVersion());
       return plan;
     };
+  }
+
+  /** The operator's checkpoint over {@link #writer} and {@code events}. */
+  public static OperatorCheckpoint checkpoint(KubernetesClient client, EventRecorder events) {
+    return new OperatorCheckpoint(writer(client), events);
   }
 
   /** The plan as stored on the server, as a restarted operator would read it. */

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.microshift.update.api.Phase;
+import io.microshift.update.operator.OperatorCheckpoint;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.hooks.TestPlans;
 import io.microshift.update.operator.KubernetesEventRecorder;
@@ -43,12 +44,12 @@ class WorkloadEventsTest {
     KubernetesEventRecorder recorder = new KubernetesEventRecorder(client, Clock.systemUTC());
     WorkloadPauser pauser = new WorkloadPauser(client, "microshift-update");
 
-    pauser.pause(plan, TestPlans.writer(client), recorder);
+    pauser.pause(plan, new OperatorCheckpoint(TestPlans.writer(client), recorder));
     // the operator died before status.pausedWorkloads was saved: the replay pauses nothing new
     UpdatePlan replayed = TestPlans.reload(client, "to-4.17.3");
     replayed.getStatus().pausedWorkloads.clear();
-    pauser.pause(replayed, TestPlans.writer(client), recorder);
-    pauser.pause(TestPlans.reload(client, "to-4.17.3"), TestPlans.writer(client), recorder);
+    pauser.pause(replayed, new OperatorCheckpoint(TestPlans.writer(client), recorder));
+    pauser.pause(TestPlans.reload(client, "to-4.17.3"), new OperatorCheckpoint(TestPlans.writer(client), recorder));
 
     String uid = web.getMetadata().getUid();
     assertEquals(List.of("Normal PausedByUpdatePlan: Paused by UpdatePlan to-4.17.3 for the update to 4.17.3:"
@@ -56,8 +57,8 @@ class WorkloadEventsTest {
 
     UpdatePlan verifying = TestPlans.reload(client, "to-4.17.3");
     verifying.getStatus().phase = Phase.Verifying;
-    pauser.resume(verifying, TestPlans.writer(client), recorder);
-    pauser.resume(verifying, TestPlans.writer(client), recorder);
+    pauser.resume(verifying, new OperatorCheckpoint(TestPlans.writer(client), recorder));
+    pauser.resume(verifying, new OperatorCheckpoint(TestPlans.writer(client), recorder));
 
     assertEquals(List.of(
         "Normal PausedByUpdatePlan: Paused by UpdatePlan to-4.17.3 for the update to 4.17.3: replicas 2 -> 0",
@@ -79,14 +80,14 @@ class WorkloadEventsTest {
     UpdatePlan plan = TestPlans.create(client, "to-4.17.3", null, null);
     KubernetesEventRecorder recorder = new KubernetesEventRecorder(client, Clock.systemUTC());
     WorkloadPauser pauser = new WorkloadPauser(client, "microshift-update");
-    pauser.pause(plan, TestPlans.writer(client), recorder);
+    pauser.pause(plan, new OperatorCheckpoint(TestPlans.writer(client), recorder));
     Deployment web = Fixtures.getDeployment(client, "app", "web");
     web.getSpec().setReplicas(5);
     client.resource(web).update();
 
     UpdatePlan failed = TestPlans.reload(client, "to-4.17.3");
     failed.getStatus().phase = Phase.Pausing;
-    pauser.resume(failed, TestPlans.writer(client), recorder);
+    pauser.resume(failed, new OperatorCheckpoint(TestPlans.writer(client), recorder));
 
     assertEquals(List.of(
         "Warning NotResumedByUpdatePlan: Not resumed by UpdatePlan to-4.17.3 for the update to 4.17.3"

@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.microshift.update.api.PausedWorkload;
+import io.microshift.update.operator.OperatorCheckpoint;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.api.WorkloadSelection;
 import io.microshift.update.hooks.TestPlans;
@@ -101,7 +102,7 @@ class WorkloadPauserTest {
     Fixtures.deployment(client, "kube-system", "dns", 2, Map.of(), PAUSE);
     UpdatePlan plan = TestPlans.create(client, "p1", null, namespaces("app", "kube-system"));
 
-    PauseOutcome paused = pauser().pause(plan, TestPlans.writer(client), events);
+    PauseOutcome paused = pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
 
     assertTrue(paused.succeeded());
     assertEquals(5, paused.paused().size());
@@ -120,7 +121,7 @@ class WorkloadPauserTest {
         states(TestPlans.reload(client, "p1")));
     assertEquals(1, events.withReason("WorkloadsPaused").size());
 
-    ResumeOutcome resumed = pauser().resume(plan, TestPlans.writer(client), events);
+    ResumeOutcome resumed = pauser().resume(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
 
     assertTrue(resumed.complete());
     assertEquals(List.of(), resumed.conflicts());
@@ -138,7 +139,7 @@ class WorkloadPauserTest {
         states(TestPlans.reload(client, "p1")));
     assertEquals(1, events.withReason("WorkloadsResumed").size());
 
-    ResumeOutcome again = pauser().resume(plan, TestPlans.writer(client), events);
+    ResumeOutcome again = pauser().resume(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
     assertEquals(List.of(), again.resumed(), "resume is idempotent");
     assertEquals(3, getDeployment(client, "app", "web").getSpec().getReplicas());
   }
@@ -147,12 +148,12 @@ class WorkloadPauserTest {
   void pausingAgainAfterACrashNeverRecordsZeroAsTheOriginal() {
     Fixtures.deployment(client, "app", "web", 3, Map.of(), PAUSE);
     UpdatePlan plan = TestPlans.create(client, "p1", null, null);
-    pauser().pause(plan, TestPlans.writer(client), events);
+    pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
 
     // the operator died before status was saved: a fresh plan without pausedWorkloads pauses again
     UpdatePlan fresh = TestPlans.reload(client, "p1");
     fresh.getStatus().pausedWorkloads.clear();
-    PauseOutcome again = pauser().pause(fresh, TestPlans.writer(client), events);
+    PauseOutcome again = pauser().pause(fresh, new OperatorCheckpoint(TestPlans.writer(client), events));
 
     assertEquals(record(plan, PauseAnnotations.ORIGINAL_REPLICAS, "3"), ours(getDeployment(client, "app", "web")));
     assertEquals(3, again.paused().get(0).originalReplicas);
@@ -164,11 +165,11 @@ class WorkloadPauserTest {
   void resumeAfterAnOperatorRestartUsesTheRecordsOnTheObjects() {
     Fixtures.deployment(client, "app", "web", 4, Map.of(), PAUSE);
     Fixtures.cronJob(client, "app", "nightly", false, Map.of(), PAUSE);
-    pauser().pause(TestPlans.create(client, "p1", null, null), TestPlans.writer(client), events);
+    pauser().pause(TestPlans.create(client, "p1", null, null), new OperatorCheckpoint(TestPlans.writer(client), events));
 
     // a new operator process: new instances, the plan read back from the server
     ResumeOutcome resumed = new WorkloadPauser(client, "microshift-update")
-        .resume(TestPlans.reload(client, "p1"), TestPlans.writer(client), events);
+        .resume(TestPlans.reload(client, "p1"), new OperatorCheckpoint(TestPlans.writer(client), events));
 
     assertEquals(2, resumed.resumed().size());
     assertEquals(4, getDeployment(client, "app", "web").getSpec().getReplicas());
@@ -179,13 +180,13 @@ class WorkloadPauserTest {
   void resumeWorksWhenThePlansStatusWasLostToAnEtcdRestore() {
     Fixtures.deployment(client, "app", "web", 3, Map.of(), PAUSE);
     UpdatePlan plan = TestPlans.create(client, "p1", null, null);
-    pauser().pause(plan, TestPlans.writer(client), events);
+    pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
     // etcd came back from a snapshot taken after pausing but before status was written
     UpdatePlan restored = TestPlans.reload(client, "p1");
     restored.getStatus().pausedWorkloads.clear();
     restored = client.resource(restored).updateStatus();
 
-    ResumeOutcome resumed = pauser().resume(restored, TestPlans.writer(client), events);
+    ResumeOutcome resumed = pauser().resume(restored, new OperatorCheckpoint(TestPlans.writer(client), events));
 
     assertEquals(1, resumed.resumed().size());
     assertEquals(3, getDeployment(client, "app", "web").getSpec().getReplicas());
@@ -212,7 +213,7 @@ class WorkloadPauserTest {
     gone.state = "Paused";
     plan.getStatus().pausedWorkloads.add(gone);
 
-    ResumeOutcome resumed = pauser().resume(plan, TestPlans.writer(client), events);
+    ResumeOutcome resumed = pauser().resume(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
 
     assertEquals(3, getDeployment(client, "app", "web").getSpec().getReplicas());
     assertEquals(1, resumed.resumed().size());
@@ -228,7 +229,7 @@ class WorkloadPauserTest {
     Fixtures.deployment(client, "app", "api", 2, Map.of(), PAUSE);
     Fixtures.cronJob(client, "app", "manual", true, Map.of(), PAUSE);
     UpdatePlan plan = TestPlans.create(client, "p1", null, null);
-    pauser().pause(plan, TestPlans.writer(client), events);
+    pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
     client.apps().deployments().inNamespace("app").withName("web").scale(5);
     client.apps().deployments().inNamespace("app").withName("api").scale(2);
     client.batch().v1().cronjobs().inNamespace("app").withName("manual").edit(c -> {
@@ -236,7 +237,7 @@ class WorkloadPauserTest {
       return c;
     });
 
-    ResumeOutcome resumed = pauser().resume(plan, TestPlans.writer(client), events);
+    ResumeOutcome resumed = pauser().resume(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
 
     assertEquals(5, getDeployment(client, "app", "web").getSpec().getReplicas());
     assertEquals(Map.of(), ours(getDeployment(client, "app", "web")), "the record is removed: no endless retry");
@@ -255,7 +256,7 @@ class WorkloadPauserTest {
         events.withReason("WorkloadResumeConflict"));
     assertTrue(states(TestPlans.reload(client, "p1")).contains("Deployment app/web Conflict 3 null"));
 
-    pauser().resume(plan, TestPlans.writer(client), events);
+    pauser().resume(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
     assertEquals(2, events.withReason("WorkloadResumeConflict").size(), "a conflict is reported once");
   }
 
@@ -264,7 +265,7 @@ class WorkloadPauserTest {
     Fixtures.deployment(client, "app", "web", 3, Map.of(), PAUSE);
     Fixtures.statefulSet(client, "app", "db", 1, Map.of());
     UpdatePlan plan = TestPlans.create(client, "p1", null, namespaces("app"));
-    pauser().pause(plan, TestPlans.writer(client), events);
+    pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
     UpdatePlan lastSeen = TestPlans.reload(client, "p1");
     client.resource(lastSeen).delete();
 
@@ -272,7 +273,7 @@ class WorkloadPauserTest {
     UpdatePlan deleted = new UpdatePlan();
     deleted.setMetadata(new ObjectMetaBuilder().withName("p1").withUid(lastSeen.getMetadata().getUid())
         .withResourceVersion(lastSeen.getMetadata().getResourceVersion()).build());
-    ResumeOutcome resumed = pauser().resume(deleted, TestPlans.writer(client), events);
+    ResumeOutcome resumed = pauser().resume(deleted, new OperatorCheckpoint(TestPlans.writer(client), events));
 
     assertTrue(resumed.complete());
     assertEquals(2, resumed.resumed().size());
@@ -292,7 +293,7 @@ class WorkloadPauserTest {
     Fixtures.podOfJob(client, job, "nightly-1-x", "Running");
     Fixtures.podOfJob(client, job, "nightly-1-old", "Succeeded");
     UpdatePlan plan = TestPlans.create(client, "p1", null, null);
-    pauser().pause(plan, TestPlans.writer(client), events);
+    pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
 
     DrainResult waiting = pauser().drained(plan);
 
@@ -315,13 +316,13 @@ class WorkloadPauserTest {
         PauseAnnotations.PAUSED_BY, "old-plan", PauseAnnotations.ORIGINAL_REPLICAS, "4")));
     UpdatePlan plan = TestPlans.create(client, "p2", null, null);
 
-    PauseOutcome outcome = pauser().pause(plan, TestPlans.writer(client), events);
+    PauseOutcome outcome = pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
 
     assertEquals(List.of("Deployment app/web: already paused by plan old-plan; left alone"), outcome.skipped());
     assertEquals(List.of(), outcome.paused());
     assertEquals(record("old-plan", PauseAnnotations.ORIGINAL_REPLICAS, "4"), ours(getDeployment(client, "app", "web")));
     assertEquals(1, events.withReason("WorkloadNotPaused").size());
-    assertEquals(List.of(), pauser().resume(plan, TestPlans.writer(client), events).resumed(),
+    assertEquals(List.of(), pauser().resume(plan, new OperatorCheckpoint(TestPlans.writer(client), events)).resumed(),
         "p2 does not resume what old-plan paused");
     assertEquals(0, getDeployment(client, "app", "web").getSpec().getReplicas());
   }
@@ -332,9 +333,9 @@ class WorkloadPauserTest {
     Fixtures.statefulSet(client, "app", "db", 1, Map.of());
     Fixtures.cronJob(client, "app", "nightly", false, Map.of(), PAUSE);
     UpdatePlan plan = TestPlans.create(client, "p1", null, namespaces("app"));
-    pauser().pause(plan, TestPlans.writer(client), events);
+    pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
     assertTrue(pauser().ready(plan).ready(), "nothing resumed yet, nothing to wait for");
-    pauser().resume(plan, TestPlans.writer(client), events);
+    pauser().resume(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
 
     ReadyResult coming = pauser().ready(plan);
     assertFalse(coming.ready());

@@ -13,6 +13,7 @@ import io.microshift.update.hooks.HookProblem;
 import io.microshift.update.hooks.HookRunner;
 import io.microshift.update.operator.EffectiveSpec;
 import io.microshift.update.operator.EventRecorder;
+import io.microshift.update.operator.OperatorCheckpoint;
 import io.microshift.update.operator.StatusWriter;
 import io.microshift.update.operator.port.WorkloadHooks;
 import io.microshift.update.operator.port.WorkloadPausing;
@@ -56,7 +57,7 @@ public final class KubernetesWorkloads implements WorkloadHooks, WorkloadPausing
 
   @Override
   public Outcome run(UpdatePlan plan, HookPhase phase, StatusWriter writer, EventRecorder events) {
-    HookOutcome o = runner.run(plan, phase, writer, events);
+    HookOutcome o = runner.run(plan, phase, new OperatorCheckpoint(writer, events));
     return new Outcome(o.succeeded() ? null : o.message(), o.continued());
   }
 
@@ -67,7 +68,7 @@ public final class KubernetesWorkloads implements WorkloadHooks, WorkloadPausing
 
   @Override
   public void pause(UpdatePlan plan, StatusWriter writer, EventRecorder events) {
-    PauseOutcome o = pauser.pause(plan, writer, events);
+    PauseOutcome o = pauser.pause(plan, new OperatorCheckpoint(writer, events));
     if (!o.succeeded()) {
       throw new IllegalStateException("could not pause every workload: " + String.join("; ", o.failures()));
     }
@@ -87,7 +88,7 @@ public final class KubernetesWorkloads implements WorkloadHooks, WorkloadPausing
 
   @Override
   public void resume(UpdatePlan plan, StatusWriter writer, EventRecorder events) {
-    ResumeOutcome o = pauser.resume(plan, writer, events);
+    ResumeOutcome o = pauser.resume(plan, new OperatorCheckpoint(writer, events));
     if (!o.complete()) {
       throw new IllegalStateException("could not resume every workload: " + String.join("; ", o.failures()));
     }
