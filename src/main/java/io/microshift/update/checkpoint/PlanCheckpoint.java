@@ -17,19 +17,19 @@ public interface PlanCheckpoint {
    */
   void save(UpdatePlan plan);
 
-  /** A Normal Event about the plan (reason in UpperCamelCase, message for humans). */
-  void normal(UpdatePlan plan, String reason, String message);
+  /** A Normal Event about the plan (message for humans). */
+  void normal(UpdatePlan plan, WorkloadReason reason, String message);
 
   /** A Warning Event about the plan. */
-  void warning(UpdatePlan plan, String reason, String message);
+  void warning(UpdatePlan plan, WorkloadReason reason, String message);
 
   /**
    * A Normal Event on an object of a workload author that was acted on for the plan (a workload
    * paused or resumed, the pod a hook ran in), where {@code oc describe} of the object shows it.
    * Recording the same event again (a replayed step) leaves one event.
    */
-  void normalOn(UpdatePlan plan, ObjectReference object, String reason, String message);
+  void normalOn(UpdatePlan plan, ObjectReference object, WorkloadReason reason, String message);
 
   /** As {@link #normalOn}, a Warning. */
-  void warningOn(UpdatePlan plan, ObjectReference object, String reason, String message);
+  void warningOn(UpdatePlan plan, ObjectReference object, WorkloadReason reason, String message);
 }

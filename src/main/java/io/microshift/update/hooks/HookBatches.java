@@ -4,6 +4,7 @@ import io.microshift.update.api.Durations;
 import io.microshift.update.api.HookStatus;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.checkpoint.PlanCheckpoint;
+import io.microshift.update.checkpoint.WorkloadReason;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
@@ -188,7 +189,7 @@ final class HookBatches {
         h.state = HookLedger.FAILED;
         h.message = HookLimits.message(result.error() != null ? result.error() : "exit code " + result.exitCode());
       }
-      checkpoint.warning(plan, result.timedOut() ? "HookTimedOut" : "HookFailed",
+      checkpoint.warning(plan, result.timedOut() ? WorkloadReason.HookTimedOut : WorkloadReason.HookFailed,
           HookLimits.message(HookLedger.describe(h) + ": " + h.message + " (on-error " + h.onError + ")"));
       stops = !HookLedger.isContinue(h);
     }
@@ -200,10 +201,10 @@ final class HookBatches {
   /** One plan Event for the hooks that succeeded in this call. */
   private void reportSucceeded() {
     if (succeeded.size() == 1) {
-      checkpoint.normal(plan, "HookSucceeded", HookLedger.describe(succeeded.get(0)) + " succeeded");
+      checkpoint.normal(plan, WorkloadReason.HookSucceeded, HookLedger.describe(succeeded.get(0)) + " succeeded");
     } else if (succeeded.size() > 1) {
       String pods = String.join(", ", succeeded.stream().map(h -> h.namespace + "/" + h.pod).toList());
-      checkpoint.normal(plan, "HooksSucceeded", HookLimits.message(succeeded.size() + " "
+      checkpoint.normal(plan, WorkloadReason.HooksSucceeded, HookLimits.message(succeeded.size() + " "
           + succeeded.get(0).hookPhase + " hooks succeeded: " + pods));
     }
   }

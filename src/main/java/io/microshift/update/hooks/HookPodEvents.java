@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.microshift.update.api.HookStatus;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.checkpoint.PlanCheckpoint;
+import io.microshift.update.checkpoint.WorkloadReason;
 
 /**
  * The Event a workload author sees on the pod a hook ran in ({@code oc describe pod}): Normal when
@@ -13,9 +14,9 @@ import io.microshift.update.checkpoint.PlanCheckpoint;
  * while a replayed record of the same attempt leaves one.
  */
 final class HookPodEvents {
-  static final String SUCCEEDED = "UpdateHookSucceeded";
-  static final String FAILED = "UpdateHookFailed";
-  static final String TIMED_OUT = "UpdateHookTimedOut";
+  static final WorkloadReason SUCCEEDED = WorkloadReason.UpdateHookSucceeded;
+  static final WorkloadReason FAILED = WorkloadReason.UpdateHookFailed;
+  static final WorkloadReason TIMED_OUT = WorkloadReason.UpdateHookTimedOut;
 
   private HookPodEvents() {}
 
@@ -44,7 +45,7 @@ final class HookPodEvents {
   }
 
   /** One Event on a hook's pod. */
-  record PodEvent(ObjectReference pod, boolean warning, String reason, String message) {
+  record PodEvent(ObjectReference pod, boolean warning, WorkloadReason reason, String message) {
     void send(PlanCheckpoint checkpoint, UpdatePlan plan) {
       if (warning) {
         checkpoint.warningOn(plan, pod, reason, message);

@@ -5,6 +5,7 @@ import io.microshift.update.api.HookPolicy;
 import io.microshift.update.api.HookStatus;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.checkpoint.PlanCheckpoint;
+import io.microshift.update.checkpoint.WorkloadReason;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -132,7 +133,7 @@ public class HookRunner {
       refused.addAll(valid);
       problems.addAll(0, valid);
       valid = new ArrayList<>();
-      checkpoint.warning(plan, "HooksRefused", HookLimits.message(refusal));
+      checkpoint.warning(plan, WorkloadReason.HooksRefused, HookLimits.message(refusal));
     }
     List<HookStatus> kept = HookLedger.keepFirstProblems(problems, HookLimits.MAX_PROBLEMS_RECORDED);
     for (HookStatus h : kept) {
@@ -140,14 +141,14 @@ public class HookRunner {
         continue; // one HooksRefused event for them all
       }
       if (HookLedger.INVALID.equals(h.state)) {
-        checkpoint.warning(plan, "HookInvalid", HookLimits.message(HookLedger.describe(h) + ": " + h.message
+        checkpoint.warning(plan, WorkloadReason.HookInvalid, HookLimits.message(HookLedger.describe(h) + ": " + h.message
             + " (on-error " + h.onError + ")"));
       } else if (HookLedger.FAILED.equals(h.state)) {
-        checkpoint.warning(plan, "HookNotReady", HookLimits.message(HookLedger.describe(h) + ": " + h.message));
+        checkpoint.warning(plan, WorkloadReason.HookNotReady, HookLimits.message(HookLedger.describe(h) + ": " + h.message));
       }
     }
     if (kept.size() < problems.size()) {
-      checkpoint.warning(plan, "HooksNotRecorded", (problems.size() - kept.size()) + " more " + phase.value()
+      checkpoint.warning(plan, WorkloadReason.HooksNotRecorded, (problems.size() - kept.size()) + " more " + phase.value()
           + " hooks that cannot run are not listed in status.hooks (it keeps the first "
           + HookLimits.MAX_PROBLEMS_RECORDED + ", those with on-error Fail first)");
     }
@@ -155,7 +156,7 @@ public class HookRunner {
       List<String> ignored = found.ignored();
       String more = ignored.size() > HookLimits.MAX_PREVIEW_LINES
           ? "; and " + (ignored.size() - HookLimits.MAX_PREVIEW_LINES) + " more" : "";
-      checkpoint.normal(plan, "HooksIgnored", HookLimits.clip(String.join("; ",
+      checkpoint.normal(plan, WorkloadReason.HooksIgnored, HookLimits.clip(String.join("; ",
           ignored.subList(0, Math.min(ignored.size(), HookLimits.MAX_PREVIEW_LINES))), 4096) + more);
     }
     List<HookStatus> entries = new ArrayList<>(valid);
@@ -183,7 +184,7 @@ public class HookRunner {
         h.state = HookLedger.PENDING;
         h.message = "interrupted by an operator restart after attempt " + h.attempts
             + "; runs again (hooks.idempotent is true)";
-        checkpoint.normal(plan, "HookRetried", HookLedger.describe(h) + ": " + h.message);
+        checkpoint.normal(plan, WorkloadReason.HookRetried, HookLedger.describe(h) + ": " + h.message);
       } else {
         h.state = HookLedger.INTERRUPTED;
         h.finishedAt = now();
@@ -194,7 +195,7 @@ public class HookRunner {
             : "the operator restarted after attempt " + h.attempts + " was recorded as starting next;"
                 + " whether it started, and its result, are unknown, and it is not run again because"
                 + " hooks.idempotent is false";
-        checkpoint.warning(plan, "HookInterrupted", HookLedger.describe(h) + ": " + h.message);
+        checkpoint.warning(plan, WorkloadReason.HookInterrupted, HookLedger.describe(h) + ": " + h.message);
       }
     }
     if (changed) {

@@ -3,6 +3,7 @@ package io.microshift.update.operator;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.checkpoint.PlanCheckpoint;
+import io.microshift.update.checkpoint.WorkloadReason;
 
 /**
  * The operator's side of the workload steps' {@link PlanCheckpoint}: saves through its {@link
@@ -23,22 +24,22 @@ public final class OperatorCheckpoint implements PlanCheckpoint {
   }
 
   @Override
-  public void normal(UpdatePlan plan, String reason, String message) {
-    events.normal(plan, reason, message);
+  public void normal(UpdatePlan plan, WorkloadReason reason, String message) {
+    events.normal(plan, reason.name(), message);
   }
 
   @Override
-  public void warning(UpdatePlan plan, String reason, String message) {
-    events.warning(plan, reason, message);
+  public void warning(UpdatePlan plan, WorkloadReason reason, String message) {
+    events.warning(plan, reason.name(), message);
   }
 
   @Override
-  public void normalOn(UpdatePlan plan, ObjectReference object, String reason, String message) {
-    events.normalOn(plan, object, reason, message);
+  public void normalOn(UpdatePlan plan, ObjectReference object, WorkloadReason reason, String message) {
+    events.normalOn(plan, object, reason.name(), message);
   }
 
   @Override
-  public void warningOn(UpdatePlan plan, ObjectReference object, String reason, String message) {
-    events.warningOn(plan, object, reason, message);
+  public void warningOn(UpdatePlan plan, ObjectReference object, WorkloadReason reason, String message) {
+    events.warningOn(plan, object, reason.name(), message);
   }
 }

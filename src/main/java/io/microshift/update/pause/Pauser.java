@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.microshift.update.api.PausedWorkload;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.checkpoint.PlanCheckpoint;
+import io.microshift.update.checkpoint.WorkloadReason;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,7 +44,7 @@ final class Pauser {
       WorkloadRef ref = at.ref();
       if (at.error() != null) {
         failures.add(ref + ": " + at.error().getMessage());
-        checkpoint.warning(plan, "WorkloadPauseFailed", ref + " could not be paused: " + at.error().getMessage());
+        checkpoint.warning(plan, WorkloadReason.WorkloadPauseFailed, ref + " could not be paused: " + at.error().getMessage());
         continue;
       }
       HasMetadata after = at.after();
@@ -53,7 +54,7 @@ final class Pauser {
       }
       if (at.otherPlan() != null) {
         skipped.add(ref + ": already paused by plan " + at.otherPlan() + "; left alone");
-        checkpoint.warning(plan, "WorkloadNotPaused", ref + " is already paused by plan " + at.otherPlan()
+        checkpoint.warning(plan, WorkloadReason.WorkloadNotPaused, ref + " is already paused by plan " + at.otherPlan()
             + " (its record is kept; that plan or an administrator must resume it)");
         continue;
       }
@@ -86,7 +87,7 @@ final class Pauser {
       PausedStatus.save(plan, checkpoint);
     }
     if (!changed.isEmpty()) {
-      checkpoint.normal(plan, "WorkloadsPaused", "paused " + changed.size() + " workloads: "
+      checkpoint.normal(plan, WorkloadReason.WorkloadsPaused, "paused " + changed.size() + " workloads: "
           + String.join(", ", changed));
     }
     return new PauseOutcome(paused, skipped, failures);

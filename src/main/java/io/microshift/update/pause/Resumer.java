@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.microshift.update.api.PausedWorkload;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.checkpoint.PlanCheckpoint;
+import io.microshift.update.checkpoint.WorkloadReason;
 import java.net.HttpURLConnection;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,19 +60,19 @@ final class Resumer {
         }
       } catch (KubernetesClientException | IllegalStateException e) {
         failures.add(ref + ": " + e.getMessage());
-        checkpoint.warning(plan, "WorkloadResumeFailed", ref + " could not be resumed, will retry: " + e.getMessage());
+        checkpoint.warning(plan, WorkloadReason.WorkloadResumeFailed, ref + " could not be resumed, will retry: " + e.getMessage());
         continue;
       }
       if (PausedStatus.CONFLICT.equals(entry.state)) {
         conflicts.add(entry);
-        checkpoint.warning(plan, "WorkloadResumeConflict", ref + ": " + entry.message);
+        checkpoint.warning(plan, WorkloadReason.WorkloadResumeConflict, ref + ": " + entry.message);
       } else if (PausedStatus.RESUMED.equals(entry.state)) {
         resumed.add(entry);
       }
     }
     reconcileStatusOnly(plan, recorded, resumed, conflicts);
     if (!resumed.isEmpty()) {
-      checkpoint.normal(plan, "WorkloadsResumed", "resumed " + resumed.size() + " workloads: "
+      checkpoint.normal(plan, WorkloadReason.WorkloadsResumed, "resumed " + resumed.size() + " workloads: "
           + String.join(", ", resumed.stream().map(p -> p.kind + " " + p.namespace + "/" + p.name
               + " (" + p.message + ")").toList()));
     }

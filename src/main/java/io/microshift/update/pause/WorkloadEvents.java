@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.checkpoint.PlanCheckpoint;
+import io.microshift.update.checkpoint.WorkloadReason;
 
 /**
  * The Events a workload author sees on their own Deployment, StatefulSet or CronJob ({@code oc
@@ -13,9 +14,9 @@ import io.microshift.update.checkpoint.PlanCheckpoint;
  * after what it says, so a replayed step records it once.
  */
 final class WorkloadEvents {
-  static final String PAUSED = "PausedByUpdatePlan";
-  static final String RESUMED = "ResumedByUpdatePlan";
-  static final String NOT_RESUMED = "NotResumedByUpdatePlan";
+  static final WorkloadReason PAUSED = WorkloadReason.PausedByUpdatePlan;
+  static final WorkloadReason RESUMED = WorkloadReason.ResumedByUpdatePlan;
+  static final WorkloadReason NOT_RESUMED = WorkloadReason.NotResumedByUpdatePlan;
 
   private WorkloadEvents() {}
 

@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.microshift.update.hooks.HookRunner;
-import java.io.DataInputStream;
-import java.io.IOException;
-import java.io.InputStream;
+import io.microshift.update.testing.ConstantPool;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +36,7 @@ class WorkloadPackagesLayerTest {
         for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
           String cls = pkg + "/" + f.getFileName().toString().replace(".class", "");
           scanned.add(cls);
-          for (String s : constantPoolStrings(f)) {
+          for (String s : ConstantPool.strings(f)) {
             if (s.contains(OPERATOR)) {
               upward.add(cls + " -> " + s);
             }
@@ -50,29 +48,5 @@ class WorkloadPackagesLayerTest {
         "io/microshift/update/pause/Pauser", "io/microshift/update/checkpoint/PlanCheckpoint")),
         "the scan reads the packages' classes: " + scanned);
     assertEquals(List.of(), upward, "hooks/pause reference the operator (use PlanCheckpoint)");
-  }
-
-  /** The UTF-8 entries of a class file's constant pool (JVMS 4.4). */
-  static Set<String> constantPoolStrings(Path classFile) throws IOException {
-    Set<String> out = new TreeSet<>();
-    try (InputStream raw = Files.newInputStream(classFile); DataInputStream in = new DataInputStream(raw)) {
-      in.skipNBytes(8); // magic, minor, major
-      int count = in.readUnsignedShort();
-      for (int i = 1; i < count; i++) {
-        int tag = in.readUnsignedByte();
-        switch (tag) {
-          case 1 -> out.add(in.readUTF());
-          case 7, 8, 16, 19, 20 -> in.skipNBytes(2);
-          case 15 -> in.skipNBytes(3);
-          case 3, 4, 9, 10, 11, 12, 17, 18 -> in.skipNBytes(4);
-          case 5, 6 -> {
-            in.skipNBytes(8);
-            i++; // takes two slots
-          }
-          default -> throw new IOException(classFile + ": unknown constant pool tag " + tag);
-        }
-      }
-    }
-    return out;
   }
 }

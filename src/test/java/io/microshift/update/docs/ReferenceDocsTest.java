@@ -17,6 +17,7 @@ import io.microshift.update.marker.HostState;
 import io.microshift.update.operator.Conditions;
 import io.microshift.update.operator.OperatorMetrics;
 import io.microshift.update.operator.Reason;
+import io.microshift.update.checkpoint.WorkloadReason;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -47,8 +48,6 @@ class ReferenceDocsTest {
   static final Path METRICS_DOC = Path.of("docs/reference/metrics.md");
   static final Path MAIN_SRC = Path.of("src/main/java/io/microshift/update");
   static final Path OPERATOR_SRC = MAIN_SRC.resolve("operator");
-  /** The packages that record Events of their own, with literal reasons (not operator.Reason). */
-  static final List<Path> OBJECT_EVENT_SRC = List.of(MAIN_SRC.resolve("hooks"), MAIN_SRC.resolve("pause"));
   static final Path METRICS_SRC = OPERATOR_SRC.resolve("OperatorMetrics.java");
 
   // ================================================================ updateplan.md <-> CRD
@@ -151,8 +150,8 @@ class ReferenceDocsTest {
     Set<String> docTokens = backticked(Files.readString(CONDITIONS_DOC));
     Set<String> missing = new TreeSet<>(reasonsInCode());
     missing.removeAll(docTokens);
-    assertEquals(Set.of(), missing, "conditions-and-events.md does not list these reasons (operator.Reason, and the"
-        + " Events of " + OBJECT_EVENT_SRC + ")");
+    assertEquals(Set.of(), missing, "conditions-and-events.md does not list these reasons (operator.Reason,"
+        + " checkpoint.WorkloadReason)");
     assertTrue(docTokens.contains("Host<state>"), "conditions-and-events.md does not explain the reasons Host<state>");
     // Host<state>: every state of host-status.json but Failed (that is HostUpdateFailed)
     Set<String> hostReasons = new TreeSet<>();
@@ -195,7 +194,7 @@ class ReferenceDocsTest {
 
   /**
    * The operator's reasons (the {@link Reason} enum) and those of the Events that the workload hooks
-   * and pausing record on their own (string literals at their {@code events.normal/warning} calls).
+   * and pausing record on their own (the {@link WorkloadReason} enum).
    */
   static Set<String> reasonsInCode() throws IOException {
     Set<String> reasons = new TreeSet<>();
@@ -205,27 +204,9 @@ class ReferenceDocsTest {
     assertTrue(reasons.containsAll(Set.of("InvalidSpec", "Queued", "UpdateCommitted", "PlanAlreadyStarted",
         "ResumedFromHostStatus", "RequestWithdrawn", "PreviewReady", "HostIsUpdating", "HostStaging")),
         "operator.Reason lacks known reasons: " + reasons);
-    Set<String> objectEvents = new TreeSet<>();
-    Pattern sites = Pattern.compile("(?<![.\\w])events\\.(?:normal|warning)\\s*\\(");
-    for (Path dir : OBJECT_EVENT_SRC) {
-      List<Path> sources;
-      try (Stream<Path> files = Files.walk(dir)) {
-        sources = files.filter(p -> p.toString().endsWith(".java")).sorted().toList();
-      }
-      for (Path source : sources) {
-        String code = Files.readString(source);
-        Matcher m = sites.matcher(code);
-        while (m.find()) {
-          List<String> args = arguments(code, m.end() - 1);
-          if (args.size() > 1) {
-            objectEvents.addAll(literals(args.get(1)));
-          }
-        }
-      }
+    for (WorkloadReason r : WorkloadReason.values()) {
+      reasons.add(r.name());
     }
-    assertTrue(objectEvents.containsAll(Set.of("HookSucceeded", "WorkloadsPaused")),
-        "the scan of " + OBJECT_EVENT_SRC + " missed known reasons: " + objectEvents);
-    reasons.addAll(objectEvents);
     return reasons;
   }
 
@@ -242,55 +223,6 @@ class ReferenceDocsTest {
       }
     }
     assertTrue(out.size() >= 5, "found too few constants in Conditions: " + out);
-    return out;
-  }
-
-  /** The top-level arguments of the call whose "(" is at {@code open}, string literals kept whole. */
-  static List<String> arguments(String code, int open) {
-    List<String> args = new ArrayList<>();
-    StringBuilder current = new StringBuilder();
-    int depth = 0;
-    for (int i = open; i < code.length(); i++) {
-      char c = code.charAt(i);
-      if (c == '"' || c == '\'') {
-        int end = i + 1;
-        while (code.charAt(end) != c) {
-          end += code.charAt(end) == '\\' ? 2 : 1;
-        }
-        if (depth > 0) {
-          current.append(code, i, end + 1);
-        }
-        i = end;
-        continue;
-      }
-      if (c == '(' || c == '[' || c == '{') {
-        depth++;
-        if (depth == 1) {
-          continue;
-        }
-      } else if (c == ')' || c == ']' || c == '}') {
-        depth--;
-        if (depth == 0) {
-          args.add(current.toString());
-          return args;
-        }
-      } else if (c == ',' && depth == 1) {
-        args.add(current.toString());
-        current.setLength(0);
-        continue;
-      }
-      current.append(c);
-    }
-    throw new IllegalStateException("unbalanced call at offset " + open);
-  }
-
-  /** The UpperCamelCase string literals in an expression (reasons, condition types). */
-  static Set<String> literals(String expression) {
-    Set<String> out = new TreeSet<>();
-    Matcher m = Pattern.compile("\"([A-Z][A-Za-z0-9]*)\"").matcher(expression);
-    while (m.find()) {
-      out.add(m.group(1));
-    }
     return out;
   }
 

@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.microshift.update.cli.Main;
+import io.microshift.update.testing.ConstantPool;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,8 +21,6 @@ import org.junit.jupiter.api.Test;
  * hold, and the host agent's boot-path verbs pay that at every start (hack/bench.d/host-startup).
  */
 class InlineStringConcatTest {
-
-  private static final byte[] INDY_BOOTSTRAP = "makeConcatWithConstants".getBytes(StandardCharsets.UTF_8);
 
   @Test
   void noClassOfTheAgentBootstrapsStringConcatenation() throws IOException, URISyntaxException {
@@ -41,19 +40,9 @@ class InlineStringConcatTest {
 
   private static boolean bootstrapsConcat(Path classFile) {
     try {
-      byte[] b = Files.readAllBytes(classFile);
-      outer:
-      for (int i = 0; i + INDY_BOOTSTRAP.length <= b.length; i++) {
-        for (int j = 0; j < INDY_BOOTSTRAP.length; j++) {
-          if (b[i + j] != INDY_BOOTSTRAP[j]) {
-            continue outer;
-          }
-        }
-        return true;
-      }
-      return false;
+      return ConstantPool.strings(classFile).contains("makeConcatWithConstants");
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 }

@@ -3,7 +3,7 @@ package io.microshift.update.operator;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.DataInputStream;
+import io.microshift.update.testing.ConstantPool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
@@ -71,27 +71,9 @@ class OperatorEtcdFreeTest {
     return OperatorEtcdFreeTest.class.getClassLoader().getResourceAsStream(internalName + ".class");
   }
 
-  /** The UTF-8 entries of a class file's constant pool (JVMS 4.4). */
   private static Set<String> constantPoolStrings(String internalName) throws IOException {
-    Set<String> out = new TreeSet<>();
-    try (InputStream raw = classFile(internalName); DataInputStream in = new DataInputStream(raw)) {
-      in.skipNBytes(8); // magic, minor, major
-      int count = in.readUnsignedShort();
-      for (int i = 1; i < count; i++) {
-        int tag = in.readUnsignedByte();
-        switch (tag) {
-          case 1 -> out.add(in.readUTF());
-          case 7, 8, 16, 19, 20 -> in.skipNBytes(2);
-          case 15 -> in.skipNBytes(3);
-          case 3, 4, 9, 10, 11, 12, 17, 18 -> in.skipNBytes(4);
-          case 5, 6 -> {
-            in.skipNBytes(8);
-            i++; // takes two slots
-          }
-          default -> throw new IOException(internalName + ": unknown constant pool tag " + tag);
-        }
-      }
+    try (InputStream in = classFile(internalName)) {
+      return ConstantPool.strings(in, internalName);
     }
-    return out;
   }
 }
