@@ -57,6 +57,8 @@ public final class FakeHostCommands implements CommandRunner {
   private final List<List<String>> unexpected = Collections.synchronizedList(new ArrayList<>());
   private volatile String failNextCopy;
   private volatile boolean failStaging;
+  private volatile java.time.Duration download = java.time.Duration.ZERO;
+  private final List<Staging> stagings = Collections.synchronizedList(new ArrayList<>());
   private volatile boolean microshiftHasBackupVerbs;
   private volatile int etcdScopeLingers;
   private volatile boolean etcdScopeStuck;
@@ -99,6 +101,25 @@ public final class FakeHostCommands implements CommandRunner {
    */
   public void failNextCopy(String stderr) {
     failNextCopy = stderr;
+  }
+
+  /**
+   * Each {@code rpm-ostree rebase/deploy} takes {@code d} before it deploys: the download of the
+   * target commit (rpm-ostree pulls it before it writes the deployment), for the benchmark of the
+   * workloads' downtime (hack/bench.d/workload-downtime).
+   */
+  public void downloadTakes(java.time.Duration d) {
+    download = d;
+  }
+
+  /** One {@code rpm-ostree rebase/deploy} that staged: when it started and when it ended (System.nanoTime). */
+  public record Staging(long startNanos, long endNanos) {}
+
+  /** The rebase/deploy runs that staged, in order. */
+  public List<Staging> stagings() {
+    synchronized (stagings) {
+      return List.copyOf(stagings);
+    }
   }
 
   /** Staging fails: {@code rpm-ostree rebase/deploy} and {@code dnf install} exit 1. */
@@ -620,8 +641,21 @@ public final class FakeHostCommands implements CommandRunner {
         } catch (IllegalStateException e) {
           return new Result(1, "", "error: No such branch or commit: " + args.get(args.size() - 1) + "\n");
         }
+        long started = System.nanoTime();
+        if (!download.isZero()) {
+          try {
+            Thread.sleep(download.toMillis());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(1, "", "error: interrupted while pulling " + commit + "\n");
+          }
+        }
         finalizationLocked = lock;
-        return deploy(sysroot, commit, origin);
+        Result staged = deploy(sysroot, commit, origin);
+        if (staged.exitCode() == 0) {
+          stagings.add(new Staging(started, System.nanoTime()));
+        }
+        return staged;
       }
       case "rollback" -> {
         if (argv.size() != 2) {
