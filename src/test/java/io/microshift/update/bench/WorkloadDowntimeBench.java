@@ -66,6 +66,8 @@ public final class WorkloadDowntimeBench {
       System.out.printf(Locale.ROOT, "BENCH workload-downtime-share %.1f %% target=<=%.1f %s%n",
           share, outsideDownload, share <= outsideDownload ? "PASS" : "FAIL");
     }
+    // the device is closed; the operator's client pools may keep non-daemon threads alive
+    System.exit(0);
   }
 
   /** Sets {@code down} at the first sample with shop/web at 0 replicas, {@code up} at the first one after it back and ready. */
