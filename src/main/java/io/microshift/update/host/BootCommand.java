@@ -31,7 +31,9 @@ public final class BootCommand {
     LostStatus lostStatus = new LostStatus(ctx);
     Optional<io.microshift.update.marker.UpdateRequest> lost = lostStatus.lost(maybe);
     if (lost.isPresent()) {
-      return lostStatus.settle(lost.get(), true, "boot");
+      Optional<HostStatus> rolledBack = lostStatus.rolledBack(lost.get());
+      return rolledBack.isPresent() ? rollback(rolledBack.get(), ctx.bootId(), null)
+          : lostStatus.settle(lost.get(), true, "boot");
     }
     if (maybe.isEmpty() || maybe.get().state().isTerminal()) {
       ctx.log().info("boot: no update in flight");

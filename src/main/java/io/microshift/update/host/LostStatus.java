@@ -25,7 +25,10 @@ import java.util.Optional;
  *       rollback restores from the backup set as it would have;
  *   <li>otherwise {@code Failed}, with the facts: a staged deployment is removed so that no boot
  *       runs it unsupervised, MicroShift is started again where the agent may (not in early boot,
- *       where systemd starts it), and the message says how to bring the data back if needed.
+ *       where systemd starts it), and the message says how to bring the data back if needed;
+ *   <li>at boot, when the target MicroShift ran on the data dir and a rollback brought the older
+ *       one back ({@link #rolledBack}): {@code RolledBack}, and the boot unit restores the data
+ *       from the backup set as after any rollback.
  * </ul>
  */
 final class LostStatus {
@@ -49,15 +52,49 @@ final class LostStatus {
   }
 
   /**
+   * At boot: the data dir's version file names the target, so the target MicroShift ran on it
+   * (upstream writes that file only after its pre-run checks passed: openshift/microshift
+   * pkg/admin/prerun/version.go, {@code WriteVersionMetadata}), yet the installed MicroShift is
+   * another version: a rollback brought the old one back, and after a y-stream update it refuses
+   * the newer data ({@code checkVersionCompatibility}: "executable ... is older than existing
+   * data"). Records {@code RolledBack} with the complete data copy, for the boot unit to restore
+   * it. Empty when that is not the situation, or no complete data copy of the request exists
+   * ({@link #settle} then says what to do).
+   */
+  Optional<HostStatus> rolledBack(UpdateRequest accepted) {
+    String target = accepted.target().version();
+    Optional<String> dataVersion = ctx.microshift().versionFile().map(MicroShift.VersionFile::version);
+    Optional<String> installed = ctx.microshift().installedPackageVersion();
+    Optional<HostStatus.DataCopy> copy = copyRecord(accepted);
+    if (!dataVersion.map(target::equals).orElse(false) || installed.isEmpty() || installed.get().equals(target)
+        || copy.isEmpty()) {
+      return Optional.empty();
+    }
+    HostStatus.Builder b = rebuilt(accepted).dataCopy(copy.get()).bootIdAfter(ctx.bootId())
+        .failedDataPath(DataRestorer.newAsidePath(ctx.clock()));
+    if (accepted.type().deploysOstree() && ctx.isOstreeHost()) {
+      ctx.booted().bootedChecksum().ifPresent(b::deploymentAfter);
+    }
+    return Optional.of(recorder.transition("boot", b, HostState.RolledBack,
+        String.format(LOST, accepted.plan().uid(), accepted.sequence()) + "; the data dir was last run by MicroShift "
+            + target + " (its version file) but MicroShift " + installed.get() + " is installed: the update was"
+            + " rolled back; restoring /var/lib/microshift from backup " + accepted.backup().id()));
+  }
+
+  private static HostStatus.Builder rebuilt(UpdateRequest accepted) {
+    return new HostStatus.Builder()
+        .request(new HostStatus.RequestRef(accepted.plan().uid(), accepted.sequence()))
+        .type(accepted.type()).fromVersion(accepted.from().version())
+        .targetVersion(accepted.target().version()).backupId(accepted.backup().id());
+  }
+
+  /**
    * Writes the new record for {@code accepted}. {@code atBoot}: the boot unit, before MicroShift
    * starts; otherwise the apply unit on a running system. 0 when the target runs, else 1.
    */
   int settle(UpdateRequest accepted, boolean atBoot, String verb) {
     String lost = String.format(LOST, accepted.plan().uid(), accepted.sequence());
-    HostStatus.Builder b = new HostStatus.Builder()
-        .request(new HostStatus.RequestRef(accepted.plan().uid(), accepted.sequence()))
-        .type(accepted.type()).fromVersion(accepted.from().version())
-        .targetVersion(accepted.target().version()).backupId(accepted.backup().id());
+    HostStatus.Builder b = rebuilt(accepted);
     Optional<String> installed = ctx.microshift().installedPackageVersion();
     Optional<RpmOstree.Status> ostree = accepted.type().deploysOstree() && ctx.isOstreeHost()
         ? Optional.of(ctx.ostree().status()) : Optional.empty();

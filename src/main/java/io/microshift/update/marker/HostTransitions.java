@@ -27,7 +27,7 @@ import java.util.Set;
  */
 public final class HostTransitions {
   /** The first state of a request (no status for it yet): prepare, apply, or a status rebuilt by LostStatus. */
-  private static final Set<HostState> FIRST = EnumSet.of(Preparing, Checked, Staging, Booted, Failed);
+  private static final Set<HostState> FIRST = EnumSet.of(Preparing, Checked, Staging, Booted, RolledBack, Failed);
   private static final Map<HostState, Set<HostState>> ALLOWED = new EnumMap<>(HostState.class);
 
   static {

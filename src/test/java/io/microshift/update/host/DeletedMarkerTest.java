@@ -116,4 +116,45 @@ class DeletedMarkerTest {
     assertEquals(0, new GreenbootCommands(h.ctx()).green());
     assertEquals(io.microshift.update.marker.HostState.Committed, h.status().state());
   }
+
+  @Test
+  void statusDeletedAfterTheTargetRanAndRolledBackRestoresTheDataAtBoot() throws Exception {
+    TestHost h = new TestHost(root, true);
+    java.util.Map<String, String> original = TestHost.digest(h.paths.microshiftData());
+    UpdateRequest req = h.request();
+    h.updateAndBootTarget(req); // the target MicroShift migrated the data dir
+    java.util.Map<String, String> migrated = TestHost.digest(h.paths.microshiftData());
+    assertEquals(0, new GreenbootCommands(h.ctx()).red());
+    deleteStatus(h);
+    h.rebootIntoPrevious(); // greenboot's fallback: the old MicroShift refuses data of a newer version
+
+    assertEquals(0, new BootCommand(h.ctx()).run(), "boot");
+
+    io.microshift.update.marker.HostStatus s = h.status();
+    assertEquals(io.microshift.update.marker.HostState.Restored, s.state(), s.message());
+    assertTrue(s.history().get(0).message().contains("host-status.json was missing (deleted?)")
+        && s.history().get(0).message().contains("last run by MicroShift " + TestHost.TARGET), s.history().get(0).message());
+    assertEquals(original, TestHost.digest(h.paths.microshiftData()), "the data dir is the one from before the update");
+    assertEquals(migrated, TestHost.digest(h.paths.host(s.failedDataPath())), "the target's data dir is kept aside");
+    // the next boot has nothing to do
+    h.powerCut();
+    assertEquals(0, new BootCommand(h.ctx()).run());
+    assertEquals(io.microshift.update.marker.HostState.Restored, h.status().state());
+  }
+
+  @Test
+  void statusDeletedBeforeTheRebootAndTheOldBootBackIsNotTakenForARollback() throws Exception {
+    TestHost h = new TestHost(root, true);
+    java.util.Map<String, String> original = TestHost.digest(h.paths.microshiftData());
+    UpdateRequest req = h.request();
+    h.writeRequest(req);
+    assertEquals(0, new ApplyCommand(h.ctx()).run());
+    deleteStatus(h);
+    h.rebootIntoPrevious(); // the target never ran: the data dir is still the old version's
+
+    assertEquals(1, new BootCommand(h.ctx()).run(), "boot");
+    io.microshift.update.marker.HostStatus s = h.status();
+    assertEquals(io.microshift.update.marker.HostState.Failed, s.state(), s.message());
+    assertEquals(original, TestHost.digest(h.paths.microshiftData()), "nothing restored");
+  }
 }

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class HostTransitionsTest {
   /** from: the states the agent moves to (besides writing the same state again). "-": no status yet. */
   static final String TABLE = """
-      -          Preparing Checked Staging Booted Failed
+      -          Preparing Checked Staging Booted RolledBack Failed
       Preparing  Prepared Staged Failed Restored
       Prepared   Staged Failed Restored
       Checked    Restored
