@@ -343,6 +343,31 @@ class FaultMatrixTest {
     out.add(new Scenario(List.of("status-deleted-before-reboot"), List.of(Phase.Succeeded),
         "host-status.json deleted by hand after the agent requested the reboot", Story.OSTREE_Z, o -> {},
         FaultMatrixTest::statusDeletedBeforeReboot));
+    out.add(new Scenario(List.of("status-deleted-after-target-ran"), List.of(Phase.RolledBack),
+        "host-status.json deleted by hand after greenboot's last failed attempt on the target; greenboot rolls back",
+        Story.OSTREE_ROLLBACK, o -> {}, FaultMatrixTest::statusDeletedAfterTargetRan));
+  }
+
+  /**
+   * The target ran on the data dir (its version file names it), then greenboot rolled back with no
+   * record (deleted after its last red.d, so no check on the target rebuilds it): the boot unit sees the rollback from the version file and restores the data copy.
+   */
+  static void statusDeletedAfterTargetRan(Run r) throws Exception {
+    r.apply(PLAN);
+    boolean[] deleted = {false};
+    r.drive(PLAN, deleteOnce(io.microshift.update.marker.MarkerFiles.hostStatusFile(r.d.stateDir()), deleted,
+        () -> Y.equals(r.d.bootedVersion()) && r.d.hostStatus()
+            .map(h -> h.state() == HostState.Unhealthy && h.greenbootAttempts() >= 2).orElse(false)));
+    List<String> problems = new ArrayList<>();
+    HostStatus s = r.d.hostStatus().orElse(null);
+    if (!deleted[0]) {
+      problems.add("host-status.json was never deleted while the target ran");
+    } else if (s == null || s.history().stream().noneMatch(h -> h.state() == HostState.RolledBack
+        && h.message().startsWith("host-status.json was missing"))) {
+      problems.add("the host did not see the rollback from the data dir's version: " + (s == null ? "none" : s.state() + ": " + s.message()));
+    }
+    r.faultNote = "host-status.json deleted on the target, " + (s == null ? "no status" : "host " + s.state());
+    r.cell("status-deleted-after-target-ran", PLAN, Phase.RolledBack, problems);
   }
 
   /** A tick that deletes {@code file} (as an admin would) the first time {@code when} holds. */
@@ -1298,6 +1323,9 @@ class FaultMatrixTest {
             continue;
           }
           if (!g.healthy() && story != Story.RPM_Z) {
+            if (tick != null) {
+              tick.run(); // the moment between red.d and greenboot's reboot
+            }
             d.reboot(); // greenboot reboots after a failed attempt
           }
           continue;
