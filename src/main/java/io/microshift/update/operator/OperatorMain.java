@@ -44,6 +44,6 @@ public final class OperatorMain {
     KubernetesWorkloads workloads = new KubernetesWorkloads(client, config.namespace());
     return new Ports(workloads, workloads,
         new MarkerHostHandoff(config.stateDir(), MarkerReader.ROOT_UID, Clock.systemUTC(),
-            io.microshift.update.operator.adapter.OperatorImage.resolve(client, env)));
+            io.microshift.update.operator.adapter.OperatorImage.lazily(client, env)));
   }
 }

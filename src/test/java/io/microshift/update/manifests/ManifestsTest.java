@@ -331,7 +331,8 @@ class ManifestsTest {
     assertEquals("metadata.name", env.get("POD_NAME").at("/valueFrom/fieldRef/fieldPath").asText(),
         "POD_NAME: the operator reads its own pod for its image by digest (OperatorImage)");
     String jvm = env.get("JAVA_TOOL_OPTIONS").path("value").asText();
-    for (String flag : List.of("-XX:MaxRAMPercentage=", "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=")) {
+    for (String flag : List.of("-XX:MaxRAMPercentage=", "-Xms", "-Xmn", "-XX:+UseSerialGC",
+        "-XX:MaxMetaspaceSize=")) {
       assertTrue(jvm.contains(flag), "JAVA_TOOL_OPTIONS lacks " + flag + ": " + jvm);
     }
     JsonNode port = c.path("ports").get(0);

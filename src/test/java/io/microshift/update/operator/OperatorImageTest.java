@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.marker.MarkerFiles;
 import io.microshift.update.marker.MarkerReader;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 @EnableKubernetesMockClient(crud = true)
 class OperatorImageTest {
   static KubernetesClient client;
+  static KubernetesMockServer server;
   static final String DIGEST = "sha256:" + "ab".repeat(32);
   static final String REPO = "quay.io/microshift-update/operator";
   static final Map<String, String> IN_POD = Map.of("OPERATOR_NAMESPACE", "microshift-update", "POD_NAME", "op-1");
@@ -65,6 +67,26 @@ class OperatorImageTest {
         "a tag is refused");
     assertEquals(Optional.of("r.example.invalid/op@" + DIGEST),
         OperatorImage.resolve(client, Map.of("OPERATOR_IMAGE", "r.example.invalid/op@" + DIGEST)));
+  }
+
+  /**
+   * CPU to ready (issue 16 item 6): the operator's ports are built without reading its pod (which
+   * binds fabric8's Pod model); the first plan that needs the image reads it, once.
+   */
+  @Test
+  void theOperatorReadsItsPodWhenAPlanFirstNeedsTheImageNotAtStart() {
+    pod(REPO + "@" + DIGEST, "");
+    Map<String, String> env = Map.of("OPERATOR_NAMESPACE", "microshift-update", "POD_NAME", "op-1",
+        "STATE_DIR", state.toString(), "LEADER_ELECTION", "false");
+    int before = server.getRequestCount();
+    Ports ports = OperatorMain.productionPorts(client, OperatorConfig.fromEnvironment(env), env);
+    assertEquals(before, server.getRequestCount(), "requests to the API server while the ports were built");
+    UpdatePlan plan = UpdatePlanReconcilerTest.ostreePlan("to-4-18", "4.18.1");
+    assertEquals(Optional.empty(), ports.host().uncheckedTarget(plan), "the image was found by digest");
+    int afterFirst = server.getRequestCount();
+    assertEquals(before + 1, afterFirst, "one read of the operator's pod");
+    ports.host().uncheckedTarget(plan);
+    assertEquals(afterFirst, server.getRequestCount(), "the pod is read once");
   }
 
   @Test

@@ -4,8 +4,16 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.DeserializationConfig;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -14,6 +22,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -89,6 +99,42 @@ class PodWatchTest {
       runtime.close();
       MockCluster.clear(client);
     }
+  }
+
+  /**
+   * CPU to ready (issue 16 item 6): the watch reads pods without fabric8's Pod model, so Jackson
+   * builds no deserializer for the pod graph before the operator is ready (it was a third of the
+   * start's CPU). A client whose mapper records every bean type it builds a deserializer for.
+   */
+  @Test
+  void theWatchBindsNoPodModel() {
+    client.resource(pod("shop", "existing")).create();
+    Set<Class<?>> built = ConcurrentHashMap.newKeySet();
+    SimpleModule recorder = new SimpleModule();
+    recorder.setDeserializerModifier(new BeanDeserializerModifier() {
+      @Override
+      public JsonDeserializer<?> modifyDeserializer(DeserializationConfig config, BeanDescription bean,
+          JsonDeserializer<?> deserializer) {
+        built.add(bean.getBeanClass());
+        return deserializer;
+      }
+    });
+    ObjectMapper mapper = new ObjectMapper().registerModule(recorder);
+    try (KubernetesClient recording = new KubernetesClientBuilder().withConfig(client.getConfiguration())
+        .withKubernetesSerialization(new KubernetesSerialization(mapper, false)).build()) {
+      AtomicInteger changes = new AtomicInteger();
+      PodWatch w = PodWatch.start(recording, changes::incrementAndGet);
+      try {
+        assertTrue(w.isWatching());
+        client.resource(pod("shop", "new")).create();
+        await().atMost(Duration.ofSeconds(5)).until(() -> changes.get() > 0);
+      } finally {
+        w.close();
+      }
+    }
+    assertTrue(built.stream().noneMatch(c -> c.getPackageName().equals("io.fabric8.kubernetes.api.model")
+            && c.getSimpleName().startsWith("Pod")),
+        "deserializers built for fabric8's pod model: " + built);
   }
 
   private static List<String> drainRequests() throws InterruptedException {

@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The operator's side of the marker protocol on the hostPath state dir: writes request.json
@@ -31,7 +32,7 @@ public final class MarkerHostHandoff implements HostHandoff {
   private final Path stateDir;
   private final int hostUid;
   private final Clock clock;
-  private final Optional<String> operatorImage;
+  private final Supplier<Optional<String>> operatorImage;
 
   /** @param hostUid the uid that owns host-status.json (root on a device) */
   public MarkerHostHandoff(Path stateDir, int hostUid, Clock clock) {
@@ -43,6 +44,14 @@ public final class MarkerHostHandoff implements HostHandoff {
    *     target must carry; empty: not checked
    */
   public MarkerHostHandoff(Path stateDir, int hostUid, Clock clock, Optional<String> operatorImage) {
+    this(stateDir, hostUid, clock, () -> operatorImage);
+  }
+
+  /**
+   * @param operatorImage asked for the operator's image when a request or a check first needs it
+   *     ({@link OperatorImage#lazily}: the operator does not read its pod before it is ready)
+   */
+  public MarkerHostHandoff(Path stateDir, int hostUid, Clock clock, Supplier<Optional<String>> operatorImage) {
     this.stateDir = stateDir;
     this.hostUid = hostUid;
     this.clock = clock;
@@ -147,7 +156,7 @@ public final class MarkerHostHandoff implements HostHandoff {
 
   @Override
   public Optional<String> uncheckedTarget(UpdatePlan plan) {
-    if (operatorImage.isPresent() || EffectiveSpec.of(plan).raw().type == UpdateType.RPM) {
+    if (operatorImage.get().isPresent() || EffectiveSpec.of(plan).raw().type == UpdateType.RPM) {
       return Optional.empty();
     }
     return Optional.of("the target commit is not checked for the operator's image: the operator does not know"
@@ -241,12 +250,12 @@ public final class MarkerHostHandoff implements HostHandoff {
         new UpdateRequest.From(st.fromVersion),
         spec.raw().type == UpdateType.IMAGE
             ? UpdateRequest.Target.image(t.version, t.image, Boolean.TRUE.equals(t.allowImageTag),
-                operatorImage.map(List::of).orElse(null))
+                operatorImage.get().map(List::of).orElse(null))
             : new UpdateRequest.Target(t.version, t.ostreeRef, t.ostreeCommit,
             t.packages == null || t.packages.isEmpty() ? null : List.copyOf(t.packages),
             t.repositories == null || t.repositories.isEmpty() ? null : List.copyOf(t.repositories),
             t.reboot == null ? null : UpdateRequest.Reboot.valueOf(t.reboot.name()),
-            spec.raw().type == UpdateType.RPM ? null : operatorImage.map(List::of).orElse(null)),
+            spec.raw().type == UpdateType.RPM ? null : operatorImage.get().map(List::of).orElse(null)),
         spec.allowDowngrade(),
         backup,
         (int) spec.healthCheckTimeout().toSeconds(),

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.microshift.update.marker.Markers;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,26 @@ public final class OperatorImage {
   public static final String CONTAINER = "operator";
 
   private OperatorImage() {}
+
+  /**
+   * {@link #resolve}, once, when first asked (by the first ostree or image plan), not at start: its
+   * read of the operator's pod binds fabric8's Pod model, whose Jackson deserializers (the whole pod
+   * graph) cost about 0.3 CPU-s, which the operator then spent before it was ready.
+   */
+  public static Supplier<Optional<String>> lazily(KubernetesClient client, Map<String, String> env) {
+    Map<String, String> copy = Map.copyOf(env);
+    return new Supplier<>() {
+      private Optional<String> image;
+
+      @Override
+      public synchronized Optional<String> get() {
+        if (image == null) {
+          image = resolve(client, copy);
+        }
+        return image;
+      }
+    };
+  }
 
   public static Optional<String> resolve(KubernetesClient client, Map<String, String> env) {
     String explicit = env.getOrDefault("OPERATOR_IMAGE", "").strip();
