@@ -35,7 +35,8 @@ public final class OperatorImage {
   /**
    * {@link #resolve}, once, when first asked (by the first ostree or image plan), not at start: its
    * read of the operator's pod binds fabric8's Pod model, whose Jackson deserializers (the whole pod
-   * graph) cost about 0.3 CPU-s, which the operator then spent before it was ready.
+   * graph) are the same cost PodWatch no longer pays before ready (about 0.2 CPU-s measured there;
+   * not measured here: the footprint bench sets no POD_NAME).
    */
   public static Supplier<Optional<String>> lazily(KubernetesClient client, Map<String, String> env) {
     Map<String, String> copy = Map.copyOf(env);
