@@ -13,6 +13,9 @@ import java.util.concurrent.TimeoutException;
  * tail of stdout and stderr. The argv goes to the API as it is: there is no shell unless the
  * command names one.
  *
+ * <p>The pod is read once ({@link PodReadiness}); the exec stream is opened by {@link ExecStream}
+ * (fabric8's protocol and connection, without fabric8's per-call informer).
+ *
  * <p>On timeout the exec stream is closed. Kubernetes does not promise that closing the stream
  * kills the process in the container; docs/workloads.md tells authors to bound their commands.
  */
@@ -23,9 +26,13 @@ public class PodExec {
   static final int READY_WAIT_MILLIS = 5000;
 
   private final KubernetesClient client;
+  private final PodReadiness readiness;
+  private final ExecStream stream;
 
   public PodExec(KubernetesClient client) {
     this.client = client;
+    this.readiness = new PodReadiness(client);
+    this.stream = new ExecStream(client);
   }
 
   public ExecResult exec(
@@ -35,13 +42,17 @@ public class PodExec {
     ExecWatch watch = null;
     long deadline = System.nanoTime() + timeout.toNanos();
     try {
-      // the client first waits for the pod to be ready: that wait is part of the hook's time
-      watch = client.pods().inNamespace(namespace).withName(pod).inContainer(container)
-          .withReadyWaitTimeout((int) Math.min(timeout.toMillis(), READY_WAIT_MILLIS))
-          .writingOutput(out)
-          .writingError(err)
-          .exec(argv.toArray(String[]::new));
+      // waiting for the pod to be ready is part of the hook's time
+      String refusal = readiness.awaitRunnable(namespace, pod, container,
+          Math.min(timeout.toMillis(), READY_WAIT_MILLIS));
+      if (refusal != null) {
+        return new ExecResult(null, false, "exec failed: " + refusal, out.toString(), err.toString());
+      }
+      ExecStream.Opening opening = stream.open(namespace, pod, container, argv, out, err);
+      watch = opening.watch();
       long remaining = Math.max(0, deadline - System.nanoTime());
+      opening.socket().get(Math.min(remaining, connectTimeoutNanos()), TimeUnit.NANOSECONDS);
+      remaining = Math.max(0, deadline - System.nanoTime());
       Integer code = watch.exitCode().get(remaining, TimeUnit.NANOSECONDS);
       if (code == null || code < 0) {
         return new ExecResult(null, false,
@@ -49,6 +60,11 @@ public class PodExec {
       }
       return new ExecResult(code, false, null, out.toString(), err.toString());
     } catch (TimeoutException e) {
+      if (System.nanoTime() - deadline < 0) {
+        return new ExecResult(null, false, "exec failed: the API server did not open the exec stream"
+            + " within " + TimeUnit.NANOSECONDS.toMillis(connectTimeoutNanos()) + " ms",
+            out.toString(), err.toString());
+      }
       return new ExecResult(null, true, null, out.toString(), err.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -64,6 +80,11 @@ public class PodExec {
         watch.close();
       }
     }
+  }
+
+  private long connectTimeoutNanos() {
+    Integer millis = client.getConfiguration().getRequestTimeout();
+    return TimeUnit.MILLISECONDS.toNanos(millis == null || millis <= 0 ? 10_000 : millis);
   }
 
   private static String rootMessage(Throwable t) {

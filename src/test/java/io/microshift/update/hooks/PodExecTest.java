@@ -5,14 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.ErrorStreamMessage;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.server.mock.OutputStreamMessage;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -87,5 +91,79 @@ class PodExecTest {
     assertFalse(r.succeeded());
     assertNull(r.exitCode());
     assertTrue(r.error().startsWith("exec failed: "), r.error());
+  }
+
+  @Test
+  void anExecOnAReadyPodReadsThePodOnceAndStartsNoInformer() throws Exception {
+    List<String> argv = List.of("true");
+    Pods.expectExec(server, "app", "db-0", "db", argv, Pods.exit(0));
+    drainRequests();
+
+    ExecResult r = new PodExec(client).exec("app", "db-0", "db", argv, Duration.ofSeconds(5));
+
+    assertTrue(r.succeeded(), r.toString());
+    // fabric8's exec would LIST and WATCH the pod (an informer) before every exec
+    assertEquals(List.of("GET /api/v1/namespaces/app/pods/db-0",
+        "GET " + Pods.execPath("app", "db-0", "db", argv)), drainRequests());
+  }
+
+  @Test
+  void anExecWaitsForAPodThatIsStillPending() throws Exception {
+    client.pods().inNamespace("app").withName("db-0").delete();
+    Pod pending = Pods.running("app", "db-0", Map.of(), "db");
+    pending.getStatus().setPhase("Pending");
+    pending.getStatus().getContainerStatuses().get(0).setReady(false);
+    Pods.create(client, pending);
+    List<String> argv = List.of("true");
+    Pods.expectExec(server, "app", "db-0", "db", argv, Pods.exit(0));
+    Thread ready = new Thread(() -> {
+      sleep(400);
+      client.pods().inNamespace("app").withName("db-0")
+          .edit(p -> Pods.running("app", "db-0", Map.of(), "db"));
+    });
+    long start = System.nanoTime();
+    ready.start();
+
+    ExecResult r = new PodExec(client).exec("app", "db-0", "db", argv, Duration.ofSeconds(5));
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    ready.join();
+
+    assertTrue(r.succeeded(), r.toString());
+    assertTrue(millis >= 400 && millis < 4000, "took " + millis + " ms");
+  }
+
+  @Test
+  void anExecOnAPodThatIsGoneSaysSo() {
+    ExecResult r = new PodExec(client).exec("app", "gone-0", "db", List.of("true"), Duration.ofSeconds(5));
+
+    assertFalse(r.succeeded());
+    assertEquals("exec failed: pod app/gone-0 not found", r.error());
+  }
+
+  @Test
+  void anExecInAContainerThePodDoesNotHaveSaysSo() throws Exception {
+    ExecResult r = new PodExec(client).exec("app", "db-0", "nope", List.of("true"), Duration.ofSeconds(5));
+
+    assertFalse(r.succeeded());
+    assertEquals("exec failed: container nope not found in pod db-0", r.error());
+    assertTrue(drainRequests().stream().noneMatch(p -> p.contains("/exec?")));
+  }
+
+  /** Method and path of every request the server received since the last call. */
+  private List<String> drainRequests() throws InterruptedException {
+    List<String> requests = new ArrayList<>();
+    RecordedRequest r;
+    while ((r = server.takeRequest(50, TimeUnit.MILLISECONDS)) != null) {
+      requests.add(r.getMethod() + " " + r.getPath());
+    }
+    return requests;
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
