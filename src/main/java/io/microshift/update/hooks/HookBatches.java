@@ -3,6 +3,7 @@ package io.microshift.update.hooks;
 import io.microshift.update.api.Durations;
 import io.microshift.update.api.HookStatus;
 import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.checkpoint.DaemonPool;
 import io.microshift.update.checkpoint.PlanCheckpoint;
 import io.microshift.update.checkpoint.WorkloadReason;
 import java.time.Clock;
@@ -16,11 +17,9 @@ import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs the Pending hooks of one phase, at most {@code parallelism} at once, lower orders first,
@@ -82,8 +81,8 @@ final class HookBatches {
     if (queue.isEmpty()) {
       return;
     }
-    ExecutorService hooks = pool("hook-", Math.min(parallelism, queue.size()));
-    ExecutorService events = pool("hook-event-", Math.min(parallelism, queue.size()));
+    ExecutorService hooks = DaemonPool.fixed("hook-", Math.min(parallelism, queue.size()));
+    ExecutorService events = DaemonPool.fixed("hook-event-", Math.min(parallelism, queue.size()));
     CompletionService<Finished> done = new ExecutorCompletionService<>(hooks);
     List<Finished> finished = new ArrayList<>();
     try {
@@ -222,15 +221,6 @@ final class HookBatches {
         // an Event is best effort, as the recorder's own failures are
       }
     }
-  }
-
-  private static ExecutorService pool(String prefix, int threads) {
-    AtomicInteger id = new AtomicInteger();
-    return Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, prefix + id.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
   }
 
   private static Finished take(CompletionService<Finished> done) {

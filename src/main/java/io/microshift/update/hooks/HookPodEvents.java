@@ -14,10 +14,6 @@ import io.microshift.update.checkpoint.WorkloadReason;
  * while a replayed record of the same attempt leaves one.
  */
 final class HookPodEvents {
-  static final WorkloadReason SUCCEEDED = WorkloadReason.UpdateHookSucceeded;
-  static final WorkloadReason FAILED = WorkloadReason.UpdateHookFailed;
-  static final WorkloadReason TIMED_OUT = WorkloadReason.UpdateHookTimedOut;
-
   private HookPodEvents() {}
 
   /** After the entry holds the outcome of its attempt (state Succeeded, Failed or TimedOut). */
@@ -35,13 +31,13 @@ final class HookPodEvents {
     String what = h.hookPhase + " hook of UpdatePlan " + plan.getMetadata().getName() + " in container "
         + h.container + " (attempt " + h.attempts + ")";
     if (HookLedger.SUCCEEDED.equals(h.state)) {
-      return new PodEvent(pod, false, SUCCEEDED, what + " succeeded: exit code 0");
+      return new PodEvent(pod, false, WorkloadReason.UpdateHookSucceeded, what + " succeeded: exit code 0");
     } else if (HookLedger.TIMED_OUT.equals(h.state)) {
-      return new PodEvent(pod, true, TIMED_OUT, HookLimits.message(what + " timed out: " + h.message
-          + "; on-error " + h.onError));
+      return new PodEvent(pod, true, WorkloadReason.UpdateHookTimedOut,
+          HookLimits.message(what + " timed out: " + h.message + "; on-error " + h.onError));
     }
-    return new PodEvent(pod, true, FAILED, HookLimits.message(what + " failed: " + h.message
-        + "; on-error " + h.onError));
+    return new PodEvent(pod, true, WorkloadReason.UpdateHookFailed,
+        HookLimits.message(what + " failed: " + h.message + "; on-error " + h.onError));
   }
 
   /** One Event on a hook's pod. */

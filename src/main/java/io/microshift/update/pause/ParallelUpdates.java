@@ -1,12 +1,11 @@
 package io.microshift.update.pause;
 
+import io.microshift.update.checkpoint.DaemonPool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /** Calls on the API server for many objects, a bounded number at once, results in input order. */
@@ -21,12 +20,7 @@ final class ParallelUpdates {
     if (items.size() <= 1 || threads <= 1) {
       return items.stream().map(fn).toList();
     }
-    AtomicInteger id = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, items.size()), r -> {
-      Thread t = new Thread(r, "pause-" + id.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool = DaemonPool.fixed("pause-", Math.min(threads, items.size()));
     try {
       List<Future<R>> futures = new ArrayList<>();
       for (T item : items) {

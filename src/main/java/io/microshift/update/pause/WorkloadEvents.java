@@ -14,25 +14,21 @@ import io.microshift.update.checkpoint.WorkloadReason;
  * after what it says, so a replayed step records it once.
  */
 final class WorkloadEvents {
-  static final WorkloadReason PAUSED = WorkloadReason.PausedByUpdatePlan;
-  static final WorkloadReason RESUMED = WorkloadReason.ResumedByUpdatePlan;
-  static final WorkloadReason NOT_RESUMED = WorkloadReason.NotResumedByUpdatePlan;
-
   private WorkloadEvents() {}
 
   static void paused(PlanCheckpoint checkpoint, UpdatePlan plan, HasMetadata object, String change) {
-    checkpoint.normalOn(plan, reference(object), PAUSED, "Paused by UpdatePlan " + plan.getMetadata().getName()
-        + forUpdate(plan) + ": " + change);
+    checkpoint.normalOn(plan, reference(object), WorkloadReason.PausedByUpdatePlan,
+        "Paused by UpdatePlan " + plan.getMetadata().getName() + forUpdate(plan) + ": " + change);
   }
 
   static void resumed(PlanCheckpoint checkpoint, UpdatePlan plan, HasMetadata object, String change) {
-    checkpoint.normalOn(plan, reference(object), RESUMED, "Resumed by UpdatePlan " + plan.getMetadata().getName()
-        + afterPhase(plan) + ": " + change);
+    checkpoint.normalOn(plan, reference(object), WorkloadReason.ResumedByUpdatePlan,
+        "Resumed by UpdatePlan " + plan.getMetadata().getName() + afterPhase(plan) + ": " + change);
   }
 
   static void notResumed(PlanCheckpoint checkpoint, UpdatePlan plan, HasMetadata object, String why) {
-    checkpoint.warningOn(plan, reference(object), NOT_RESUMED, "Not resumed by UpdatePlan "
-        + plan.getMetadata().getName() + afterPhase(plan) + ": " + why);
+    checkpoint.warningOn(plan, reference(object), WorkloadReason.NotResumedByUpdatePlan,
+        "Not resumed by UpdatePlan " + plan.getMetadata().getName() + afterPhase(plan) + ": " + why);
   }
 
   static ObjectReference reference(HasMetadata o) {

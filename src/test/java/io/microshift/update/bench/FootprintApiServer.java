@@ -5,10 +5,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.client.Watch;
 import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
-import io.microshift.update.etcd.EtcdClients;
-import io.microshift.update.etcd.EtcdConnection;
-import io.microshift.update.etcd.EtcdFiller;
-import io.microshift.update.etcd.EtcdServerFixture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,11 +23,10 @@ import java.util.concurrent.CountDownLatch;
  *   <li>{@code jvm-options <deployment.yaml>}: prints the container's {@code JAVA_TOOL_OPTIONS} and,
  *       on a second line, its memory limit in bytes, on a third its {@code MALLOC_ARENA_MAX} (empty
  *       when unset), so the bench cannot drift from the manifest.
- *   <li>{@code serve <repo> <work dir> <etcd MiB> <workloads> <lifetime s>}: starts a real etcd
- *       (plaintext, filled with incompressible values) and the fabric8 mock API server (CRUD, with
- *       exec expectations) holding the UpdatePlan CRD, MicroShift's version ConfigMap, and
+ *   <li>{@code serve <repo> <work dir> <workloads> <lifetime s>}: starts the fabric8 mock API
+ *       server (CRUD, with exec expectations) holding the UpdatePlan CRD, MicroShift's version ConfigMap, and
  *       {@code workloads} hooked pods plus as many Deployments to pause. Writes
- *       {@code <work>/api-url} and {@code <work>/etcd-endpoint}, then {@code <work>/ready}. When
+ *       {@code <work>/api-url}, then {@code <work>/ready}. When
  *       {@code <work>/create-plan} appears (naming the operator's state dir, where it answers the
  *       host's Prepare at once) it creates an ostree plan and from then on writes the
  *       plan's phase to {@code <work>/phase}. Stops on SIGTERM or after the lifetime.
@@ -45,12 +40,11 @@ public final class FootprintApiServer {
       printJvmOptions(Path.of(args[1]));
       return;
     }
-    if (args.length != 6 || !args[0].equals("serve")) {
-      System.err.println("usage: jvm-options DEPLOYMENT.yaml | serve REPO WORK ETCD_MIB WORKLOADS LIFETIME_S");
+    if (args.length != 5 || !args[0].equals("serve")) {
+      System.err.println("usage: jvm-options DEPLOYMENT.yaml | serve REPO WORK WORKLOADS LIFETIME_S");
       System.exit(2);
     }
-    serve(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
-        Long.parseLong(args[5]));
+    serve(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]), Long.parseLong(args[4]));
   }
 
   static void printJvmOptions(Path deployment) throws IOException {
@@ -87,20 +81,12 @@ public final class FootprintApiServer {
     return Long.parseLong(q);
   }
 
-  static void serve(Path repo, Path work, int etcdMib, int workloads, long lifetimeSeconds)
-      throws Exception {
+  static void serve(Path repo, Path work, int workloads, long lifetimeSeconds) throws Exception {
     CountDownLatch stop = new CountDownLatch(1);
-    EtcdServerFixture etcd = EtcdServerFixture.builder()
-        .quotaBackendBytes(4L * 1024 * 1024 * 1024).start();
     BenchMockApi api = null;
     Watch controller = null;
     Thread hook;
     try {
-      int valueSize = 64 * 1024;
-      int keys = (int) ((long) etcdMib * 1024 * 1024 / valueSize);
-      try (EtcdConnection c = EtcdClients.open(etcd.clientConfig())) {
-        EtcdFiller.fill(c.client(), 7, keys, valueSize, 32);
-      }
       api = new BenchMockApi(repo, 0);
       for (int i = 0; i < workloads; i++) {
         String pod = String.format("hooked-%02d", i);
@@ -115,8 +101,7 @@ public final class FootprintApiServer {
       // the operator is configured from environment variables, as in its pod (where fabric8 reads
       // the service account's token and the API server's address, and parses no kubeconfig)
       writeAtomically(work.resolve("api-url"), api.url() + "\n");
-      writeAtomically(work.resolve("etcd-endpoint"), etcd.endpoint() + "\n");
-      // SIGTERM: let the loop end and the finally block stop etcd and the mock before the JVM exits
+      // SIGTERM: let the loop end and the finally block stop the mock before the JVM exits
       Thread main = Thread.currentThread();
       hook = new Thread(() -> {
         stop.countDown();
@@ -128,8 +113,7 @@ public final class FootprintApiServer {
       }, "stop");
       Runtime.getRuntime().addShutdownHook(hook);
       writeAtomically(work.resolve("ready"), "ready\n");
-      log("serving %s, etcd %s (%d MiB), %d hooked pods and %d Deployments", api.url(),
-          etcd.endpoint(), etcdMib, workloads, workloads);
+      log("serving %s, %d hooked pods and %d Deployments", api.url(), workloads, workloads);
 
       long deadline = System.nanoTime() + lifetimeSeconds * 1_000_000_000L;
       boolean created = false;
@@ -168,7 +152,6 @@ public final class FootprintApiServer {
       if (api != null) {
         api.close();
       }
-      etcd.close();
     }
   }
 

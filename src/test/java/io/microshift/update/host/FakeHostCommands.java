@@ -104,15 +104,18 @@ public final class FakeHostCommands implements CommandRunner {
   }
 
   /**
-   * Each {@code rpm-ostree rebase/deploy} takes {@code d} before it deploys: the download of the
-   * target commit (rpm-ostree pulls it before it writes the deployment), for the benchmark of the
-   * workloads' downtime (hack/bench.d/workload-downtime).
+   * Each staging command takes {@code d} before it stages, the download of the target, for the
+   * benchmark of the workloads' downtime (hack/bench.d/workload-downtime): {@code rpm-ostree
+   * rebase/deploy} (rpm-ostree pulls the commit before it writes the deployment), {@code dnf install
+   * --downloadonly} (host/Dnf's Prepare: dnf downloads the packages, installs nothing) and
+   * {@code bootc switch IMAGE} / {@code bootc upgrade --download-only} (host/Bootc: bootc pulls the
+   * image, then stages it). Each one that exits 0 is recorded in {@link #stagings}.
    */
   public void downloadTakes(java.time.Duration d) {
     download = d;
   }
 
-  /** One {@code rpm-ostree rebase/deploy} that staged: when it started and when it ended (System.nanoTime). */
+  /** One staging command (see {@link #downloadTakes}) that staged: when it started and when it ended (System.nanoTime). */
   public record Staging(long startNanos, long endNanos) {}
 
   /** The rebase/deploy runs that staged, in order. */
@@ -343,7 +346,9 @@ public final class FakeHostCommands implements CommandRunner {
         return rpmOstree(argv);
       }
       case "bootc" -> {
-        return bootc.run(argv);
+        boolean stages = argv.equals(List.of("bootc", "upgrade", "--download-only"))
+            || (argv.size() == 3 && argv.get(1).equals("switch"));
+        return stages ? staging(argv, () -> bootc.run(argv)) : bootc.run(argv);
       }
       case "ostree" -> {
         return ostreeCat(argv);
@@ -352,6 +357,27 @@ public final class FakeHostCommands implements CommandRunner {
         return unknown(argv);
       }
     }
+  }
+
+  /**
+   * A staging command other than rpm-ostree's (which waits inside {@link #rpmOstree}): the download
+   * ({@link #downloadTakes}), then {@code stage}; recorded in {@link #stagings} when it exits 0.
+   */
+  private Result staging(List<String> argv, java.util.function.Supplier<Result> stage) {
+    long started = System.nanoTime();
+    if (!download.isZero()) {
+      try {
+        Thread.sleep(download.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new Result(1, "", "error: interrupted while downloading for " + String.join(" ", argv) + "\n");
+      }
+    }
+    Result r = stage.get();
+    if (r != null && r.exitCode() == 0) {
+      stagings.add(new Staging(started, System.nanoTime()));
+    }
+    return r;
   }
 
   /**
@@ -409,7 +435,7 @@ public final class FakeHostCommands implements CommandRunner {
     }
     d.boot(currentBootId());
     String before = d.installedVersion("microshift");
-    Result r = d.dnf(argv);
+    Result r = install && argv.contains("--downloadonly") ? staging(argv, () -> d.dnf(argv)) : d.dnf(argv);
     if (r == null) {
       return unknown(argv);
     }

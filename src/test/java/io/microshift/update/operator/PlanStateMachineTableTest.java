@@ -143,6 +143,22 @@ class PlanStateMachineTableTest {
     assertEquals(row.phase().isTerminal() ? 0 : 1, m.host.reads, "the marker files are read once per reconcile");
   }
 
+  /** The wait for the restore tells what the rollback did, as the GreenbootRollback and RolledBack messages do. */
+  @Test
+  void theRestoreWaitTellsTheRollbackStory() {
+    HostHandoff.HostReading reading = answer(HostState.RolledBack, 2);
+    Machine m = new Machine(reading);
+    UpdatePlan plan = plan(Phase.RollingBack);
+    handoff(UpdateRequest.Action.Apply, 2).accept(plan.getStatus());
+
+    m.machine.advance(plan);
+
+    assertEquals(Phase.RollingBack, plan.getStatus().phase);
+    assertEquals(RollbackStory.of(plan, reading.answer().orElseThrow()), plan.getStatus().message);
+    assertTrue(plan.getStatus().message.contains("the host agent is restoring MicroShift's data from backup backup"),
+        plan.getStatus().message);
+  }
+
   @Test
   void aRefusedMarkerIsAStepErrorConditionThatSaysWhy() {
     Machine m = new Machine(HostHandoff.HostReading.refused("host-status.json refused:\n  owner 1000, not root"));

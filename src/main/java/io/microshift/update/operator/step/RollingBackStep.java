@@ -44,8 +44,9 @@ public final class RollingBackStep implements PhaseStep {
       if (state.isPresent() && state.get().state() == HostState.Failed) {
         return StepOutcome.fail(Reason.RestoreFailed, state.get().message());
       }
-      return StepOutcome.stay(Phase.RollingBack, Reason.WaitingForRestore,
-          "greenboot rolled back; waiting for the host agent to restore MicroShift's data", HostStates.POLL);
+      String story = state.map(s -> RollbackStory.of(plan, s))
+          .orElse("greenboot rolled back; waiting for the host agent to restore MicroShift's data");
+      return StepOutcome.stay(Phase.RollingBack, Reason.WaitingForRestore, story, HostStates.POLL);
     }
     HostHandoff.HostAnswer s = state.get();
     ReadinessGate.Readiness ready = readiness.resumeAndWait(plan);
