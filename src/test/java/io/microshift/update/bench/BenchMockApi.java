@@ -54,11 +54,18 @@ final class BenchMockApi implements AutoCloseable {
 
   final KubernetesMockServer server;
   final KubernetesClient client;
+  private final boolean https;
 
   BenchMockApi(Path repo, int port) throws IOException {
+    this(repo, port, false);
+  }
+
+  /** {@code https}: served over TLS (the mock's self-signed certificate), as an API server always is. */
+  BenchMockApi(Path repo, int port, boolean https) throws IOException {
+    this.https = https;
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
-        new KubernetesMixedDispatcher(responses), false);
+        new KubernetesMixedDispatcher(responses), https);
     server.init(InetAddress.getLoopbackAddress(), port);
     client = server.createClient(b -> b.withKubernetesSerialization(OperatorClients.serialization()));
     try (InputStream in = Files.newInputStream(repo.resolve(CRD_FILE))) {
@@ -72,9 +79,9 @@ final class BenchMockApi implements AutoCloseable {
         .create();
   }
 
-  /** {@code http://127.0.0.1:<port>} */
+  /** {@code http(s)://127.0.0.1:<port>} */
   String url() {
-    return "http://127.0.0.1:" + server.getPort();
+    return (https ? "https" : "http") + "://127.0.0.1:" + server.getPort();
   }
 
   /** An ostree plan 4.17.1 -> 4.17.3 pausing the workloads of {@code pausedNamespaces}. */

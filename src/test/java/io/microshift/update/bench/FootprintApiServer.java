@@ -87,7 +87,7 @@ public final class FootprintApiServer {
     Watch controller = null;
     Thread hook;
     try {
-      api = new BenchMockApi(repo, 0);
+      api = new BenchMockApi(repo, 0, true); // TLS, as the operator meets the API server
       for (int i = 0; i < workloads; i++) {
         String pod = String.format("hooked-%02d", i);
         api.runningPod(OperatorHandoffBench.HOOKED_NS, pod, Map.of("app", pod),
