@@ -11,7 +11,7 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Durable, atomic file writes: a temp file in the target's directory, fsync, rename over the
@@ -36,7 +36,7 @@ public final class AtomicFiles {
   public static void write(Path target, byte[] content, Set<PosixFilePermission> mode, Runnable beforeRename)
       throws IOException {
     Path dir = target.toAbsolutePath().getParent();
-    Path tmp = dir.resolve(tempPrefix(target) + UUID.randomUUID());
+    Path tmp = dir.resolve(tempPrefix(target) + tempSuffix());
     try {
       FileAttribute<?>[] attrs = mode == null ? new FileAttribute<?>[0]
           : new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(mode)};
@@ -61,6 +61,16 @@ public final class AtomicFiles {
     } finally {
       Files.deleteIfExists(tmp);
     }
+  }
+
+  /**
+   * A temp file's unique part: this process's pid and a random number. Not a random UUID: that
+   * initialises SecureRandom and the security providers (~20-30 ms of the boot-path verbs, which
+   * write host-status.json inside greenboot's budget), and the name needs no secrecy: CREATE_NEW
+   * refuses an existing file, and the pid keeps two processes' names apart.
+   */
+  static String tempSuffix() {
+    return ProcessHandle.current().pid() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
   }
 
   /** The name prefix of {@code target}'s temp files ({@code .NAME.tmp-}), for removing stale ones. */
