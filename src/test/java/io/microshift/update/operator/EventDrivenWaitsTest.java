@@ -13,8 +13,8 @@ import io.microshift.update.api.UpdatePlan;
 import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 16 item 3: the waits are event-driven. A host-status change and a paused workload's pod
@@ -27,20 +27,12 @@ class EventDrivenWaitsTest {
   static final Duration SAFETY_NET_AT_LEAST = Duration.ofSeconds(10);
   static KubernetesClient client;
 
-  OperatorHarness harness;
-  FakeHost host;
-  RecordingWorkloads work;
-
-  @BeforeEach
-  void start() throws Exception {
-    harness = OperatorHarness.start(client);
-    host = harness.host;
-    work = harness.work;
-  }
+  @RegisterExtension final OperatorHarness harness = new OperatorHarness(() -> client);
+  final FakeHost host = harness.host;
+  final RecordingWorkloads work = harness.work;
 
   @AfterEach
-  void stop() {
-    harness.close();
+  void deletePods() {
     client.pods().inNamespace("shop").delete();
   }
 

@@ -26,9 +26,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Invalid plans against the running operator (mock API server, which does not enforce the CRD
@@ -39,21 +38,9 @@ import org.junit.jupiter.api.Test;
 class InvalidPlanReconcilerTest {
   static KubernetesClient client;
 
-  OperatorHarness harness;
-  FakeHost host;
-  RecordingWorkloads work;
-
-  @BeforeEach
-  void start() throws Exception {
-    harness = OperatorHarness.start(client);
-    host = harness.host;
-    work = harness.work;
-  }
-
-  @AfterEach
-  void stop() {
-    harness.close();
-  }
+  @RegisterExtension final OperatorHarness harness = new OperatorHarness(() -> client);
+  final FakeHost host = harness.host;
+  final RecordingWorkloads work = harness.work;
 
   UpdatePlan get(String name) {
     return harness.get(name);

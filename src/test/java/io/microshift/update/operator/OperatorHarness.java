@@ -7,35 +7,49 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.microshift.update.api.Phase;
 import io.microshift.update.api.UpdatePlan;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The set-up the reconciler tests share: the operator ({@link OperatorRuntime}) on the mock API
  * server ({@link MockCluster}), with the test playing the host agent ({@link FakeHost}) and
  * recording what hooks and pausing were asked ({@link RecordingWorkloads}); and the look-ups they
- * assert with. Closing it stops the operator and clears the server.
+ * assert with. A JUnit 5 extension, one per test instance:
+ * {@code @RegisterExtension final OperatorHarness harness = new OperatorHarness(() -> client);}
+ * before each test it prepares the server and starts the operator; after it, it stops the
+ * operator and clears the server.
  */
-final class OperatorHarness implements AutoCloseable {
+final class OperatorHarness implements BeforeEachCallback, AfterEachCallback {
   static final Duration PHASE_WAIT = Duration.ofSeconds(20);
 
-  final KubernetesClient client;
+  /** The mock server's client, which its extension injects into the test class before each test. */
+  private final Supplier<KubernetesClient> clients;
+  KubernetesClient client;
   final FakeHost host = new FakeHost();
   final RecordingWorkloads work = new RecordingWorkloads();
   private SimpleMeterRegistry registry;
   private OperatorRuntime runtime;
 
-  private OperatorHarness(KubernetesClient client) {
-    this.client = client;
+  OperatorHarness(Supplier<KubernetesClient> clients) {
+    this.clients = clients;
   }
 
-  static OperatorHarness start(KubernetesClient client) throws IOException {
+  @Override
+  public void beforeEach(ExtensionContext context) throws Exception {
+    client = clients.get();
     MockCluster.prepare(client);
-    OperatorHarness harness = new OperatorHarness(client);
-    harness.startOperator();
-    return harness;
+    startOperator();
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    stopOperator();
+    MockCluster.clear(client);
   }
 
   /** A fresh operator process (new runtime, new metrics registry) on the same cluster and host. */
@@ -52,12 +66,6 @@ final class OperatorHarness implements AutoCloseable {
 
   SimpleMeterRegistry registry() {
     return registry;
-  }
-
-  @Override
-  public void close() {
-    stopOperator();
-    MockCluster.clear(client);
   }
 
   UpdatePlan get(String name) {

@@ -20,29 +20,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @EnableKubernetesMockClient(crud = true)
 class UpdatePlanReconcilerTest {
   static KubernetesClient client;
 
-  OperatorHarness harness;
-  FakeHost host;
-  RecordingWorkloads work;
-
-  @BeforeEach
-  void start() throws Exception {
-    harness = OperatorHarness.start(client);
-    host = harness.host;
-    work = harness.work;
-  }
-
-  @AfterEach
-  void stop() {
-    harness.close();
-  }
+  @RegisterExtension final OperatorHarness harness = new OperatorHarness(() -> client);
+  final FakeHost host = harness.host;
+  final RecordingWorkloads work = harness.work;
 
   static UpdatePlan ostreePlan(String name, String version) {
     UpdatePlan plan = new UpdatePlan();
