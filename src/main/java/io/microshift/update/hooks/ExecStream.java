@@ -56,16 +56,19 @@ final class ExecStream {
   /**
    * Starts the exec; the returned future completes when the API server accepted the WebSocket
    * (and fails when it refused it: 403, 404, no such container). The watch's {@code exitCode()}
-   * completes with the command's exit code, or -1 when the stream closed without a status.
+   * completes with the command's exit code, -1 for a Status without one, or null when the stream
+   * closed without a Status; {@link Opening#end()} says which.
    */
   Opening open(String namespace, String pod, String container, List<String> argv,
       OutputStream stdout, OutputStream stderr) {
-    ExecWebSocketListener listener = new ExecWebSocketListener(context(container, stdout, stderr),
+    ExecEnd end = new ExecEnd();
+    ExecWebSocketListener listener = new ExecWebSocketListener(
+        context(container, stdout, stderr).withExecListener(end),
         client.adapt(BaseClient.class).getExecutor(), client.getKubernetesSerialization());
     CompletableFuture<WebSocket> socket = client.getHttpClient().newWebSocketBuilder()
         .subprotocol(SUBPROTOCOL)
         .uri(uri(namespace, pod, container, argv))
-        .connectTimeout(client.getConfiguration().getRequestTimeout(), TimeUnit.MILLISECONDS)
+        .connectTimeout(connectTimeoutMillis(), TimeUnit.MILLISECONDS)
         .buildAsync(listener);
     // as fabric8's setupConnectionToPod: a refused upgrade also fails the exit code
     socket.whenComplete((ws, failure) -> {
@@ -73,7 +76,13 @@ final class ExecStream {
         listener.onError(ws, failure);
       }
     });
-    return new Opening(socket, listener);
+    return new Opening(socket, listener, end);
+  }
+
+  /** How long the API server may take to open the stream: the client's request timeout, else 10 s. */
+  long connectTimeoutMillis() {
+    Integer millis = client.getConfiguration().getRequestTimeout();
+    return millis == null || millis <= 0 ? 10_000 : millis;
   }
 
   private static PodOperationContext context(String container, OutputStream stdout, OutputStream stderr) {
@@ -84,6 +93,6 @@ final class ExecStream {
         .build();
   }
 
-  /** An exec being opened: the WebSocket's future and the watch that reads it. */
-  record Opening(CompletableFuture<WebSocket> socket, ExecWatch watch) {}
+  /** An exec being opened: the WebSocket's future, the watch that reads it, and how it ended. */
+  record Opening(CompletableFuture<WebSocket> socket, ExecWatch watch, ExecEnd end) {}
 }

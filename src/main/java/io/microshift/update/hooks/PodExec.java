@@ -25,12 +25,10 @@ public class PodExec {
   /** At most this long (and never longer than the hook's timeout) for the pod to be ready. */
   static final int READY_WAIT_MILLIS = 5000;
 
-  private final KubernetesClient client;
   private final PodReadiness readiness;
   private final ExecStream stream;
 
   public PodExec(KubernetesClient client) {
-    this.client = client;
     this.readiness = new PodReadiness(client);
     this.stream = new ExecStream(client);
   }
@@ -55,8 +53,7 @@ public class PodExec {
       remaining = Math.max(0, deadline - System.nanoTime());
       Integer code = watch.exitCode().get(remaining, TimeUnit.NANOSECONDS);
       if (code == null || code < 0) {
-        return new ExecResult(null, false,
-            "the exec stream closed without an exit code", out.toString(), err.toString());
+        return new ExecResult(null, false, opening.end().noExitCode(code), out.toString(), err.toString());
       }
       return new ExecResult(code, false, null, out.toString(), err.toString());
     } catch (TimeoutException e) {
@@ -83,8 +80,7 @@ public class PodExec {
   }
 
   private long connectTimeoutNanos() {
-    Integer millis = client.getConfiguration().getRequestTimeout();
-    return TimeUnit.MILLISECONDS.toNanos(millis == null || millis <= 0 ? 10_000 : millis);
+    return TimeUnit.MILLISECONDS.toNanos(stream.connectTimeoutMillis());
   }
 
   private static String rootMessage(Throwable t) {

@@ -184,12 +184,13 @@ public final class ControlPlane implements AutoCloseable {
     if (b.execPath != null) {
       kwokEnv.put("PATH", b.execPath + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
     }
-    Daemon kwok = Daemon.start("kwok", logs, List.of(b.bins.binary("kwok").toString(), kubeconfig,
+    List<String> kwokCommand = List.of(b.bins.binary("kwok").toString(), kubeconfig,
         "--config=" + dir.resolve("kwok.yaml"), "--manage-all-nodes=true",
         "--node-ip=127.0.0.1", "--node-name=" + NODE, "--node-port=" + kwokPort,
         "--server-address=127.0.0.1:" + kwokPort,
         "--tls-cert-file=" + certs.resolve("apiserver.crt"), "--tls-private-key-file=" + certs.resolve("apiserver.key"),
-        "--node-lease-duration-seconds=40"), kwokEnv);
+        "--node-lease-duration-seconds=40");
+    Daemon kwok = Daemon.start("kwok", logs, kwokCommand, kwokEnv);
     daemons.add(kwok);
     if (admin().nodes().withName(NODE).get() == null) {
       admin().nodes().resource(new NodeBuilder().withNewMetadata().withName(NODE)
@@ -203,11 +204,29 @@ public final class ControlPlane implements AutoCloseable {
           .withOperatingSystem("linux").withKubeletVersion("v1.34.4").endNodeInfo()
           .endStatus().build()).create();
     }
-    await("node " + NODE + " Ready", kwok, () -> {
+    BooleanSupplier nodeReady = () -> {
       var n = admin().nodes().withName(NODE).get();
       return n != null && n.getStatus() != null && n.getStatus().getConditions() != null
           && n.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-    });
+    };
+    try {
+      await("node " + NODE + " Ready", kwok, nodeReady);
+    } catch (IllegalStateException e) {
+      if (kwok.isAlive()) {
+        throw e;
+      }
+      // kwok v0.7.0 (and v0.8.0) can die while it starts: github.com/wzshiming/easycel v0.6.0
+      // types.go getTypeValue reads and writes the package-level typeValueMap without a lock, and
+      // kwok builds CEL environments from several goroutines at start (pkg/kwok/server/metrics.go
+      // initCEL, pkg/utils/lifecycle/lifecycle.go), so Go may end it with "concurrent map writes".
+      // No easycel release fixes it; the race is in start-up only, so kwok is started once more
+      System.err.println("ControlPlane: kwok exited while it started; starting it once more\n" + kwok.logTail());
+      kwok.stop(1);
+      daemons.remove(kwok);
+      Daemon again = Daemon.start("kwok", logs, kwokCommand, kwokEnv);
+      daemons.add(again);
+      await("node " + NODE + " Ready (kwok started a second time)", again, nodeReady);
+    }
   }
 
   /** kube-apiserver, the controllers and kwok stopped (etcd keeps running). */

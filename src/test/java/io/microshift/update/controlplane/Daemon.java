@@ -41,14 +41,35 @@ final class Daemon implements AutoCloseable {
     return process.isAlive();
   }
 
-  /** The last lines of its output, for a failure message. */
+  /**
+   * The last lines of its output, for a failure message; when the output holds a Go panic or
+   * fatal error, its first lines too (the tail of a panic is only the deepest stack frames).
+   */
   String logTail() {
     try {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return name + " log (" + log + "):\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+      int tailFrom = Math.max(0, lines.size() - 30);
+      StringBuilder s = new StringBuilder(name).append(" log (").append(log).append("):\n");
+      int panic = lastPanic(lines);
+      if (panic >= 0 && panic < tailFrom) {
+        int end = Math.min(panic + 20, tailFrom);
+        s.append(String.join("\n", lines.subList(panic, end))).append("\n...\n");
+      }
+      return s.append(String.join("\n", lines.subList(tailFrom, lines.size()))).toString();
     } catch (IOException e) {
       return name + " log unreadable: " + e;
     }
+  }
+
+  /** The line where the last Go panic or fatal error begins, or -1. */
+  static int lastPanic(List<String> lines) {
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      String line = lines.get(i);
+      if (line.startsWith("panic: ") || line.startsWith("fatal error: ")) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** SIGTERM, then SIGKILL after {@code graceSeconds}. */

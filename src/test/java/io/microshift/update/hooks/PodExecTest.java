@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.ErrorStreamMessage;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.server.mock.OutputStreamMessage;
+import io.fabric8.kubernetes.client.server.mock.StatusMessage;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,6 +57,24 @@ class PodExecTest {
     assertEquals(3, r.exitCode(), r.toString());
     assertEquals("disk full", r.stderrTail());
     assertFalse(r.succeeded());
+  }
+
+  @Test
+  void aStatusWithoutAnExitCodeIsAFailureThatQuotesTheRuntime() {
+    // k8s.io/kubelet pkg/cri/streaming/remotecommand/exec.go ServeExec: an error that is not the
+    // command's own exit goes back as NewInternalError, a Failure Status with no ExitCode cause
+    List<String> argv = List.of("pg_dump");
+    Pods.expectExec(server, "app", "db-0", "db", argv, new StatusMessage(new StatusBuilder()
+        .withStatus("Failure").withReason("InternalError").withCode(500)
+        .withMessage("error executing command in container: exec: \"pg_dump\": executable file not found in $PATH")
+        .build()));
+
+    ExecResult r = new PodExec(client).exec("app", "db-0", "db", argv, Duration.ofSeconds(5));
+
+    assertNull(r.exitCode(), r.toString());
+    assertFalse(r.succeeded());
+    assertEquals("the exec ended without an exit code: Failure InternalError: error executing command in"
+        + " container: exec: \"pg_dump\": executable file not found in $PATH", r.error());
   }
 
   @Test

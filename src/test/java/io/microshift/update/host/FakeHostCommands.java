@@ -365,19 +365,28 @@ public final class FakeHostCommands implements CommandRunner {
    */
   private Result staging(List<String> argv, java.util.function.Supplier<Result> stage) {
     long started = System.nanoTime();
-    if (!download.isZero()) {
-      try {
-        Thread.sleep(download.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return new Result(1, "", "error: interrupted while downloading for " + String.join(" ", argv) + "\n");
-      }
+    if (!download()) {
+      return new Result(1, "", "error: interrupted while downloading for " + String.join(" ", argv) + "\n");
     }
     Result r = stage.get();
     if (r != null && r.exitCode() == 0) {
       stagings.add(new Staging(started, System.nanoTime()));
     }
     return r;
+  }
+
+  /** The download of a staging command ({@link #downloadTakes}); false when interrupted. */
+  private boolean download() {
+    if (download.isZero()) {
+      return true;
+    }
+    try {
+      Thread.sleep(download.toMillis());
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /**
@@ -668,13 +677,8 @@ public final class FakeHostCommands implements CommandRunner {
           return new Result(1, "", "error: No such branch or commit: " + args.get(args.size() - 1) + "\n");
         }
         long started = System.nanoTime();
-        if (!download.isZero()) {
-          try {
-            Thread.sleep(download.toMillis());
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Result(1, "", "error: interrupted while pulling " + commit + "\n");
-          }
+        if (!download()) {
+          return new Result(1, "", "error: interrupted while pulling " + commit + "\n");
         }
         finalizationLocked = lock;
         Result staged = deploy(sysroot, commit, origin);
