@@ -76,9 +76,14 @@ final class LostStatus {
       ctx.booted().bootedChecksum().ifPresent(b::deploymentAfter);
     }
     return Optional.of(recorder.transition("boot", b, HostState.RolledBack,
-        String.format(LOST, accepted.plan().uid(), accepted.sequence()) + "; the data dir was last run by MicroShift "
+        lost(accepted) + "; the data dir was last run by MicroShift "
             + target + " (its version file) but MicroShift " + installed.get() + " is installed: the update was"
             + " rolled back; restoring /var/lib/microshift from backup " + accepted.backup().id()));
+  }
+
+  /** The first words of every record this class writes: what was lost, for which request. */
+  private static String lost(UpdateRequest accepted) {
+    return String.format(LOST, accepted.plan().uid(), accepted.sequence());
   }
 
   private static HostStatus.Builder rebuilt(UpdateRequest accepted) {
@@ -93,7 +98,7 @@ final class LostStatus {
    * starts; otherwise the apply unit on a running system. 0 when the target runs, else 1.
    */
   int settle(UpdateRequest accepted, boolean atBoot, String verb) {
-    String lost = String.format(LOST, accepted.plan().uid(), accepted.sequence());
+    String lost = lost(accepted);
     HostStatus.Builder b = rebuilt(accepted);
     Optional<String> installed = ctx.microshift().installedPackageVersion();
     Optional<RpmOstree.Status> ostree = accepted.type().deploysOstree() && ctx.isOstreeHost()

@@ -40,17 +40,8 @@ public final class OperatorImage {
    */
   public static Supplier<Optional<String>> lazily(KubernetesClient client, Map<String, String> env) {
     Map<String, String> copy = Map.copyOf(env);
-    return new Supplier<>() {
-      private Optional<String> image;
-
-      @Override
-      public synchronized Optional<String> get() {
-        if (image == null) {
-          image = resolve(client, copy);
-        }
-        return image;
-      }
-    };
+    // Guava (in the jar for gRPC) memoizes thread-safely and retries after a failed read
+    return com.google.common.base.Suppliers.memoize(() -> resolve(client, copy));
   }
 
   public static Optional<String> resolve(KubernetesClient client, Map<String, String> env) {
