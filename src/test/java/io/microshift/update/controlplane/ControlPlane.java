@@ -176,7 +176,13 @@ public final class ControlPlane implements AutoCloseable {
         b.bins.binary("kube-controller-manager").toString(), kubeconfig, "--secure-port=0", "--leader-elect=false",
         "--service-account-private-key-file=" + dir.resolve("sa.key"),
         "--root-ca-file=" + certs.resolve("apiserver.crt"),
-        "--use-service-account-credentials=false"), Map.of()));
+        "--use-service-account-credentials=false",
+        // MicroShift's own client limits for its controllers (openshift/microshift
+        // assets/controllers/kube-controller-manager/defaultconfig.yaml, kube-api-qps 150 and
+        // kube-api-burst 300, asserted in pkg/controllers/kube-controller-manager_test.go
+        // TestConfigure); upstream's defaults, 20 and 30, made the ReplicaSet controller take
+        // tens of seconds to delete the pods of 200 paused Deployments
+        "--kube-api-qps=150", "--kube-api-burst=300"), Map.of()));
     daemons.add(Daemon.start("kube-scheduler", logs, List.of(b.bins.binary("kube-scheduler").toString(), kubeconfig,
         "--secure-port=0", "--leader-elect=false"), Map.of()));
     writeKwokConfig(dir.resolve("kwok.yaml"));
