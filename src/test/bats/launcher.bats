@@ -160,6 +160,28 @@ JAVA
     [[ "$output" == *"apply.data-copy.before-rename"* ]]
 }
 
+@test "the boot-path verbs map the boot archive when it exists, the other verbs the full one" {
+    flag_printing_java
+    touch "${TMP}/agent.jsa"
+    for verb in boot greenboot-check greenboot-red greenboot-green; do
+        JAVA_HOME="${TMP}/jdk" MICROSHIFT_UPDATE_JAR="${TMP}/agent.jar" run "${LAUNCHER}" --root 7 "${verb}"
+        [[ "$(grep '^argv:' <<<"${output}")" == *"-XX:SharedArchiveFile=${TMP}/agent.jsa"* ]]
+    done
+    touch "${TMP}/agent-boot.jsa"
+    for verb in boot greenboot-check greenboot-red greenboot-green; do
+        JAVA_HOME="${TMP}/jdk" MICROSHIFT_UPDATE_JAR="${TMP}/agent.jar" run "${LAUNCHER}" --root 7 "${verb}"
+        [ "$status" -eq 0 ]
+        [[ "$(grep '^argv:' <<<"${output}")" == *"-XX:SharedArchiveFile=${TMP}/agent-boot.jsa"* ]]
+    done
+    for verb in apply status validate etcd-snapshot crash-points; do
+        JAVA_HOME="${TMP}/jdk" MICROSHIFT_UPDATE_JAR="${TMP}/agent.jar" run "${LAUNCHER}" "${verb}"
+        [[ "$(grep '^argv:' <<<"${output}")" == *"-XX:SharedArchiveFile=${TMP}/agent.jsa"* ]]
+    done
+    JAVA_HOME="${TMP}/jdk" MICROSHIFT_UPDATE_JAR="${TMP}/agent.jar" MICROSHIFT_UPDATE_CDS="${TMP}/other.jsa" \
+        run "${LAUNCHER}" --root 7 boot
+    [[ "$(grep '^argv:' <<<"${output}")" != *SharedArchiveFile* ]]
+}
+
 @test "build-class-archive builds an archive the agent's JVM maps" {
     [ -r "${JAR}" ] || skip "build the jar first: mvn -B package"
     cp "${JAR}" "${TMP}/microshift-update.jar"
@@ -175,16 +197,18 @@ JAVA
 @test "the class-data archive covers the boot path of an update in flight" {
     [ -r "${JAR}" ] || skip "build the jar first: mvn -B package"
     cp "${JAR}" "${TMP}/microshift-update.jar"
-    cp "${REPO}/src/host/lib/microshift-update.classlist" "${TMP}/"
+    cp "${REPO}/src/host/lib/microshift-update.classlist" "${REPO}/src/host/lib/microshift-update-boot.classlist" "${TMP}/"
     run "${REPO}/src/host/lib/build-class-archive" "${TMP}/microshift-update.jar"
     [ "$status" -eq 0 ]
+    [ -s "${TMP}/microshift-update-boot.jsa" ]
     # shellcheck source=hack/lib/inflight-root.sh
     . "${REPO}/hack/lib/inflight-root.sh"
     inflight_root "${REPO}" "${TMP}/device"
     export MICROSHIFT_UPDATE_JAR="${TMP}/microshift-update.jar"
     for verb in boot greenboot-check; do
-        JAVA_TOOL_OPTIONS="-Xlog:class+load:file=${TMP}/${verb}.log" run "${LAUNCHER}" "${inflight_agent[@]}" "${verb}"
+        JAVA_TOOL_OPTIONS="-Xlog:class+load:file=${TMP}/${verb}.log -Xlog:cds=info" run "${LAUNCHER}" "${inflight_agent[@]}" "${verb}"
         [ "$status" -eq 0 ]
+        [[ "$output" == *"Opened archive ${TMP}/microshift-update-boot.jsa"* ]]
         grep -q 'source: shared objects file' "${TMP}/${verb}.log"
         # every class of the jar came from the archive (of the JDK's, which ones a run loads
         # depends a little on timing: the stub's exit racing its output, for one)

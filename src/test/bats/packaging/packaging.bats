@@ -63,6 +63,8 @@ scriptlet() {
 /usr/lib/microshift
 /usr/lib/microshift-update
 /usr/lib/microshift-update/build-class-archive
+/usr/lib/microshift-update/microshift-update-boot.classlist
+/usr/lib/microshift-update/microshift-update-boot.jsa
 /usr/lib/microshift-update/microshift-update.classlist
 /usr/lib/microshift-update/microshift-update.jar
 /usr/lib/microshift-update/microshift-update.jsa
@@ -109,6 +111,7 @@ EOF
     expect -rw-r--r-- /usr/lib/microshift-update/microshift-update.jar
     expect -rwxr-xr-x /usr/lib/microshift-update/build-class-archive
     expect -rw-r--r-- /usr/lib/microshift-update/microshift-update.classlist
+    expect -rw-r--r-- /usr/lib/microshift-update/microshift-update-boot.classlist
     expect -rw-r--r-- /usr/lib/systemd/system-preset/50-microshift-update.preset
     expect -rw-r--r-- /usr/lib/tmpfiles.d/microshift-update.conf
     for u in "${UNITS[@]}"; do
@@ -379,9 +382,11 @@ EOF
     grep -qE '^triggerin scriptlet .*-- java-17-openjdk-headless, java-21-openjdk-headless$' <<<"${triggers}"
     grep -qxF '/usr/lib/microshift-update/build-class-archive || :' <<<"${triggers}"
     rpm -qp --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' "${RPM}" | grep -qxF 'g /usr/lib/microshift-update/microshift-update.jsa'
-    # the packaged script builds an archive from the packaged class list that the launcher maps
+    rpm -qp --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' "${RPM}" | grep -qxF 'g /usr/lib/microshift-update/microshift-update-boot.jsa'
+    # the packaged script builds the archives from the packaged class lists that the launcher maps
     cp "${ROOT}/usr/lib/microshift-update/microshift-update.jar" "${BATS_TEST_TMPDIR}/"
     cp "${ROOT}/usr/lib/microshift-update/microshift-update.classlist" "${BATS_TEST_TMPDIR}/"
+    cp "${ROOT}/usr/lib/microshift-update/microshift-update-boot.classlist" "${BATS_TEST_TMPDIR}/"
     run "${ROOT}/usr/lib/microshift-update/build-class-archive" "${BATS_TEST_TMPDIR}/microshift-update.jar"
     echo "$output"
     [ "$status" -eq 0 ]
@@ -389,6 +394,11 @@ EOF
         "${ROOT}/usr/bin/microshift-update" crash-points
     [ "$status" -eq 0 ]
     [[ "$output" == *"Opened archive ${BATS_TEST_TMPDIR}/microshift-update.jsa"* ]]
+    run env MICROSHIFT_UPDATE_JAR="${BATS_TEST_TMPDIR}/microshift-update.jar" JAVA_TOOL_OPTIONS=-Xlog:cds=info \
+        "${ROOT}/usr/bin/microshift-update" --root "${BATS_TEST_TMPDIR}/empty-root" --booted-deployment-file /dev/null \
+        --marker-owner "$(id -u)" boot
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"Opened archive ${BATS_TEST_TMPDIR}/microshift-update-boot.jsa"* ]]
 }
 
 @test "no scriptlet or trigger reboots, starts a unit, or touches rpm-ostree or dnf" {

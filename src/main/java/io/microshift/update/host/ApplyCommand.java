@@ -2,7 +2,7 @@ package io.microshift.update.host;
 
 import io.microshift.update.marker.HostState;
 import io.microshift.update.marker.HostStatus;
-import io.microshift.update.marker.MarkerCodec;
+import io.microshift.update.marker.MarkerJson;
 import io.microshift.update.marker.MarkerFiles;
 import io.microshift.update.marker.MarkerProblems;
 import io.microshift.update.marker.MarkerReader;
@@ -183,7 +183,7 @@ public final class ApplyCommand {
     } catch (MarkerProblems unsafe) {
       return;
     }
-    Optional<HostStatus.RequestRef> ref = bytes == null ? Optional.empty() : MarkerCodec.requestRef(bytes);
+    Optional<HostStatus.RequestRef> ref = bytes == null ? Optional.empty() : MarkerJson.requestRef(bytes);
     if (ref.isEmpty()) {
       return;
     }

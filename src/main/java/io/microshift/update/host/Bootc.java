@@ -37,7 +37,15 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public final class Bootc implements Image {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Made at the first read of bootc's JSON, not when this class is loaded (as RpmOstree.Json): the
+   * boot-path verbs build every host tool up front and most never call bootc, while an
+   * ObjectMapper's set-up was a fifth of greenboot-check's start-up (docs/host.md, "Start-up").
+   */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
+
   private static final Pattern DIGEST = Pattern.compile("^sha256:[0-9a-f]{64}$");
 
   /** One boot entry: the image reference and its digest (null on a non-image deployment), the ostree checksum. */
@@ -71,7 +79,7 @@ public final class Bootc implements Image {
   public Status status() {
     CommandRunner.Result r = runner.check(List.of("bootc", "status", "--json"));
     try {
-      JsonNode st = JSON.readTree(r.stdout()).path("status");
+      JsonNode st = Json.MAPPER.readTree(r.stdout()).path("status");
       return new Status(entry(st, "booted"), entry(st, "staged"), entry(st, "rollback"));
     } catch (IOException e) {
       throw new HostException("cannot parse bootc status --json: " + e.getMessage(), e);

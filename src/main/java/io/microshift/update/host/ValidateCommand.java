@@ -1,6 +1,7 @@
 package io.microshift.update.host;
 
 import io.microshift.update.marker.MarkerCodec;
+import io.microshift.update.marker.MarkerJson;
 import io.microshift.update.marker.Markers;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,7 +41,7 @@ public final class ValidateCommand {
         bytes = in.readNBytes(Markers.MAX_FILE_BYTES + 1);
       }
       MarkerCodec.Kind kind = kindOf(file, bytes);
-      List<String> problems = MarkerCodec.problems(kind, bytes);
+      List<String> problems = MarkerJson.problems(kind, bytes);
       if (problems.isEmpty()) {
         out.println(file + ": valid " + kind.fileName());
         return 0;

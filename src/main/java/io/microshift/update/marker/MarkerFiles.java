@@ -22,7 +22,7 @@ public final class MarkerFiles {
   /** Every problem of {@code request} (the same rules the host applies); empty when valid. */
   public static java.util.List<String> problems(UpdateRequest request) {
     try {
-      MarkerCodec.serialize(MarkerCodec.Kind.REQUEST, request);
+      MarkerJson.serialize(MarkerCodec.Kind.REQUEST, request);
       return java.util.List.of();
     } catch (MarkerProblems e) {
       return e.problems();
@@ -35,7 +35,7 @@ public final class MarkerFiles {
   }
 
   public static void writeRequest(Path stateDir, UpdateRequest request, CrashHook crash) {
-    new MarkerStore(crash).write(requestFile(stateDir), MarkerCodec.serialize(MarkerCodec.Kind.REQUEST, request));
+    new MarkerStore(crash).write(requestFile(stateDir), MarkerJson.serialize(MarkerCodec.Kind.REQUEST, request));
   }
 
   /**
@@ -48,7 +48,7 @@ public final class MarkerFiles {
 
   public static void writeAcceptedRequest(Path stateDir, UpdateRequest request) {
     new MarkerStore(CrashHook.NONE).write(acceptedRequestFile(stateDir),
-        MarkerCodec.serialize(MarkerCodec.Kind.REQUEST, request));
+        MarkerJson.serialize(MarkerCodec.Kind.REQUEST, request));
   }
 
   public static Optional<UpdateRequest> readAcceptedRequest(Path stateDir, int expectedOwnerUid) {
@@ -57,7 +57,7 @@ public final class MarkerFiles {
 
   /** Validates and writes host-status.json atomically; throws {@link MarkerProblems} if invalid. */
   public static void writeHostStatus(Path stateDir, HostStatus status, CrashHook crash) {
-    new MarkerStore(crash).write(hostStatusFile(stateDir), MarkerCodec.serialize(MarkerCodec.Kind.HOST_STATUS, status));
+    new MarkerStore(crash).write(hostStatusFile(stateDir), MarkerJson.serialize(MarkerCodec.Kind.HOST_STATUS, status));
   }
 
   /** host-status.json written by root; empty if absent; {@link MarkerProblems} if refused. */
@@ -76,7 +76,7 @@ public final class MarkerFiles {
 
   /** Validates and writes history.json atomically; throws {@link MarkerProblems} if invalid. */
   public static void writeHistory(Path stateDir, UpdateHistory history, CrashHook crash) {
-    new MarkerStore(crash).write(historyFile(stateDir), MarkerCodec.serialize(MarkerCodec.Kind.HISTORY, history));
+    new MarkerStore(crash).write(historyFile(stateDir), MarkerJson.serialize(MarkerCodec.Kind.HISTORY, history));
   }
 
   /** history.json owned by {@code expectedOwnerUid}; empty if absent; {@link MarkerProblems} if refused. */

@@ -270,14 +270,14 @@ public final class MarkerReader {
   }
 
   public Optional<UpdateRequest> readRequest(Path file) {
-    return readBytes(file).map(b -> MarkerCodec.parseRequest(b, file.toString()));
+    return readBytes(file).map(b -> MarkerJson.parseRequest(b, file.toString()));
   }
 
   public Optional<HostStatus> readHostStatus(Path file) {
-    return readBytes(file).map(b -> MarkerCodec.parseHostStatus(b, file.toString()));
+    return readBytes(file).map(b -> MarkerJson.parseHostStatus(b, file.toString()));
   }
 
   public Optional<UpdateHistory> readHistory(Path file) {
-    return readBytes(file).map(b -> MarkerCodec.parseHistory(b, file.toString()));
+    return readBytes(file).map(b -> MarkerJson.parseHistory(b, file.toString()));
   }
 }

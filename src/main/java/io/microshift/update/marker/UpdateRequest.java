@@ -229,7 +229,7 @@ public record UpdateRequest(
   public List<String> fixedFieldsDifferingFrom(UpdateRequest other) {
     List<String> out = new java.util.ArrayList<>();
     FIXED_FIELDS.forEach((name, get) -> {
-      if (!java.util.Objects.equals(get.apply(this), get.apply(other))) {
+      if (!RecordEquality.equal(get.apply(this), get.apply(other))) {
         out.add(name);
       }
     });
