@@ -50,9 +50,9 @@ class MarkerBindingTest {
         .dataCopy(new HostStatus.DataCopy("upd-1", Markers.dataPath("upd-1"), 1L << 40, HostStatus.CopyMethod.microshift,
             BOOT, TIME))
         .prepared(new HostStatus.Prepared(true, -1, Long.MAX_VALUE,
-            new HostStatus.Etcd(false, "3.5.13", 123, 456, List.of("NOSPACE")), "3".repeat(64), "4".repeat(64), true,
+            new HostStatus.Etcd(true, "3.5.13", 123, 456, List.of("NOSPACE")), "3".repeat(64), "4".repeat(64), true,
             "rpm-ostree-driver", List.of("microshift-4.17.3"), TIME))
-        .etcdSnapshot(new HostStatus.EtcdSnapshot("upd-1", 0, "b".repeat(64), 0, "2026-01-31T12:00:00.123456789Z"))
+        .etcdSnapshot(new HostStatus.EtcdSnapshot("upd-1", 110256160, "b".repeat(64), 1601, "2026-01-31T12:00:00.123456789Z"))
         .build().transition(HostState.Staged, "staged", TIME);
     HostStatus bare = new HostStatus.Builder().request(new HostStatus.RequestRef(UID, 1)).state(HostState.Failed)
         .updatedAt(TIME).build();
@@ -85,6 +85,43 @@ class MarkerBindingTest {
     byte[] json = MarkerCodec.MAPPER.writeValueAsBytes(record);
     assertEquals(MarkerCodec.MAPPER.readValue(json, kind.type), parse(kind, json));
     assertEquals(record, parse(kind, json));
+  }
+
+  /**
+   * The fixtures above set every component of every marker record somewhere (a non-null, non-zero,
+   * non-false, non-empty value), so that the comparisons with the mapper cover each field: a field
+   * added to a record and not to {@link MarkerBinding} and {@link MarkerWriter} fails here until a
+   * fixture sets it, and then fails those comparisons.
+   */
+  @Test
+  void theFixturesSetEveryComponentOfEveryMarkerRecord() throws Exception {
+    java.util.Map<String, Boolean> seen = new java.util.TreeMap<>();
+    for (Arguments a : records().toList()) {
+      visit(a.get()[2], seen);
+    }
+    List<String> neverSet = seen.entrySet().stream().filter(e -> !e.getValue()).map(java.util.Map.Entry::getKey)
+        .toList();
+    assertEquals(List.of(), neverSet, "record components no fixture sets");
+  }
+
+  private static void visit(Object value, java.util.Map<String, Boolean> seen) throws Exception {
+    if (value instanceof List<?> list) {
+      for (Object e : list) {
+        visit(e, seen);
+      }
+      return;
+    }
+    if (value == null || !value.getClass().isRecord()) {
+      return;
+    }
+    for (java.lang.reflect.RecordComponent c : value.getClass().getRecordComponents()) {
+      Object v = c.getAccessor().invoke(value);
+      String key = value.getClass().getSimpleName() + "." + c.getName();
+      boolean set = v != null && !Boolean.FALSE.equals(v) && !(v instanceof Number n && n.longValue() == 0)
+          && !(v instanceof List<?> l && l.isEmpty());
+      seen.merge(key, set, Boolean::logicalOr);
+      visit(v, seen);
+    }
   }
 
   /** docs/marker.md's examples: the same tree, the same record, the same text back. */
