@@ -10,6 +10,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Events on the workload authors' objects (a hook's pod, a paused or resumed workload), sent
@@ -20,6 +22,8 @@ import java.util.concurrent.TimeoutException;
  * the ones still pending when the JVM exits are dropped.
  */
 public final class BackgroundEvents implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(BackgroundEvents.class);
+
   private final ExecutorService pool;
   private final List<Future<?>> sent = new CopyOnWriteArrayList<>();
 
@@ -31,9 +35,19 @@ public final class BackgroundEvents implements AutoCloseable {
   /** Queues {@code event} for {@code plan}; returns at once. */
   public void send(PlanCheckpoint checkpoint, UpdatePlan plan, ObjectEvent event) {
     try {
-      sent.add(pool.submit(() -> event.send(checkpoint, plan)));
+      sent.add(pool.submit(() -> sendOne(checkpoint, plan, event)));
     } catch (RejectedExecutionException e) {
       // closed: the Event is dropped, as one pending at exit is
+    }
+  }
+
+  private static void sendOne(PlanCheckpoint checkpoint, UpdatePlan plan, ObjectEvent event) {
+    try {
+      event.send(checkpoint, plan);
+    } catch (RuntimeException e) {
+      LOG.atWarn().addKeyValue("object", event.object().getKind() + " " + event.object().getNamespace() + "/"
+          + event.object().getName()).addKeyValue("reason", event.reason())
+          .log("could not record event: {}", e.getMessage());
     }
   }
 
