@@ -20,7 +20,8 @@ import java.util.Map;
  * never records 0 as the original. Up to {@link #PARALLELISM} objects are updated at once, each
  * from the copy the selection listed (one request; a copy gone stale is refused with 409 and the
  * pause is redone on a fresh read, so neither a concurrent change nor this plan's record is
- * overwritten); {@code status.pausedWorkloads}, the mirror, is saved once, after them all. The
+ * overwritten); {@code status.pausedWorkloads}, the mirror, is saved once, after them all, and
+ * only when an entry changed (a re-run while the pods drain writes nothing). The
  * Event on each paused object ({@link WorkloadEvents#paused}) is sent in the background
  * ({@link BackgroundEvents}): the pause neither waits for it nor fails with it, and one still
  * pending when the operator stops is dropped.
@@ -48,6 +49,7 @@ final class Pauser {
     List<String> failures = new ArrayList<>();
     List<String> changed = new ArrayList<>();
     List<ObjectEvent> objectEvents = new ArrayList<>();
+    boolean statusChanged = false;
     List<Attempt> attempts = ParallelUpdates.map(selected, PARALLELISM, o -> attempt(o, planName, planUid));
     for (Attempt at : attempts) {
       WorkloadRef ref = at.ref();
@@ -69,6 +71,7 @@ final class Pauser {
       }
       boolean firstRecord = PausedStatus.find(plan, ref).map(p -> !PausedStatus.PAUSED.equals(p.state)).orElse(true);
       PausedWorkload entry = PausedStatus.entry(plan, ref);
+      List<Object> before = PausedStatus.values(entry);
       Map<String, String> a = annotations(after);
       entry.originalReplicas = ref.scalable() ? parseInt(a.get(PauseAnnotations.ORIGINAL_REPLICAS)) : null;
       entry.originalSuspend = ref.scalable() ? null : Boolean.valueOf(a.get(PauseAnnotations.ORIGINAL_SUSPEND));
@@ -77,6 +80,7 @@ final class Pauser {
           ? "scaled from " + entry.originalReplicas + " to 0"
           : "suspended (was suspend=" + entry.originalSuspend + ")";
       paused.add(entry);
+      statusChanged |= !before.equals(PausedStatus.values(entry));
       if (firstRecord) {
         // until status.pausedWorkloads records it: also after a crash between the pause and the save
         String change = ref.scalable()
@@ -91,7 +95,7 @@ final class Pauser {
     try (BackgroundEvents events = new BackgroundEvents("pause-event-", Math.min(PARALLELISM, objectEvents.size()))) {
       objectEvents.forEach(e -> events.send(checkpoint, plan, e)); // not waited for: close() lets them go out
     }
-    if (!paused.isEmpty()) {
+    if (statusChanged) { // a re-run that finds every entry as it was (waiting for the drain) writes nothing
       PausedStatus.save(plan, checkpoint);
     }
     if (!changed.isEmpty()) {

@@ -83,7 +83,7 @@ class PauseRequestsTest {
   }
 
   @Test
-  void pausingAgainWritesNothing() throws InterruptedException {
+  void pausingAgainWhileThePodsDrainWritesNothing() throws InterruptedException {
     Fixtures.deployment(client, "app", "web", 2, Map.of(), PAUSE);
     UpdatePlan plan = TestPlans.create(client, "p1", null, null);
     pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
@@ -93,6 +93,8 @@ class PauseRequestsTest {
 
     List<String> again = requests();
     assertEquals(List.of(), on(again, "/apis/apps/v1/namespaces/app/deployments/web"), again.toString());
+    assertEquals(List.of(), on(again, "/apis/updates.microshift.io/v1alpha1/updateplans/p1/status"),
+        "status.pausedWorkloads is as it was: not written again: " + again);
   }
 
   @Test
