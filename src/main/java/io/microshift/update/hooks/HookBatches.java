@@ -3,10 +3,12 @@ package io.microshift.update.hooks;
 import io.microshift.update.api.Durations;
 import io.microshift.update.api.HookStatus;
 import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.checkpoint.BackgroundEvents;
 import io.microshift.update.checkpoint.DaemonPool;
 import io.microshift.update.checkpoint.PlanCheckpoint;
 import io.microshift.update.checkpoint.WorkloadReason;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,8 +20,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Runs the Pending hooks of one phase, at most {@code parallelism} at once, lower orders first,
@@ -39,12 +39,12 @@ import java.util.concurrent.TimeoutException;
  * <p>Events: a failure gets its plan Warning at once; the hooks that succeeded get one plan Event
  * for the whole call ({@code HookSucceeded} for one, {@code HooksSucceeded} with the count and the
  * first pods for several); each hook's Event on its pod ({@link HookPodEvents}) is sent from a
- * pool of its own, so that the status writes and the execs do not wait for it, and all of them are
- * sent before {@link #run} returns.
+ * pool of its own ({@link BackgroundEvents}), so that the status writes and the execs do not wait
+ * for it, and all of them are sent (or {@link #EVENT_WAIT} passed) before {@link #run} returns.
  */
 final class HookBatches {
   /** How long {@link #run} waits at its end for the pods' Events still being sent. */
-  static final long EVENT_WAIT_SECONDS = 30;
+  static final Duration EVENT_WAIT = Duration.ofSeconds(30);
 
   private final PodExec exec;
   private final Clock clock;
@@ -57,7 +57,6 @@ final class HookBatches {
   /** Saved Running, not started yet. */
   private final Deque<HookStatus> reserved = new ArrayDeque<>();
   private final List<HookStatus> succeeded = new ArrayList<>();
-  private final List<Future<?>> podEvents = new ArrayList<>();
   private int running;
   /** The order of the hooks running or reserved; null when there are none. */
   private Integer order;
@@ -82,7 +81,7 @@ final class HookBatches {
       return;
     }
     ExecutorService hooks = DaemonPool.fixed("hook-", Math.min(parallelism, queue.size()));
-    ExecutorService events = DaemonPool.fixed("hook-event-", Math.min(parallelism, queue.size()));
+    BackgroundEvents events = new BackgroundEvents("hook-event-", Math.min(parallelism, queue.size()));
     CompletionService<Finished> done = new ExecutorCompletionService<>(hooks);
     List<Finished> finished = new ArrayList<>();
     try {
@@ -112,10 +111,10 @@ final class HookBatches {
         }
       }
       reportSucceeded();
-      awaitPodEvents();
+      events.awaitSent(EVENT_WAIT); // a failed or late one is not a failure of the hooks
     } finally {
       hooks.shutdownNow();
-      events.shutdown();
+      events.close();
     }
   }
 
@@ -168,7 +167,7 @@ final class HookBatches {
   }
 
   /** Puts one outcome into its entry (not saved yet); whether it stops the phase. */
-  private boolean record(Finished f, ExecutorService events) {
+  private boolean record(Finished f, BackgroundEvents events) {
     HookStatus h = f.hook();
     ExecResult result = f.result();
     h.finishedAt = now();
@@ -192,8 +191,7 @@ final class HookBatches {
           HookLimits.message(HookLedger.describe(h) + ": " + h.message + " (on-error " + h.onError + ")"));
       stops = !HookLedger.isContinue(h);
     }
-    HookPodEvents.PodEvent event = HookPodEvents.of(plan, h);
-    podEvents.add(events.submit(() -> event.send(checkpoint, plan)));
+    events.send(checkpoint, plan, HookPodEvents.of(plan, h));
     return stops;
   }
 
@@ -205,21 +203,6 @@ final class HookBatches {
       String pods = String.join(", ", succeeded.stream().map(h -> h.namespace + "/" + h.pod).toList());
       checkpoint.normal(plan, WorkloadReason.HooksSucceeded, HookLimits.message(succeeded.size() + " "
           + succeeded.get(0).hookPhase + " hooks succeeded: " + pods));
-    }
-  }
-
-  /** Waits (bounded) for the pods' Events; a failed or late one is not a failure of the hooks. */
-  private void awaitPodEvents() {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(EVENT_WAIT_SECONDS);
-    for (Future<?> f : podEvents) {
-      try {
-        f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (ExecutionException | TimeoutException e) {
-        // an Event is best effort, as the recorder's own failures are
-      }
     }
   }
 

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.microshift.update.api.HookStatus;
 import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.checkpoint.ObjectEvent;
 import io.microshift.update.checkpoint.PlanCheckpoint;
 import io.microshift.update.checkpoint.WorkloadReason;
 
@@ -25,29 +26,18 @@ final class HookPodEvents {
    * The Event for the entry's outcome, taken while the entry holds it, to be sent later (from
    * another thread: it copies what it needs).
    */
-  static PodEvent of(UpdatePlan plan, HookStatus h) {
+  static ObjectEvent of(UpdatePlan plan, HookStatus h) {
     ObjectReference pod = new ObjectReferenceBuilder().withApiVersion("v1").withKind("Pod")
         .withNamespace(h.namespace).withName(h.pod).build();
     String what = h.hookPhase + " hook of UpdatePlan " + plan.getMetadata().getName() + " in container "
         + h.container + " (attempt " + h.attempts + ")";
     if (HookLedger.SUCCEEDED.equals(h.state)) {
-      return new PodEvent(pod, false, WorkloadReason.UpdateHookSucceeded, what + " succeeded: exit code 0");
+      return new ObjectEvent(pod, false, WorkloadReason.UpdateHookSucceeded, what + " succeeded: exit code 0");
     } else if (HookLedger.TIMED_OUT.equals(h.state)) {
-      return new PodEvent(pod, true, WorkloadReason.UpdateHookTimedOut,
+      return new ObjectEvent(pod, true, WorkloadReason.UpdateHookTimedOut,
           HookLimits.message(what + " timed out: " + h.message + "; on-error " + h.onError));
     }
-    return new PodEvent(pod, true, WorkloadReason.UpdateHookFailed,
+    return new ObjectEvent(pod, true, WorkloadReason.UpdateHookFailed,
         HookLimits.message(what + " failed: " + h.message + "; on-error " + h.onError));
-  }
-
-  /** One Event on a hook's pod. */
-  record PodEvent(ObjectReference pod, boolean warning, WorkloadReason reason, String message) {
-    void send(PlanCheckpoint checkpoint, UpdatePlan plan) {
-      if (warning) {
-        checkpoint.warningOn(plan, pod, reason, message);
-      } else {
-        checkpoint.normalOn(plan, pod, reason, message);
-      }
-    }
   }
 }

@@ -17,7 +17,9 @@ import java.util.function.Supplier;
  *
  * <p>Order matters: the workloads are listed first and the plans after, so a plan that pauses a
  * workload between the two reads is in the plan list and its workload is not taken for an
- * orphan. Each update re-reads the object and acts only if it still carries the same record.
+ * orphan. Each update is made from the listed copy with its resourceVersion: a change since the
+ * list is refused (409), and the object is read again and acted on only if it still carries the
+ * same record.
  */
 public final class OrphanedPauses {
 
@@ -57,7 +59,7 @@ public final class OrphanedPauses {
       boolean[] sameRecord = {true};
       HasMetadata after;
       try {
-        after = updates.update(ref, x -> {
+        after = updates.update(o, x -> {
           sameRecord[0] = plan.equals(annotation(x, PauseAnnotations.PAUSED_BY))
               && java.util.Objects.equals(uid, annotation(x, PauseAnnotations.PAUSED_BY_UID));
           return sameRecord[0] && Resumer.restore(x, ref, plan, entry);

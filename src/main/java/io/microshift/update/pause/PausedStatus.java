@@ -5,6 +5,8 @@ import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.api.UpdatePlanStatus;
 import io.microshift.update.checkpoint.PlanCheckpoint;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /** The mirror of the pause records in {@code status.pausedWorkloads}. The objects are the truth. */
@@ -42,6 +44,11 @@ final class PausedStatus {
       plan.getStatus().pausedWorkloads = new ArrayList<>();
     }
     return plan.getStatus();
+  }
+
+  /** What an entry says (state, originals, message), to tell whether a pass changed it. */
+  static List<Object> values(PausedWorkload p) {
+    return Arrays.asList(p.state, p.originalReplicas, p.originalSuspend, p.message);
   }
 
   static void save(UpdatePlan plan, PlanCheckpoint checkpoint) {

@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.microshift.update.api.PausedWorkload;
 import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.checkpoint.BackgroundEvents;
+import io.microshift.update.checkpoint.ObjectEvent;
 import io.microshift.update.checkpoint.PlanCheckpoint;
 import io.microshift.update.checkpoint.WorkloadReason;
 import java.util.ArrayList;
@@ -15,13 +17,20 @@ import java.util.Map;
  * Scales Deployments and StatefulSets to 0 and suspends CronJobs, recording what was there in
  * annotations on the object in the same update, so that the record and the change are atomic.
  * An object that already carries this plan's record is left as it is: a re-run after a crash
- * never records 0 as the original. Up to {@link #PARALLELISM} objects are updated at once;
- * {@code status.pausedWorkloads}, the mirror, is saved once, after them all.
+ * never records 0 as the original. Up to {@link #PARALLELISM} objects are updated at once, each
+ * from the copy the selection listed (one request; a copy gone stale is refused with 409 and the
+ * pause is redone on a fresh read, so neither a concurrent change nor this plan's record is
+ * overwritten); {@code status.pausedWorkloads}, the mirror, is saved once, after them all, and
+ * only when an entry changed (a re-run while the pods drain writes nothing). The
+ * Event on each paused object ({@link WorkloadEvents#paused}) is sent in the background
+ * ({@link BackgroundEvents}): the pause neither waits for it nor fails with it, and one still
+ * pending when the operator stops is dropped.
  */
 final class Pauser {
   /**
-   * How many objects are updated at once (each a read and a write on the API server): the
-   * pause's record is on each object, written with its change, so the order does not matter.
+   * How many objects are updated at once (each a write on the API server), and how many of their
+   * Events are sent at once: the pause's record is on each object, written with its change, so
+   * the order does not matter.
    */
   static final int PARALLELISM = 4;
 
@@ -31,15 +40,17 @@ final class Pauser {
     this.updates = updates;
   }
 
-  PauseOutcome pause(UpdatePlan plan, List<WorkloadRef> selected, PlanCheckpoint checkpoint) {
+  /** Pauses {@code selected}, the objects as the selection listed them (edited in place). */
+  PauseOutcome pause(UpdatePlan plan, List<HasMetadata> selected, PlanCheckpoint checkpoint) {
     String planName = plan.getMetadata().getName();
     String planUid = plan.getMetadata().getUid();
     List<PausedWorkload> paused = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     List<String> changed = new ArrayList<>();
-    List<Runnable> objectEvents = new ArrayList<>();
-    List<Attempt> attempts = ParallelUpdates.map(selected, PARALLELISM, ref -> attempt(ref, planName, planUid));
+    List<ObjectEvent> objectEvents = new ArrayList<>();
+    boolean statusChanged = false;
+    List<Attempt> attempts = ParallelUpdates.map(selected, PARALLELISM, o -> attempt(o, planName, planUid));
     for (Attempt at : attempts) {
       WorkloadRef ref = at.ref();
       if (at.error() != null) {
@@ -60,6 +71,7 @@ final class Pauser {
       }
       boolean firstRecord = PausedStatus.find(plan, ref).map(p -> !PausedStatus.PAUSED.equals(p.state)).orElse(true);
       PausedWorkload entry = PausedStatus.entry(plan, ref);
+      List<Object> before = PausedStatus.values(entry);
       Map<String, String> a = annotations(after);
       entry.originalReplicas = ref.scalable() ? parseInt(a.get(PauseAnnotations.ORIGINAL_REPLICAS)) : null;
       entry.originalSuspend = ref.scalable() ? null : Boolean.valueOf(a.get(PauseAnnotations.ORIGINAL_SUSPEND));
@@ -68,22 +80,22 @@ final class Pauser {
           ? "scaled from " + entry.originalReplicas + " to 0"
           : "suspended (was suspend=" + entry.originalSuspend + ")";
       paused.add(entry);
+      statusChanged |= !before.equals(PausedStatus.values(entry));
       if (firstRecord) {
         // until status.pausedWorkloads records it: also after a crash between the pause and the save
         String change = ref.scalable()
             ? "replicas " + entry.originalReplicas + " -> 0"
             : "suspend " + entry.originalSuspend + " -> true";
-        objectEvents.add(() -> WorkloadEvents.paused(checkpoint, plan, after, change));
+        objectEvents.add(WorkloadEvents.paused(plan, after, change));
       }
       if (at.changed()) {
         changed.add(ref + " (" + entry.message + ")");
       }
     }
-    ParallelUpdates.map(objectEvents, PARALLELISM, e -> {
-      e.run();
-      return null;
-    });
-    if (!paused.isEmpty()) {
+    try (BackgroundEvents events = new BackgroundEvents("pause-event-", Math.min(PARALLELISM, objectEvents.size()))) {
+      objectEvents.forEach(e -> events.send(checkpoint, plan, e)); // not waited for: close() lets them go out
+    }
+    if (statusChanged) { // a re-run that finds every entry as it was (waiting for the drain) writes nothing
       PausedStatus.save(plan, checkpoint);
     }
     if (!changed.isEmpty()) {
@@ -97,12 +109,14 @@ final class Pauser {
    * Pauses one object unless it carries a pause record already (this plan's: left as it is;
    * another plan's: named in the result). Called for several objects at once.
    */
-  private Attempt attempt(WorkloadRef ref, String planName, String planUid) {
+  private Attempt attempt(HasMetadata listed, String planName, String planUid) {
+    WorkloadRef ref = Workloads.ref(listed);
     String[] otherPlan = {null};
     boolean[] didChange = {false};
     try {
-      HasMetadata after = updates.update(ref, o -> {
+      HasMetadata after = updates.update(listed, o -> {
         otherPlan[0] = null;
+        didChange[0] = false;
         Map<String, String> a = annotations(o);
         String by = a.get(PauseAnnotations.PAUSED_BY);
         if (by != null) {

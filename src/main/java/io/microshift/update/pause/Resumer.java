@@ -4,10 +4,13 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.microshift.update.api.PausedWorkload;
 import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.checkpoint.BackgroundEvents;
+import io.microshift.update.checkpoint.ObjectEvent;
 import io.microshift.update.checkpoint.PlanCheckpoint;
 import io.microshift.update.checkpoint.WorkloadReason;
 import java.net.HttpURLConnection;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +22,11 @@ import java.util.Map;
  * <p>An object whose replicas (or suspend) someone changed while it was paused is not
  * overwritten: it is reported as a Conflict, left as it is, and its record is removed so that
  * resume does not try again forever. A change back to the recorded value is not a conflict.
+ *
+ * <p>Each object is updated from the copy the list returned (one request; a stale copy is refused
+ * with 409 and the resume redone on a fresh read), and its Event ({@link WorkloadEvents}) is sent
+ * in the background ({@link BackgroundEvents}): not waited for, and dropped if the operator stops
+ * first.
  */
 final class Resumer {
   private final Workloads workloads;
@@ -34,14 +42,17 @@ final class Resumer {
     List<PausedWorkload> resumed = new ArrayList<>();
     List<PausedWorkload> conflicts = new ArrayList<>();
     List<String> failures = new ArrayList<>();
-    List<WorkloadRef> recorded = workloads.listAll().stream()
+    List<HasMetadata> listed = workloads.listAll().stream()
         .filter(o -> planName.equals(annotation(o, PauseAnnotations.PAUSED_BY)))
-        .map(Workloads::ref).sorted(WorkloadRef.ORDER).toList();
-    for (WorkloadRef ref : recorded) {
+        .sorted(Comparator.comparing(Workloads::ref, WorkloadRef.ORDER)).toList();
+    List<WorkloadRef> recorded = listed.stream().map(Workloads::ref).toList();
+    List<ObjectEvent> objectEvents = new ArrayList<>();
+    for (HasMetadata object : listed) {
+      WorkloadRef ref = Workloads.ref(object);
       PausedWorkload entry = PausedStatus.entry(plan, ref);
       String[] before = {null};
       try {
-        HasMetadata after = updates.update(ref, o -> {
+        HasMetadata after = updates.update(object, o -> {
           before[0] = ref.scalable() ? "replicas " + Workloads.replicas(o) : "suspend " + Workloads.suspended(o);
           boolean ours = restore(o, ref, planName, entry);
           if (!ours) {
@@ -53,10 +64,10 @@ final class Resumer {
           entry.state = PausedStatus.CONFLICT;
           entry.message = "deleted while paused; nothing to restore";
         } else if (before[0] != null && PausedStatus.RESUMED.equals(entry.state)) {
-          WorkloadEvents.resumed(checkpoint, plan, after, before[0] + " -> " + (ref.scalable()
-              ? Integer.toString(Workloads.replicas(after)) : Boolean.toString(Workloads.suspended(after))));
+          objectEvents.add(WorkloadEvents.resumed(plan, after, before[0] + " -> " + (ref.scalable()
+              ? Integer.toString(Workloads.replicas(after)) : Boolean.toString(Workloads.suspended(after)))));
         } else if (before[0] != null) {
-          WorkloadEvents.notResumed(checkpoint, plan, after, entry.message);
+          objectEvents.add(WorkloadEvents.notResumed(plan, after, entry.message));
         }
       } catch (KubernetesClientException | IllegalStateException e) {
         failures.add(ref + ": " + e.getMessage());
@@ -69,6 +80,9 @@ final class Resumer {
       } else if (PausedStatus.RESUMED.equals(entry.state)) {
         resumed.add(entry);
       }
+    }
+    try (BackgroundEvents events = new BackgroundEvents("resume-event-", Math.min(Pauser.PARALLELISM, objectEvents.size()))) {
+      objectEvents.forEach(e -> events.send(checkpoint, plan, e)); // not waited for: close() lets them go out
     }
     reconcileStatusOnly(plan, recorded, resumed, conflicts);
     if (!resumed.isEmpty()) {

@@ -4,30 +4,31 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.microshift.update.api.UpdatePlan;
-import io.microshift.update.checkpoint.PlanCheckpoint;
+import io.microshift.update.checkpoint.ObjectEvent;
 import io.microshift.update.checkpoint.WorkloadReason;
 
 /**
  * The Events a workload author sees on their own Deployment, StatefulSet or CronJob ({@code oc
  * describe deployment web}): paused by which plan for which update, and resumed (or left alone
  * after a conflict), with the replicas or suspend before and after. The recorder names an event
- * after what it says, so a replayed step records it once.
+ * after what it says, so a replayed step records it once. Each is taken when the change is
+ * done and sent later, in the background ({@link io.microshift.update.checkpoint.BackgroundEvents}).
  */
 final class WorkloadEvents {
   private WorkloadEvents() {}
 
-  static void paused(PlanCheckpoint checkpoint, UpdatePlan plan, HasMetadata object, String change) {
-    checkpoint.normalOn(plan, reference(object), WorkloadReason.PausedByUpdatePlan,
+  static ObjectEvent paused(UpdatePlan plan, HasMetadata object, String change) {
+    return new ObjectEvent(reference(object), false, WorkloadReason.PausedByUpdatePlan,
         "Paused by UpdatePlan " + plan.getMetadata().getName() + forUpdate(plan) + ": " + change);
   }
 
-  static void resumed(PlanCheckpoint checkpoint, UpdatePlan plan, HasMetadata object, String change) {
-    checkpoint.normalOn(plan, reference(object), WorkloadReason.ResumedByUpdatePlan,
+  static ObjectEvent resumed(UpdatePlan plan, HasMetadata object, String change) {
+    return new ObjectEvent(reference(object), false, WorkloadReason.ResumedByUpdatePlan,
         "Resumed by UpdatePlan " + plan.getMetadata().getName() + afterPhase(plan) + ": " + change);
   }
 
-  static void notResumed(PlanCheckpoint checkpoint, UpdatePlan plan, HasMetadata object, String why) {
-    checkpoint.warningOn(plan, reference(object), WorkloadReason.NotResumedByUpdatePlan,
+  static ObjectEvent notResumed(UpdatePlan plan, HasMetadata object, String why) {
+    return new ObjectEvent(reference(object), true, WorkloadReason.NotResumedByUpdatePlan,
         "Not resumed by UpdatePlan " + plan.getMetadata().getName() + afterPhase(plan) + ": " + why);
   }
 

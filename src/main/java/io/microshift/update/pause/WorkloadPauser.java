@@ -43,7 +43,7 @@ public class WorkloadPauser {
       throw new IllegalStateException("plan " + plan.getMetadata().getName()
           + " has no status.acceptedSpec: pausing acts on the accepted spec only");
     }
-    return pauser.pause(plan, select(plan.getStatus().acceptedSpec.workloads), checkpoint);
+    return pauser.pause(plan, selector.selectObjects(plan.getStatus().acceptedSpec.workloads), checkpoint);
   }
 
   /** Whether the pods of the workloads paused by the plan are gone. Non-blocking, read-only. */

@@ -2,6 +2,7 @@ package io.microshift.update.pause;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.microshift.update.api.WorkloadSelection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -20,10 +21,14 @@ final class WorkloadSelector {
   }
 
   List<WorkloadRef> select(WorkloadSelection selection) {
+    return selectObjects(selection).stream().map(Workloads::ref).toList();
+  }
+
+  /** The selected objects as one list of each kind returned them, in the order of {@link #select}. */
+  List<HasMetadata> selectObjects(WorkloadSelection selection) {
     return workloads.listAll().stream()
         .filter(o -> selected(o, selection))
-        .map(Workloads::ref)
-        .sorted(WorkloadRef.ORDER)
+        .sorted(Comparator.comparing(Workloads::ref, WorkloadRef.ORDER))
         .toList();
   }
 

@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -54,6 +57,53 @@ class ObjectUpdatesTest {
     }));
     assertEquals(ObjectUpdates.ATTEMPTS, calls.get());
     assertEquals(3, Fixtures.getDeployment(client, "app", "web").getSpec().getReplicas());
+  }
+
+  @Test
+  void aStaleListedCopyIsRefusedAndTheEditIsRedoneOnAFreshReadSoTheConcurrentChangeIsRecorded() {
+    Fixtures.deployment(client, "app", "web", 3, Map.of(), Map.of());
+    HasMetadata listed = client.apps().deployments().inNamespace("app").list().getItems().get(0);
+    // someone scales it after the list and before the pause
+    client.apps().deployments().inNamespace("app").withName("web").edit(d -> {
+      d.getSpec().setReplicas(5);
+      d.getMetadata().getLabels().put("touched", "yes");
+      return d;
+    });
+    List<Integer> seen = new ArrayList<>();
+
+    updates().update(listed, o -> {
+      seen.add(Workloads.replicas(o));
+      Pauser.annotations(o).put(PauseAnnotations.ORIGINAL_REPLICAS, Integer.toString(Workloads.replicas(o)));
+      Workloads.setReplicas(o, 0);
+      return true;
+    });
+
+    Deployment d = Fixtures.getDeployment(client, "app", "web");
+    assertEquals(List.of(3, 5), seen, "the listed copy first, refused with 409; then a fresh read");
+    assertEquals("5", d.getMetadata().getAnnotations().get(PauseAnnotations.ORIGINAL_REPLICAS),
+        "the replicas recorded are those the pause scaled down");
+    assertEquals(0, d.getSpec().getReplicas());
+    assertEquals("yes", d.getMetadata().getLabels().get("touched"), "the other writer's change survives");
+  }
+
+  @Test
+  void aListedCopyDeletedSinceIsNull() {
+    Fixtures.deployment(client, "app", "web", 3, Map.of(), Map.of());
+    HasMetadata listed = client.apps().deployments().inNamespace("app").list().getItems().get(0);
+    client.apps().deployments().inNamespace("app").withName("web").delete();
+
+    assertNull(updates().update(listed, o -> {
+      Workloads.setReplicas(o, 0);
+      return true;
+    }));
+  }
+
+  @Test
+  void aCopyWithoutResourceVersionIsRefused() {
+    Deployment d = Fixtures.deployment(client, "app", "web", 3, Map.of(), Map.of());
+    d.getMetadata().setResourceVersion(null);
+
+    assertThrows(IllegalArgumentException.class, () -> updates().update(d, o -> true));
   }
 
   @Test

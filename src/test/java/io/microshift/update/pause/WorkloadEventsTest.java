@@ -1,5 +1,6 @@
 package io.microshift.update.pause;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.fabric8.kubernetes.api.model.Event;
@@ -12,9 +13,11 @@ import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.hooks.TestPlans;
 import io.microshift.update.operator.KubernetesEventRecorder;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,6 +39,11 @@ class WorkloadEventsTest {
         .toList();
   }
 
+  /** The Events on workloads are sent in the background: they arrive soon after the step returns. */
+  static void eventually(List<String> expected, Supplier<List<String>> actual) {
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(expected, actual.get()));
+  }
+
   @Test
   void thePausedAndResumedWorkloadGetsOneEventEachEvenWhenTheStepsAreReplayed() {
     Deployment web = Fixtures.deployment(client, "app", "web", 2, Map.of(), Map.of(PauseAnnotations.PAUSE, "true"));
@@ -52,23 +60,23 @@ class WorkloadEventsTest {
     pauser.pause(TestPlans.reload(client, "to-4.17.3"), new OperatorCheckpoint(TestPlans.writer(client), recorder));
 
     String uid = web.getMetadata().getUid();
-    assertEquals(List.of("Normal PausedByUpdatePlan: Paused by UpdatePlan to-4.17.3 for the update to 4.17.3:"
-        + " replicas 2 -> 0"), eventsOn("app", "Deployment", "web", uid));
+    eventually(List.of("Normal PausedByUpdatePlan: Paused by UpdatePlan to-4.17.3 for the update to 4.17.3:"
+        + " replicas 2 -> 0"), () -> eventsOn("app", "Deployment", "web", uid));
 
     UpdatePlan verifying = TestPlans.reload(client, "to-4.17.3");
     verifying.getStatus().phase = Phase.Verifying;
     pauser.resume(verifying, new OperatorCheckpoint(TestPlans.writer(client), recorder));
     pauser.resume(verifying, new OperatorCheckpoint(TestPlans.writer(client), recorder));
 
-    assertEquals(List.of(
+    eventually(List.of(
         "Normal PausedByUpdatePlan: Paused by UpdatePlan to-4.17.3 for the update to 4.17.3: replicas 2 -> 0",
         "Normal ResumedByUpdatePlan: Resumed by UpdatePlan to-4.17.3 for the update to 4.17.3"
-            + " (plan phase Verifying): replicas 0 -> 2"), eventsOn("app", "Deployment", "web", uid));
+            + " (plan phase Verifying): replicas 0 -> 2"), () -> eventsOn("app", "Deployment", "web", uid));
     String cronUid = Fixtures.getCronJob(client, "app", "nightly").getMetadata().getUid();
-    assertEquals(List.of(
+    eventually(List.of(
         "Normal PausedByUpdatePlan: Paused by UpdatePlan to-4.17.3 for the update to 4.17.3: suspend false -> true",
         "Normal ResumedByUpdatePlan: Resumed by UpdatePlan to-4.17.3 for the update to 4.17.3"
-            + " (plan phase Verifying): suspend true -> false"), eventsOn("app", "CronJob", "nightly", cronUid));
+            + " (plan phase Verifying): suspend true -> false"), () -> eventsOn("app", "CronJob", "nightly", cronUid));
     assertEquals(List.of(), client.v1().events().inNamespace("default").list().getItems().stream()
         .filter(e -> !"UpdatePlan".equals(e.getInvolvedObject().getKind())).toList(),
         "events on workloads go to their own namespace");
@@ -89,10 +97,10 @@ class WorkloadEventsTest {
     failed.getStatus().phase = Phase.Pausing;
     pauser.resume(failed, new OperatorCheckpoint(TestPlans.writer(client), recorder));
 
-    assertEquals(List.of(
+    eventually(List.of(
         "Warning NotResumedByUpdatePlan: Not resumed by UpdatePlan to-4.17.3 for the update to 4.17.3"
             + " (plan phase Pausing): replicas were changed to 5 while paused (recorded 2); left at 5",
         "Normal PausedByUpdatePlan: Paused by UpdatePlan to-4.17.3 for the update to 4.17.3: replicas 2 -> 0"),
-        eventsOn("app", "Deployment", "web", web.getMetadata().getUid()));
+        () -> eventsOn("app", "Deployment", "web", web.getMetadata().getUid()));
   }
 }

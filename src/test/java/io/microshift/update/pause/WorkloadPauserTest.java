@@ -162,6 +162,28 @@ class WorkloadPauserTest {
   }
 
   @Test
+  void aPauseFromAListTakenBeforeThisPlansOwnPauseNeitherPausesTwiceNorRecordsZero() {
+    Fixtures.deployment(client, "app", "web", 3, Map.of(), PAUSE);
+    UpdatePlan plan = TestPlans.create(client, "p1", null, null);
+    Workloads workloads = new Workloads(client, new ProtectedNamespaces("microshift-update"));
+    List<io.fabric8.kubernetes.api.model.HasMetadata> listedBefore = new WorkloadSelector(workloads).selectObjects(null);
+    pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
+    String pausedVersion = getDeployment(client, "app", "web").getMetadata().getResourceVersion();
+
+    // a replay that still holds the copies listed before the first pause (no record, replicas 3)
+    UpdatePlan fresh = TestPlans.reload(client, "p1");
+    fresh.getStatus().pausedWorkloads.clear();
+    PauseOutcome again = new Pauser(new ObjectUpdates(client, workloads))
+        .pause(fresh, listedBefore, new OperatorCheckpoint(TestPlans.writer(client), events));
+
+    assertEquals(record(plan, PauseAnnotations.ORIGINAL_REPLICAS, "3"), ours(getDeployment(client, "app", "web")));
+    assertEquals(pausedVersion, getDeployment(client, "app", "web").getMetadata().getResourceVersion(),
+        "the stale copy was refused (409) and the fresh one carries this plan's record: no second write");
+    assertEquals(3, again.paused().get(0).originalReplicas);
+    assertEquals(1, events.withReason("WorkloadsPaused").size(), "the second pause changed nothing");
+  }
+
+  @Test
   void resumeAfterAnOperatorRestartUsesTheRecordsOnTheObjects() {
     Fixtures.deployment(client, "app", "web", 4, Map.of(), PAUSE);
     Fixtures.cronJob(client, "app", "nightly", false, Map.of(), PAUSE);
