@@ -88,29 +88,24 @@ public final class MarkerJson {
 
   /** Parses and validates request.json; throws {@link MarkerProblems} listing every problem. */
   public static UpdateRequest parseRequest(byte[] json, String subject) {
-    ObjectNode tree = valid(MarkerCodec.Kind.REQUEST, json, subject);
-    try {
-      return MarkerBinding.request(tree);
-    } catch (MarkerBinding.NullPrimitive e) {
-      throw cannotBind(subject, e);
-    }
+    return parse(MarkerCodec.Kind.REQUEST, json, subject, MarkerBinding::request);
   }
 
   /** Parses and validates host-status.json; throws {@link MarkerProblems} listing every problem. */
   public static HostStatus parseHostStatus(byte[] json, String subject) {
-    ObjectNode tree = valid(MarkerCodec.Kind.HOST_STATUS, json, subject);
-    try {
-      return MarkerBinding.hostStatus(tree);
-    } catch (MarkerBinding.NullPrimitive e) {
-      throw cannotBind(subject, e);
-    }
+    return parse(MarkerCodec.Kind.HOST_STATUS, json, subject, MarkerBinding::hostStatus);
   }
 
   /** Parses and validates history.json; throws {@link MarkerProblems} listing every problem. */
   public static UpdateHistory parseHistory(byte[] json, String subject) {
-    ObjectNode tree = valid(MarkerCodec.Kind.HISTORY, json, subject);
+    return parse(MarkerCodec.Kind.HISTORY, json, subject, MarkerBinding::history);
+  }
+
+  private static <T> T parse(MarkerCodec.Kind kind, byte[] json, String subject,
+      java.util.function.Function<ObjectNode, T> binding) {
+    ObjectNode tree = valid(kind, json, subject);
     try {
-      return MarkerBinding.history(tree);
+      return binding.apply(tree);
     } catch (MarkerBinding.NullPrimitive e) {
       throw cannotBind(subject, e);
     }
