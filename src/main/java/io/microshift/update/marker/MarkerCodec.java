@@ -14,7 +14,7 @@ import java.util.function.Function;
 /**
  * The marker files' kinds, and the files' format as Jackson's data binding of the records sees it
  * ({@link #MAPPER}). The readers and writers themselves are {@link MarkerJson}'s (the streaming
- * parser and generator, no ObjectMapper on the agent's boot path); the methods here are theirs.
+ * parser and generator, no ObjectMapper on the agent's boot path).
  */
 public final class MarkerCodec {
   private MarkerCodec() {}
@@ -54,35 +54,5 @@ public final class MarkerCodec {
     public String fileName() {
       return fileName;
     }
-  }
-
-  /** At most this many problems are listed ({@link MarkerJson#MAX_PROBLEMS}). */
-  static final int MAX_PROBLEMS = MarkerJson.MAX_PROBLEMS;
-
-  /** {@link MarkerJson#problems}. */
-  public static List<String> problems(Kind kind, byte[] json) {
-    return MarkerJson.problems(kind, json);
-  }
-
-  public static UpdateRequest parseRequest(byte[] json, String subject) {
-    return MarkerJson.parseRequest(json, subject);
-  }
-
-  public static HostStatus parseHostStatus(byte[] json, String subject) {
-    return MarkerJson.parseHostStatus(json, subject);
-  }
-
-  public static UpdateHistory parseHistory(byte[] json, String subject) {
-    return MarkerJson.parseHistory(json, subject);
-  }
-
-  /** {@link MarkerJson#requestRef}. */
-  public static java.util.Optional<HostStatus.RequestRef> requestRef(byte[] json) {
-    return MarkerJson.requestRef(json);
-  }
-
-  /** {@link MarkerJson#serialize}. */
-  public static byte[] serialize(Kind kind, Object value) {
-    return MarkerJson.serialize(kind, value);
   }
 }

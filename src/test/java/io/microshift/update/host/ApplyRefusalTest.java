@@ -152,7 +152,7 @@ class ApplyRefusalTest {
     assertTrue(p.getMessage().contains("is a symlink"), p.getMessage());
     Files.delete(MarkerFiles.requestFile(h.paths.stateDir()));
     Files.writeString(MarkerFiles.requestFile(h.paths.stateDir()),
-        new String(io.microshift.update.marker.MarkerCodec.serialize(io.microshift.update.marker.MarkerCodec.Kind.REQUEST,
+        new String(io.microshift.update.marker.MarkerJson.serialize(io.microshift.update.marker.MarkerCodec.Kind.REQUEST,
             h.request())).replace(TestHost.REF_TARGET, "--sysroot=/tmp/x"));
     p = org.junit.jupiter.api.Assertions.assertThrows(io.microshift.update.marker.MarkerProblems.class,
         () -> new ApplyCommand(h.ctx()).run());

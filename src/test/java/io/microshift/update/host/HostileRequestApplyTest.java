@@ -11,6 +11,7 @@ import io.microshift.update.marker.CrashHook;
 import io.microshift.update.marker.HostState;
 import io.microshift.update.marker.HostStatus;
 import io.microshift.update.marker.MarkerCodec;
+import io.microshift.update.marker.MarkerJson;
 import io.microshift.update.marker.MarkerFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -76,7 +77,7 @@ class HostileRequestApplyTest {
 
   /** The valid request of {@code h}, edited as a JSON tree (no validation on the way). */
   static void writeEdited(TestHost h, Consumer<ObjectNode> edit) throws Exception {
-    ObjectNode n = (ObjectNode) JSON.readTree(MarkerCodec.serialize(MarkerCodec.Kind.REQUEST, h.request()));
+    ObjectNode n = (ObjectNode) JSON.readTree(MarkerJson.serialize(MarkerCodec.Kind.REQUEST, h.request()));
     edit.accept(n);
     writeRaw(h, n.toString().getBytes(StandardCharsets.UTF_8));
   }
@@ -91,7 +92,7 @@ class HostileRequestApplyTest {
             "is a symlink"),
         Arguments.of("hard link to a valid request", (Hostile) h -> {
           Path other = h.paths.stateDir().resolve("copy.json");
-          Files.write(other, MarkerCodec.serialize(MarkerCodec.Kind.REQUEST, h.request()));
+          Files.write(other, MarkerJson.serialize(MarkerCodec.Kind.REQUEST, h.request()));
           Files.createLink(requestFile(h), other);
         }, "hard links"),
         Arguments.of("FIFO", (Hostile) h -> {
@@ -115,14 +116,14 @@ class HostileRequestApplyTest {
         Arguments.of("0 bytes", (Hostile) h -> writeRaw(h, new byte[0]), "empty file"),
         Arguments.of("truncated", (Hostile) h -> writeRaw(h, "{\"apiVersion\":\"updates.micro".getBytes()), "not valid JSON"),
         Arguments.of("trailing garbage", (Hostile) h -> writeRaw(h,
-            (new String(MarkerCodec.serialize(MarkerCodec.Kind.REQUEST, h.request())) + "}rm -rf /").getBytes()), "not valid JSON"),
-        Arguments.of("UTF-16", (Hostile) h -> writeRaw(h, new String(MarkerCodec.serialize(MarkerCodec.Kind.REQUEST,
+            (new String(MarkerJson.serialize(MarkerCodec.Kind.REQUEST, h.request())) + "}rm -rf /").getBytes()), "not valid JSON"),
+        Arguments.of("UTF-16", (Hostile) h -> writeRaw(h, new String(MarkerJson.serialize(MarkerCodec.Kind.REQUEST,
             h.request())).getBytes(StandardCharsets.UTF_16LE)), "NUL byte"),
-        Arguments.of("UTF-8 BOM", (Hostile) h -> writeRaw(h, ("\ufeff" + new String(MarkerCodec.serialize(
+        Arguments.of("UTF-8 BOM", (Hostile) h -> writeRaw(h, ("\ufeff" + new String(MarkerJson.serialize(
             MarkerCodec.Kind.REQUEST, h.request()))).getBytes(StandardCharsets.UTF_8)), "byte order mark"),
         Arguments.of("top level array", (Hostile) h -> writeRaw(h, "[{}]".getBytes()), "not a JSON object"),
         Arguments.of("deep nesting", (Hostile) h -> writeRaw(h, "[".repeat(100_000).getBytes()), "at most 65536"),
-        Arguments.of("duplicate key", (Hostile) h -> writeRaw(h, new String(MarkerCodec.serialize(MarkerCodec.Kind.REQUEST,
+        Arguments.of("duplicate key", (Hostile) h -> writeRaw(h, new String(MarkerJson.serialize(MarkerCodec.Kind.REQUEST,
             h.request())).replaceFirst("\"action\" : \"Apply\"", "\"action\" : \"Cancel\", \"action\" : \"Apply\"").getBytes()),
             "Duplicate field 'action'"),
         Arguments.of("unknown field", (Hostile) h -> writeEdited(h, n -> n.put("runAfter", "curl x|sh")), "runAfter: unknown field"),

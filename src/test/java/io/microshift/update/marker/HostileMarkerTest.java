@@ -60,7 +60,7 @@ class HostileMarkerTest {
             "is a symlink"),
         Arguments.of("symlink to a valid file", (Setup) (s, r) -> {
           Path other = s.resolve("other.json");
-          Files.write(other, MarkerCodec.serialize(MarkerCodec.Kind.REQUEST, MarkerFilesTest.request()));
+          Files.write(other, MarkerJson.serialize(MarkerCodec.Kind.REQUEST, MarkerFilesTest.request()));
           Files.createSymbolicLink(r, other);
         }, "is a symlink"),
         Arguments.of("symlink to a dir", (Setup) (s, r) -> Files.createSymbolicLink(r, Path.of("/etc")), "is a symlink"),
@@ -68,7 +68,7 @@ class HostileMarkerTest {
             "is a symlink"),
         Arguments.of("hard link", (Setup) (s, r) -> {
           Path other = s.resolve("other.json");
-          Files.write(other, MarkerCodec.serialize(MarkerCodec.Kind.REQUEST, MarkerFilesTest.request()));
+          Files.write(other, MarkerJson.serialize(MarkerCodec.Kind.REQUEST, MarkerFilesTest.request()));
           Files.createLink(r, other);
         }, "hard links"),
         Arguments.of("FIFO", (Setup) (s, r) -> mkfifo(r), "not a regular file"),
@@ -202,7 +202,7 @@ class HostileMarkerTest {
   }
 
   static void writeValid(Path file, String mode) throws Exception {
-    Files.write(file, MarkerCodec.serialize(MarkerCodec.Kind.REQUEST, MarkerFilesTest.request()));
+    Files.write(file, MarkerJson.serialize(MarkerCodec.Kind.REQUEST, MarkerFilesTest.request()));
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
   }
 
@@ -214,7 +214,7 @@ class HostileMarkerTest {
   // ---------- bytes that are not one JSON object in plain UTF-8 ----------
 
   static byte[] valid() {
-    return MarkerCodec.serialize(MarkerCodec.Kind.REQUEST, MarkerFilesTest.request());
+    return MarkerJson.serialize(MarkerCodec.Kind.REQUEST, MarkerFilesTest.request());
   }
 
   static byte[] concat(byte[] a, byte[] b) {
@@ -263,10 +263,10 @@ class HostileMarkerTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("corruptBytes")
   void corruptContentIsRefusedWithAClearMessage(String name, byte[] bytes, String reason) throws Exception {
-    List<String> p = MarkerCodec.problems(MarkerCodec.Kind.REQUEST, bytes);
+    List<String> p = MarkerJson.problems(MarkerCodec.Kind.REQUEST, bytes);
     assertFalse(p.isEmpty(), name + " accepted");
     assertTrue(String.join("\n", p).contains(reason), name + ": " + p);
-    assertTrue(String.join("\n", MarkerCodec.problems(MarkerCodec.Kind.HOST_STATUS, bytes)).contains(reason));
+    assertTrue(String.join("\n", MarkerJson.problems(MarkerCodec.Kind.HOST_STATUS, bytes)).contains(reason));
     Files.write(request(), bytes);
     Files.setPosixFilePermissions(request(), PosixFilePermissions.fromString("rw-r--r--"));
     String m = refusal(() -> MarkerFiles.readRequest(state, OWNER));
@@ -587,8 +587,8 @@ class HostileMarkerTest {
         n.put("f" + i, 0);
       }
     });
-    assertEquals(MarkerCodec.MAX_PROBLEMS + 1, p.size(), p.toString());
-    assertTrue(p.get(MarkerCodec.MAX_PROBLEMS).matches("\\.\\.\\. and [0-9]+ more problems"), p.get(MarkerCodec.MAX_PROBLEMS));
+    assertEquals(MarkerJson.MAX_PROBLEMS + 1, p.size(), p.toString());
+    assertTrue(p.get(MarkerJson.MAX_PROBLEMS).matches("\\.\\.\\. and [0-9]+ more problems"), p.get(MarkerJson.MAX_PROBLEMS));
   }
 
   @Test
@@ -623,11 +623,11 @@ class HostileMarkerTest {
       byte[] l = new String(valid(), StandardCharsets.UTF_8).replace("\"waiting\"", "\"ok" + lone + "\"")
           .getBytes(StandardCharsets.UTF_8);
       assertEquals(List.of("verification.message: contains control characters (or invisible format characters)"),
-          MarkerCodec.problems(MarkerCodec.Kind.REQUEST, l), lone);
+          MarkerJson.problems(MarkerCodec.Kind.REQUEST, l), lone);
     }
     // plain UTF-8 beyond ASCII in a free-text message is fine
     byte[] b = new String(valid(), StandardCharsets.UTF_8).replace("\"waiting\"", "\"warte auf \u00fcberpr\u00fcfung\"")
         .getBytes(StandardCharsets.UTF_8);
-    assertEquals(List.of(), MarkerCodec.problems(MarkerCodec.Kind.REQUEST, b));
+    assertEquals(List.of(), MarkerJson.problems(MarkerCodec.Kind.REQUEST, b));
   }
 }

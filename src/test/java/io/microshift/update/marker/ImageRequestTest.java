@@ -37,7 +37,7 @@ class ImageRequestTest {
   void anImageByDigestIsValidAndRoundTrips() {
     assertEquals(List.of(), MarkerFilesTest.requestProblems(image(IMAGE, null)));
     UpdateRequest r = imageRequest(IMAGE, false);
-    UpdateRequest back = MarkerCodec.parseRequest(MarkerCodec.serialize(MarkerCodec.Kind.REQUEST, r), "test");
+    UpdateRequest back = MarkerJson.parseRequest(MarkerJson.serialize(MarkerCodec.Kind.REQUEST, r), "test");
     assertEquals(r, back);
     assertEquals("sha256:" + "ab".repeat(32), back.target().imageDigest());
   }

@@ -56,7 +56,7 @@ class MarkerFilesTest {
   }
 
   static List<String> requestProblems(Consumer<ObjectNode> edit) {
-    return MarkerCodec.problems(MarkerCodec.Kind.REQUEST, requestWith(edit));
+    return MarkerJson.problems(MarkerCodec.Kind.REQUEST, requestWith(edit));
   }
 
   @Test
@@ -135,12 +135,12 @@ class MarkerFilesTest {
 
   @Test
   void corruptFilesAreRefusedWithAClearMessage() {
-    assertEquals(List.of("not a JSON object"), MarkerCodec.problems(MarkerCodec.Kind.REQUEST, "[1]".getBytes()));
-    assertTrue(MarkerCodec.problems(MarkerCodec.Kind.REQUEST, "{\"apiVersion\":".getBytes()).get(0).startsWith("not valid JSON"));
+    assertEquals(List.of("not a JSON object"), MarkerJson.problems(MarkerCodec.Kind.REQUEST, "[1]".getBytes()));
+    assertTrue(MarkerJson.problems(MarkerCodec.Kind.REQUEST, "{\"apiVersion\":".getBytes()).get(0).startsWith("not valid JSON"));
     byte[] dup = "{\"apiVersion\":\"a\",\"apiVersion\":\"b\"}".getBytes();
-    assertTrue(MarkerCodec.problems(MarkerCodec.Kind.REQUEST, dup).get(0).contains("Duplicate field"));
+    assertTrue(MarkerJson.problems(MarkerCodec.Kind.REQUEST, dup).get(0).contains("Duplicate field"));
     byte[] trailing = (new String(requestWith(n -> {})) + "{}").getBytes();
-    assertTrue(MarkerCodec.problems(MarkerCodec.Kind.REQUEST, trailing).get(0).startsWith("not valid JSON"));
+    assertTrue(MarkerJson.problems(MarkerCodec.Kind.REQUEST, trailing).get(0).startsWith("not valid JSON"));
   }
 
   @Test
@@ -233,7 +233,7 @@ class MarkerFilesTest {
     UpdateRequest r = request();
     UpdateRequest optedIn = new UpdateRequest(r.apiVersion(), r.plan(), r.sequence(), r.action(), r.type(),
         r.from(), r.target(), false, r.backup(), 600, 2, r.verification(), true, false);
-    UpdateRequest back = MarkerCodec.parseRequest(MarkerCodec.MAPPER.valueToTree(optedIn).toString()
+    UpdateRequest back = MarkerJson.parseRequest(MarkerCodec.MAPPER.valueToTree(optedIn).toString()
         .getBytes(StandardCharsets.UTF_8), "request.json");
     assertTrue(back.allowUnsupportedPath());
     assertTrue(back.withAction(UpdateRequest.Action.Cancel, 8).allowUnsupportedPath());
@@ -263,7 +263,7 @@ class MarkerFilesTest {
     n.put("greenbootAttempts", -1);
     n.put("updatedAt", "yesterday");
     ((ArrayNode) n.get("history")).addObject().put("state", "Booted").put("time", "2026-01-31T12:00:00Z").put("x", 1);
-    List<String> p = MarkerCodec.problems(MarkerCodec.Kind.HOST_STATUS, n.toString().getBytes());
+    List<String> p = MarkerJson.problems(MarkerCodec.Kind.HOST_STATUS, n.toString().getBytes());
     String all = String.join("\n", p);
     for (String expected : List.of("state: 'Exploded' is not one of", "failedDataPath: '/etc' does not match",
         "greenbootAttempts: -1 is outside", "updatedAt: 'yesterday' is not an RFC 3339", "history[1].x: unknown field")) {

@@ -46,12 +46,12 @@ class UpdateHistoryFileTest {
           "2026-01-31T12:00:00.123456789Z", "2026-01-31T12:00:00.123456789Z", "b".repeat(63), "c".repeat(63),
           "2026-01-31T12:00:00.123456789Z", UID, UID, "0".repeat(64), "1".repeat(64), "2".repeat(64), 1000, longest));
     }
-    byte[] json = MarkerCodec.serialize(MarkerCodec.Kind.HISTORY, h);
+    byte[] json = MarkerJson.serialize(MarkerCodec.Kind.HISTORY, h);
     assertTrue(json.length < Markers.MAX_FILE_BYTES, json.length + " bytes");
   }
 
   private static List<String> problems(String json) {
-    return MarkerCodec.problems(MarkerCodec.Kind.HISTORY, json.getBytes(StandardCharsets.UTF_8));
+    return MarkerJson.problems(MarkerCodec.Kind.HISTORY, json.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String file(String... records) {
@@ -69,8 +69,8 @@ class UpdateHistoryFileTest {
           u.targetVersion(), u.outcome(), u.hostState(), u.startedAt(), u.finishedAt(), u.backupId(), u.restoredBackupId(),
           u.etcdSnapshotTime(), u.bootIdBefore(), u.bootIdAfter(), u.deploymentBefore(), u.deploymentAfter(),
           u.targetDeployment(), u.greenbootAttempts(), u.message());
-      byte[] json = MarkerCodec.serialize(MarkerCodec.Kind.HISTORY, UpdateHistory.empty().with(typed));
-      assertEquals(List.of(), MarkerCodec.problems(MarkerCodec.Kind.HISTORY, json), type + ": " + new String(json, StandardCharsets.UTF_8));
+      byte[] json = MarkerJson.serialize(MarkerCodec.Kind.HISTORY, UpdateHistory.empty().with(typed));
+      assertEquals(List.of(), MarkerJson.problems(MarkerCodec.Kind.HISTORY, json), type + ": " + new String(json, StandardCharsets.UTF_8));
     }
     assertTrue(problems(file(RECORD.replace("}", ",\"type\":\"tarball\"}"))).get(0).contains("type"));
   }
@@ -90,7 +90,7 @@ class UpdateHistoryFileTest {
         .toArray(String[]::new))).get(0).contains("at most 20"));
     assertTrue(problems(file(RECORD).replace(Markers.API_VERSION, "updates.microshift.io/marker/v2")).get(0)
         .contains("reads marker v1 only"));
-    assertThrows(MarkerProblems.class, () -> MarkerCodec.parseHistory(file(RECORD).replace("\"sequence\":3", "\"sequence\":\"3\"")
+    assertThrows(MarkerProblems.class, () -> MarkerJson.parseHistory(file(RECORD).replace("\"sequence\":3", "\"sequence\":\"3\"")
         .getBytes(StandardCharsets.UTF_8), "history.json"));
   }
 }
