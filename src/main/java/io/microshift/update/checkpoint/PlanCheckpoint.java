@@ -17,6 +17,13 @@ public interface PlanCheckpoint {
    */
   void save(UpdatePlan plan);
 
+  /**
+   * A deep copy of {@code plan} for a {@link #save} that runs on another thread while the caller
+   * goes on changing the original (the hooks' writes beside their execs); the saved
+   * resourceVersion is set on the copy.
+   */
+  UpdatePlan copy(UpdatePlan plan);
+
   /** A Normal Event about the plan (message for humans). */
   void normal(UpdatePlan plan, WorkloadReason reason, String message);
 

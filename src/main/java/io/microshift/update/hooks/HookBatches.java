@@ -15,26 +15,32 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.CompletionService;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the Pending hooks of one phase, at most {@code parallelism} at once, lower orders first,
  * with the status writes batched (issue 16 item 4).
  *
- * <p>Write-ahead with a reservation: one status write records the outcomes that came in since the
- * last write together with the next hooks to start, as many as the free slots and as many again, as
- * {@code Running} with one more attempt and no {@code startedAt}. Those reserved entries are
- * durable before any of them starts, so a slot that frees starts the next reserved hook at once,
- * without waiting for a write; the write that follows records its {@code startedAt}, the outcomes
- * and the next reservations. So at most {@code 2 × parallelism} entries are {@code Running} in the
- * saved status, and a crash reports each of them as cut off (docs/workloads.md): a reserved one
- * may not have started. After a failure of an on-error Fail hook no further hook starts: the
- * reserved ones go back to Pending (attempt count restored) in the last write, those already
- * running finish. Every outcome is saved before {@link #run} returns.
+ * <p>Write-ahead with a reservation: a status write records the outcomes that came in since the
+ * last write together with the next hooks to start, as {@code Running} with one more attempt and
+ * no {@code startedAt}. Those reserved entries are durable before any of them starts, so a slot
+ * that frees starts the next reserved hook at once, without waiting for a write; a later write
+ * records its {@code startedAt}. At most {@code 2 × parallelism} are reserved and not started, so
+ * at most {@code 3 × parallelism} entries are {@code Running} in the saved status, and a crash
+ * reports each of them as cut off (docs/workloads.md): a reserved one may not have started. After
+ * a failure of an on-error Fail hook no further hook starts: the reserved ones go back to Pending
+ * (attempt count restored) in the last write, those already running finish. Every outcome is
+ * saved before {@link #run} returns.
+ *
+ * <p>The writes run beside the execs, one at a time, each on a copy of the plan taken when it
+ * starts ({@link PlanCheckpoint#copy}): a hook that ends while a write is under way frees its slot
+ * for the next durable reservation at once. A write goes out when the free slots are about to run
+ * out of durable reservations, when nothing runs, or {@link #FLUSH} after the oldest change not
+ * saved yet ({@link #writeDue}), so that each carries several outcomes and reservations. A write
+ * that fails ends {@link #run} with its error, and no hook starts after it.
  *
  * <p>Events: a failure gets its plan Warning at once; the hooks that succeeded get one plan Event
  * for the whole call ({@code HookSucceeded} for one, {@code HooksSucceeded} with the count and the
@@ -45,6 +51,8 @@ import java.util.concurrent.Future;
 final class HookBatches {
   /** How long {@link #run} waits at its end for the pods' Events still being sent. */
   static final Duration EVENT_WAIT = Duration.ofSeconds(30);
+  /** At most this long between a hook's end (or start) and the write that records it. */
+  static final Duration FLUSH = Duration.ofMillis(500);
 
   private final PodExec exec;
   private final Clock clock;
@@ -56,6 +64,15 @@ final class HookBatches {
   private final Deque<HookStatus> queue;
   /** Saved Running, not started yet. */
   private final Deque<HookStatus> reserved = new ArrayDeque<>();
+  /** Reserved (Running in memory), not saved yet: the next write saves them. */
+  private final List<HookStatus> unsaved = new ArrayList<>();
+  /** Reserved, in the write under way: they become startable when it succeeds. */
+  private final List<HookStatus> saving = new ArrayList<>();
+  /** Outcomes, starts or reservations that no write carries yet. */
+  private boolean dirty;
+  /** When {@link #dirty} became true (System.nanoTime). */
+  private long dirtySince;
+  private boolean writing;
   private final List<HookStatus> succeeded = new ArrayList<>();
   private int running;
   /** The order of the hooks running or reserved; null when there are none. */
@@ -81,53 +98,106 @@ final class HookBatches {
       return;
     }
     ExecutorService hooks = DaemonPool.fixed("hook-", Math.min(parallelism, queue.size()));
+    ExecutorService writer = DaemonPool.fixed("hook-status-", 1);
     BackgroundEvents events = new BackgroundEvents("hook-event-", Math.min(parallelism, queue.size()));
-    CompletionService<Finished> done = new ExecutorCompletionService<>(hooks);
-    List<Finished> finished = new ArrayList<>();
+    BlockingQueue<Object> arrivals = new LinkedBlockingQueue<>(); // Finished and Saved, in order
     try {
       while (true) {
-        boolean changed = !finished.isEmpty();
-        for (Finished f : finished) {
-          stop |= record(f, events);
+        if (stop && releaseReserved()) {
+          changed();
         }
-        finished.clear();
-        if (stop) {
-          changed |= releaseReserved();
+        startReserved(hooks, arrivals);
+        if (reserve()) {
+          changed();
         }
-        startReserved(done);
-        changed |= reserve();
-        if (changed) {
-          checkpoint.save(plan); // the outcomes so far, the starts, and the next reservations
+        if (dirty && !writing && writeDue()) {
+          write(writer, arrivals); // the outcomes so far, the starts, and the next reservations
         }
-        startReserved(done);
-        if (running == 0) {
+        if (running == 0 && !writing && !dirty) {
           break;
         }
-        finished.add(take(done));
-        running--;
-        for (Future<Finished> f = done.poll(); f != null; f = done.poll()) {
-          finished.add(result(f));
-          running--;
+        Object first = dirty && !writing ? poll(arrivals, dirtySince + FLUSH.toNanos() - System.nanoTime())
+            : take(arrivals);
+        for (Object a = first; a != null; a = arrivals.poll()) {
+          arrived(a, events);
         }
       }
       reportSucceeded();
       events.awaitSent(EVENT_WAIT); // a failed or late one is not a failure of the hooks
     } finally {
       hooks.shutdownNow();
+      writer.shutdownNow();
       events.close();
     }
   }
 
   /**
-   * Reserves the next hooks of the current order, so that the running and the reserved ones are
-   * at most {@code 2 × parallelism}; whether it reserved any.
+   * Whether the changes not saved yet are written now: when the free slots are about to run out
+   * of durable reservations, when nothing runs (the end, or a stop), or when the oldest of them is
+   * {@link #FLUSH} old. Otherwise they wait for that write, so that each write carries several
+   * outcomes and reservations.
+   */
+  private boolean writeDue() {
+    return (!unsaved.isEmpty() && reserved.size() < parallelism) || running == 0 || stop
+        || System.nanoTime() - dirtySince >= FLUSH.toNanos();
+  }
+
+  private void changed() {
+    if (!dirty) {
+      dirty = true;
+      dirtySince = System.nanoTime();
+    }
+  }
+
+  /** Starts one write of a copy of the plan, with the reservations not saved yet. */
+  private void write(ExecutorService writer, BlockingQueue<Object> arrivals) {
+    UpdatePlan copy = checkpoint.copy(plan);
+    saving.addAll(unsaved);
+    unsaved.clear();
+    dirty = false;
+    writing = true;
+    writer.execute(() -> {
+      try {
+        checkpoint.save(copy);
+        arrivals.add(new Saved(copy.getMetadata().getResourceVersion(), null));
+      } catch (RuntimeException e) {
+        arrivals.add(new Saved(null, e));
+      }
+    });
+  }
+
+  /** Takes one hook's end or one write's end into the state. */
+  private void arrived(Object arrival, BackgroundEvents events) {
+    if (arrival instanceof Finished f) {
+      running--;
+      stop |= record(f, events);
+      changed();
+    } else if (arrival instanceof Saved saved) {
+      writing = false;
+      if (saved.error() != null) {
+        throw saved.error(); // nothing starts after a write that failed
+      }
+      plan.getMetadata().setResourceVersion(saved.resourceVersion());
+      if (stop) {
+        saving.clear(); // released back to Pending in memory; the next write says so
+      } else {
+        reserved.addAll(saving);
+        saving.clear();
+      }
+    }
+  }
+
+  /**
+   * Reserves the next hooks of the current order, so that at most {@code 2 × parallelism} are
+   * reserved and not started (durable, in the write under way, or for the next write); whether it
+   * reserved any.
    */
   private boolean reserve() {
-    if (running == 0 && reserved.isEmpty()) {
+    if (running == 0 && reserved.isEmpty() && saving.isEmpty() && unsaved.isEmpty()) {
       order = null;
     }
     boolean any = false;
-    while (!stop && !queue.isEmpty() && running + reserved.size() < 2 * parallelism
+    while (!stop && !queue.isEmpty() && reserved.size() + saving.size() + unsaved.size() < 2 * parallelism
         && (order == null || order == HookLedger.order(queue.peek()))) {
       HookStatus h = queue.poll();
       order = HookLedger.order(h);
@@ -136,28 +206,46 @@ final class HookBatches {
       h.startedAt = null;
       h.finishedAt = null;
       h.exitCode = null;
-      reserved.add(h);
+      unsaved.add(h);
       any = true;
     }
     return any;
   }
 
-  /** Starts reserved (saved) hooks into the free slots. */
-  private void startReserved(CompletionService<Finished> done) {
+  /** Starts reserved (saved) hooks into the free slots; each one's end arrives in {@code arrivals}. */
+  private void startReserved(ExecutorService hooks, BlockingQueue<Object> arrivals) {
     while (running < parallelism && !reserved.isEmpty()) {
       HookStatus h = reserved.poll();
       h.startedAt = now();
-      done.submit(() -> new Finished(h, execute(h)));
+      changed();
+      hooks.execute(() -> arrivals.add(finish(h)));
       running++;
+    }
+  }
+
+  /** Runs one hook; a runtime failure of the exec port ends {@link #run} with it. */
+  private Finished finish(HookStatus h) {
+    try {
+      return new Finished(h, execute(h), null);
+    } catch (RuntimeException e) {
+      return new Finished(h, null, e);
     }
   }
 
   /** After a stop: the reserved hooks never started; back to Pending. Whether there were any. */
   private boolean releaseReserved() {
-    boolean any = !reserved.isEmpty();
-    for (HookStatus h = reserved.poll(); h != null; h = reserved.poll()) {
-      h.state = HookLedger.PENDING;
-      h.attempts = h.attempts - 1;
+    List<HookStatus> never = new ArrayList<>(reserved);
+    never.addAll(saving); // the write under way saves them Running; the next one, Pending
+    never.addAll(unsaved);
+    reserved.clear();
+    unsaved.clear();
+    boolean any = false;
+    for (HookStatus h : never) {
+      if (HookLedger.RUNNING.equals(h.state)) { // not released by an earlier call
+        h.state = HookLedger.PENDING;
+        h.attempts = h.attempts - 1;
+        any = true;
+      }
     }
     return any;
   }
@@ -168,6 +256,9 @@ final class HookBatches {
 
   /** Puts one outcome into its entry (not saved yet); whether it stops the phase. */
   private boolean record(Finished f, BackgroundEvents events) {
+    if (f.error() != null) {
+      throw f.error(); // the entry stays Running in the saved status: a restart reports it Interrupted
+    }
     HookStatus h = f.hook();
     ExecResult result = f.result();
     h.finishedAt = now();
@@ -206,26 +297,22 @@ final class HookBatches {
     }
   }
 
-  private static Finished take(CompletionService<Finished> done) {
+  /** The next arrival within {@code nanos}, else null. */
+  private static Object poll(BlockingQueue<Object> arrivals, long nanos) {
     try {
-      return result(done.take());
+      return arrivals.poll(Math.max(0, nanos), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while hooks ran", e);
     }
   }
 
-  private static Finished result(Future<Finished> f) {
+  private static Object take(BlockingQueue<Object> arrivals) {
     try {
-      return f.get();
+      return arrivals.take();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while hooks ran", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re) {
-        throw re; // the entry stays Running in the saved status: a restart reports it Interrupted
-      }
-      throw new IllegalStateException("a hook's exec thread failed", e.getCause());
     }
   }
 
@@ -233,5 +320,9 @@ final class HookBatches {
     return clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
   }
 
-  private record Finished(HookStatus hook, ExecResult result) {}
+  /** A hook's end: its result, or the runtime failure of the exec port. */
+  private record Finished(HookStatus hook, ExecResult result, RuntimeException error) {}
+
+  /** A write's end: the saved resourceVersion, or its failure. */
+  private record Saved(String resourceVersion, RuntimeException error) {}
 }

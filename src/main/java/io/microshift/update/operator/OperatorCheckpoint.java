@@ -10,6 +10,8 @@ import io.microshift.update.checkpoint.WorkloadReason;
  * StatusWriter}, Events through its {@link EventRecorder}.
  */
 public final class OperatorCheckpoint implements PlanCheckpoint {
+  private static final PlanCloner CLONER = new PlanCloner(OperatorClients.serialization());
+
   private final StatusWriter writer;
   private final EventRecorder events;
 
@@ -21,6 +23,11 @@ public final class OperatorCheckpoint implements PlanCheckpoint {
   @Override
   public void save(UpdatePlan plan) {
     writer.save(plan);
+  }
+
+  @Override
+  public UpdatePlan copy(UpdatePlan plan) {
+    return CLONER.clone(plan);
   }
 
   @Override

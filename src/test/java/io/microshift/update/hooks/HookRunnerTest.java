@@ -396,16 +396,112 @@ class HookRunnerTest {
         HookPhase.PRE_UPDATE, new OperatorCheckpoint(writer, events));
 
     assertTrue(outcome.succeeded(), outcome.message());
-    // one at a time: b-0 is reserved with a-0 and starts when a-0 ends, before the write that
-    // records a-0's outcome (and b-0's start, and reserves c-0)
-    assertEquals(List.of(
-        Map.of("a-0", "Pending", "b-0", "Pending", "c-0", "Pending", "d-0", "Pending"),
-        Map.of("a-0", "Running-", "b-0", "Running-", "c-0", "Pending", "d-0", "Pending"),
-        Map.of("a-0", "Succeeded", "b-0", "Running+", "c-0", "Running-", "d-0", "Pending"),
-        Map.of("a-0", "Succeeded", "b-0", "Succeeded", "c-0", "Running+", "d-0", "Running-"),
-        Map.of("a-0", "Succeeded", "b-0", "Succeeded", "c-0", "Succeeded", "d-0", "Running+"),
-        Map.of("a-0", "Succeeded", "b-0", "Succeeded", "c-0", "Succeeded", "d-0", "Succeeded")), saved,
-        "every outcome is saved before run returns");
+    assertEquals(Map.of("a-0", "Running-", "b-0", "Running-", "c-0", "Pending", "d-0", "Pending"), saved.get(1),
+        "the first write after discovery reserves as many as the free slot and as many again");
+    // b-0 was reserved with a-0 and starts when a-0 ends, before any write records a-0's outcome
+    Map<String, String> firstWithA = saved.stream().filter(m -> "Succeeded".equals(m.get("a-0")))
+        .findFirst().orElseThrow();
+    assertTrue(List.of("Running+", "Succeeded").contains(firstWithA.get("b-0")), "b-0 started without a write: " + saved);
+    for (Map<String, String> states : saved) {
+      long reservedOnly = states.values().stream().filter("Running-"::equals).count();
+      assertTrue(reservedOnly <= 2, "at most 2 x parallelism reserved and not started: " + saved);
+    }
+    assertEquals(Map.of("a-0", "Succeeded", "b-0", "Succeeded", "c-0", "Succeeded", "d-0", "Succeeded"),
+        saved.get(saved.size() - 1), "every outcome is saved before run returns");
+  }
+
+  /**
+   * Issue 16 item 4: the status writes run beside the execs. While a write is under way, a freed
+   * slot starts the next reservation that an earlier write made durable (here the second write
+   * waits until d-0 has started, which a write on the hooks' own thread would never see).
+   */
+  @Test
+  void aSlowWriteDoesNotHoldBackTheHooksAlreadyReserved() {
+    List<String> pods = List.of("a-0", "b-0", "c-0", "d-0", "e-0", "f-0");
+    for (String pod : pods) {
+      hookedPod("app", pod, "db", List.of("dump"));
+    }
+    java.util.concurrent.CountDownLatch dStarted = new java.util.concurrent.CountDownLatch(1);
+    List<Boolean> waited = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger writes = new AtomicInteger();
+    StatusWriter writer = plan -> {
+      boolean reservedD = plan.getStatus().hooks.stream()
+          .anyMatch(h -> h.pod.equals("d-0") && "Running".equals(h.state) && h.startedAt == null);
+      boolean someDone = plan.getStatus().hooks.stream().anyMatch(h -> "Succeeded".equals(h.state));
+      if (writes.incrementAndGet() > 1 && reservedD && someDone) { // a write under way while d-0 waits
+        try {
+          waited.add(dStarted.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return TestPlans.writer(client).save(plan);
+    };
+    PodExec slow = new PodExec(client) {
+      @Override
+      public ExecResult exec(String ns, String pod, String container, List<String> argv, Duration timeout) {
+        if (pod.equals("d-0")) {
+          dStarted.countDown();
+        }
+        try {
+          Thread.sleep(pod.equals("b-0") ? 400 : 50); // b-0 holds its slot: a-0's frees first
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return new ExecResult(0, false, null, "", "");
+      }
+    };
+    HookPolicy two = new HookPolicy();
+    two.parallelism = 2;
+
+    HookOutcome outcome = runner(slow).run(TestPlans.create(client, "p1", two, null),
+        HookPhase.PRE_UPDATE, new OperatorCheckpoint(writer, events));
+
+    assertTrue(outcome.succeeded(), outcome.message());
+    assertFalse(waited.isEmpty(), "a write was under way while d-0 was reserved and not started");
+    assertEquals(List.of(true), waited.subList(0, 1), "d-0 started while that write was under way");
+    UpdatePlan stored = TestPlans.reload(client, "p1");
+    for (String pod : pods) {
+      assertEquals("Succeeded", entry(stored, pod).state, pod);
+    }
+  }
+
+  /**
+   * Writes wait to carry several outcomes, but not for long: a hook's outcome is saved within
+   * {@link HookBatches#FLUSH} even while another hook goes on running.
+   */
+  @Test
+  void anOutcomeIsSavedWithinTheFlushDelayWhileAnotherHookRuns() {
+    hookedPod("app", "a-0", "db", List.of("dump"));
+    hookedPod("app", "b-0", "db", List.of("dump"));
+    java.util.concurrent.CountDownLatch bEnds = new java.util.concurrent.CountDownLatch(1);
+    List<String> aSavedWhileBRan = Collections.synchronizedList(new ArrayList<>());
+    StatusWriter writer = plan -> {
+      if ("Succeeded".equals(entry(plan, "a-0").state) && bEnds.getCount() == 1) {
+        aSavedWhileBRan.add(entry(plan, "b-0").state);
+        bEnds.countDown();
+      }
+      return TestPlans.writer(client).save(plan);
+    };
+    PodExec exec = new PodExec(client) {
+      @Override
+      public ExecResult exec(String ns, String pod, String container, List<String> argv, Duration timeout) {
+        if (pod.equals("b-0")) {
+          try {
+            bEnds.await(10 * HookBatches.FLUSH.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return new ExecResult(0, false, null, "", "");
+      }
+    };
+    HookPolicy two = new HookPolicy();
+    two.parallelism = 2;
+
+    assertTrue(runner(exec).run(TestPlans.create(client, "p1", two, null), HookPhase.PRE_UPDATE,
+        new OperatorCheckpoint(writer, events)).succeeded());
+    assertEquals(List.of("Running"), aSavedWhileBRan, "a-0's outcome was saved while b-0 still ran");
   }
 
   /**
