@@ -56,6 +56,8 @@ public final class OperatorHandoffBench {
   private static boolean atMost;
   /** When the ReplicaSet stand-in last deleted a paused Deployment's pods (System.nanoTime). */
   static final java.util.concurrent.atomic.AtomicLong LAST_POD_DELETE = new java.util.concurrent.atomic.AtomicLong();
+  /** When it first did (System.nanoTime). */
+  static final java.util.concurrent.atomic.AtomicLong FIRST_POD_DELETE = new java.util.concurrent.atomic.AtomicLong();
 
   public static void main(String[] args) throws Exception {
     Path repo = Path.of(args[0]);
@@ -122,6 +124,10 @@ public final class OperatorHandoffBench {
       notePhase(api, start, last, timeline);
       timeline.forEach(l -> log("%s", l));
       log("the host stand-in answered the Prepare at %.2f s", prepared[0] / 1e9);
+      if (LAST_POD_DELETE.get() != 0) {
+        log("the replica-set stand-in deleted the first paused pod at %.2f s, the last at %.2f s",
+            (FIRST_POD_DELETE.get() - start) / 1e9, (LAST_POD_DELETE.get() - start) / 1e9);
+      }
       planWatch.close();
       if (Boolean.getBoolean("bench.phaseLatency")) {
         return printPhaseLatency(start, prepared[0], phaseSeen);
@@ -256,6 +262,7 @@ public final class OperatorHandoffBench {
         if (action == Action.MODIFIED && replicas != null && replicas == 0) {
           api.client.pods().inNamespace(PAUSED_NS)
               .withLabels(d.getSpec().getSelector().getMatchLabels()).delete();
+          FIRST_POD_DELETE.compareAndSet(0, System.nanoTime());
           LAST_POD_DELETE.set(System.nanoTime());
         }
       }
