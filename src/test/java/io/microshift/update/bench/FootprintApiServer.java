@@ -29,10 +29,12 @@ import java.util.concurrent.CountDownLatch;
  *       {@code <work>/api-url}, then {@code <work>/ready}. When
  *       {@code <work>/create-plan} appears (naming the operator's state dir, where it answers the
  *       host's Prepare at once) it creates an ostree plan and from then on writes the
- *       plan's phase to {@code <work>/phase}. Stops on SIGTERM or after the lifetime.
+ *       plan's phase to {@code <work>/phase}; when request.json asks for the Apply, it writes
+ *       {@code <work>/handoff} ({@link #handoff}). Stops on SIGTERM or after the lifetime.
  * </ul>
  */
 public final class FootprintApiServer {
+  static final String PLAN = "footprint";
   private FootprintApiServer() {}
 
   public static void main(String[] args) throws Exception {
@@ -117,33 +119,41 @@ public final class FootprintApiServer {
 
       long deadline = System.nanoTime() + lifetimeSeconds * 1_000_000_000L;
       boolean created = false;
+      boolean handedOff = false;
+      long createdAt = 0;
       String lastPhase = "";
       Path hostStateDir = null;
       long[] prepared = {0};
-      while (System.nanoTime() < deadline && stop.getCount() > 0) {
+      // every 10 ms: the host stand-in and the Apply; every 100 ms: the plan's phase (a GET)
+      for (int i = 0; System.nanoTime() < deadline && stop.getCount() > 0; i++) {
         if (!created && Files.exists(work.resolve("create-plan"))) {
           // the file names the operator's state dir: the host's Prepare is answered there at once
           String dir = Files.readString(work.resolve("create-plan")).trim();
           hostStateDir = dir.isEmpty() ? null : Path.of(dir);
-          api.client.resource(BenchMockApi.ostreePlan("footprint", List.of(OperatorHandoffBench.PAUSED_NS)))
+          createdAt = System.nanoTime();
+          api.client.resource(BenchMockApi.ostreePlan(PLAN, List.of(OperatorHandoffBench.PAUSED_NS)))
               .create();
           created = true;
         }
-        if (created && hostStateDir != null) {
-          OperatorHandoffBench.applyWritten(hostStateDir, (Integer) Files.getAttribute(hostStateDir, "unix:uid"),
-              System.nanoTime(), prepared);
+        if (created && hostStateDir != null && !handedOff) {
+          handedOff = OperatorHandoffBench.applyWritten(hostStateDir,
+              (Integer) Files.getAttribute(hostStateDir, "unix:uid"), createdAt, prepared);
+          if (handedOff) {
+            writeAtomically(work.resolve("handoff"), handoff(api, System.nanoTime() - createdAt));
+          }
         }
-        if (created) {
-          UpdatePlan p = api.client.resources(UpdatePlan.class).withName("footprint").get();
+        if (created && i % 10 == 0) {
+          UpdatePlan p = api.client.resources(UpdatePlan.class).withName(PLAN).get();
           Phase phase = p == null || p.getStatus() == null ? null : p.getStatus().phase;
           String now = phase == null ? "None" : phase.name();
           if (!now.equals(lastPhase)) {
             writeAtomically(work.resolve("phase"), now + "\n");
-            log("plan phase %s: %s", now, p == null || p.getStatus() == null ? "" : p.getStatus().message);
+            log("%.2f s plan phase %s: %s", (System.nanoTime() - createdAt) / 1e9, now,
+                p == null || p.getStatus() == null ? "" : p.getStatus().message);
             lastPhase = now;
           }
         }
-        Thread.sleep(200);
+        Thread.sleep(10);
       }
     } finally {
       if (controller != null) {
@@ -153,6 +163,19 @@ public final class FootprintApiServer {
         api.close();
       }
     }
+  }
+
+  /**
+   * The hand-off's line for {@code <work>/handoff}: its seconds from the plan's creation to
+   * request.json asking for the Apply, then how many hooks succeeded and how many workloads are
+   * paused in the plan's status, then its backup set id ("-" when none).
+   */
+  private static String handoff(BenchMockApi api, long nanos) {
+    UpdatePlan p = api.client.resources(UpdatePlan.class).withName(PLAN).get();
+    long hooks = p.getStatus().hooks.stream().filter(h -> "Succeeded".equals(h.state)).count();
+    long paused = p.getStatus().pausedWorkloads.stream().filter(w -> "Paused".equals(w.state)).count();
+    String backup = p.getStatus().backup == null || p.getStatus().backup.id == null ? "-" : p.getStatus().backup.id;
+    return String.format(Locale.ROOT, "%.3f %d %d %s%n", nanos / 1e9, hooks, paused, backup);
   }
 
   static void writeAtomically(Path file, String content) throws IOException {

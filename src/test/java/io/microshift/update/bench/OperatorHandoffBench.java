@@ -103,6 +103,7 @@ public final class OperatorHandoffBench {
     try {
       runtime.start();
       List<String> timeline = new ArrayList<>();
+      CpuSplit cpu = CpuSplit.start();
       long start = System.nanoTime();
       api.client.resource(BenchMockApi.ostreePlan("bench", List.of(PAUSED_NS))).create();
       Phase last = null;
@@ -121,9 +122,11 @@ public final class OperatorHandoffBench {
         Thread.sleep(10);
       }
       long elapsed = System.nanoTime() - start;
+      String cpuUse = cpu.since(elapsed);
       notePhase(api, start, last, timeline);
       timeline.forEach(l -> log("%s", l));
       log("the host stand-in answered the Prepare at %.2f s", prepared[0] / 1e9);
+      log("%s", cpuUse);
       if (LAST_POD_DELETE.get() != 0) {
         log("the replica-set stand-in deleted the first paused pod at %.2f s, the last at %.2f s",
             (FIRST_POD_DELETE.get() - start) / 1e9, (LAST_POD_DELETE.get() - start) / 1e9);
@@ -274,6 +277,40 @@ public final class OperatorHandoffBench {
         }
       }
     });
+  }
+
+  /**
+   * Where the CPU of the hand-off went: the mock API server's event loops (vert.x threads, alive
+   * through the run) against the rest of the process (the operator, its client, the stand-ins).
+   */
+  record CpuSplit(long process, long mock) {
+    static CpuSplit start() {
+      return new CpuSplit(processCpu(), mockCpu());
+    }
+
+    String since(long wallNanos) {
+      double mockS = (mockCpu() - mock) / 1e9;
+      double restS = (processCpu() - process) / 1e9 - mockS;
+      return String.format(Locale.ROOT, "CPU in the hand-off: the mock API server's event loops %.2f s, the rest of"
+          + " the process (the operator, its client, the stand-ins) %.2f s, in %.2f s of wall time on %d cores",
+          mockS, restS, wallNanos / 1e9, Runtime.getRuntime().availableProcessors());
+    }
+
+    private static long processCpu() {
+      return ((com.sun.management.OperatingSystemMXBean)
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static long mockCpu() {
+      java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+      long sum = 0;
+      for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+        if (t != null && t.getThreadName().startsWith("vert.x-")) {
+          sum += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
+        }
+      }
+      return sum;
+    }
   }
 
   private static String target(double d) {
