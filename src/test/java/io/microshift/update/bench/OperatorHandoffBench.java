@@ -30,7 +30,7 @@ import java.util.Map;
  * Prepared, so that the figure is the operator's own: Preflight, the Prepare hand-off, the hooks,
  * the pause and the Apply hand-off),
  * with {@code hooks} pods carrying a pre-update hook and {@code paused} Deployments selected for
- * pausing. Run by {@code hack/bench.d/operator-handoff}, {@code handoff-200} and {@code phase-latency}.
+ * pausing. Run by {@code hack/bench.d/operator-handoff} and {@code phase-latency}; {@code handoff-200} runs the operator in its own process ({@link FootprintApiServer}).
  *
  * <p>Everything is real except the API server: the operator in-process with its production ports
  * (KubernetesWorkloads, the marker files in a real state dir), against the fabric8 mock API server
@@ -51,7 +51,7 @@ public final class OperatorHandoffBench {
   static final String PAUSED_NS = "bench-paused";
   static final String HOOK_ANNOTATION = "pre-update.hook.updates.microshift.io/command";
   static final List<String> HOOK_ARGV = List.of("/bin/true");
-  /** The BENCH line's name; handoff-200 passes its own, with an at-most target. */
+  /** The BENCH line's name; phase-latency passes its own, with an at-most target. */
   private static String name = "operator-handoff-seconds";
   private static boolean atMost;
   /** When the ReplicaSet stand-in last deleted a paused Deployment's pods (System.nanoTime). */
