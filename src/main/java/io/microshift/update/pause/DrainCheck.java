@@ -27,9 +27,14 @@ final class DrainCheck {
   }
 
   DrainResult drained(String planName) {
+    return drained(planName, workloads.listAll());
+  }
+
+  /** As {@link #drained(String)}, over {@code all}, the workloads as {@link Workloads#listAll} lists them. */
+  DrainResult drained(String planName, List<HasMetadata> all) {
     Map<String, List<Pod>> podsByNamespace = new HashMap<>();
     List<String> remaining = new ArrayList<>();
-    for (HasMetadata o : workloads.listAll()) {
+    for (HasMetadata o : all) {
       Map<String, String> a = o.getMetadata().getAnnotations();
       if (a == null || !planName.equals(a.get(PauseAnnotations.PAUSED_BY))) {
         continue;

@@ -42,6 +42,14 @@ final class Pauser {
 
   /** Pauses {@code selected}, the objects as the selection listed them (edited in place). */
   PauseOutcome pause(UpdatePlan plan, List<HasMetadata> selected, PlanCheckpoint checkpoint) {
+    return pauseListed(plan, selected, checkpoint).outcome();
+  }
+
+  /**
+   * As {@link #pause}, with the selected objects as the pause left them: each as its update
+   * returned it, or as listed when it was left alone; those found deleted left out.
+   */
+  Paused pauseListed(UpdatePlan plan, List<HasMetadata> selected, PlanCheckpoint checkpoint) {
     String planName = plan.getMetadata().getName();
     String planUid = plan.getMetadata().getUid();
     List<PausedWorkload> paused = new ArrayList<>();
@@ -51,7 +59,11 @@ final class Pauser {
     List<ObjectEvent> objectEvents = new ArrayList<>();
     boolean statusChanged = false;
     List<Attempt> attempts = ParallelUpdates.map(selected, PARALLELISM, o -> attempt(o, planName, planUid));
+    List<HasMetadata> objects = new ArrayList<>();
     for (Attempt at : attempts) {
+      if (at.after() != null) {
+        objects.add(at.after());
+      }
       WorkloadRef ref = at.ref();
       if (at.error() != null) {
         failures.add(ref + ": " + at.error().getMessage());
@@ -102,8 +114,11 @@ final class Pauser {
       checkpoint.normal(plan, WorkloadReason.WorkloadsPaused, "paused " + changed.size() + " workloads: "
           + String.join(", ", changed));
     }
-    return new PauseOutcome(paused, skipped, failures);
+    return new Paused(new PauseOutcome(paused, skipped, failures), objects);
   }
+
+  /** A pause's outcome and the selected objects as it left them. */
+  record Paused(PauseOutcome outcome, List<HasMetadata> objects) {}
 
   /**
    * Pauses one object unless it carries a pause record already (this plan's: left as it is;

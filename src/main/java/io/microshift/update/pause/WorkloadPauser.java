@@ -1,10 +1,14 @@
 package io.microshift.update.pause;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.api.WorkloadSelection;
 import io.microshift.update.checkpoint.PlanCheckpoint;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Pausing and resuming the workloads while the device updates: the entry point the reconciler
@@ -16,6 +20,7 @@ import java.util.List;
  * operator restart, after etcd was restored, and while the plan is being deleted.
  */
 public class WorkloadPauser {
+  private final Workloads workloads;
   private final WorkloadSelector selector;
   private final Pauser pauser;
   private final DrainCheck drainCheck;
@@ -24,6 +29,7 @@ public class WorkloadPauser {
 
   public WorkloadPauser(KubernetesClient client, String operatorNamespace) {
     Workloads workloads = new Workloads(client, new ProtectedNamespaces(operatorNamespace));
+    this.workloads = workloads;
     ObjectUpdates updates = new ObjectUpdates(client, workloads);
     this.selector = new WorkloadSelector(workloads);
     this.pauser = new Pauser(updates);
@@ -39,16 +45,42 @@ public class WorkloadPauser {
 
   /** Pauses the selected workloads; idempotent. Saves status.pausedWorkloads through the checkpoint. */
   public PauseOutcome pause(UpdatePlan plan, PlanCheckpoint checkpoint) {
-    if (plan.getStatus() == null || plan.getStatus().acceptedSpec == null) {
-      throw new IllegalStateException("plan " + plan.getMetadata().getName()
-          + " has no status.acceptedSpec: pausing acts on the accepted spec only");
-    }
+    requireAcceptedSpec(plan);
     return pauser.pause(plan, selector.selectObjects(plan.getStatus().acceptedSpec.workloads), checkpoint);
   }
+
+  /**
+   * {@link #pause}, then, when every selected workload is paused or skipped, {@link #drained} over
+   * the same listing of the workloads (the selected ones as the pause left them): one listing of
+   * the workloads per pass while the pods drain, not two.
+   */
+  public PauseAndDrain pauseAndCheckDrain(UpdatePlan plan, PlanCheckpoint checkpoint) {
+    requireAcceptedSpec(plan);
+    List<HasMetadata> all = workloads.listAll();
+    List<HasMetadata> selected = WorkloadSelector.selectObjects(plan.getStatus().acceptedSpec.workloads, all);
+    Pauser.Paused p = pauser.pauseListed(plan, selected, checkpoint);
+    if (!p.outcome().succeeded()) {
+      return new PauseAndDrain(p.outcome(), null);
+    }
+    Set<WorkloadRef> refs = selected.stream().map(Workloads::ref).collect(Collectors.toSet());
+    List<HasMetadata> after = new ArrayList<>(p.objects());
+    all.stream().filter(o -> !refs.contains(Workloads.ref(o))).forEach(after::add);
+    return new PauseAndDrain(p.outcome(), drainCheck.drained(plan.getMetadata().getName(), after));
+  }
+
+  /** A pause's outcome and, when it succeeded, whether the paused workloads' pods are gone. */
+  public record PauseAndDrain(PauseOutcome outcome, DrainResult drain) {}
 
   /** Whether the pods of the workloads paused by the plan are gone. Non-blocking, read-only. */
   public DrainResult drained(UpdatePlan plan) {
     return drainCheck.drained(plan.getMetadata().getName());
+  }
+
+  private static void requireAcceptedSpec(UpdatePlan plan) {
+    if (plan.getStatus() == null || plan.getStatus().acceptedSpec == null) {
+      throw new IllegalStateException("plan " + plan.getMetadata().getName()
+          + " has no status.acceptedSpec: pausing acts on the accepted spec only");
+    }
   }
 
   /** Restores every workload that carries this plan's pause record. Idempotent. */

@@ -26,7 +26,12 @@ final class WorkloadSelector {
 
   /** The selected objects as one list of each kind returned them, in the order of {@link #select}. */
   List<HasMetadata> selectObjects(WorkloadSelection selection) {
-    return workloads.listAll().stream()
+    return selectObjects(selection, workloads.listAll());
+  }
+
+  /** As {@link #selectObjects(WorkloadSelection)}, from {@code all} ({@link Workloads#listAll}). */
+  static List<HasMetadata> selectObjects(WorkloadSelection selection, List<HasMetadata> all) {
+    return all.stream()
         .filter(o -> selected(o, selection))
         .sorted(Comparator.comparing(Workloads::ref, WorkloadRef.ORDER))
         .toList();

@@ -37,20 +37,16 @@ final class RecordingWorkloads implements WorkloadHooks, WorkloadPausing {
   }
 
   @Override
-  public void pause(UpdatePlan plan, StatusWriter writer, EventRecorder events) {
+  public String pause(UpdatePlan plan, StatusWriter writer, EventRecorder events) {
     if (!paused) {
       calls.add("pause");
     }
     paused = true;
-  }
-
-  /** What {@link #stillRunning} reports (null: every paused workload's pods are gone). */
-  volatile java.util.function.Supplier<String> running = () -> null;
-
-  @Override
-  public String stillRunning(UpdatePlan plan) {
     return running.get();
   }
+
+  /** What {@link #pause} reports still running (null: every paused workload's pods are gone). */
+  volatile java.util.function.Supplier<String> running = () -> null;
 
   @Override
   public String notReady(UpdatePlan plan) {

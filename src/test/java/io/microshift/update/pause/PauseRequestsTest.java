@@ -97,6 +97,26 @@ class PauseRequestsTest {
         "status.pausedWorkloads is as it was: not written again: " + again);
   }
 
+  /** Issue 16 item 4: a pass while the pods drain lists each kind of workload once, not twice. */
+  @Test
+  void aPassWhileThePodsDrainListsTheWorkloadsOnce() throws InterruptedException {
+    Fixtures.deployment(client, "app", "web", 2, Map.of(), PAUSE);
+    Fixtures.pod(client, "app", "web-1", Map.of("app", "web"), "Running");
+    UpdatePlan plan = TestPlans.create(client, "p1", null, null);
+    pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
+    requests();
+
+    WorkloadPauser.PauseAndDrain pass = pauser().pauseAndCheckDrain(TestPlans.reload(client, "p1"),
+        new OperatorCheckpoint(TestPlans.writer(client), events));
+
+    assertEquals(List.of("app/web-1"), pass.drain().remainingPods());
+    List<String> again = requests();
+    for (String list : List.of("/apis/apps/v1/deployments", "/apis/apps/v1/statefulsets", "/apis/batch/v1/cronjobs")) {
+      assertEquals(1, again.stream().filter(r -> r.startsWith("GET " + list)).count(), list + ": " + again);
+    }
+    assertEquals(List.of(), on(again, "/apis/apps/v1/namespaces/app/deployments/web"), again.toString());
+  }
+
   @Test
   void thePauseAndTheResumeDoNotWaitForTheEventsOnTheWorkloads() {
     Fixtures.deployment(client, "app", "web", 2, Map.of(), PAUSE);

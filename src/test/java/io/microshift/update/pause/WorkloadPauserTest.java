@@ -304,6 +304,35 @@ class WorkloadPauserTest {
     assertEquals(Map.of(), ours(getDeployment(client, "app", "web")));
   }
 
+  /** The pause and the drain check of one pass share one listing; the result is the same. */
+  @Test
+  void pauseAndCheckDrainPausesThenSeesThePodsOfTheWorkloadsItPaused() {
+    Fixtures.deployment(client, "app", "web", 2, Map.of(), PAUSE);
+    CronJob nightly = Fixtures.cronJob(client, "app", "nightly", false, Map.of(), PAUSE);
+    Fixtures.deployment(client, "app", "other", 1, Map.of(), Map.of());
+    Fixtures.pod(client, "app", "web-1", Map.of("app", "web"), "Running");
+    Fixtures.pod(client, "app", "other-1", Map.of("app", "other"), "Running");
+    Job job = Fixtures.jobOf(client, nightly, "nightly-1");
+    Fixtures.podOfJob(client, job, "nightly-1-x", "Running");
+    UpdatePlan plan = TestPlans.create(client, "p1", null, null);
+
+    WorkloadPauser.PauseAndDrain first = pauser().pauseAndCheckDrain(plan,
+        new OperatorCheckpoint(TestPlans.writer(client), events));
+
+    assertTrue(first.outcome().succeeded(), first.outcome().failures().toString());
+    assertEquals(2, first.outcome().paused().size());
+    assertEquals(0, Fixtures.getDeployment(client, "app", "web").getSpec().getReplicas());
+    assertEquals(List.of("app/nightly-1-x", "app/web-1"), first.drain().remainingPods(),
+        "the workloads it paused in this pass count, the others do not");
+
+    client.pods().inNamespace("app").withName("web-1").delete();
+    client.pods().inNamespace("app").withName("nightly-1-x").delete();
+    WorkloadPauser.PauseAndDrain again = pauser().pauseAndCheckDrain(TestPlans.reload(client, "p1"),
+        new OperatorCheckpoint(TestPlans.writer(client), events));
+    assertTrue(again.drain().drained(), again.drain().message());
+    assertEquals(1, Fixtures.getDeployment(client, "app", "other").getSpec().getReplicas());
+  }
+
   @Test
   void drainedWaitsForThePodsOfPausedWorkloadsIncludingRunningCronJobPods() {
     Fixtures.deployment(client, "app", "web", 2, Map.of(), PAUSE);

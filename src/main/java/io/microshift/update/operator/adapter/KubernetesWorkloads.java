@@ -17,7 +17,6 @@ import io.microshift.update.operator.OperatorCheckpoint;
 import io.microshift.update.operator.StatusWriter;
 import io.microshift.update.operator.port.WorkloadHooks;
 import io.microshift.update.operator.port.WorkloadPausing;
-import io.microshift.update.pause.DrainResult;
 import io.microshift.update.pause.PauseOutcome;
 import io.microshift.update.pause.ReadyResult;
 import io.microshift.update.pause.ResumeOutcome;
@@ -67,17 +66,13 @@ public final class KubernetesWorkloads implements WorkloadHooks, WorkloadPausing
   }
 
   @Override
-  public void pause(UpdatePlan plan, StatusWriter writer, EventRecorder events) {
-    PauseOutcome o = pauser.pause(plan, new OperatorCheckpoint(writer, events));
+  public String pause(UpdatePlan plan, StatusWriter writer, EventRecorder events) {
+    WorkloadPauser.PauseAndDrain p = pauser.pauseAndCheckDrain(plan, new OperatorCheckpoint(writer, events));
+    PauseOutcome o = p.outcome();
     if (!o.succeeded()) {
       throw new IllegalStateException("could not pause every workload: " + String.join("; ", o.failures()));
     }
-  }
-
-  @Override
-  public String stillRunning(UpdatePlan plan) {
-    DrainResult d = pauser.drained(plan);
-    return d.drained() ? null : d.message();
+    return p.drain().drained() ? null : p.drain().message();
   }
 
   @Override

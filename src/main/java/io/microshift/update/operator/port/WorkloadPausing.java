@@ -11,11 +11,12 @@ public interface WorkloadPausing {
   /** Read-only: the workloads the plan would pause, as kind/namespace/name. */
   List<String> select(UpdatePlan plan);
 
-  /** Pauses what the plan selects; the originals are recorded on each object. Idempotent. */
-  void pause(UpdatePlan plan, StatusWriter writer, EventRecorder events);
-
-  /** Null when every pod of the paused workloads is gone, else what is still running. */
-  String stillRunning(UpdatePlan plan);
+  /**
+   * Pauses what the plan selects; the originals are recorded on each object. Idempotent. Then
+   * returns null when every pod of the paused workloads is gone, else what is still running (one
+   * listing of the workloads for both).
+   */
+  String pause(UpdatePlan plan, StatusWriter writer, EventRecorder events);
 
   /** Null when every resumed workload is ready again, else what is still starting. */
   String notReady(UpdatePlan plan);

@@ -44,8 +44,7 @@ public final class PausingStep implements PhaseStep {
   @Override
   public StepOutcome execute(UpdatePlan plan, Observation observation) {
     EffectiveSpec spec = observation.spec();
-    pausing.pause(plan, writer, events);
-    String running = pausing.stillRunning(plan);
+    String running = pausing.pause(plan, writer, events);
     if (running != null) {
       Duration waited = phaseClock.timeInPhase(plan);
       if (waited.compareTo(spec.drainTimeout()) > 0) {
