@@ -9,6 +9,9 @@
 # flags, may be empty), and defines fail MESSAGE. Sets: api_pid, api_url, op_pid, jvm_options,
 # memory_limit, malloc_arenas, memory_request_mib.
 
+# shellcheck source=hack/lib/free-port.sh
+. hack/lib/free-port.sh
+
 api_pid=""
 op_pid=""
 stop_pid() { # pid: SIGTERM, then SIGKILL after 20 s
@@ -70,18 +73,6 @@ operator_api_start() {
   api_url=$(cat "$work/api-url")
 }
 
-free_port() {
-  local port
-  for _ in $(seq 1 100); do
-    port=$((20000 + RANDOM % 20000))
-    if ! (: </dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  echo "$(basename "$0"): no free port found" >&2
-  return 1
-}
 
 # starts the operator in the background (op_pid) with a fresh state dir, exactly as the container
 start_operator() {

@@ -10,6 +10,8 @@
 #   tls_etcd_start CERTS-DIR DATA LOG  starts etcd (sets tls_etcd_endpoint and tls_etcd_pid)
 #   tls_etcdctl CERTS-DIR ARGS...      etcdctl with the apiserver-etcd-client certificate
 #   tls_etcd_stop                      stops it
+# shellcheck source=hack/lib/free-port.sh
+. hack/lib/free-port.sh
 
 TLS_ETCD_BIN=${ETCD_BIN:-/usr/bin/etcd}
 TLS_ETCDCTL_BIN=${ETCDCTL_BIN:-/usr/bin/etcdctl}
@@ -41,18 +43,6 @@ tls_etcd_certs() {
     _tls_issue "$signer" "$signer/apiserver-etcd-client" client /CN=etcd/O=etcd 'extendedKeyUsage=clientAuth\n'
 }
 
-_tls_free_port() {
-  local port
-  for _ in $(seq 1 100); do
-    port=$((20000 + RANDOM % 20000))
-    if ! (: </dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  echo "tls-etcd: no free port found" >&2
-  return 1
-}
 
 tls_etcdctl() {
   local signer=$1/etcd-signer
@@ -74,8 +64,8 @@ tls_etcd_start() {
 
 _tls_etcd_start_once() {
   local certs=$1 data=$2 log=$3 signer=$1/etcd-signer client_port peer_port peer
-  client_port=$(_tls_free_port) && peer_port=$(_tls_free_port) || return 1
-  while [[ $peer_port == "$client_port" ]]; do peer_port=$(_tls_free_port) || return 1; done
+  client_port=$(free_port) && peer_port=$(free_port) || return 1
+  while [[ $peer_port == "$client_port" ]]; do peer_port=$(free_port) || return 1; done
   tls_etcd_endpoint="https://localhost:$client_port"
   peer="http://127.0.0.1:$peer_port"
   # etcd reads every ETCD_* variable as a flag: start it with a clean environment
