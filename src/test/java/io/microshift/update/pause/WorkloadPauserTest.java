@@ -304,9 +304,11 @@ class WorkloadPauserTest {
     assertEquals(Map.of(), ours(getDeployment(client, "app", "web")));
   }
 
-  /** The pause and the drain check of one pass share one listing; the result is the same. */
-  @Test
-  void pauseAndCheckDrainPausesThenSeesThePodsOfTheWorkloadsItPaused() {
+  /**
+   * Deployment web and CronJob nightly annotated to pause, Deployment other not, each with a
+   * Running pod (nightly's through its Job nightly-1, which it returns).
+   */
+  private Job pausedWebAndNightlyBesideOther() {
     Fixtures.deployment(client, "app", "web", 2, Map.of(), PAUSE);
     CronJob nightly = Fixtures.cronJob(client, "app", "nightly", false, Map.of(), PAUSE);
     Fixtures.deployment(client, "app", "other", 1, Map.of(), Map.of());
@@ -314,6 +316,13 @@ class WorkloadPauserTest {
     Fixtures.pod(client, "app", "other-1", Map.of("app", "other"), "Running");
     Job job = Fixtures.jobOf(client, nightly, "nightly-1");
     Fixtures.podOfJob(client, job, "nightly-1-x", "Running");
+    return job;
+  }
+
+  /** The pause and the drain check of one pass share one listing; the result is the same. */
+  @Test
+  void pauseAndCheckDrainPausesThenSeesThePodsOfTheWorkloadsItPaused() {
+    pausedWebAndNightlyBesideOther();
     UpdatePlan plan = TestPlans.create(client, "p1", null, null);
 
     WorkloadPauser.PauseAndDrain first = pauser().pauseAndCheckDrain(plan,
@@ -335,13 +344,7 @@ class WorkloadPauserTest {
 
   @Test
   void drainedWaitsForThePodsOfPausedWorkloadsIncludingRunningCronJobPods() {
-    Fixtures.deployment(client, "app", "web", 2, Map.of(), PAUSE);
-    CronJob nightly = Fixtures.cronJob(client, "app", "nightly", false, Map.of(), PAUSE);
-    Fixtures.deployment(client, "app", "other", 1, Map.of(), Map.of());
-    Fixtures.pod(client, "app", "web-1", Map.of("app", "web"), "Running");
-    Fixtures.pod(client, "app", "other-1", Map.of("app", "other"), "Running");
-    Job job = Fixtures.jobOf(client, nightly, "nightly-1");
-    Fixtures.podOfJob(client, job, "nightly-1-x", "Running");
+    Job job = pausedWebAndNightlyBesideOther();
     Fixtures.podOfJob(client, job, "nightly-1-old", "Succeeded");
     UpdatePlan plan = TestPlans.create(client, "p1", null, null);
     pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
