@@ -189,18 +189,27 @@ class PauseRequestsTest {
 
     @Override
     public void normalOn(UpdatePlan plan, ObjectReference object, String reason, String message) {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+      if (released()) {
+        recorded.normalOn(plan, object, reason, message);
       }
-      recorded.normalOn(plan, object, reason, message);
     }
 
     @Override
     public void warningOn(UpdatePlan plan, ObjectReference object, String reason, String message) {
-      normalOn(plan, object, reason, message);
+      if (released()) {
+        recorded.warningOn(plan, object, reason, message);
+      }
+    }
+
+    /** Holds the Event until the test releases it; false when interrupted meanwhile. */
+    private boolean released() {
+      try {
+        release.await();
+        return true;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
     }
 
     List<String> sent() {
