@@ -3,7 +3,6 @@ package io.microshift.update.marker;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * history.json, written only by the host agent: one record per update that reached a terminal host
@@ -93,9 +92,14 @@ public record UpdateHistory(String apiVersion, List<Update> updates) {
     return new UpdateHistory(Markers.API_VERSION, List.copyOf(out));
   }
 
-  /** Whether {@code u} is already recorded exactly as it is. */
+  /**
+   * Whether {@code u} is already recorded exactly as it is. Compared component by component
+   * ({@link RecordEquality}), not with the record's {@code equals}: greenboot-green calls this at
+   * boot, and a record's {@code equals} is bootstrapped by {@code ObjectMethods} on first use,
+   * classes that the boot archive does not hold.
+   */
   public boolean holds(Update u) {
-    return updates != null && updates.stream().anyMatch(x -> Objects.equals(x, u));
+    return updates != null && updates.stream().anyMatch(x -> RecordEquality.equal(x, u));
   }
 
   /** The newest {@code n} records, newest first. */

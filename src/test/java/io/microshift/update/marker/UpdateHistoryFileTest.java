@@ -1,6 +1,7 @@
 package io.microshift.update.marker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,6 +33,16 @@ class UpdateHistoryFileTest {
     assertEquals(Markers.MAX_UPDATES, h.updates().size());
     assertEquals("again", h.updates().get(4).message());
     assertEquals(List.of(25L, 24L), h.newest(2).stream().map(UpdateHistory.Update::sequence).toList());
+  }
+
+  /** greenboot-green writes no record that is there already, component for component. */
+  @Test
+  void holdsARecordEqualInEveryComponentAndNoOtherOne() {
+    UpdateHistory h = UpdateHistory.empty().with(update(7, "done"));
+    assertTrue(h.holds(update(7, "done")), "an equal record, another instance");
+    assertFalse(h.holds(update(7, "done again")), "the message differs");
+    assertFalse(h.holds(update(8, "done")), "the sequence differs");
+    assertFalse(UpdateHistory.empty().holds(update(7, "done")));
   }
 
   @Test
