@@ -145,8 +145,21 @@ final class SimCluster implements AutoCloseable {
   List<String> planSummaries() {
     return kube.resources(UpdatePlan.class).list().getItems().stream()
         .map(p -> p.getMetadata().getName() + "=" + (p.getStatus() == null ? null
-            : p.getStatus().phase + " (" + p.getStatus().message + ")"))
+            : p.getStatus().phase + " (" + p.getStatus().message + ")" + failedHookOutput(p)))
         .toList();
+  }
+
+  /** The stderr and stdout tails of the plan's hooks that did not succeed, for a failure's message. */
+  private static String failedHookOutput(UpdatePlan p) {
+    if (p.getStatus().hooks == null) {
+      return "";
+    }
+    String out = p.getStatus().hooks.stream()
+        .filter(h -> h.state != null && !"Succeeded".equals(h.state) && !"Pending".equals(h.state))
+        .map(h -> h.namespace + "/" + h.pod + " " + h.state + " stderr=[" + h.stderrTail + "] stdout=["
+            + h.stdoutTail + "]")
+        .collect(java.util.stream.Collectors.joining("; "));
+    return out.isEmpty() ? "" : " hooks: " + out;
   }
 
   /** Stops the real control plane; then the client and the mock server close. */
