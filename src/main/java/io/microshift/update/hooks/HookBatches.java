@@ -178,12 +178,8 @@ final class HookBatches {
         throw saved.error(); // nothing starts after a write that failed
       }
       plan.getMetadata().setResourceVersion(saved.resourceVersion());
-      if (stop) {
-        saving.clear(); // released back to Pending in memory; the next write says so
-      } else {
-        reserved.addAll(saving);
-        saving.clear();
-      }
+      reserved.addAll(saving); // after a stop, the loop's releaseReserved takes them back first
+      saving.clear();
     }
   }
 

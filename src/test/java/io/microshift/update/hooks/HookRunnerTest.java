@@ -16,6 +16,7 @@ import io.microshift.update.api.HookPolicy;
 import io.microshift.update.operator.OperatorCheckpoint;
 import io.microshift.update.api.HookStatus;
 import io.microshift.update.api.UpdatePlan;
+import io.microshift.update.operator.EventRecorder;
 import io.microshift.update.operator.StatusWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -540,6 +541,92 @@ class HookRunnerTest {
     assertEquals("Interrupted", b.state);
     assertEquals("the operator restarted after attempt 1 was recorded as starting next; whether it started,"
         + " and its result, are unknown, and it is not run again because hooks.idempotent is false", b.message);
+  }
+
+  /**
+   * A failure that arrives together with the end of a write which carried reservations: those
+   * reservations go back to Pending too, not left Running in the saved status. The recorder holds
+   * the failure's Warning until that write has ended, so both are taken in one pass.
+   */
+  @Test
+  void aFailureTakenWithTheEndOfAWriteReleasesTheReservationsItCarried() {
+    for (String pod : List.of("a-0", "b-0", "c-0", "d-0")) {
+      hookedPod("app", pod, "db", List.of("dump"));
+    }
+    java.util.concurrent.CountDownLatch aEnded = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch carryingCSaved = new java.util.concurrent.CountDownLatch(1);
+    StatusWriter writer = plan -> {
+      HookStatus c = entry(plan, "c-0");
+      boolean carriesC = "Running".equals(c.state) && carryingCSaved.getCount() == 1;
+      if (carriesC) {
+        await(aEnded);
+      }
+      TestPlans.writer(client).save(plan);
+      if (carriesC) {
+        carryingCSaved.countDown();
+      }
+      return plan;
+    };
+    TestPlans.Events recorded = new TestPlans.Events();
+    EventRecorder holdingTheFailure = new EventRecorder() {
+      @Override
+      public void normal(UpdatePlan plan, String reason, String message) {
+        recorded.normal(plan, reason, message);
+      }
+
+      @Override
+      public void warning(UpdatePlan plan, String reason, String message) {
+        await(carryingCSaved);
+        sleep(200); // the writer queues the write's end just after save returns
+        recorded.warning(plan, reason, message);
+      }
+
+      @Override
+      public void normalOn(UpdatePlan plan, io.fabric8.kubernetes.api.model.ObjectReference o, String reason, String message) {
+        recorded.normalOn(plan, o, reason, message);
+      }
+
+      @Override
+      public void warningOn(UpdatePlan plan, io.fabric8.kubernetes.api.model.ObjectReference o, String reason, String message) {
+        recorded.warningOn(plan, o, reason, message);
+      }
+    };
+    PodExec failingLate = new PodExec(client) {
+      @Override
+      public ExecResult exec(String ns, String pod, String container, List<String> argv, Duration timeout) {
+        sleep(2 * HookBatches.FLUSH.toMillis()); // the write at the flush carries c-0's reservation
+        aEnded.countDown();
+        return new ExecResult(1, false, null, "", "");
+      }
+    };
+
+    HookOutcome outcome = runner(failingLate).run(TestPlans.create(client, "p1", oneAtATime(), null),
+        HookPhase.PRE_UPDATE, new OperatorCheckpoint(writer, holdingTheFailure));
+
+    assertFalse(outcome.succeeded());
+    assertEquals(0, carryingCSaved.getCount(), "a write carried c-0's reservation");
+    UpdatePlan stored = TestPlans.reload(client, "p1");
+    assertEquals("Failed", entry(stored, "a-0").state);
+    for (String pod : List.of("b-0", "c-0", "d-0")) {
+      assertEquals("Pending", entry(stored, pod).state, pod);
+      assertEquals(0, entry(stored, pod).attempts, pod);
+    }
+  }
+
+  private static void await(java.util.concurrent.CountDownLatch latch) {
+    try {
+      assertTrue(latch.await(10, java.util.concurrent.TimeUnit.SECONDS), "latch not released");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** After a Fail hook failed, the reserved hooks never start: they are saved Pending again. */
