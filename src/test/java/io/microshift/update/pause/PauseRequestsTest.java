@@ -159,7 +159,7 @@ class PauseRequestsTest {
     assertTrue(paused.succeeded(), paused.failures().toString());
     assertEquals(Map.of(PauseAnnotations.PAUSED_BY, "p1", PauseAnnotations.PAUSED_BY_UID, plan.getMetadata().getUid(),
         PauseAnnotations.ORIGINAL_REPLICAS, "3"), ours(getDeployment(client, "app", "web")));
-    assertEquals(1, failing.plan.withReason("WorkloadsPaused").size());
+    assertEquals(1, failing.recorded.withReason("WorkloadsPaused").size());
 
     ResumeOutcome resumed = pauser().resume(TestPlans.reload(client, "p1"), new OperatorCheckpoint(TestPlans.writer(client), failing));
 
@@ -168,14 +168,9 @@ class PauseRequestsTest {
     assertEquals(3, getDeployment(client, "app", "web").getSpec().getReplicas());
   }
 
-  /** A recorder whose Events on objects wait until {@code release}; then recorded as "Type Reason on Kind ns/name". */
-  static final class Stuck implements EventRecorder {
-    private final CountDownLatch release;
-    private final TestPlans.Events recorded = new TestPlans.Events();
-
-    Stuck(CountDownLatch release) {
-      this.release = release;
-    }
+  /** The plan's own Events recorded as they come; the Events on objects are the subclass's. */
+  abstract static class PlanEventsRecorded implements EventRecorder {
+    final TestPlans.Events recorded = new TestPlans.Events();
 
     @Override
     public void normal(UpdatePlan plan, String reason, String message) {
@@ -185,6 +180,15 @@ class PauseRequestsTest {
     @Override
     public void warning(UpdatePlan plan, String reason, String message) {
       recorded.warning(plan, reason, message);
+    }
+  }
+
+  /** A recorder whose Events on objects wait until {@code release}; then recorded as "Type Reason on Kind ns/name". */
+  static final class Stuck extends PlanEventsRecorded {
+    private final CountDownLatch release;
+
+    Stuck(CountDownLatch release) {
+      this.release = release;
     }
 
     @Override
@@ -220,18 +224,7 @@ class PauseRequestsTest {
   }
 
   /** A recorder whose Events on objects throw, as a recorder that lets a failure through would. */
-  static final class Failing implements EventRecorder {
-    final TestPlans.Events plan = new TestPlans.Events();
-
-    @Override
-    public void normal(UpdatePlan p, String reason, String message) {
-      plan.normal(p, reason, message);
-    }
-
-    @Override
-    public void warning(UpdatePlan p, String reason, String message) {
-      plan.warning(p, reason, message);
-    }
+  static final class Failing extends PlanEventsRecorded {
 
     @Override
     public void normalOn(UpdatePlan p, ObjectReference object, String reason, String message) {
