@@ -1,9 +1,15 @@
 package io.microshift.update.operator;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.microshift.update.operator.tls.OpenSslContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import io.microshift.update.operator.tls.OpenSslHttpClientFactory;
 
 /**
  * The operator's Kubernetes client and JSON mapping, one place for both.
@@ -16,6 +22,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
  * so the scan is switched off: it costs about 6 MiB of a device's memory and buys nothing here.
  */
 public final class OperatorClients {
+  private static final Logger LOG = LoggerFactory.getLogger(OperatorClients.class);
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization(new ObjectMapper(), false);
 
   private OperatorClients() {}
@@ -25,8 +32,34 @@ public final class OperatorClients {
     return SERIALIZATION;
   }
 
-  /** A client configured the usual way (in-cluster service account, or KUBECONFIG). */
-  public static KubernetesClient fromEnvironment() {
-    return new KubernetesClientBuilder().withKubernetesSerialization(SERIALIZATION).build();
+  /**
+   * A client configured the usual way (in-cluster service account, or KUBECONFIG), its TLS done as
+   * {@code tls} says.
+   */
+  public static KubernetesClient fromEnvironment(OperatorConfig.ApiTls tls) {
+    return builder(new ConfigBuilder().build(), tls).withKubernetesSerialization(SERIALIZATION).build();
+  }
+
+  /** {@link #builder(Config, OperatorConfig.ApiTls)} with BoringSSL, the operator's default. */
+  public static KubernetesClientBuilder builder(Config config) {
+    return builder(config, OperatorConfig.ApiTls.BORINGSSL);
+  }
+
+  /**
+   * A client builder for {@code config} with the operator's HTTP client: fabric8's JDK client,
+   * its TLS done by BoringSSL ({@link OpenSslHttpClientFactory}) when {@code tls} asks for it and it
+   * loads, else by the JDK (with a warning when BoringSSL was asked for).
+   */
+  public static KubernetesClientBuilder builder(Config config, OperatorConfig.ApiTls tls) {
+    KubernetesClientBuilder builder = new KubernetesClientBuilder().withConfig(config);
+    if (tls == OperatorConfig.ApiTls.BORINGSSL) {
+      if (OpenSslContext.available()) {
+        builder.withHttpClientFactory(new OpenSslHttpClientFactory(config));
+      } else {
+        LOG.atWarn().addKeyValue("cause", String.valueOf(OpenSslContext.unavailabilityCause()))
+            .log("BoringSSL did not load; the Kubernetes API calls use the JDK's TLS");
+      }
+    }
+    return builder;
   }
 }

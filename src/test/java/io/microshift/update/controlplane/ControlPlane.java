@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.microshift.update.etcd.EtcdServerFixture;
+import io.microshift.update.operator.OperatorClients;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -339,7 +340,8 @@ public final class ControlPlane implements AutoCloseable {
 
   /** A new client that authenticates with {@code token}, with the given JSON mapping; the caller closes it. */
   public KubernetesClient client(String token, KubernetesSerialization serialization) {
-    return new KubernetesClientBuilder().withConfig(config(token)).withKubernetesSerialization(serialization).build();
+    // the operator's own HTTP client and TLS, against the API server's CA and certificate
+    return OperatorClients.builder(config(token)).withKubernetesSerialization(serialization).build();
   }
 
   /** A token for the ServiceAccount, from the API server's TokenRequest API (valid an hour). */
