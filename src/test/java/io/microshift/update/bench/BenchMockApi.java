@@ -55,6 +55,8 @@ final class BenchMockApi implements AutoCloseable {
   final KubernetesMockServer server;
   final KubernetesClient client;
   private final boolean https;
+  /** The requests served, by kind. */
+  final CountingDispatcher requests;
 
   BenchMockApi(Path repo, int port) throws IOException {
     this(repo, port, false);
@@ -64,8 +66,8 @@ final class BenchMockApi implements AutoCloseable {
   BenchMockApi(Path repo, int port, boolean https) throws IOException {
     this.https = https;
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
-        new KubernetesMixedDispatcher(responses), https);
+    requests = new CountingDispatcher(responses);
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, requests, https);
     server.init(InetAddress.getLoopbackAddress(), port);
     client = server.createClient(b -> b.withKubernetesSerialization(OperatorClients.serialization()));
     try (InputStream in = Files.newInputStream(repo.resolve(CRD_FILE))) {

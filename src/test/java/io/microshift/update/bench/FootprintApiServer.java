@@ -131,6 +131,7 @@ public final class FootprintApiServer {
           String dir = Files.readString(work.resolve("create-plan")).trim();
           hostStateDir = dir.isEmpty() ? null : Path.of(dir);
           createdAt = System.nanoTime();
+          api.requests.clearCounts();
           api.client.resource(BenchMockApi.ostreePlan(PLAN, List.of(OperatorHandoffBench.PAUSED_NS)))
               .create();
           created = true;
@@ -139,6 +140,9 @@ public final class FootprintApiServer {
           handedOff = OperatorHandoffBench.applyWritten(hostStateDir,
               (Integer) Files.getAttribute(hostStateDir, "unix:uid"), createdAt, prepared);
           if (handedOff) {
+            for (String line : api.requests.summary().split("\n")) {
+              log("requests %s", line); // from the plan's creation to the Apply
+            }
             writeAtomically(work.resolve("handoff"), handoff(api, System.nanoTime() - createdAt));
           }
         }
