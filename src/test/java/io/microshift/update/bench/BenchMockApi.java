@@ -75,10 +75,16 @@ final class BenchMockApi implements AutoCloseable {
           client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
       client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
     }
+    microShiftVersion("4.17.1");
+  }
+
+  /** kube-public/microshift-version as MicroShift writes it at start, for {@code x.y.z}. */
+  void microShiftVersion(String version) {
+    String[] v = version.split("\\.");
     client.configMaps().inNamespace("kube-public").resource(new ConfigMapBuilder()
         .withNewMetadata().withName("microshift-version").withNamespace("kube-public").endMetadata()
-        .withData(Map.of("major", "4", "minor", "17", "patch", "1", "version", "4.17.1")).build())
-        .create();
+        .withData(Map.of("major", v[0], "minor", v[1], "patch", v[2], "version", version)).build())
+        .createOr(c -> c.update());
   }
 
   /** {@code http(s)://127.0.0.1:<port>} */

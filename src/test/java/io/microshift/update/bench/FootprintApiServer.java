@@ -124,6 +124,7 @@ public final class FootprintApiServer {
       String lastPhase = "";
       Path hostStateDir = null;
       long[] prepared = {0};
+      HostAfterApply.Step afterApply = HostAfterApply.Step.WAITING;
       // every 10 ms: the host stand-in and the Apply; every 100 ms: the plan's phase (a GET)
       for (int i = 0; System.nanoTime() < deadline && stop.getCount() > 0; i++) {
         if (!created && Files.exists(work.resolve("create-plan"))) {
@@ -135,6 +136,9 @@ public final class FootprintApiServer {
           api.client.resource(BenchMockApi.ostreePlan(PLAN, List.of(OperatorHandoffBench.PAUSED_NS)))
               .create();
           created = true;
+        }
+        if (handedOff && hostStateDir != null) {
+          afterApply = playHostAfterApply(work, api, hostStateDir, afterApply);
         }
         if (created && hostStateDir != null && !handedOff) {
           handedOff = OperatorHandoffBench.applyWritten(hostStateDir,
@@ -167,6 +171,43 @@ public final class FootprintApiServer {
         api.close();
       }
     }
+  }
+
+  /**
+   * The rest of a whole update, when the bench asks for it (operator-footprint): {@code <work>/reboot}
+   * -> the host stages and reboots ({@code <work>/rebooting} when done; the bench then kills the
+   * operator); {@code <work>/booted} -> the target booted, MicroShift reports the target version
+   * (the bench starts the operator again); then greenboot commits once the operator verified the
+   * boot. Returns the step reached.
+   */
+  private static HostAfterApply.Step playHostAfterApply(Path work, BenchMockApi api, Path stateDir,
+      HostAfterApply.Step step) throws IOException {
+    HostAfterApply host = new HostAfterApply(stateDir, (Integer) Files.getAttribute(stateDir, "unix:uid"));
+    switch (step) {
+      case WAITING -> {
+        if (Files.exists(work.resolve("reboot"))) {
+          host.stageAndReboot();
+          writeAtomically(work.resolve("rebooting"), "rebooting\n");
+          return HostAfterApply.Step.REBOOTING;
+        }
+      }
+      case REBOOTING -> {
+        if (Files.exists(work.resolve("booted"))) {
+          api.microShiftVersion("4.17.3");
+          host.boot();
+          log("the host booted the target");
+          return HostAfterApply.Step.BOOTED;
+        }
+      }
+      case BOOTED -> {
+        if (host.commitWhenVerified()) {
+          log("greenboot committed the target");
+          return HostAfterApply.Step.COMMITTED;
+        }
+      }
+      case COMMITTED -> { }
+    }
+    return step;
   }
 
   /**

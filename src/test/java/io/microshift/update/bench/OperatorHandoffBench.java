@@ -1,6 +1,7 @@
 package io.microshift.update.bench;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
@@ -257,6 +258,11 @@ public final class OperatorHandoffBench {
    * Stands in for the ReplicaSet controller the mock does not have: when a Deployment of the paused
    * namespace is at 0 replicas, its pods are deleted.
    */
+  private static int readyReplicas(Deployment d) {
+    Integer r = d.getStatus() == null ? null : d.getStatus().getReadyReplicas();
+    return r == null ? 0 : r;
+  }
+
   static Watch replicaSetController(BenchMockApi api) {
     return api.client.apps().deployments().inNamespace(PAUSED_NS).watch(new Watcher<>() {
       @Override
@@ -267,6 +273,15 @@ public final class OperatorHandoffBench {
               .withLabels(d.getSpec().getSelector().getMatchLabels()).delete();
           FIRST_POD_DELETE.compareAndSet(0, System.nanoTime());
           LAST_POD_DELETE.set(System.nanoTime());
+        } else if (action == Action.MODIFIED && replicas != null && replicas > 0 && readyReplicas(d) != replicas) {
+          // scaled back up (the resume): its pods at once ready, as the Deployment's status says
+          api.client.apps().deployments().inNamespace(PAUSED_NS).withName(d.getMetadata().getName())
+              .editStatus(latest -> {
+                latest.setStatus(new DeploymentStatusBuilder().withReplicas(replicas).withReadyReplicas(replicas)
+                    .withAvailableReplicas(replicas).withUpdatedReplicas(replicas)
+                    .withObservedGeneration(latest.getMetadata().getGeneration()).build());
+                return latest;
+              });
         }
       }
 
