@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.microshift.update.operator.tls.FipsMode;
 import io.microshift.update.operator.tls.OpenSslContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,19 +48,35 @@ public final class OperatorClients {
 
   /**
    * A client builder for {@code config} with the operator's HTTP client: fabric8's JDK client,
-   * its TLS done by BoringSSL ({@link OpenSslHttpClientFactory}) when {@code tls} asks for it and it
-   * loads, else by the JDK (with a warning when BoringSSL was asked for).
+   * its TLS done by BoringSSL ({@link OpenSslHttpClientFactory}) when {@link #usesBoringSsl} says
+   * so, else by the JDK.
    */
   public static KubernetesClientBuilder builder(Config config, OperatorConfig.ApiTls tls) {
     KubernetesClientBuilder builder = new KubernetesClientBuilder().withConfig(config);
-    if (tls == OperatorConfig.ApiTls.BORINGSSL) {
-      if (OpenSslContext.available()) {
-        builder.withHttpClientFactory(new OpenSslHttpClientFactory(config));
-      } else {
-        LOG.atWarn().addKeyValue("cause", String.valueOf(OpenSslContext.unavailabilityCause()))
-            .log("BoringSSL did not load; the Kubernetes API calls use the JDK's TLS");
-      }
+    if (usesBoringSsl(tls)) {
+      builder.withHttpClientFactory(new OpenSslHttpClientFactory(config));
     }
     return builder;
+  }
+
+  /**
+   * Whether the API calls' TLS is BoringSSL: asked for, not in FIPS mode ({@link FipsMode}: the
+   * JDK's TLS then, which RHEL routes to its FIPS provider), and loaded. Logs why not when it was
+   * asked for.
+   */
+  public static boolean usesBoringSsl(OperatorConfig.ApiTls tls) {
+    if (tls != OperatorConfig.ApiTls.BORINGSSL) {
+      return false;
+    }
+    if (FipsMode.enabled(FipsMode.KERNEL_FLAG)) {
+      LOG.atInfo().log("FIPS mode (" + FipsMode.KERNEL_FLAG + " is 1): the Kubernetes API calls use the JDK's TLS");
+      return false;
+    }
+    if (!OpenSslContext.available()) {
+      LOG.atWarn().addKeyValue("cause", String.valueOf(OpenSslContext.unavailabilityCause()))
+          .log("BoringSSL did not load; the Kubernetes API calls use the JDK's TLS");
+      return false;
+    }
+    return true;
   }
 }

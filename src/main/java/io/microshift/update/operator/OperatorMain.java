@@ -6,7 +6,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.microshift.update.marker.MarkerReader;
 import io.microshift.update.operator.adapter.KubernetesWorkloads;
 import io.microshift.update.operator.adapter.MarkerHostHandoff;
-import io.microshift.update.operator.tls.OpenSslContext;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Map;
@@ -22,7 +21,9 @@ public final class OperatorMain {
   public static void main(String[] args) throws IOException {
     Map<String, String> env = System.getenv();
     OperatorConfig config = OperatorConfig.fromEnvironment(env);
-    KubernetesClient client = OperatorClients.fromEnvironment(config.apiTls());
+    boolean boringSsl = OperatorClients.usesBoringSsl(config.apiTls());
+    KubernetesClient client = OperatorClients.fromEnvironment(
+        boringSsl ? OperatorConfig.ApiTls.BORINGSSL : OperatorConfig.ApiTls.JDK);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     OperatorRuntime runtime = new OperatorRuntime(client, productionPorts(client, config, env),
         registry, Clock.systemUTC(), config.leaderElection() ? config.namespace() : null)
@@ -37,8 +38,7 @@ public final class OperatorMain {
     runtime.start();
     LOG.atInfo().addKeyValue("namespace", config.namespace()).addKeyValue("stateDir", config.stateDir())
         .addKeyValue("leaderElection", config.leaderElection())
-        .addKeyValue("apiTls", config.apiTls() == OperatorConfig.ApiTls.BORINGSSL && OpenSslContext.available()
-            ? "BoringSSL" : "JDK").addKeyValue("port", health.port())
+        .addKeyValue("apiTls", boringSsl ? "BoringSSL" : "JDK").addKeyValue("port", health.port())
         .log("microshift-update operator started");
   }
 

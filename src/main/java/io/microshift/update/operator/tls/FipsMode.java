@@ -1,0 +1,26 @@
+package io.microshift.update.operator.tls;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Whether the machine runs in FIPS mode: the kernel's {@code crypto/fips_enabled} is 1 (RHEL's
+ * {@code fips-mode-setup}; a container reads the host kernel's flag). In FIPS mode the operator
+ * keeps the JDK's TLS, which RHEL's OpenJDK routes to the system's FIPS-validated provider; the
+ * BoringSSL that netty-tcnative carries is not a validated module.
+ */
+public final class FipsMode {
+  public static final Path KERNEL_FLAG = Path.of("/proc/sys/crypto/fips_enabled");
+
+  private FipsMode() {}
+
+  /** True when {@code flag} reads 1; false when it reads anything else or cannot be read. */
+  public static boolean enabled(Path flag) {
+    try {
+      return Files.readString(flag).trim().equals("1");
+    } catch (IOException | SecurityException e) {
+      return false;
+    }
+  }
+}
