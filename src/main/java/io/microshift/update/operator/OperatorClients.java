@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.microshift.update.operator.tls.FipsMode;
+import io.microshift.update.crypto.FipsMode;
 import io.microshift.update.operator.tls.OpenSslContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

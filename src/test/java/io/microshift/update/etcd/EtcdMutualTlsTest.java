@@ -57,6 +57,24 @@ class EtcdMutualTlsTest {
         io.netty.handler.ssl.SslContext.defaultClientProvider());
   }
 
+  /**
+   * In FIPS mode the client's TLS is the JDK's provider (RHEL routes it to the FIPS-validated
+   * module), and it reaches etcd over mTLS as BoringSSL does.
+   */
+  @Test
+  void inFipsModeTheClientsTlsIsTheJdksAndStillReachesEtcd() throws Exception {
+    try (EtcdServerFixture etcd = EtcdServerFixture.builder().mutualTls().start()) {
+      EtcdClientConfig config = etcd.clientConfig();
+      assertTrue(EtcdClients.sslContext(config, true) instanceof io.netty.handler.ssl.JdkSslContext);
+      try (EtcdConnection c = EtcdClients.open(config, true)) {
+        // three puts over the JDK's TLS: a fresh etcd is at revision 1
+        assertEquals(4, EtcdFiller.fill(c.client(), 2, 3, 1024, 1));
+      }
+      assertFalse(EtcdClients.sslContext(config, false) instanceof io.netty.handler.ssl.JdkSslContext,
+          "outside FIPS mode gRPC picks BoringSSL");
+    }
+  }
+
   @Test
   void aClientCertificateFromAnotherCaIsRefusedAsAProblem() throws Exception {
     try (EtcdServerFixture etcd = EtcdServerFixture.builder().mutualTls().start();

@@ -1,4 +1,4 @@
-package io.microshift.update.operator.tls;
+package io.microshift.update.crypto;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

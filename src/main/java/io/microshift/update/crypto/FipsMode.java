@@ -1,4 +1,4 @@
-package io.microshift.update.operator.tls;
+package io.microshift.update.crypto;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -6,9 +6,10 @@ import java.nio.file.Path;
 
 /**
  * Whether the machine runs in FIPS mode: the kernel's {@code crypto/fips_enabled} is 1 (RHEL's
- * {@code fips-mode-setup}; a container reads the host kernel's flag). In FIPS mode the operator
- * keeps the JDK's TLS, which RHEL's OpenJDK routes to the system's FIPS-validated provider; the
- * BoringSSL that netty-tcnative carries is not a validated module.
+ * {@code fips-mode-setup}; a container reads the host kernel's flag). In FIPS mode the operator's
+ * API client and the host agent's etcd client keep the JDK's TLS, which RHEL's OpenJDK routes to
+ * the system's FIPS-validated provider; the BoringSSL that netty-tcnative carries is not a
+ * validated module.
  */
 public final class FipsMode {
   public static final Path KERNEL_FLAG = Path.of("/proc/sys/crypto/fips_enabled");
