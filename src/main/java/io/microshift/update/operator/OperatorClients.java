@@ -8,9 +8,9 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.microshift.update.crypto.FipsMode;
 import io.microshift.update.operator.tls.OpenSslContext;
+import io.microshift.update.operator.tls.OpenSslHttpClientFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.microshift.update.operator.tls.OpenSslHttpClientFactory;
 
 /**
  * The operator's Kubernetes client and JSON mapping, one place for both.

@@ -10,7 +10,7 @@ public record OperatorConfig(String namespace, boolean leaderElection, Path stat
 
   /** Who does the TLS of the Kubernetes API calls ({@code API_TLS}). */
   public enum ApiTls {
-    /** BoringSSL through netty-tcnative, else (it did not load) the JDK's. The default. */
+    /** BoringSSL through netty-tcnative, else (FIPS mode, or it did not load) the JDK's. The default. */
     BORINGSSL,
     /** The JDK's own TLS. */
     JDK
