@@ -9,7 +9,10 @@ import java.nio.file.Path;
  * {@code fips-mode-setup}; a container reads the host kernel's flag). In FIPS mode the operator's
  * API client and the host agent's etcd client keep the JDK's TLS, which RHEL's OpenJDK routes to
  * the system's FIPS-validated provider; the BoringSSL that netty-tcnative carries is not a
- * validated module.
+ * validated module. Red Hat's own account ("Configuring Red Hat build of OpenJDK 17 on RHEL with
+ * FIPS", chapter 3, "FIPS automation"): with FIPS mode enabled the JDK replaces its providers with
+ * a constrained list, and SunJSSE does TLS with the SunPKCS11-NSS-FIPS provider for every
+ * cryptographic primitive.
  */
 public final class FipsMode {
   public static final Path KERNEL_FLAG = Path.of("/proc/sys/crypto/fips_enabled");
