@@ -34,26 +34,25 @@ public final class OperatorClients {
   }
 
   /**
-   * A client configured the usual way (in-cluster service account, or KUBECONFIG), its TLS done as
-   * {@code tls} says.
+   * A client configured the usual way (in-cluster service account, or KUBECONFIG), its TLS done by
+   * BoringSSL or not as {@link #usesBoringSsl} decided.
    */
-  public static KubernetesClient fromEnvironment(OperatorConfig.ApiTls tls) {
-    return builder(new ConfigBuilder().build(), tls).withKubernetesSerialization(SERIALIZATION).build();
+  public static KubernetesClient fromEnvironment(boolean boringSsl) {
+    return builder(new ConfigBuilder().build(), boringSsl).withKubernetesSerialization(SERIALIZATION).build();
   }
 
-  /** {@link #builder(Config, OperatorConfig.ApiTls)} with BoringSSL, the operator's default. */
+  /** {@link #builder(Config, boolean)} with the operator's default, BoringSSL where {@link #usesBoringSsl} allows it. */
   public static KubernetesClientBuilder builder(Config config) {
-    return builder(config, OperatorConfig.ApiTls.BORINGSSL);
+    return builder(config, usesBoringSsl(OperatorConfig.ApiTls.BORINGSSL));
   }
 
   /**
-   * A client builder for {@code config} with the operator's HTTP client: fabric8's JDK client,
-   * its TLS done by BoringSSL ({@link OpenSslHttpClientFactory}) when {@link #usesBoringSsl} says
-   * so, else by the JDK.
+   * A client builder for {@code config} with the operator's HTTP client: fabric8's JDK client, its
+   * TLS done by BoringSSL ({@link OpenSslHttpClientFactory}) when {@code boringSsl}, else by the JDK.
    */
-  public static KubernetesClientBuilder builder(Config config, OperatorConfig.ApiTls tls) {
+  public static KubernetesClientBuilder builder(Config config, boolean boringSsl) {
     KubernetesClientBuilder builder = new KubernetesClientBuilder().withConfig(config);
-    if (usesBoringSsl(tls)) {
+    if (boringSsl) {
       builder.withHttpClientFactory(new OpenSslHttpClientFactory(config));
     }
     return builder;

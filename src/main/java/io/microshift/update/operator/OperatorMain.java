@@ -22,8 +22,7 @@ public final class OperatorMain {
     Map<String, String> env = System.getenv();
     OperatorConfig config = OperatorConfig.fromEnvironment(env);
     boolean boringSsl = OperatorClients.usesBoringSsl(config.apiTls());
-    KubernetesClient client = OperatorClients.fromEnvironment(
-        boringSsl ? OperatorConfig.ApiTls.BORINGSSL : OperatorConfig.ApiTls.JDK);
+    KubernetesClient client = OperatorClients.fromEnvironment(boringSsl);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     OperatorRuntime runtime = new OperatorRuntime(client, productionPorts(client, config, env),
         registry, Clock.systemUTC(), config.leaderElection() ? config.namespace() : null)

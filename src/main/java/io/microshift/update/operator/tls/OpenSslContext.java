@@ -27,9 +27,9 @@ import javax.net.ssl.X509TrustManager;
  * <p>Why: the operator runs C1 only (manifests/deployment.yaml), and the JDK's AES-GCM and GHASH
  * intrinsics are C2's; in the 200-hook hand-off the JDK's record crypto took 39 % of the operator's
  * CPU (docs/reference/benchmarks.md). The JDK HTTP client takes any {@code SSLContext}; netty
- * offers no {@code javax.net.ssl.SSLContext} over its OpenSSL engine, hence this adapter, whose engines are
- * netty's as the JDK client calls them ({@link JdkClientEngine}). The trust and key managers are the ones fabric8
- * built from the service account (or kubeconfig), so the peer is checked exactly as before: the
+ * offers no {@code javax.net.ssl.SSLContext} over its OpenSSL engine, hence this adapter, whose
+ * engines are netty's as the JDK client calls them ({@link JdkClientEngine}). The trust and key
+ * managers are the ones fabric8 built from the service account (or kubeconfig), so the peer is checked exactly as before: the
  * chain by the same X509TrustManager, the host name by the endpoint identification the JDK client
  * sets on each engine. The engines are netty's finalizer-released {@code OpenSslEngine}s (the JDK
  * client never says when it is done with one).
@@ -115,6 +115,10 @@ public final class OpenSslContext extends SSLContext {
       return netty.sessionContext();
     }
 
+    // The three below: an engine-only client context has no server side and no sockets. SSLContext's
+    // own contract for getServerSessionContext, getSocketFactory and getServerSocketFactory is
+    // UnsupportedOperationException "if the underlying provider does not implement the operation";
+    // the JDK HTTP client calls none of them (it asks for engines only).
     @Override
     protected SSLSessionContext engineGetServerSessionContext() {
       throw new UnsupportedOperationException("a client context");
