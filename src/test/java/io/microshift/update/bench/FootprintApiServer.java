@@ -123,6 +123,8 @@ public final class FootprintApiServer {
       long createdAt = 0;
       String lastPhase = "";
       Path hostStateDir = null;
+      int hostUid = -1;
+      HostAfterApply host = null;
       long[] prepared = {0};
       HostAfterApply.Step afterApply = HostAfterApply.Step.WAITING;
       // every 10 ms: the host stand-in and the Apply; every 500 ms: the plan's phase (a GET of the
@@ -133,18 +135,21 @@ public final class FootprintApiServer {
           // the file names the operator's state dir: the host's Prepare is answered there at once
           String dir = Files.readString(work.resolve("create-plan")).trim();
           hostStateDir = dir.isEmpty() ? null : Path.of(dir);
+          if (hostStateDir != null) {
+            hostUid = (Integer) Files.getAttribute(hostStateDir, "unix:uid");
+            host = new HostAfterApply(hostStateDir, hostUid);
+          }
           createdAt = System.nanoTime();
           api.requests.clearCounts();
           api.client.resource(BenchMockApi.ostreePlan(PLAN, List.of(OperatorHandoffBench.PAUSED_NS)))
               .create();
           created = true;
         }
-        if (handedOff && hostStateDir != null) {
-          afterApply = playHostAfterApply(work, api, hostStateDir, afterApply);
+        if (handedOff && host != null) {
+          afterApply = playHostAfterApply(work, api, host, afterApply);
         }
         if (created && hostStateDir != null && !handedOff) {
-          handedOff = OperatorHandoffBench.applyWritten(hostStateDir,
-              (Integer) Files.getAttribute(hostStateDir, "unix:uid"), createdAt, prepared);
+          handedOff = OperatorHandoffBench.applyWritten(hostStateDir, hostUid, createdAt, prepared);
           if (handedOff) {
             for (String line : api.requests.summary().split("\n")) {
               log("requests %s", line); // from the plan's creation to the Apply
@@ -182,9 +187,8 @@ public final class FootprintApiServer {
    * (the bench starts the operator again); then greenboot commits once the operator verified the
    * boot. Returns the step reached.
    */
-  private static HostAfterApply.Step playHostAfterApply(Path work, BenchMockApi api, Path stateDir,
+  private static HostAfterApply.Step playHostAfterApply(Path work, BenchMockApi api, HostAfterApply host,
       HostAfterApply.Step step) throws IOException {
-    HostAfterApply host = new HostAfterApply(stateDir, (Integer) Files.getAttribute(stateDir, "unix:uid"));
     switch (step) {
       case WAITING -> {
         if (Files.exists(work.resolve("reboot"))) {

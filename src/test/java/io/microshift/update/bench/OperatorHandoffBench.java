@@ -256,13 +256,9 @@ public final class OperatorHandoffBench {
 
   /**
    * Stands in for the ReplicaSet controller the mock does not have: when a Deployment of the paused
-   * namespace is at 0 replicas, its pods are deleted.
+   * namespace is at 0 replicas, its pods are deleted; when it is scaled back up (the resume), its
+   * status reports every replica ready at once.
    */
-  private static int readyReplicas(Deployment d) {
-    Integer r = d.getStatus() == null ? null : d.getStatus().getReadyReplicas();
-    return r == null ? 0 : r;
-  }
-
   static Watch replicaSetController(BenchMockApi api) {
     return api.client.apps().deployments().inNamespace(PAUSED_NS).watch(new Watcher<>() {
       @Override
@@ -292,6 +288,11 @@ public final class OperatorHandoffBench {
         }
       }
     });
+  }
+
+  private static int readyReplicas(Deployment d) {
+    Integer r = d.getStatus() == null ? null : d.getStatus().getReadyReplicas();
+    return r == null ? 0 : r;
   }
 
   /**
