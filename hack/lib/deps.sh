@@ -16,6 +16,7 @@ declare -A MSU_DEPS=(
   [chattr]=e2fsprogs
   [systemd-tmpfiles]=systemd
   [secilc]=secilc
+  [unzip]=unzip
 )
 
 # The control-plane tests build kube-apiserver, kube-controller-manager, kube-scheduler, etcd and

@@ -32,7 +32,14 @@ fake_java() {
     touch "${TMP}/agent.jar"
     JAVA_HOME="${TMP}/jdk" MICROSHIFT_UPDATE_JAR="${TMP}/agent.jar" run "${LAUNCHER}" --root /x status
     [ "$status" -eq 0 ]
-    [[ "$output" == "fake java from ${TMP}/jdk: "*"-jar ${TMP}/agent.jar --root /x status" ]]
+    [[ "$output" == "fake java from ${TMP}/jdk: "*"-cp ${TMP}/agent.jar io.microshift.update.cli.Main --root /x status" ]]
+}
+
+@test "the launcher runs the main class that the jar's manifest names" {
+    [ -r "${JAR}" ] || skip "build the jar first: mvn -B package"
+    manifest="$(unzip -p "${JAR}" META-INF/MANIFEST.MF | tr -d '\r' | awk -F': ' '$1 == "Main-Class" { print $2 }')"
+    [ -n "${manifest}" ]
+    grep -qx "main_class=${manifest}" "${LAUNCHER}"
 }
 
 @test "falls back to PATH when JAVA_HOME has no java" {
@@ -104,14 +111,14 @@ fake_java() {
     [[ "$output" == *"boot.data-moved-aside"* ]]
 }
 
-# a java that prints the final flags of the launcher's JVM options (everything before -jar)
+# a java that prints the final flags of the launcher's JVM options (everything before -cp)
 flag_printing_java() {
     real_java="$(command -v java)" || skip "no java on PATH"
     mkdir -p "${TMP}/jdk/bin"
     cat > "${TMP}/jdk/bin/java" <<JAVA
 #!/bin/bash
 flags=()
-for a in "\$@"; do [[ "\$a" == -jar ]] && break; flags+=("\$a"); done
+for a in "\$@"; do [[ "\$a" == -cp ]] && break; flags+=("\$a"); done
 echo "argv: \${flags[*]}"
 exec "${real_java}" "\${flags[@]}" -XX:+UnlockDiagnosticVMOptions -XX:+PrintFlagsFinal -version
 JAVA
