@@ -19,18 +19,15 @@ import java.util.stream.Collectors;
  */
 final class DrainCheck {
   private final KubernetesClient client;
-  private final Workloads workloads;
 
-  DrainCheck(KubernetesClient client, Workloads workloads) {
+  DrainCheck(KubernetesClient client) {
     this.client = client;
-    this.workloads = workloads;
   }
 
-  DrainResult drained(String planName) {
-    return drained(planName, workloads.listAll());
-  }
-
-  /** As {@link #drained(String)}, over {@code all}, the workloads as {@link Workloads#listAll} lists them. */
+  /**
+   * Whether the pods of the workloads that plan {@code planName} paused are gone, over {@code all},
+   * the workloads as {@link Workloads#listAll} lists them. Non-blocking, read-only.
+   */
   DrainResult drained(String planName, List<HasMetadata> all) {
     Map<String, List<Pod>> podsByNamespace = new HashMap<>();
     List<String> remaining = new ArrayList<>();

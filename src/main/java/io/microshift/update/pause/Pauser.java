@@ -40,14 +40,10 @@ final class Pauser {
     this.updates = updates;
   }
 
-  /** Pauses {@code selected}, the objects as the selection listed them (edited in place). */
-  PauseOutcome pause(UpdatePlan plan, List<HasMetadata> selected, PlanCheckpoint checkpoint) {
-    return pauseListed(plan, selected, checkpoint).outcome();
-  }
-
   /**
-   * As {@link #pause}, with the selected objects as the pause left them: each as its update
-   * returned it, or as listed when it was left alone; those found deleted left out.
+   * Pauses {@code selected}, the objects as the selection listed them (edited in place); returns
+   * the outcome with the selected objects as the pause left them: each as its update returned it,
+   * or as listed when it was left alone; those found deleted left out.
    */
   Paused pauseListed(UpdatePlan plan, List<HasMetadata> selected, PlanCheckpoint checkpoint) {
     String planName = plan.getMetadata().getName();

@@ -33,7 +33,7 @@ public class WorkloadPauser {
     ObjectUpdates updates = new ObjectUpdates(client, workloads);
     this.selector = new WorkloadSelector(workloads);
     this.pauser = new Pauser(updates);
-    this.drainCheck = new DrainCheck(client, workloads);
+    this.drainCheck = new DrainCheck(client);
     this.resumer = new Resumer(workloads, updates);
     this.readyCheck = new ReadyCheck(workloads);
   }
@@ -43,16 +43,11 @@ public class WorkloadPauser {
     return selector.select(selection);
   }
 
-  /** Pauses the selected workloads; idempotent. Saves status.pausedWorkloads through the checkpoint. */
-  public PauseOutcome pause(UpdatePlan plan, PlanCheckpoint checkpoint) {
-    requireAcceptedSpec(plan);
-    return pauser.pause(plan, selector.selectObjects(plan.getStatus().acceptedSpec.workloads), checkpoint);
-  }
-
   /**
-   * {@link #pause}, then, when every selected workload is paused or skipped, {@link #drained} over
-   * the same listing of the workloads (the selected ones as the pause left them): one listing of
-   * the workloads per pass while the pods drain, not two.
+   * Pauses the selected workloads (idempotent; saves status.pausedWorkloads through the
+   * checkpoint), then, when every one is paused or skipped, checks whether the pods of the
+   * workloads the plan paused are gone (non-blocking), over the same listing of the workloads (the
+   * selected ones as the pause left them): one listing per pass while the pods drain, not two.
    */
   public PauseAndDrain pauseAndCheckDrain(UpdatePlan plan, PlanCheckpoint checkpoint) {
     requireAcceptedSpec(plan);
@@ -70,11 +65,6 @@ public class WorkloadPauser {
 
   /** A pause's outcome and, when it succeeded, whether the paused workloads' pods are gone. */
   public record PauseAndDrain(PauseOutcome outcome, DrainResult drain) {}
-
-  /** Whether the pods of the workloads paused by the plan are gone. Non-blocking, read-only. */
-  public DrainResult drained(UpdatePlan plan) {
-    return drainCheck.drained(plan.getMetadata().getName());
-  }
 
   private static void requireAcceptedSpec(UpdatePlan plan) {
     if (plan.getStatus() == null || plan.getStatus().acceptedSpec == null) {

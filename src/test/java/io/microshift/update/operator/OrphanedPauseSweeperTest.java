@@ -41,7 +41,7 @@ class OrphanedPauseSweeperTest {
     WorkloadSelection s = new WorkloadSelection();
     s.namespaces = List.of(namespace);
     UpdatePlan plan = TestPlans.create(client, planName, null, s);
-    new WorkloadPauser(client, "microshift-update").pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
+    new WorkloadPauser(client, "microshift-update").pauseAndCheckDrain(plan, new OperatorCheckpoint(TestPlans.writer(client), events)).outcome();
     return plan;
   }
 

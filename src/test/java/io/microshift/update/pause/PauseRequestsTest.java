@@ -62,7 +62,7 @@ class PauseRequestsTest {
     UpdatePlan plan = TestPlans.create(client, "p1", null, null);
     requests();
 
-    pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
+    pauser().pauseAndCheckDrain(plan, new OperatorCheckpoint(TestPlans.writer(client), events)).outcome();
 
     List<String> pause = requests();
     for (String name : List.of("web", "api", "worker")) {
@@ -86,10 +86,10 @@ class PauseRequestsTest {
   void pausingAgainWhileThePodsDrainWritesNothing() throws InterruptedException {
     Fixtures.deployment(client, "app", "web", 2, Map.of(), PAUSE);
     UpdatePlan plan = TestPlans.create(client, "p1", null, null);
-    pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
+    pauser().pauseAndCheckDrain(plan, new OperatorCheckpoint(TestPlans.writer(client), events)).outcome();
     requests();
 
-    pauser().pause(TestPlans.reload(client, "p1"), new OperatorCheckpoint(TestPlans.writer(client), events));
+    pauser().pauseAndCheckDrain(TestPlans.reload(client, "p1"), new OperatorCheckpoint(TestPlans.writer(client), events)).outcome();
 
     List<String> again = requests();
     assertEquals(List.of(), on(again, "/apis/apps/v1/namespaces/app/deployments/web"), again.toString());
@@ -103,7 +103,7 @@ class PauseRequestsTest {
     Fixtures.deployment(client, "app", "web", 2, Map.of(), PAUSE);
     Fixtures.pod(client, "app", "web-1", Map.of("app", "web"), "Running");
     UpdatePlan plan = TestPlans.create(client, "p1", null, null);
-    pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
+    pauser().pauseAndCheckDrain(plan, new OperatorCheckpoint(TestPlans.writer(client), events)).outcome();
     requests();
 
     WorkloadPauser.PauseAndDrain pass = pauser().pauseAndCheckDrain(TestPlans.reload(client, "p1"),
@@ -126,7 +126,7 @@ class PauseRequestsTest {
     Stuck stuck = new Stuck(recorderStuck);
     try {
       PauseOutcome paused = assertTimeoutPreemptively(Duration.ofSeconds(10),
-          () -> pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), stuck)));
+          () -> pauser().pauseAndCheckDrain(plan, new OperatorCheckpoint(TestPlans.writer(client), stuck)).outcome());
       assertTrue(paused.succeeded());
       assertEquals(2, paused.paused().size());
       assertEquals("Deployment app/web Paused 2 null; CronJob app/nightly Paused null false",
@@ -154,7 +154,7 @@ class PauseRequestsTest {
     UpdatePlan plan = TestPlans.create(client, "p1", null, null);
     Failing failing = new Failing();
 
-    PauseOutcome paused = pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), failing));
+    PauseOutcome paused = pauser().pauseAndCheckDrain(plan, new OperatorCheckpoint(TestPlans.writer(client), failing)).outcome();
 
     assertTrue(paused.succeeded(), paused.failures().toString());
     assertEquals(Map.of(PauseAnnotations.PAUSED_BY, "p1", PauseAnnotations.PAUSED_BY_UID, plan.getMetadata().getUid(),

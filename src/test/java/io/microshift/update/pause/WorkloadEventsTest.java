@@ -52,12 +52,12 @@ class WorkloadEventsTest {
     KubernetesEventRecorder recorder = new KubernetesEventRecorder(client, Clock.systemUTC());
     WorkloadPauser pauser = new WorkloadPauser(client, "microshift-update");
 
-    pauser.pause(plan, new OperatorCheckpoint(TestPlans.writer(client), recorder));
+    pauser.pauseAndCheckDrain(plan, new OperatorCheckpoint(TestPlans.writer(client), recorder)).outcome();
     // the operator died before status.pausedWorkloads was saved: the replay pauses nothing new
     UpdatePlan replayed = TestPlans.reload(client, "to-4.17.3");
     replayed.getStatus().pausedWorkloads.clear();
-    pauser.pause(replayed, new OperatorCheckpoint(TestPlans.writer(client), recorder));
-    pauser.pause(TestPlans.reload(client, "to-4.17.3"), new OperatorCheckpoint(TestPlans.writer(client), recorder));
+    pauser.pauseAndCheckDrain(replayed, new OperatorCheckpoint(TestPlans.writer(client), recorder)).outcome();
+    pauser.pauseAndCheckDrain(TestPlans.reload(client, "to-4.17.3"), new OperatorCheckpoint(TestPlans.writer(client), recorder)).outcome();
 
     String uid = web.getMetadata().getUid();
     eventually(List.of("Normal PausedByUpdatePlan: Paused by UpdatePlan to-4.17.3 for the update to 4.17.3:"
@@ -88,7 +88,7 @@ class WorkloadEventsTest {
     UpdatePlan plan = TestPlans.create(client, "to-4.17.3", null, null);
     KubernetesEventRecorder recorder = new KubernetesEventRecorder(client, Clock.systemUTC());
     WorkloadPauser pauser = new WorkloadPauser(client, "microshift-update");
-    pauser.pause(plan, new OperatorCheckpoint(TestPlans.writer(client), recorder));
+    pauser.pauseAndCheckDrain(plan, new OperatorCheckpoint(TestPlans.writer(client), recorder)).outcome();
     Deployment web = Fixtures.getDeployment(client, "app", "web");
     web.getSpec().setReplicas(5);
     client.resource(web).update();

@@ -102,7 +102,7 @@ class WorkloadPauserTest {
     Fixtures.deployment(client, "kube-system", "dns", 2, Map.of(), PAUSE);
     UpdatePlan plan = TestPlans.create(client, "p1", null, namespaces("app", "kube-system"));
 
-    PauseOutcome paused = pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
+    PauseOutcome paused = pauser().pauseAndCheckDrain(plan, new OperatorCheckpoint(TestPlans.writer(client), events)).outcome();
 
     assertTrue(paused.succeeded());
     assertEquals(5, paused.paused().size());
@@ -148,12 +148,12 @@ class WorkloadPauserTest {
   void pausingAgainAfterACrashNeverRecordsZeroAsTheOriginal() {
     Fixtures.deployment(client, "app", "web", 3, Map.of(), PAUSE);
     UpdatePlan plan = TestPlans.create(client, "p1", null, null);
-    pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
+    pauser().pauseAndCheckDrain(plan, new OperatorCheckpoint(TestPlans.writer(client), events)).outcome();
 
     // the operator died before status was saved: a fresh plan without pausedWorkloads pauses again
     UpdatePlan fresh = TestPlans.reload(client, "p1");
     fresh.getStatus().pausedWorkloads.clear();
-    PauseOutcome again = pauser().pause(fresh, new OperatorCheckpoint(TestPlans.writer(client), events));
+    PauseOutcome again = pauser().pauseAndCheckDrain(fresh, new OperatorCheckpoint(TestPlans.writer(client), events)).outcome();
 
     assertEquals(record(plan, PauseAnnotations.ORIGINAL_REPLICAS, "3"), ours(getDeployment(client, "app", "web")));
     assertEquals(3, again.paused().get(0).originalReplicas);
@@ -167,14 +167,14 @@ class WorkloadPauserTest {
     UpdatePlan plan = TestPlans.create(client, "p1", null, null);
     Workloads workloads = new Workloads(client, new ProtectedNamespaces("microshift-update"));
     List<io.fabric8.kubernetes.api.model.HasMetadata> listedBefore = new WorkloadSelector(workloads).selectObjects(null);
-    pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
+    pauser().pauseAndCheckDrain(plan, new OperatorCheckpoint(TestPlans.writer(client), events)).outcome();
     String pausedVersion = getDeployment(client, "app", "web").getMetadata().getResourceVersion();
 
     // a replay that still holds the copies listed before the first pause (no record, replicas 3)
     UpdatePlan fresh = TestPlans.reload(client, "p1");
     fresh.getStatus().pausedWorkloads.clear();
     PauseOutcome again = new Pauser(new ObjectUpdates(client, workloads))
-        .pause(fresh, listedBefore, new OperatorCheckpoint(TestPlans.writer(client), events));
+        .pauseListed(fresh, listedBefore, new OperatorCheckpoint(TestPlans.writer(client), events)).outcome();
 
     assertEquals(record(plan, PauseAnnotations.ORIGINAL_REPLICAS, "3"), ours(getDeployment(client, "app", "web")));
     assertEquals(pausedVersion, getDeployment(client, "app", "web").getMetadata().getResourceVersion(),
@@ -187,7 +187,7 @@ class WorkloadPauserTest {
   void resumeAfterAnOperatorRestartUsesTheRecordsOnTheObjects() {
     Fixtures.deployment(client, "app", "web", 4, Map.of(), PAUSE);
     Fixtures.cronJob(client, "app", "nightly", false, Map.of(), PAUSE);
-    pauser().pause(TestPlans.create(client, "p1", null, null), new OperatorCheckpoint(TestPlans.writer(client), events));
+    pauser().pauseAndCheckDrain(TestPlans.create(client, "p1", null, null), new OperatorCheckpoint(TestPlans.writer(client), events)).outcome();
 
     // a new operator process: new instances, the plan read back from the server
     ResumeOutcome resumed = new WorkloadPauser(client, "microshift-update")
@@ -202,7 +202,7 @@ class WorkloadPauserTest {
   void resumeWorksWhenThePlansStatusWasLostToAnEtcdRestore() {
     Fixtures.deployment(client, "app", "web", 3, Map.of(), PAUSE);
     UpdatePlan plan = TestPlans.create(client, "p1", null, null);
-    pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
+    pauser().pauseAndCheckDrain(plan, new OperatorCheckpoint(TestPlans.writer(client), events)).outcome();
     // etcd came back from a snapshot taken after pausing but before status was written
     UpdatePlan restored = TestPlans.reload(client, "p1");
     restored.getStatus().pausedWorkloads.clear();
@@ -251,7 +251,7 @@ class WorkloadPauserTest {
     Fixtures.deployment(client, "app", "api", 2, Map.of(), PAUSE);
     Fixtures.cronJob(client, "app", "manual", true, Map.of(), PAUSE);
     UpdatePlan plan = TestPlans.create(client, "p1", null, null);
-    pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
+    pauser().pauseAndCheckDrain(plan, new OperatorCheckpoint(TestPlans.writer(client), events)).outcome();
     client.apps().deployments().inNamespace("app").withName("web").scale(5);
     client.apps().deployments().inNamespace("app").withName("api").scale(2);
     client.batch().v1().cronjobs().inNamespace("app").withName("manual").edit(c -> {
@@ -287,7 +287,7 @@ class WorkloadPauserTest {
     Fixtures.deployment(client, "app", "web", 3, Map.of(), PAUSE);
     Fixtures.statefulSet(client, "app", "db", 1, Map.of());
     UpdatePlan plan = TestPlans.create(client, "p1", null, namespaces("app"));
-    pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
+    pauser().pauseAndCheckDrain(plan, new OperatorCheckpoint(TestPlans.writer(client), events)).outcome();
     UpdatePlan lastSeen = TestPlans.reload(client, "p1");
     client.resource(lastSeen).delete();
 
@@ -347,9 +347,8 @@ class WorkloadPauserTest {
     Job job = pausedWebAndNightlyBesideOther();
     Fixtures.podOfJob(client, job, "nightly-1-old", "Succeeded");
     UpdatePlan plan = TestPlans.create(client, "p1", null, null);
-    pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
-
-    DrainResult waiting = pauser().drained(plan);
+    DrainResult waiting = pauser().pauseAndCheckDrain(plan,
+        new OperatorCheckpoint(TestPlans.writer(client), events)).drain();
 
     assertFalse(waiting.drained());
     assertEquals(List.of("app/nightly-1-x", "app/web-1"), waiting.remainingPods());
@@ -360,7 +359,8 @@ class WorkloadPauserTest {
       p.getStatus().setPhase("Succeeded");
       return p;
     });
-    DrainResult done = pauser().drained(plan);
+    DrainResult done = pauser().pauseAndCheckDrain(TestPlans.reload(client, "p1"),
+        new OperatorCheckpoint(TestPlans.writer(client), events)).drain();
     assertTrue(done.drained(), done.message());
   }
 
@@ -370,7 +370,7 @@ class WorkloadPauserTest {
         PauseAnnotations.PAUSED_BY, "old-plan", PauseAnnotations.ORIGINAL_REPLICAS, "4")));
     UpdatePlan plan = TestPlans.create(client, "p2", null, null);
 
-    PauseOutcome outcome = pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
+    PauseOutcome outcome = pauser().pauseAndCheckDrain(plan, new OperatorCheckpoint(TestPlans.writer(client), events)).outcome();
 
     assertEquals(List.of("Deployment app/web: already paused by plan old-plan; left alone"), outcome.skipped());
     assertEquals(List.of(), outcome.paused());
@@ -387,7 +387,7 @@ class WorkloadPauserTest {
     Fixtures.statefulSet(client, "app", "db", 1, Map.of());
     Fixtures.cronJob(client, "app", "nightly", false, Map.of(), PAUSE);
     UpdatePlan plan = TestPlans.create(client, "p1", null, namespaces("app"));
-    pauser().pause(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
+    pauser().pauseAndCheckDrain(plan, new OperatorCheckpoint(TestPlans.writer(client), events)).outcome();
     assertTrue(pauser().ready(plan).ready(), "nothing resumed yet, nothing to wait for");
     pauser().resume(plan, new OperatorCheckpoint(TestPlans.writer(client), events));
 
