@@ -1,7 +1,7 @@
 package io.microshift.update.host;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.microshift.update.marker.MarkerTree;
 import io.microshift.update.marker.Markers;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,14 +22,6 @@ public final class MicroShift {
   public static final String ETCD_SCOPE = "microshift-etcd.scope";
   static final java.time.Duration STOP_TIMEOUT = java.time.Duration.ofSeconds(120);
   static final java.time.Duration STOP_POLL = java.time.Duration.ofMillis(500);
-  /**
-   * Made at the first read of its version file, not when this class is loaded: a verb that
-   * reads none (etcd-snapshot) starts without Jackson (hack/bench.d/etcd-snapshot-cold-tls).
-   */
-  private static final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
-  }
-
   /** Contents of /var/lib/microshift/version; deploymentId and bootId are null in old plain files. */
   public record VersionFile(String version, String deploymentId, String bootId) {}
 
@@ -50,7 +42,9 @@ public final class MicroShift {
       }
       String s = Files.readString(f).strip();
       if (s.startsWith("{")) {
-        JsonNode n = Json.MAPPER.readTree(s);
+        // Jackson's streaming parser alone, as for the marker files (MarkerTree): no ObjectMapper
+        // to set up on the rollback boot, which reads this file after its restore
+        JsonNode n = MarkerTree.read(s);
         String v = n.path("version").asText("");
         return Markers.VERSION.matcher(v).matches()
             ? Optional.of(new VersionFile(v, text(n, "deployment_id"), text(n, "boot_id")))

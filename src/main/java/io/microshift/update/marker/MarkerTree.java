@@ -19,7 +19,7 @@ import java.io.IOException;
  * jackson-databind's JsonNodeDeserializer makes ({@code _fromInt}, {@code _fromFloat}): int, long
  * or BigInteger nodes by the number's size, double nodes for fractions.
  */
-final class MarkerTree {
+public final class MarkerTree {
   private MarkerTree() {}
 
   /** The parser's rules: {@link MarkerCodec#MAPPER}'s (comments are off by default). */
@@ -30,7 +30,7 @@ final class MarkerTree {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   /** The one JSON value of {@code text}; {@link IOException} with the parser's message when it is not exactly one. */
-  static JsonNode read(String text) throws IOException {
+  public static JsonNode read(String text) throws IOException {
     try (JsonParser p = FACTORY.createParser(text)) {
       JsonToken first = p.nextToken();
       if (first == null) {
