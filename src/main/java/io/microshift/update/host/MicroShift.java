@@ -42,9 +42,10 @@ public final class MicroShift {
       }
       String s = Files.readString(f).strip();
       if (s.startsWith("{")) {
-        // Jackson's streaming parser alone, as for the marker files (MarkerTree): no ObjectMapper
-        // to set up on the rollback boot, which reads this file after its restore
-        JsonNode n = MarkerTree.read(s);
+        // Jackson's streaming parser alone (MarkerTree): no ObjectMapper to set up on the
+        // rollback boot, which reads this file after its restore; under json.Unmarshal's rules,
+        // as MicroShift reads it (pkg/admin/prerun/version.go, parseVersionFile)
+        JsonNode n = MarkerTree.readLastKeyWins(s);
         String v = n.path("version").asText("");
         return Markers.VERSION.matcher(v).matches()
             ? Optional.of(new VersionFile(v, text(n, "deployment_id"), text(n, "boot_id")))

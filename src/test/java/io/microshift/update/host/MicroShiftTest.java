@@ -98,4 +98,24 @@ class MicroShiftTest {
     assertEquals(Optional.empty(), ctx("(none)").microshift().installedPackageVersion());
     assertEquals(Optional.empty(), ctx(null).microshift().installedPackageVersion());
   }
+
+  /**
+   * The version file as MicroShift's own reader takes it (pkg/admin/prerun/version.go,
+   * parseVersionFile: json.Unmarshal, else the plain X.Y.Z of older data): a duplicate key is
+   * taken, the last one winning; trailing tokens are not JSON, and not a plain version either.
+   */
+  @Test
+  void theVersionFileIsReadAsMicroShiftReadsIt() throws Exception {
+    HostContext ctx = ctx(null);
+    Path f = ctx.paths().microshiftVersionFile();
+    java.nio.file.Files.createDirectories(f.getParent());
+    java.nio.file.Files.writeString(f, "{\"version\":\"4.18.1\",\"deployment_id\":\"rhel-a.0\",\"boot_id\":\"b1\"}\n");
+    assertEquals(Optional.of(new MicroShift.VersionFile("4.18.1", "rhel-a.0", "b1")), ctx.microshift().versionFile());
+    java.nio.file.Files.writeString(f, "{\"version\":\"4.18.1\",\"version\":\"4.19.0\"}");
+    assertEquals(Optional.of(new MicroShift.VersionFile("4.19.0", null, null)), ctx.microshift().versionFile());
+    java.nio.file.Files.writeString(f, "{\"version\":\"4.18.1\"} {}");
+    assertEquals(Optional.empty(), ctx.microshift().versionFile());
+    java.nio.file.Files.writeString(f, "4.17.3\n");
+    assertEquals(Optional.of(new MicroShift.VersionFile("4.17.3", null, null)), ctx.microshift().versionFile());
+  }
 }
