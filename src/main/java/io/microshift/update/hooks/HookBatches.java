@@ -278,7 +278,7 @@ final class HookBatches {
           HookLimits.message(HookLedger.describe(h) + ": " + h.message + " (on-error " + h.onError + ")"));
       stops = !HookLedger.isContinue(h);
     }
-    events.send(checkpoint, plan, HookPodEvents.of(plan, h));
+    events.send(checkpoint, plan, HookPodEvents.of(plan, h, result.podUid()));
     return stops;
   }
 

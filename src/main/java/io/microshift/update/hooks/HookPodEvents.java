@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.microshift.update.api.HookStatus;
 import io.microshift.update.api.UpdatePlan;
 import io.microshift.update.checkpoint.ObjectEvent;
-import io.microshift.update.checkpoint.PlanCheckpoint;
 import io.microshift.update.checkpoint.WorkloadReason;
 
 /**
@@ -17,18 +16,15 @@ import io.microshift.update.checkpoint.WorkloadReason;
 final class HookPodEvents {
   private HookPodEvents() {}
 
-  /** After the entry holds the outcome of its attempt (state Succeeded, Failed or TimedOut). */
-  static void finished(PlanCheckpoint checkpoint, UpdatePlan plan, HookStatus h) {
-    of(plan, h).send(checkpoint, plan);
-  }
-
   /**
    * The Event for the entry's outcome, taken while the entry holds it, to be sent later (from
-   * another thread: it copies what it needs).
+   * another thread: it copies what it needs). {@code podUid} is the uid of the pod the exec went
+   * to ({@link ExecResult#podUid}), so that the Event needs no read of the pod; when it is null
+   * the recorder reads the pod for it.
    */
-  static ObjectEvent of(UpdatePlan plan, HookStatus h) {
+  static ObjectEvent of(UpdatePlan plan, HookStatus h, String podUid) {
     ObjectReference pod = new ObjectReferenceBuilder().withApiVersion("v1").withKind("Pod")
-        .withNamespace(h.namespace).withName(h.pod).build();
+        .withNamespace(h.namespace).withName(h.pod).withUid(podUid).build();
     String what = h.hookPhase + " hook of UpdatePlan " + plan.getMetadata().getName() + " in container "
         + h.container + " (attempt " + h.attempts + ")";
     if (HookLedger.SUCCEEDED.equals(h.state)) {

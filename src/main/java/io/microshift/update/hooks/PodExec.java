@@ -38,13 +38,15 @@ public class PodExec {
     TailBuffer out = new TailBuffer(TAIL_BYTES);
     TailBuffer err = new TailBuffer(TAIL_BYTES);
     ExecWatch watch = null;
+    String uid = null;
     long deadline = System.nanoTime() + timeout.toNanos();
     try {
       // waiting for the pod to be ready is part of the hook's time
-      String refusal = readiness.awaitRunnable(namespace, pod, container,
+      PodReadiness.Check check = readiness.awaitRunnable(namespace, pod, container,
           Math.min(timeout.toMillis(), READY_WAIT_MILLIS));
-      if (refusal != null) {
-        return new ExecResult(null, false, "exec failed: " + refusal, out.toString(), err.toString());
+      uid = check.podUid();
+      if (check.refusal() != null) {
+        return new ExecResult(null, false, "exec failed: " + check.refusal(), out.toString(), err.toString(), uid);
       }
       ExecStream.Opening opening = stream.open(namespace, pod, container, argv, out, err);
       watch = opening.watch();
@@ -53,25 +55,25 @@ public class PodExec {
       remaining = Math.max(0, deadline - System.nanoTime());
       Integer code = watch.exitCode().get(remaining, TimeUnit.NANOSECONDS);
       if (code == null || code < 0) {
-        return new ExecResult(null, false, opening.end().noExitCode(code), out.toString(), err.toString());
+        return new ExecResult(null, false, opening.end().noExitCode(code), out.toString(), err.toString(), uid);
       }
-      return new ExecResult(code, false, null, out.toString(), err.toString());
+      return new ExecResult(code, false, null, out.toString(), err.toString(), uid);
     } catch (TimeoutException e) {
       if (System.nanoTime() - deadline < 0) {
         return new ExecResult(null, false, "exec failed: the API server did not open the exec stream"
             + " within " + TimeUnit.NANOSECONDS.toMillis(connectTimeoutNanos()) + " ms",
-            out.toString(), err.toString());
+            out.toString(), err.toString(), uid);
       }
-      return new ExecResult(null, true, null, out.toString(), err.toString());
+      return new ExecResult(null, true, null, out.toString(), err.toString(), uid);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new ExecResult(null, false, "interrupted", out.toString(), err.toString());
+      return new ExecResult(null, false, "interrupted", out.toString(), err.toString(), uid);
     } catch (ExecutionException e) {
       return new ExecResult(null, false, "exec failed: " + rootMessage(e.getCause()),
-          out.toString(), err.toString());
+          out.toString(), err.toString(), uid);
     } catch (RuntimeException e) {
       return new ExecResult(null, false, "exec failed: " + rootMessage(e),
-          out.toString(), err.toString());
+          out.toString(), err.toString(), uid);
     } finally {
       if (watch != null) {
         watch.close();

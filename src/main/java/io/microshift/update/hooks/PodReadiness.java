@@ -25,15 +25,21 @@ final class PodReadiness {
   }
 
   /**
-   * Waits at most {@code readyWaitMillis} for the pod to be ready or past Pending. Returns null when
-   * the exec may go on (also when the wait elapsed: the exec then tells what the pod says), or
-   * why it cannot (no such pod, no such container).
+   * What the read of the pod found: its uid (for the hook's Event on it, which {@code oc describe
+   * pod} finds by uid), and null or why the exec cannot go on.
    */
-  String awaitRunnable(String namespace, String pod, String container, long readyWaitMillis) {
+  record Check(String podUid, String refusal) {}
+
+  /**
+   * Waits at most {@code readyWaitMillis} for the pod to be ready or past Pending. The check's
+   * refusal is null when the exec may go on (also when the wait elapsed: the exec then tells what
+   * the pod says), or says why it cannot (no such pod, no such container).
+   */
+  Check awaitRunnable(String namespace, String pod, String container, long readyWaitMillis) {
     PodResource resource = client.pods().inNamespace(namespace).withName(pod);
     Pod found = resource.get();
     if (found == null) {
-      return "pod " + namespace + "/" + pod + " not found";
+      return new Check(null, "pod " + namespace + "/" + pod + " not found");
     }
     if (!readyOrTerminal(found) && readyWaitMillis > 0) {
       Pod waited = PodOperationUtil.waitUntilReadyOrTerminal(resource, (int) readyWaitMillis);
@@ -41,8 +47,9 @@ final class PodReadiness {
         found = waited;
       }
     }
-    return hasContainer(found, container) ? null
-        : String.format("container %s not found in pod %s", container, pod);
+    String uid = found.getMetadata() == null ? null : found.getMetadata().getUid();
+    return new Check(uid, hasContainer(found, container) ? null
+        : String.format("container %s not found in pod %s", container, pod));
   }
 
   /**

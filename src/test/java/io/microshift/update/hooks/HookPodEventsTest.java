@@ -81,4 +81,31 @@ class HookPodEventsTest {
         + " (attempt 1) timed out: no exit within 1s; the exec stream was closed; on-error Fail"),
         eventsOnPod("app", "a-0"));
   }
+
+  /**
+   * The Event takes the pod's uid from the read before the exec: one read of the pod per hook, not
+   * a second one for its Event (200 hooks made 200 more requests).
+   */
+  @Test
+  void theEventNeedsNoSecondReadOfThePod() throws Exception {
+    Pods.create(client, Pods.running("app", "b-0", annotations(PRE + "command", "[\"dump\"]"), "db"));
+    Pods.expectExec(server, "app", "b-0", "db", List.of("dump"), Pods.exit(0));
+    UpdatePlan plan = TestPlans.create(client, "to-4.17.3", null, null);
+    while (server.takeRequest(10, java.util.concurrent.TimeUnit.MILLISECONDS) != null) {
+      // what set the test up
+    }
+
+    run(plan);
+
+    int reads = 0;
+    for (var r = server.takeRequest(10, java.util.concurrent.TimeUnit.MILLISECONDS); r != null;
+        r = server.takeRequest(10, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      if (r.getMethod().equals("GET") && r.getPath().equals("/api/v1/namespaces/app/pods/b-0")) {
+        reads++;
+      }
+    }
+    assertEquals(1, reads);
+    assertEquals(List.of("Normal UpdateHookSucceeded: pre-update hook of UpdatePlan to-4.17.3 in container db"
+        + " (attempt 1) succeeded: exit code 0"), eventsOnPod("app", "b-0"));
+  }
 }

@@ -40,7 +40,8 @@ class PodExecTest {
 
     ExecResult r = new PodExec(client).exec("app", "db-0", "sidecar", argv, Duration.ofSeconds(5));
 
-    assertEquals(new ExecResult(0, false, null, "dumped 42 rows", "a warning"), r);
+    String uid = client.pods().inNamespace("app").withName("db-0").get().getMetadata().getUid();
+    assertEquals(new ExecResult(0, false, null, "dumped 42 rows", "a warning", uid), r);
     assertTrue(r.succeeded());
     assertEquals(List.of("/api/v1/namespaces/app/pods/db-0/exec?command=pg_dump&command=--file"
         + "&command=%2Fbackup%2Fmy%20db.sql&command=%24%28reboot%29%3B%20echo"
