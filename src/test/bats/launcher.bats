@@ -151,6 +151,21 @@ JAVA
     done
 }
 
+@test "the boot-path verbs run G1, whose archive maps its heap objects; the others the serial GC" {
+    flag_printing_java
+    for verb in boot greenboot-check greenboot-red greenboot-green; do
+        JAVA_HOME="${TMP}/jdk" MICROSHIFT_UPDATE_JAR="${TMP}/agent.jar" run "${LAUNCHER}" --root 7 "${verb}"
+        [ "$status" -eq 0 ]
+        [[ "$(awk '$2 == "UseG1GC" { print $4 }' <<<"${output}")" == true ]]
+        [[ "$(awk '$2 == "UseSerialGC" { print $4 }' <<<"${output}")" == false ]]
+    done
+    for verb in apply etcd-snapshot status validate restore; do
+        JAVA_HOME="${TMP}/jdk" MICROSHIFT_UPDATE_JAR="${TMP}/agent.jar" run "${LAUNCHER}" --root 7 "${verb}"
+        [ "$status" -eq 0 ]
+        [[ "$(awk '$2 == "UseSerialGC" { print $4 }' <<<"${output}")" == true ]]
+    done
+}
+
 @test "the class-data archive next to the jar is mapped when it exists, and a stale one is ignored" {
     flag_printing_java
     JAVA_HOME="${TMP}/jdk" MICROSHIFT_UPDATE_JAR="${TMP}/agent.jar" run "${LAUNCHER}" status
@@ -216,6 +231,8 @@ JAVA
         JAVA_TOOL_OPTIONS="-Xlog:class+load:file=${TMP}/${verb}.log -Xlog:cds=info" run "${LAUNCHER}" "${inflight_agent[@]}" "${verb}"
         [ "$status" -eq 0 ]
         [[ "$output" == *"Opened archive ${TMP}/microshift-update-boot.jsa"* ]]
+        # its heap objects too: the boot module layer is the archived one, not built at start
+        [[ "$output" == *"full module graph: enabled"* ]]
         grep -q 'source: shared objects file' "${TMP}/${verb}.log"
         # every class of the jar came from the archive (of the JDK's, which ones a run loads
         # depends a little on timing: the stub's exit racing its output, for one)
