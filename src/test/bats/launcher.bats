@@ -153,13 +153,13 @@ JAVA
 
 @test "the boot-path verbs run G1, whose archive maps its heap objects; the others the serial GC" {
     flag_printing_java
-    for verb in boot greenboot-check greenboot-red greenboot-green; do
+    for verb in boot greenboot-check greenboot-red greenboot-green restore; do
         JAVA_HOME="${TMP}/jdk" MICROSHIFT_UPDATE_JAR="${TMP}/agent.jar" run "${LAUNCHER}" --root 7 "${verb}"
         [ "$status" -eq 0 ]
         [[ "$(awk '$2 == "UseG1GC" { print $4 }' <<<"${output}")" == true ]]
         [[ "$(awk '$2 == "UseSerialGC" { print $4 }' <<<"${output}")" == false ]]
     done
-    for verb in apply etcd-snapshot status validate restore; do
+    for verb in apply etcd-snapshot status validate; do
         JAVA_HOME="${TMP}/jdk" MICROSHIFT_UPDATE_JAR="${TMP}/agent.jar" run "${LAUNCHER}" --root 7 "${verb}"
         [ "$status" -eq 0 ]
         [[ "$(awk '$2 == "UseSerialGC" { print $4 }' <<<"${output}")" == true ]]
@@ -190,7 +190,7 @@ JAVA
         [[ "$(grep '^argv:' <<<"${output}")" == *"-XX:SharedArchiveFile=${TMP}/agent.jsa"* ]]
     done
     touch "${TMP}/agent-boot.jsa"
-    for verb in boot greenboot-check greenboot-red greenboot-green; do
+    for verb in boot greenboot-check greenboot-red greenboot-green restore; do
         JAVA_HOME="${TMP}/jdk" MICROSHIFT_UPDATE_JAR="${TMP}/agent.jar" run "${LAUNCHER}" --root 7 "${verb}"
         [ "$status" -eq 0 ]
         [[ "$(grep '^argv:' <<<"${output}")" == *"-XX:SharedArchiveFile=${TMP}/agent-boot.jsa"* ]]
@@ -244,6 +244,33 @@ JAVA
         }
     done
     [ "$(jq -r .state "${inflight_state}/host-status.json")" = Booted ]
+}
+
+@test "the boot archive covers restore, the rollback's data copy" {
+    [ -r "${JAR}" ] || skip "build the jar first: mvn -B package"
+    cp "${JAR}" "${TMP}/microshift-update.jar"
+    cp "${REPO}/src/host/lib/microshift-update.classlist" "${REPO}/src/host/lib/microshift-update-boot.classlist" "${TMP}/"
+    run "${REPO}/src/host/lib/build-class-archive" "${TMP}/microshift-update.jar"
+    [ "$status" -eq 0 ]
+    root="${TMP}/device"
+    backup="${root}/var/lib/microshift-update/backups/b1"
+    mkdir -p "${backup}/data/etcd/member" "${root}/var/lib/microshift" "${TMP}/fake-state"
+    echo db > "${backup}/data/etcd/member/db"
+    echo '{"version":"4.17.1","deployment_id":"rhel-a.0","boot_id":"none"}' > "${backup}/data/version"
+    echo '{}' > "${backup}/manifest.json"
+    echo '{"version":"4.17.3"}' > "${root}/var/lib/microshift/version"
+    FAKE_STATE="${TMP}/fake-state" FAKE_LOG="${TMP}/commands" PATH="${REPO}/src/test/bats/stubs:${PATH}" \
+        MICROSHIFT_UPDATE_JAR="${TMP}/microshift-update.jar" JAVA_TOOL_OPTIONS="-Xlog:class+load:file=${TMP}/restore.log -Xlog:cds=info" \
+        run "${LAUNCHER}" --root "${root}" --marker-owner "$(id -u)" restore b1
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"Opened archive ${TMP}/microshift-update-boot.jsa"* ]]
+    [ "$(cat "${root}/var/lib/microshift/etcd/member/db")" = db ]
+    run grep 'source: file:' "${TMP}/restore.log"
+    [ "$status" -eq 1 ] || {
+        echo "restore loads classes of the jar from outside the archive (rerun hack/update-classlist):"
+        echo "${output}"
+        return 1
+    }
 }
 
 @test "etcd-snapshot starts without Jackson: no marker or tool output to read" {
