@@ -10,6 +10,11 @@
 #                              verb: --root, --booted-deployment-file, --marker-owner) and
 #                              inflight_state (the state dir)
 #   inflight_rebooting         puts host-status.json back in Rebooting (before each `boot`)
+#   inflight_rolled_back       turns it into the rollback greenboot made: host-status.json in
+#                              Unhealthy after the target's boot, the previous deployment booted,
+#                              microshift.service stopped, the backup set's data copy under
+#                              backups/ (a small tree) and the target's data in /var/lib/microshift:
+#                              `boot` then records RolledBack, restores the copy and records Restored
 
 inflight_agent=()
 inflight_state=""
@@ -39,4 +44,22 @@ inflight_root() {
 
 inflight_rebooting() {
   cp "$_inflight_dir/rebooting.json" "$inflight_state/host-status.json"
+}
+
+inflight_rolled_back() {
+  local root="$_inflight_dir/root" copy before
+  before="$(jq -r .deploymentBefore "$_inflight_dir/block-2.json")"
+  copy="$root$(jq -r .dataCopy.path "$_inflight_dir/block-2.json")"
+  jq --arg b "$(cat /proc/sys/kernel/random/uuid)" '.state = "Unhealthy" | .bootIdAfter = $b
+      | .message = "greenboot health checks failed" | .history = .history[0:5]
+      | del(.deploymentAfter, .restoredBackupId, .failedDataPath)' "$_inflight_dir/block-2.json" >"$inflight_state/host-status.json"
+  echo "$before" >"$_inflight_dir/booted"
+  rm -rf "$copy" "$root/var/lib/microshift" "$root"/var/lib/microshift.failed-*
+  mkdir -p "$copy/etcd/member/snap" "$root/var/lib/microshift/etcd/member/snap"
+  echo "4.17.1 db" >"$copy/etcd/member/snap/db"
+  echo '{"version":"4.17.1","deployment_id":"'"$before"'","boot_id":"none"}' >"$copy/version"
+  echo '{}' >"$(dirname "$copy")/manifest.json"
+  echo "4.17.3 db" >"$root/var/lib/microshift/etcd/member/snap/db"
+  echo '{"version":"4.17.3"}' >"$root/var/lib/microshift/version"
+  rm -f "$FAKE_STATE/microshift-active"
 }

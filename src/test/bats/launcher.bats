@@ -244,6 +244,18 @@ JAVA
         }
     done
     [ "$(jq -r .state "${inflight_state}/host-status.json")" = Booted ]
+    # and the boot after greenboot rolled back: RolledBack, the data copy restored, Restored
+    inflight_rolled_back
+    JAVA_TOOL_OPTIONS="-Xlog:class+load:file=${TMP}/rollback.log" run "${LAUNCHER}" "${inflight_agent[@]}" boot
+    [ "$status" -eq 0 ]
+    [ "$(jq -r .state "${inflight_state}/host-status.json")" = Restored ]
+    [ "$(cat "${TMP}/device/root/var/lib/microshift/etcd/member/snap/db")" = "4.17.1 db" ]
+    run grep 'source: file:' "${TMP}/rollback.log"
+    [ "$status" -eq 1 ] || {
+        echo "boot after a rollback loads classes of the jar from outside the archive (rerun hack/update-classlist):"
+        echo "${output}"
+        return 1
+    }
 }
 
 @test "the boot archive covers restore, the rollback's data copy" {
