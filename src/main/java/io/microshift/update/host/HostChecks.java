@@ -56,16 +56,20 @@ final class HostChecks {
     }
     Optional<MicroShift.VersionFile> installed = ctx.microshift().versionFile();
     if (installed.isEmpty()) {
-      refusals.add("cannot read the installed MicroShift version from /var/lib/microshift/version");
+      refusals.add("cannot read the installed MicroShift version from /var/lib/microshift/version (missing, or not"
+          + " the JSON or plain X.Y.Z that MicroShift writes and reads there)");
     } else {
+      // the version file holds Major.Minor.Patch only, a pre-release's too (Versions.dataVersion):
+      // the request's full version (the operator read it from kube-public/microshift-version)
+      // is compared at that precision; the request validator has checked its path to the target
       String v = installed.get().version();
-      b.fromVersion(v);
-      // the full version, pre-release and build suffix included: 4.17.1-rc.1 is not 4.17.1
-      if (!v.equals(req.from().version())) {
-        refusals.add("installed MicroShift is " + v + " but the request is from " + req.from().version());
+      String from = req.from().version();
+      b.fromVersion(from);
+      Optional<String> written = Versions.dataVersion(from);
+      if (!written.map(v::equals).orElse(false)) {
+        refusals.add("installed MicroShift is " + v + " but the request is from " + from
+            + (written.isPresent() && !written.get().equals(from) ? " (whose version file says " + written.get() + ")" : ""));
       }
-      Versions.refusal(v, req.target().version(), req.allowDowngrade(), req.allowUnsupportedPath())
-          .ifPresent(refusals::add);
     }
     if (req.type() == UpdateType.RPM && !ostreeHost) {
       RhelRelease.refusal(ctx.paths(), req.target().version()).ifPresent(refusals::add);

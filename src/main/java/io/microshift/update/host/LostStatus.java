@@ -5,6 +5,7 @@ import io.microshift.update.marker.HostStatus;
 import io.microshift.update.marker.Markers;
 import io.microshift.update.marker.UpdateRequest;
 import io.microshift.update.marker.UpdateRequest.UpdateType;
+import io.microshift.update.marker.Versions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -66,7 +67,8 @@ final class LostStatus {
     Optional<String> dataVersion = ctx.microshift().versionFile().map(MicroShift.VersionFile::version);
     Optional<String> installed = ctx.microshift().installedPackageVersion();
     Optional<HostStatus.DataCopy> copy = copyRecord(accepted);
-    if (!dataVersion.map(target::equals).orElse(false) || installed.isEmpty() || installed.get().equals(target)
+    if (!dataVersion.equals(Versions.dataVersion(target)) || dataVersion.isEmpty() || installed.isEmpty()
+        || installed.get().equals(target)
         || copy.isEmpty()) {
       return Optional.empty();
     }

@@ -1,9 +1,8 @@
 package io.microshift.update.host;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.microshift.update.marker.MarkerTree;
 import io.microshift.update.marker.Markers;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -24,6 +23,8 @@ public final class MicroShift {
   static final java.time.Duration STOP_POLL = java.time.Duration.ofMillis(500);
   /** Contents of /var/lib/microshift/version; deploymentId and bootId are null in old plain files. */
   public record VersionFile(String version, String deploymentId, String bootId) {}
+  /** MicroShift writes some 120 bytes; a larger file is not its own, and is not read whole. */
+  static final int MAX_VERSION_FILE_BYTES = 64 * 1024;
 
   private final HostTools tools;
   private final HostPaths paths;
@@ -33,33 +34,22 @@ public final class MicroShift {
     this.paths = paths;
   }
 
-  /** Reads the version file: JSON {version, deployment_id, boot_id} or a plain X.Y.Z (older data). */
+  /**
+   * Reads the data version file as MicroShift reads it ({@link VersionFileReader}): its version is
+   * {@code Major.Minor.Patch} only, even on a pre-release build; empty when it is missing, larger
+   * than any MicroShift writes, or MicroShift would refuse it.
+   */
   public Optional<VersionFile> versionFile() {
     Path f = paths.microshiftVersionFile();
     try {
-      if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) || Files.size(f) > 4096) {
+      if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) || Files.size(f) > MAX_VERSION_FILE_BYTES) {
         return Optional.empty();
       }
-      String s = Files.readString(f).strip();
-      if (s.startsWith("{")) {
-        // Jackson's streaming parser alone (MarkerTree): no ObjectMapper to set up on the
-        // rollback boot, which reads this file after its restore; under json.Unmarshal's rules,
-        // as MicroShift reads it (pkg/admin/prerun/version.go, parseVersionFile)
-        JsonNode n = MarkerTree.readLastKeyWins(s);
-        String v = n.path("version").asText("");
-        return Markers.VERSION.matcher(v).matches()
-            ? Optional.of(new VersionFile(v, text(n, "deployment_id"), text(n, "boot_id")))
-            : Optional.empty();
-      }
-      return Markers.VERSION.matcher(s).matches() ? Optional.of(new VersionFile(s, null, null)) : Optional.empty();
+      // Go reads invalid UTF-8 in a JSON string as U+FFFD, as this decoding does
+      return VersionFileReader.parse(new String(Files.readAllBytes(f), StandardCharsets.UTF_8));
     } catch (IOException e) {
       return Optional.empty();
     }
-  }
-
-  private static String text(JsonNode n, String field) {
-    JsonNode v = n.get(field);
-    return v == null || !v.isTextual() || v.asText().isEmpty() ? null : v.asText();
   }
 
   /** The installed microshift package's version (rpm hosts; after a reboot, before MicroShift runs). */

@@ -27,31 +27,11 @@ public final class MarkerTree {
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();
 
-  /**
-   * For a file that MicroShift reads with Go's {@code json.Unmarshal}: a duplicate key is not
-   * refused, the last one wins, as there.
-   */
-  private static final JsonFactory LAST_KEY_WINS = new JsonFactory();
-
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   /** The one JSON value of {@code text}; {@link IOException} with the parser's message when it is not exactly one. */
   public static JsonNode read(String text) throws IOException {
-    return read(FACTORY, text);
-  }
-
-  /**
-   * As {@link #read}, under Go's {@code encoding/json} rules for a file that MicroShift writes and
-   * reads itself (openshift/microshift pkg/admin/prerun/version.go, {@code parseVersionFile}): a
-   * duplicate key is taken, the last one winning; trailing tokens are still refused, as
-   * {@code json.Unmarshal}'s {@code checkValid} refuses them.
-   */
-  public static JsonNode readLastKeyWins(String text) throws IOException {
-    return read(LAST_KEY_WINS, text);
-  }
-
-  private static JsonNode read(JsonFactory factory, String text) throws IOException {
-    try (JsonParser p = factory.createParser(text)) {
+    try (JsonParser p = FACTORY.createParser(text)) {
       JsonToken first = p.nextToken();
       if (first == null) {
         throw new JsonParseException(p, "No content to map due to end-of-input");

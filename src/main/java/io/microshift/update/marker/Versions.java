@@ -12,6 +12,17 @@ public final class Versions {
   private Versions() {}
 
   /**
+   * The {@code Major.Minor.Patch} that MicroShift of {@code version} writes in its data version
+   * file: its build cuts the version at the first of {@code ._~-} after the patch (openshift/microshift
+   * Makefile, {@code PATCH}) and the file holds {@code versionMetadata}, three integers
+   * (pkg/admin/prerun/version.go), so a pre-release 4.18.0-rc.2 writes 4.18.0. Empty when
+   * {@code version} does not start with X.Y.Z.
+   */
+  public static Optional<String> dataVersion(String version) {
+    return MicroShiftVersion.leading(version).map(v -> v.major() + "." + v.minor() + "." + v.patch());
+  }
+
+  /**
    * Why {@code from} → {@code to} is refused, or empty when it is an update MicroShift allows
    * (and the documentation supports, unless the plan opted in with allowUnsupportedPath).
    * The rules are the operator's ({@link VersionPolicy}), so that the host agent never refuses

@@ -208,15 +208,17 @@ class HostileRequestApplyTest {
             "is in state Staged; refusing to start a new one"),
         Arguments.of("installed version differs", (Hostile) h -> Files.writeString(h.paths.microshiftVersionFile(), "4.17.2\n"),
             "installed MicroShift is 4.17.2 but the request is from 4.17.1"),
-        Arguments.of("installed version is a pre-release of the from-version",
+        // MicroShift writes Major.Minor.Patch only and refuses anything else there
+        // (pkg/admin/prerun/version.go, versionMetadataFromString): not a version it ran
+        Arguments.of("version file with a pre-release suffix MicroShift never writes",
             (Hostile) h -> Files.writeString(h.paths.microshiftVersionFile(), "4.17.1-rc.1\n"),
-            "installed MicroShift is 4.17.1-rc.1 but the request is from 4.17.1"),
-        Arguments.of("installed version has a build suffix the from-version lacks",
-            (Hostile) h -> Files.writeString(h.paths.microshiftVersionFile(), "4.17.1+build.7\n"),
-            "installed MicroShift is 4.17.1+build.7 but the request is from 4.17.1"),
-        Arguments.of("from-version is a pre-release of the installed version",
-            (Hostile) h -> writeEdited(h, n -> o(n, "from").put("version", "4.17.1-rc.1")),
-            "installed MicroShift is 4.17.1 but the request is from 4.17.1-rc.1"),
+            "cannot read the installed MicroShift version"),
+        Arguments.of("version file with a build suffix MicroShift never writes",
+            (Hostile) h -> Files.writeString(h.paths.microshiftVersionFile(), "{\"version\":\"4.17.1+build.7\"}"),
+            "cannot read the installed MicroShift version"),
+        Arguments.of("from-version is a pre-release of another patch",
+            (Hostile) h -> writeEdited(h, n -> o(n, "from").put("version", "4.17.2-rc.1")),
+            "installed MicroShift is 4.17.1 but the request is from 4.17.2-rc.1 (whose version file says 4.17.2)"),
         Arguments.of("no version file", (Hostile) h -> Files.delete(h.paths.microshiftVersionFile()),
             "cannot read the installed MicroShift version"));
   }
@@ -244,6 +246,22 @@ class HostileRequestApplyTest {
     }
     assertEquals(List.of(), h.runner.actions(), name + ": only queries ran");
     assertUntouched(h, data, backups);
+  }
+
+  /**
+   * A pre-release build writes Major.Minor.Patch in the version file (openshift/microshift Makefile,
+   * PATCH; pkg/admin/prerun/version.go, versionMetadata) while kube-public/microshift-version, which
+   * the operator reads the from-version from, carries the whole version: the two agree.
+   */
+  @org.junit.jupiter.api.Test
+  void aPreReleaseFromVersionMatchesTheMajorMinorPatchItsVersionFileHolds() throws Exception {
+    TestHost h = new TestHost(root, true);
+    h.writeRequest(h.request());
+    writeEdited(h, n -> o(n, "from").put("version", "4.17.1-ec.3"));
+    Run run = apply(h);
+    assertEquals(0, run.exit, run.log);
+    assertEquals("4.17.1-ec.3", h.status().fromVersion());
+    assertEquals(HostState.Rebooting, h.status().state(), run.log);
   }
 
   @org.junit.jupiter.api.Test

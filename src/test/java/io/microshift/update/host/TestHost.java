@@ -230,7 +230,9 @@ final class TestHost {
     microshiftActive = true;
     try {
       Path v = paths.microshiftVersionFile();
-      Files.writeString(v, "{\"version\":\"" + runningVersion + "\",\"deployment_id\":\"rhel-"
+      // Major.Minor.Patch only, as MicroShift writes it (SimMicroShift.writeVersionFile)
+      Files.writeString(v, "{\"version\":\"" + io.microshift.update.marker.Versions.dataVersion(runningVersion).orElseThrow()
+          + "\",\"deployment_id\":\"rhel-"
           + (ostree ? bootedChecksum() : "none") + ".0\",\"boot_id\":\"" + bootId() + "\"}\n");
       if (!runningVersion.equals(currentDataVersion)) {
         Files.writeString(paths.microshiftData().resolve("etcd/member/snap/db"), "migrated by " + runningVersion,

@@ -131,10 +131,16 @@ final class SimMicroShift {
     }
   }
 
+  /**
+   * json.Marshal of versionFile (pkg/admin/prerun/version.go, updateVersionFile): the version is
+   * Major.Minor.Patch only (versionMetadata.MarshalJSON), a pre-release build's too, and
+   * deployment_id is omitted when empty (omitempty), as on an rpm host.
+   */
   private void writeVersionFile() throws IOException {
-    Files.writeString(paths.microshiftVersionFile(), "{\"version\":\"" + host.bootedVersion()
-        + "\",\"deployment_id\":\"" + (opts.ostree ? "rhel-" + host.bootedChecksum() + ".0" : "")
-        + "\",\"boot_id\":\"" + microshiftBootId() + "\"}\n");
+    String version = io.microshift.update.marker.Versions.dataVersion(host.bootedVersion()).orElseThrow();
+    Files.writeString(paths.microshiftVersionFile(), "{\"version\":\"" + version + "\""
+        + (opts.ostree ? ",\"deployment_id\":\"rhel-" + host.bootedChecksum() + ".0\"" : "")
+        + ",\"boot_id\":\"" + microshiftBootId() + "\"}\n");
   }
 
   /** The boot id as MicroShift writes it: without dashes (pkg/admin/prerun/system.go, getCurrentBootID). */
