@@ -1,6 +1,7 @@
 package io.microshift.update.host;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
@@ -47,11 +48,15 @@ final class VersionFileReader {
     return versionMetadata(contents).map(v -> new MicroShift.VersionFile(v, null, null));
   }
 
+  /**
+   * json.Unmarshal into versionFile. A wrong type is refused at once: Go decodes on and returns
+   * the error at the end, and the plain form never takes a JSON object or scalar (no JSON value
+   * has three dot-separated integers), so the outcome is the same.
+   */
   private static Optional<MicroShift.VersionFile> fromJson(String contents) {
     String version = "0.0.0";
     String deploymentId = null;
     String bootId = null;
-    boolean typeError = false;
     try (JsonParser p = JSON.createParser(contents)) {
       JsonToken first = p.nextToken();
       if (first == JsonToken.START_OBJECT) {
@@ -64,35 +69,36 @@ final class VersionFileReader {
               return Optional.empty();
             }
             version = v.get();
-          } else if (key.equalsIgnoreCase("deployment_id") || key.equalsIgnoreCase("boot_id")) {
-            if (value == JsonToken.VALUE_STRING) {
-              if (key.equalsIgnoreCase("boot_id")) {
-                bootId = p.getText();
-              } else {
-                deploymentId = p.getText();
-              }
-            } else if (value != JsonToken.VALUE_NULL) {
-              // an UnmarshalTypeError: Go decodes on and returns it at the end
-              typeError = true;
-              p.skipChildren();
-            }
+          } else if (key.equalsIgnoreCase("deployment_id")) {
+            deploymentId = stringOrPrevious(p, value, deploymentId);
+          } else if (key.equalsIgnoreCase("boot_id")) {
+            bootId = stringOrPrevious(p, value, bootId);
           } else {
             p.skipChildren();
           }
         }
-      } else if (first == null) {
-        return Optional.empty();
       } else if (first != JsonToken.VALUE_NULL) {
-        typeError = true;
-        p.skipChildren();
+        // no JSON at all, or not an object: an UnmarshalTypeError
+        return Optional.empty();
       }
-      if (p.nextToken() != null || typeError) {
+      if (p.nextToken() != null) {
         return Optional.empty();
       }
     } catch (IOException e) {
       return Optional.empty();
     }
     return Optional.of(new MicroShift.VersionFile(version, blankToNull(deploymentId), blankToNull(bootId)));
+  }
+
+  /** A string field: null leaves it as it was, as Go does; another type is an UnmarshalTypeError. */
+  private static String stringOrPrevious(JsonParser p, JsonToken value, String previous) throws IOException {
+    if (value == JsonToken.VALUE_NULL) {
+      return previous;
+    }
+    if (value != JsonToken.VALUE_STRING) {
+      throw new JsonParseException(p, p.currentName() + " is not a string");
+    }
+    return p.getText();
   }
 
   /** versionMetadataFromString: Major.Minor.Patch, printed back as versionMetadata.String prints it. */
