@@ -15,6 +15,10 @@
 #                              microshift.service stopped, the backup set's data copy under
 #                              backups/ (a small tree) and the target's data in /var/lib/microshift:
 #                              `boot` then records RolledBack, restores the copy and records Restored
+#   backup_set ROOT ID [DEPLOYMENT]
+#                              under the device root ROOT, backup set ID's data copy of 4.17.1 (a small
+#                              tree, its version file naming DEPLOYMENT) and the 4.17.3 data dir it
+#                              replaces: what `restore ID` and the rollback's boot put back
 
 inflight_agent=()
 inflight_state=""
@@ -47,19 +51,23 @@ inflight_rebooting() {
 }
 
 inflight_rolled_back() {
-  local root="$_inflight_dir/root" copy before
+  local root="$_inflight_dir/root" before
   before="$(jq -r .deploymentBefore "$_inflight_dir/block-2.json")"
-  copy="$root$(jq -r .dataCopy.path "$_inflight_dir/block-2.json")"
   jq --arg b "$(cat /proc/sys/kernel/random/uuid)" '.state = "Unhealthy" | .bootIdAfter = $b
       | .message = "greenboot health checks failed" | .history = .history[0:5]
       | del(.deploymentAfter, .restoredBackupId, .failedDataPath)' "$_inflight_dir/block-2.json" >"$inflight_state/host-status.json"
   echo "$before" >"$_inflight_dir/booted"
-  rm -rf "$copy" "$root/var/lib/microshift" "$root"/var/lib/microshift.failed-*
-  mkdir -p "$copy/etcd/member/snap" "$root/var/lib/microshift/etcd/member/snap"
-  echo "4.17.1 db" >"$copy/etcd/member/snap/db"
-  echo '{"version":"4.17.1","deployment_id":"'"$before"'","boot_id":"none"}' >"$copy/version"
-  echo '{}' >"$(dirname "$copy")/manifest.json"
-  echo "4.17.3 db" >"$root/var/lib/microshift/etcd/member/snap/db"
-  echo '{"version":"4.17.3"}' >"$root/var/lib/microshift/version"
+  backup_set "$root" "$(jq -r .dataCopy.backupId "$_inflight_dir/block-2.json")" "$before"
   rm -f "$FAKE_STATE/microshift-active"
+}
+
+backup_set() {
+  local root=$1 set="$1/var/lib/microshift-update/backups/$2" data="$1/var/lib/microshift"
+  rm -rf "$set" "$data" "$root"/var/lib/microshift.failed-*
+  mkdir -p "$set/data/etcd/member/snap" "$data/etcd/member/snap"
+  echo "4.17.1 db" >"$set/data/etcd/member/snap/db"
+  echo '{"version":"4.17.1","deployment_id":"'"${3:-rhel-a.0}"'","boot_id":"none"}' >"$set/data/version"
+  echo '{}' >"$set/manifest.json"
+  echo "4.17.3 db" >"$data/etcd/member/snap/db"
+  echo '{"version":"4.17.3"}' >"$data/version"
 }

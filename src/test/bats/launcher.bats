@@ -266,19 +266,17 @@ only_archived_jar_classes() {
     cp "${REPO}/src/host/lib/microshift-update.classlist" "${REPO}/src/host/lib/microshift-update-boot.classlist" "${TMP}/"
     run "${REPO}/src/host/lib/build-class-archive" "${TMP}/microshift-update.jar"
     [ "$status" -eq 0 ]
+    # shellcheck source=hack/lib/inflight-root.sh
+    . "${REPO}/hack/lib/inflight-root.sh"
     root="${TMP}/device"
-    backup="${root}/var/lib/microshift-update/backups/b1"
-    mkdir -p "${backup}/data/etcd/member" "${root}/var/lib/microshift" "${TMP}/fake-state"
-    echo db > "${backup}/data/etcd/member/db"
-    echo '{"version":"4.17.1","deployment_id":"rhel-a.0","boot_id":"none"}' > "${backup}/data/version"
-    echo '{}' > "${backup}/manifest.json"
-    echo '{"version":"4.17.3"}' > "${root}/var/lib/microshift/version"
+    backup_set "${root}" b1
+    mkdir -p "${TMP}/fake-state"
     FAKE_STATE="${TMP}/fake-state" FAKE_LOG="${TMP}/commands" PATH="${REPO}/src/test/bats/stubs:${PATH}" \
         MICROSHIFT_UPDATE_JAR="${TMP}/microshift-update.jar" JAVA_TOOL_OPTIONS="-Xlog:class+load:file=${TMP}/restore.log -Xlog:cds=info" \
         run "${LAUNCHER}" --root "${root}" --marker-owner "$(id -u)" restore b1
     [ "$status" -eq 0 ]
     [[ "$output" == *"Opened archive ${TMP}/microshift-update-boot.jsa"* ]]
-    [ "$(cat "${root}/var/lib/microshift/etcd/member/db")" = db ]
+    [ "$(cat "${root}/var/lib/microshift/etcd/member/snap/db")" = "4.17.1 db" ]
     only_archived_jar_classes "${TMP}/restore.log" restore
 }
 
