@@ -9,9 +9,14 @@ package io.microshift.update.api;
 public final class Patterns {
   private Patterns() {}
 
-  /** MicroShift version: X.Y.Z with an optional pre-release or build suffix (4.17.3, 4.18.0-rc.2). */
+  /**
+   * MicroShift version: X.Y.Z with an optional pre-release suffix after '-' or '~': 4.17.3,
+   * 4.18.0-rc.2 (the release name), 4.18.0~rc.2 (what an official pre-release build reports and its
+   * rpm is versioned), 5.0.0-0.nightly-2026-07-23-224236-20260820112911-8e16b12 (a developer build);
+   * see {@code version.MicroShiftVersion}.
+   */
   public static final String VERSION =
-      "^(0|[1-9][0-9]{0,3})\\.(0|[1-9][0-9]{0,3})\\.(0|[1-9][0-9]{0,3})(-[0-9A-Za-z][0-9A-Za-z.]{0,63})?$";
+      "^(0|[1-9][0-9]{0,3})\\.(0|[1-9][0-9]{0,3})\\.(0|[1-9][0-9]{0,3})([-~][0-9A-Za-z][0-9A-Za-z.-]{0,63})?$";
 
   /** An ostree ref with an optional remote: {@code rhel-edge:rhel/9/x86_64/edge}. */
   public static final String OSTREE_REF =
@@ -22,10 +27,11 @@ public final class Patterns {
 
   /**
    * An rpm package spec for dnf: name or name-version[-release][.arch], optionally with an epoch
-   * ({@code microshift-1:4.17.3}); no paths, URLs or options (never starts with '-').
+   * ({@code microshift-1:4.17.3}), and '~' for a pre-release's rpm version
+   * ({@code microshift-4.18.0~rc.2}); no paths, URLs or options (never starts with '-').
    */
   public static final String PACKAGE =
-      "^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}(-[0-9]{1,9}:[0-9A-Za-z._+~^-]{1,127})?$";
+      "^[A-Za-z0-9][A-Za-z0-9._+~-]{0,127}(-[0-9]{1,9}:[0-9A-Za-z._+~^-]{1,127})?$";
 
   /**
    * A dnf repository id (dnf's repo ids are letters, digits and {@code -_.:}), e.g.

@@ -268,7 +268,7 @@ public final class ApplyCommand {
     }
     boolean pastNoReturn = status.state() == HostState.Rebooting
         || (req.type() == UpdateType.RPM
-            && ctx.microshift().installedPackageVersion().map(req.target().version()::equals).orElse(false));
+            && ctx.microshift().hasInstalled(req.target().version()));
     if (pastNoReturn) {
       ctx.log().info("cancel refused: the update is past the point of no return; finishing it");
       return OptionalInt.empty();

@@ -189,7 +189,7 @@ final class ApplySequence {
     }
     HostStatus status = p.status;
     if (status.state() != HostState.Restarting
-        && !ctx.microshift().installedPackageVersion().map(p.req.target().version()::equals).orElse(false)) {
+        && !ctx.microshift().hasInstalled(p.req.target().version())) {
       try {
         ctx.packages().install(p.req.target());
       } catch (HostException e) {

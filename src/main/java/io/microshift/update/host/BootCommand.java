@@ -166,7 +166,7 @@ public final class BootCommand {
       return deployment && (s.type() != UpdateType.IMAGE || targetImageBooted(s));
     }
     return s.targetVersion() != null
-        && ctx.microshift().installedPackageVersion().map(s.targetVersion()::equals).orElse(false);
+        && ctx.microshift().hasInstalled(s.targetVersion());
   }
 
   /**

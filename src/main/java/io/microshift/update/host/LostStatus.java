@@ -68,7 +68,7 @@ final class LostStatus {
     Optional<String> installed = ctx.microshift().installedPackageVersion();
     Optional<HostStatus.DataCopy> copy = copyRecord(accepted);
     if (!dataVersion.equals(Versions.dataVersion(target)) || dataVersion.isEmpty() || installed.isEmpty()
-        || installed.get().equals(target)
+        || ctx.microshift().hasInstalled(target)
         || copy.isEmpty()) {
       return Optional.empty();
     }
@@ -102,11 +102,10 @@ final class LostStatus {
   int settle(UpdateRequest accepted, boolean atBoot, String verb) {
     String lost = lost(accepted);
     HostStatus.Builder b = rebuilt(accepted);
-    Optional<String> installed = ctx.microshift().installedPackageVersion();
     Optional<RpmOstree.Status> ostree = accepted.type().deploysOstree() && ctx.isOstreeHost()
         ? Optional.of(ctx.ostree().status()) : Optional.empty();
     Optional<RpmOstree.Deployment> booted = ostree.flatMap(RpmOstree.Status::booted);
-    boolean targetInstalled = installed.map(accepted.target().version()::equals).orElse(false);
+    boolean targetInstalled = ctx.microshift().hasInstalled(accepted.target().version());
     boolean targetBooted = accepted.type().deploysOstree()
         ? targetInstalled && booted.isPresent() && isTargetCommit(accepted, booted.get())
         : targetInstalled && atBoot;
@@ -140,7 +139,7 @@ final class LostStatus {
         done.add("MicroShift could not be started again (" + e.getMessage() + ")");
       }
     }
-    String now = "MicroShift " + installed.orElse("(version unknown)") + " is installed"
+    String now = "MicroShift " + ctx.microshift().installedPackageVersion().orElse("(version unknown)") + " is installed"
         + booted.map(d -> ", deployment " + d.checksum() + " is booted").orElse("");
     recorder.transition(verb, b, HostState.Failed, lost + ", so it stopped the update. " + now
         + (done.isEmpty() ? "" : "; " + String.join("; ", done))

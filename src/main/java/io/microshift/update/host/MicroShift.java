@@ -1,6 +1,6 @@
 package io.microshift.update.host;
 
-import io.microshift.update.marker.Markers;
+import io.microshift.update.version.MicroShiftVersion;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,6 +25,8 @@ public final class MicroShift {
   public record VersionFile(String version, String deploymentId, String bootId) {}
   /** MicroShift writes some 120 bytes; a larger file is not its own, and is not read whole. */
   static final int MAX_VERSION_FILE_BYTES = 64 * 1024;
+  /** An rpm Version: letters, digits and {@code ._+~^} (rpm's rpmvercmp reads no other). */
+  private static final java.util.regex.Pattern RPM_VERSION = java.util.regex.Pattern.compile("^[0-9A-Za-z._+~^]{1,128}$");
 
   private final HostTools tools;
   private final HostPaths paths;
@@ -52,9 +54,22 @@ public final class MicroShift {
     }
   }
 
-  /** The installed microshift package's version (rpm hosts; after a reboot, before MicroShift runs). */
+  /**
+   * The installed microshift package's rpm Version as rpm prints it (4.17.3, 4.18.0~rc.2), for
+   * messages; compare releases with {@link #hasInstalled}.
+   */
   public Optional<String> installedPackageVersion() {
-    return tools.packages().installedVersion(PACKAGE).filter(v -> Markers.VERSION.matcher(v).matches());
+    return tools.packages().installedVersion(PACKAGE).filter(v -> RPM_VERSION.matcher(v).matches());
+  }
+
+  /**
+   * Whether the installed microshift package is the release {@code version}, in whichever spelling
+   * each side has it (an official pre-release's rpm is 4.18.0~rc.2 where a plan may say
+   * 4.18.0-rc.2: {@link MicroShiftVersion#fromRpmVersion}).
+   */
+  public boolean hasInstalled(String version) {
+    return installedPackageVersion().flatMap(MicroShiftVersion::fromRpmVersion)
+        .map(r -> r.isNamedBy(version)).orElse(false);
   }
 
   public boolean isActive() {

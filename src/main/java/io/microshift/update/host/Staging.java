@@ -97,7 +97,7 @@ final class Staging {
 
   /** rpm: download the exact package set now; installing waits until MicroShift is stopped and copied. */
   private String stageRpm(UpdateRequest req) {
-    if (ctx.microshift().installedPackageVersion().map(req.target().version()::equals).orElse(false)) {
+    if (ctx.microshift().hasInstalled(req.target().version())) {
       return null;
     }
     ctx.packages().resolveAndDownload(req.target());

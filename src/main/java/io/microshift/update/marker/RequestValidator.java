@@ -1,8 +1,11 @@
 package io.microshift.update.marker;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.microshift.update.version.MicroShiftPackage;
+import io.microshift.update.version.MicroShiftVersion;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** Every rule for request.json; returns all problems, empty when valid. */
@@ -82,9 +85,13 @@ public final class RequestValidator {
         }
         if (!hasPackages || target.get("packages").isEmpty()) {
           c.problem("target.packages", "type rpm needs at least one package");
-        } else if (packages != null && version != null && packages.stream().noneMatch(
-            p -> p.equals("microshift-" + version) || p.startsWith("microshift-" + version + "-"))) {
-          c.problem("target.packages", "must include microshift-" + version);
+        } else if (packages != null && version != null) {
+          Optional<MicroShiftVersion> release = MicroShiftVersion.tryParse(version);
+          if (release.isEmpty()) {
+            c.problem("target.version", "'" + version + "' is not a MicroShift version");
+          } else if (!MicroShiftPackage.anyNames(packages, release.get())) {
+            c.problem("target.packages", MicroShiftPackage.missing(release.get()));
+          }
         }
       }
       if (ref != null && ref.contains("..")) {

@@ -10,6 +10,8 @@ import io.microshift.update.api.UpdatePlanSpec;
 import io.microshift.update.api.UpdateTarget;
 import io.microshift.update.api.UpdateType;
 import io.microshift.update.marker.Markers;
+import io.microshift.update.version.MicroShiftPackage;
+import io.microshift.update.version.MicroShiftVersion;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -140,7 +142,7 @@ public final class SpecValidator {
       p.add("spec.target.version: missing; write the MicroShift version to update to, e.g. 4.17.3");
     } else if (!VERSION.matcher(t.version).matches()) {
       p.add("spec.target.version: " + quote(t.version)
-          + " is not a MicroShift version; write X.Y.Z without a leading v, e.g. 4.17.3 or 4.18.0-rc.2");
+          + " is not a MicroShift version; write X.Y.Z without a leading v, e.g. 4.17.3, 4.18.0-rc.2 or 4.18.0~rc.2");
     }
     if (t.ostreeRef != null && (t.ostreeRef.length() > 255 || !REF.matcher(t.ostreeRef).matches())) {
       p.add("spec.target.ostreeRef: " + quote(t.ostreeRef)
@@ -177,15 +179,17 @@ public final class SpecValidator {
     if (type == UpdateType.RPM) {
       if (packages.isEmpty()) {
         p.add("spec.target.packages: an rpm update needs the exact package set to install, e.g. [microshift-"
-            + (t.version != null && VERSION.matcher(t.version).matches() ? t.version : "4.17.3") + "]");
+            + (t.version != null && VERSION.matcher(t.version).matches()
+                ? MicroShiftVersion.parse(t.version).rpmVersion() : "4.17.3") + "]");
       }
       if (t.ostreeRef != null || t.ostreeCommit != null) {
         p.add("spec.target: ostreeRef and ostreeCommit are only for ostree updates; remove them or use type ostree");
       }
-      if (!packages.isEmpty() && t.version != null && VERSION.matcher(t.version).matches()
-          && packages.stream().noneMatch(pkg -> pkg != null
-          && (pkg.equals("microshift-" + t.version) || pkg.startsWith("microshift-" + t.version + "-")))) {
-        p.add("spec.target.packages: must include microshift-" + t.version + " (the version in spec.target.version)");
+      if (!packages.isEmpty() && t.version != null && VERSION.matcher(t.version).matches()) {
+        MicroShiftVersion target = MicroShiftVersion.parse(t.version);
+        if (!MicroShiftPackage.anyNames(packages, target)) {
+          p.add("spec.target.packages: " + MicroShiftPackage.missing(target) + " (spec.target.version is " + t.version + ")");
+        }
       }
     }
   }

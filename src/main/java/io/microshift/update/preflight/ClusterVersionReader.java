@@ -56,7 +56,9 @@ public final class ClusterVersionReader {
   static MicroShiftVersion fromData(Map<String, String> data) {
     String version = data.get("version");
     if (version != null && !version.isBlank()) {
-      // MicroShift writes e.g. 4.17.1 or 4.17.1-0.nightly-...: keep X.Y.Z and a valid suffix
+      // the version MicroShift was built with (pkg/controllers/version.go, VersionManager.Run):
+      // 4.17.1, 4.18.0~rc.2 for an official pre-release (its rpm Version), 5.0.0-0.nightly-... for
+      // a developer build; MicroShiftVersion reads all three
       return MicroShiftVersion.parse(version.trim());
     }
     String major = data.get("major");

@@ -101,8 +101,9 @@ public final class FakeDnf {
       d.publishMicroShift(v);
     }
     if (installedVersion != null) {
-      d.installed.put("microshift", installedVersion);
-      REQUIRED_SUBPACKAGES.forEach(p -> d.installed.put(p, installedVersion));
+      String rpm = MicroShiftVersion.parse(installedVersion).rpmVersion();
+      d.installed.put("microshift", rpm);
+      REQUIRED_SUBPACKAGES.forEach(p -> d.installed.put(p, rpm));
       d.installed.put(OVS, "3.5.0");
       NEED_REBOOT.forEach(p -> d.installed.put(p, "1.0.1"));
     }
@@ -114,9 +115,13 @@ public final class FakeDnf {
     return this;
   }
 
-  /** Every MicroShift package of {@code version} in its rhocp repository. */
-  public FakeDnf publishMicroShift(String version) {
-    String repo = rhocpRepo(version);
+  /**
+   * Every MicroShift package of the release {@code version} in its rhocp repository, at the rpm
+   * Version an official build has (4.18.0~rc.2 for 4.18.0-rc.2: {@link MicroShiftVersion#rpmVersion}).
+   */
+  public FakeDnf publishMicroShift(String release) {
+    String repo = rhocpRepo(release);
+    String version = MicroShiftVersion.parse(release).rpmVersion();
     publish(repo, "microshift", version);
     REQUIRED_SUBPACKAGES.forEach(p -> publish(repo, p, version));
     OPTIONAL_SUBPACKAGES.forEach(p -> publish(repo, p, version));
@@ -422,8 +427,8 @@ public final class FakeDnf {
   }
 
   private static int compare(String a, String b) {
-    var x = MicroShiftVersion.leading(a);
-    var y = MicroShiftVersion.leading(b);
+    var x = MicroShiftVersion.fromRpmVersion(a).or(() -> MicroShiftVersion.leading(a));
+    var y = MicroShiftVersion.fromRpmVersion(b).or(() -> MicroShiftVersion.leading(b));
     return x.isPresent() && y.isPresent() ? x.get().compareTo(y.get()) : a.compareTo(b);
   }
 

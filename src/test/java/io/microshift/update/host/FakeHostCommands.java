@@ -1,6 +1,7 @@
 package io.microshift.update.host;
 
 import io.microshift.update.backup.FileTrees;
+import io.microshift.update.version.MicroShiftVersion;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -318,6 +319,7 @@ public final class FakeHostCommands implements CommandRunner {
             // rpm-ostree keeps the rpm database in each deployment (/usr/share/rpm; coreos/rpm-ostree
             // man/rpm-ostree.xml, Description): rpm -q answers for the booted one
             v = services.sysroot().microshiftVersion(services.bootedChecksum());
+            v = v == null ? null : MicroShiftVersion.tryParse(v).map(MicroShiftVersion::rpmVersion).orElse(v);
           }
           return v == null ? new Result(1, "package microshift is not installed\n", "") : new Result(0, v, "");
         }

@@ -116,6 +116,29 @@ class RpmHostTest {
     assertEquals(Y, h.runner.dnf().installedVersion("microshift-greenboot"));
   }
 
+  /**
+   * An official pre-release's rpm is versioned 4.18.0~rc.2 (openshift/microshift
+   * scripts/release-notes/gen_gh_releases_from_mirror.py) while the plan names the release
+   * 4.18.0-rc.2: the agent installs it, knows it installed, and reboots into it.
+   */
+  @Test
+  void aPreReleaseIsInstalledByItsRpmVersionAndRecognisedAsTheTarget() {
+    TestHost h = new TestHost(root, false);
+    String rc = "4.18.0-rc.2";
+    h.runner.dnf().publishMicroShift(rc);
+    List<String> packages = List.of("microshift-4.18.0~rc.2", "microshift-networking-4.18.0~rc.2");
+    UpdateRequest req = withTarget(h.request(), rc, packages, Y_REPOS, Reboot.IfNeeded);
+    h.writeRequest(req);
+    assertEquals(0, new ApplyCommand(h.ctx()).run(), h.status().message());
+    assertEquals(dnf(true, Y_REPOS, packages), h.runner.actions().get(0));
+    assertEquals("4.18.0~rc.2", h.runner.dnf().installedVersion("microshift"));
+    assertEquals("4.18.0~rc.2", h.runner.dnf().installedVersion("microshift-greenboot"));
+    assertEquals(HostState.Rebooting, h.status().state());
+    assertTrue(h.ctx().microshift().hasInstalled(rc));
+    assertTrue(h.ctx().microshift().hasInstalled("4.18.0~rc.2"));
+    assertFalse(h.ctx().microshift().hasInstalled("4.18.0"));
+  }
+
   @Test
   void packagesThatPinDifferentVersionsDoNotResolveAndNothingStops() {
     TestHost h = new TestHost(root, false);

@@ -30,6 +30,19 @@ class SpecValidatorTest {
   }
 
   @Test
+  void aPreReleaseIsInstalledByItsRpmVersion() {
+    // an official pre-release's rpm is versioned 4.18.0~rc.2 (openshift/microshift
+    // scripts/release-notes/gen_gh_releases_from_mirror.py); dnf reads microshift-4.18.0-rc.2 as
+    // version 4.18.0, release rc.2, which no repository has
+    for (String version : List.of("4.18.0-rc.2", "4.18.0~rc.2")) {
+      assertEquals(List.of(), SpecValidator.problems(rpm(version, "microshift-4.18.0~rc.2")), version);
+      List<String> problems = SpecValidator.problems(rpm(version, "microshift-4.18.0-rc.2"));
+      assertEquals(1, problems.size(), problems.toString());
+      assertTrue(problems.get(0).startsWith("spec.target.packages: must include microshift-4.18.0~rc.2: "), problems.get(0));
+    }
+  }
+
+  @Test
   void everyProblemNamesItsField() {
     UpdatePlanSpec s = rpm("4.17.3", "--setopt=x", "microshift-4.17.2");
     s.target.ostreeRef = "a/../b";
@@ -63,7 +76,8 @@ class SpecValidatorTest {
       assertTrue(Markers.TARGET_IMAGE_BY_DIGEST.matcher(image).matches() || Markers.TARGET_IMAGE_BY_TAG.matcher(image).matches(), image);
     }
     Pattern api = Pattern.compile(Patterns.VERSION);
-    for (String v : List.of("4.17.3", "4.18.0-rc.2", "0.0.0", "4.17.3-202410011200.p0")) {
+    for (String v : List.of("4.17.3", "4.18.0-rc.2", "4.18.0~rc.2", "0.0.0", "4.17.3-202410011200.p0",
+        "5.0.0-0.nightly-2026-07-23-224236-20260820112911-8e16b12-dirty")) {
       assertTrue(api.matcher(v).matches(), v);
       assertTrue(Markers.VERSION.matcher(v).matches(), v);
     }

@@ -95,9 +95,13 @@ final class SimCluster implements AutoCloseable {
     }
   }
 
-  /** MicroShift publishes its version at start-up. */
+  /**
+   * MicroShift publishes its version at start-up (openshift/microshift pkg/controllers/version.go,
+   * {@code VersionManager.Run}): major, minor and patch as the Makefile cuts them at the first of
+   * {@code ._~-}, and {@code version}, the whole version it was built with.
+   */
   void publishVersion(String v) {
-    String[] p = v.split("[.-]");
+    String[] p = v.split("[._~-]");
     kube.configMaps().inNamespace("kube-public").resource(new ConfigMapBuilder().withNewMetadata()
         .withName("microshift-version").withNamespace("kube-public").endMetadata()
         .withData(Map.of("major", p[0], "minor", p[1], "patch", p[2], "version", v)).build()).createOr(c -> c.update());

@@ -11,6 +11,7 @@ import io.microshift.update.marker.HostStatus;
 import io.microshift.update.marker.MarkerFiles;
 import io.microshift.update.marker.UpdateHistory;
 import io.microshift.update.marker.UpdateRequest;
+import io.microshift.update.version.MicroShiftVersion;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -130,7 +131,7 @@ final class SimHost implements AutoCloseable {
       }
       boots.booted(boots.defaultDeployment());
     } else {
-      installedRpmVersion = opts.version;
+      installedRpmVersion = MicroShiftVersion.parse(opts.version).rpmVersion();
       Files.createDirectories(paths.osRelease().getParent());
       Files.writeString(paths.osRelease(), "NAME=\"Red Hat Enterprise Linux\"\nID=\"rhel\"\nVERSION_ID=\""
           + opts.rhel + "\"\n");
@@ -211,12 +212,22 @@ final class SimHost implements AutoCloseable {
     return MarkerFiles.readRequest(paths.stateDir(), uid);
   }
 
-  /** The MicroShift version of the booted deployment (ostree) or the installed rpm. */
+  /** The MicroShift release (4.18.0-rc.2) of the booted deployment (ostree) or the installed rpm. */
   String bootedVersion() {
     if (!opts.ostree) {
-      return installedRpmVersion;
+      return MicroShiftVersion.fromRpmVersion(installedRpmVersion).orElseThrow().toString();
     }
     return versionOf(bootedChecksum());
+  }
+
+  /**
+   * The version the booted MicroShift reports (kube-public/microshift-version, {@code microshift
+   * version}): an official build's is its rpm Version, 4.18.0~rc.2 for a pre-release, since
+   * openshift/microshift packaging/rpm/microshift.spec {@code %build} passes
+   * {@code MICROSHIFT_VERSION=%{version}} to the Makefile.
+   */
+  String reportedVersion() {
+    return MicroShiftVersion.parse(bootedVersion()).rpmVersion();
   }
 
   /** The MicroShift version of a deployment (its base commit on a layered host). */
@@ -419,7 +430,7 @@ final class SimHost implements AutoCloseable {
     write(bin.resolve("rpm-ostree"), "#!/bin/bash\necho \"rpm-ostree $*\" >> '" + simDir.resolve("stub-calls.log") + "'\n"
         + "echo \"simulated device: unexpected rpm-ostree $*\" >&2\nexit 127\n");
     if (!opts.ostree) {
-      Files.writeString(simDir.resolve("rpm-microshift-version"), opts.version);
+      Files.writeString(simDir.resolve("rpm-microshift-version"), installedRpmVersion);
     }
   }
 

@@ -59,7 +59,7 @@ final class SimMicroShift {
   void provisioned() throws IOException {
     active(true);
     cluster.installCrd();
-    cluster.publishVersion(host.bootedVersion());
+    cluster.publishVersion(host.reportedVersion());
     writeVersionFile();
   }
 
@@ -124,7 +124,7 @@ final class SimMicroShift {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      cluster.publishVersion(host.bootedVersion());
+      cluster.publishVersion(host.reportedVersion());
       active(true);
       kubelet.start();
       log.accept("MicroShift " + host.bootedVersion() + " started");
