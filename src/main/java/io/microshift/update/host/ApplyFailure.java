@@ -44,7 +44,7 @@ final class ApplyFailure {
    */
   int installFailed(UpdateRequest req, HostStatus status, HostException e) {
     String installed = ctx.microshift().installedPackageVersion().orElse("unknown");
-    String state = ctx.microshift().hasInstalled(status.fromVersion())
+    String state = MicroShift.isRelease(installed, status.fromVersion())
         ? "; the packages are unchanged (microshift " + installed + ")"
         : "; the installed microshift is now " + installed + BootCommand.restoreHint(status)
             + " (after reinstalling MicroShift " + status.fromVersion() + ", see docs/procedures/restore-rpm.md)";

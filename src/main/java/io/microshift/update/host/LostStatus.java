@@ -68,7 +68,7 @@ final class LostStatus {
     Optional<String> installed = ctx.microshift().installedPackageVersion();
     Optional<HostStatus.DataCopy> copy = copyRecord(accepted);
     if (!dataVersion.equals(Versions.dataVersion(target)) || dataVersion.isEmpty() || installed.isEmpty()
-        || ctx.microshift().hasInstalled(target)
+        || MicroShift.isRelease(installed.get(), target)
         || copy.isEmpty()) {
       return Optional.empty();
     }
@@ -105,7 +105,8 @@ final class LostStatus {
     Optional<RpmOstree.Status> ostree = accepted.type().deploysOstree() && ctx.isOstreeHost()
         ? Optional.of(ctx.ostree().status()) : Optional.empty();
     Optional<RpmOstree.Deployment> booted = ostree.flatMap(RpmOstree.Status::booted);
-    boolean targetInstalled = ctx.microshift().hasInstalled(accepted.target().version());
+    Optional<String> installed = ctx.microshift().installedPackageVersion();
+    boolean targetInstalled = installed.map(v -> MicroShift.isRelease(v, accepted.target().version())).orElse(false);
     boolean targetBooted = accepted.type().deploysOstree()
         ? targetInstalled && booted.isPresent() && isTargetCommit(accepted, booted.get())
         : targetInstalled && atBoot;
@@ -139,7 +140,7 @@ final class LostStatus {
         done.add("MicroShift could not be started again (" + e.getMessage() + ")");
       }
     }
-    String now = "MicroShift " + ctx.microshift().installedPackageVersion().orElse("(version unknown)") + " is installed"
+    String now = "MicroShift " + installed.orElse("(version unknown)") + " is installed"
         + booted.map(d -> ", deployment " + d.checksum() + " is booted").orElse("");
     recorder.transition(verb, b, HostState.Failed, lost + ", so it stopped the update. " + now
         + (done.isEmpty() ? "" : "; " + String.join("; ", done))

@@ -8,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The installed MicroShift: its version file, its package, its service and its own backup/restore
@@ -26,7 +27,7 @@ public final class MicroShift {
   /** MicroShift writes some 120 bytes; a larger file is not its own, and is not read whole. */
   static final int MAX_VERSION_FILE_BYTES = 64 * 1024;
   /** An rpm Version: letters, digits and {@code ._+~^} (rpm's rpmvercmp reads no other). */
-  private static final java.util.regex.Pattern RPM_VERSION = java.util.regex.Pattern.compile("^[0-9A-Za-z._+~^]{1,128}$");
+  private static final Pattern RPM_VERSION = Pattern.compile("^[0-9A-Za-z._+~^]{1,128}$");
 
   private final HostTools tools;
   private final HostPaths paths;
@@ -68,8 +69,12 @@ public final class MicroShift {
    * 4.18.0-rc.2: {@link MicroShiftVersion#fromRpmVersion}).
    */
   public boolean hasInstalled(String version) {
-    return installedPackageVersion().flatMap(MicroShiftVersion::fromRpmVersion)
-        .map(r -> r.isNamedBy(version)).orElse(false);
+    return installedPackageVersion().map(rpm -> isRelease(rpm, version)).orElse(false);
+  }
+
+  /** Whether the rpm Version {@code rpmVersion} is the release {@code version}, for a caller that read it already. */
+  static boolean isRelease(String rpmVersion, String version) {
+    return MicroShiftVersion.fromRpmVersion(rpmVersion).map(r -> r.isNamedBy(version)).orElse(false);
   }
 
   public boolean isActive() {

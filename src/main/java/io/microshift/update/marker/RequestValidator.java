@@ -5,7 +5,6 @@ import io.microshift.update.version.MicroShiftPackage;
 import io.microshift.update.version.MicroShiftVersion;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /** Every rule for request.json; returns all problems, empty when valid. */
@@ -86,12 +85,9 @@ public final class RequestValidator {
         if (!hasPackages || target.get("packages").isEmpty()) {
           c.problem("target.packages", "type rpm needs at least one package");
         } else if (packages != null && version != null) {
-          Optional<MicroShiftVersion> release = MicroShiftVersion.tryParse(version);
-          if (release.isEmpty()) {
-            c.problem("target.version", "'" + version + "' is not a MicroShift version");
-          } else if (!MicroShiftPackage.anyNames(packages, release.get())) {
-            c.problem("target.packages", MicroShiftPackage.missing(release.get()));
-          }
+          // a version that is none is refused below, where its path is checked (Versions.refusal)
+          MicroShiftVersion.tryParse(version).filter(r -> !MicroShiftPackage.anyNames(packages, r))
+              .ifPresent(r -> c.problem("target.packages", MicroShiftPackage.missing(r)));
         }
       }
       if (ref != null && ref.contains("..")) {

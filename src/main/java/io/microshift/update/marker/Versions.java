@@ -19,7 +19,7 @@ public final class Versions {
    * {@code version} does not start with X.Y.Z.
    */
   public static Optional<String> dataVersion(String version) {
-    return MicroShiftVersion.leading(version).map(v -> v.major() + "." + v.minor() + "." + v.patch());
+    return MicroShiftVersion.leading(version).map(MicroShiftVersion::toString);
   }
 
   /**

@@ -116,8 +116,11 @@ public final class FakeDnf {
   }
 
   /**
-   * Every MicroShift package of the release {@code version} in its rhocp repository, at the rpm
-   * Version an official build has (4.18.0~rc.2 for 4.18.0-rc.2: {@link MicroShiftVersion#rpmVersion}).
+   * Every MicroShift package of the release {@code release} in its rhocp repository, at the rpm
+   * Version an official build has: X.Y.Z, or X.Y.Z~SUFFIX for a pre-release, as the mirror's file
+   * names show ({@code microshift-4.13.0~ec.4-202303070857.p0.gcf0bce2.assembly.ec.4.el9.aarch64.rpm}:
+   * openshift/microshift scripts/release-notes/gen_gh_releases_from_mirror.py), with the subpackages
+   * at that same {@code %{version}} (packaging/rpm/microshift.spec, {@code Version: %{version}}).
    */
   public FakeDnf publishMicroShift(String release) {
     String repo = rhocpRepo(release);
@@ -426,6 +429,12 @@ public final class FakeDnf {
     return Pattern.compile(r.toString());
   }
 
+  /**
+   * Which of two rpm Versions is newer, as rpm's rpmvercmp (rpm-software-management/rpm
+   * rpmio/rpmvercmp.c, {@code rpmvercmp}) orders the versions this fake publishes: numeric
+   * segments as numbers, a '~' before everything, the end of the string included, so
+   * 4.18.0~rc.2 &lt; 4.18.0 and ~rc.9 &lt; ~rc.10; that is MicroShiftVersion's order for them.
+   */
   private static int compare(String a, String b) {
     var x = MicroShiftVersion.fromRpmVersion(a).or(() -> MicroShiftVersion.leading(a));
     var y = MicroShiftVersion.fromRpmVersion(b).or(() -> MicroShiftVersion.leading(b));

@@ -319,6 +319,8 @@ public final class FakeHostCommands implements CommandRunner {
             // rpm-ostree keeps the rpm database in each deployment (/usr/share/rpm; coreos/rpm-ostree
             // man/rpm-ostree.xml, Description): rpm -q answers for the booted one
             v = services.sysroot().microshiftVersion(services.bootedChecksum());
+            // and prints the package's Version tag, which an official pre-release build has as
+            // 4.18.0~rc.2 (openshift/microshift scripts/release-notes/gen_gh_releases_from_mirror.py)
             v = v == null ? null : MicroShiftVersion.tryParse(v).map(MicroShiftVersion::rpmVersion).orElse(v);
           }
           return v == null ? new Result(1, "package microshift is not installed\n", "") : new Result(0, v, "");
