@@ -87,7 +87,7 @@ start_operator() {
     JAVA_TOOL_OPTIONS="$jvm_options" LEADER_ELECTION=false \
     HTTP_PORT="$port" STATE_DIR="$state" \
     OPERATOR_NAMESPACE=microshift-update \
-    java "-XX:MaxRAM=$memory_limit" "${extra[@]}" -jar target/microshift-update.jar operator \
+    java "-XX:MaxRAM=$memory_limit" "${extra[@]}" -cp target/microshift-update.jar io.microshift.update.cli.Main operator \
     >>"$work/operator.log" 2>&1 &
   op_pid=$!
 }

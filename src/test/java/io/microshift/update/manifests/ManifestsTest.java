@@ -464,9 +464,19 @@ class ManifestsTest {
     assertTrue(lines.stream().anyMatch(l -> Pattern.matches(
         "COPY (--\\S+ )*target/microshift-update\\.jar /deployments/microshift-update\\.jar", l)),
         "COPY of target/microshift-update.jar to /deployments/");
-    assertTrue(lines.contains("ENTRYPOINT [\"java\", \"-jar\", \"/deployments/microshift-update.jar\"]"));
+    assertTrue(lines.contains("ENTRYPOINT [\"java\", \"-cp\", \"/deployments/microshift-update.jar\", \""
+        + jarMainClass() + "\"]"), "the image runs the jar's Main-Class from the class path");
     assertTrue(lines.contains("CMD [\"operator\"]"));
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("ENV JAVA_TOOL_OPTIONS=")));
+  }
+
+  /** The Main-Class the shade plugin writes into the jar's manifest (pom.xml), which must be the CLI's. */
+  static String jarMainClass() throws IOException {
+    java.util.regex.Matcher m = Pattern.compile(
+        "ManifestResourceTransformer\">\\s*<mainClass>([^<]+)</mainClass>").matcher(Files.readString(Path.of("pom.xml")));
+    assertTrue(m.find(), "pom.xml names the jar's Main-Class in the shade plugin's ManifestResourceTransformer");
+    assertEquals(io.microshift.update.cli.Main.class.getName(), m.group(1), "the jar's Main-Class");
+    return m.group(1);
   }
 
   /** The image's default JVM flags are the Deployment's (which hack/bench.d/operator-footprint measures). */
