@@ -7,12 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Puts a backup copy back as /var/lib/microshift. The current data dir is moved aside first and
@@ -24,7 +24,6 @@ import java.util.List;
 public final class DataRestorer {
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
-  private static final SecureRandom RANDOM = new SecureRandom();
   /**
    * What {@code microshift restore} requires in a backup, else it refuses it
    * (openshift/microshift pkg/admin/data/data_manager.go, {@code expectedBackupContent},
@@ -47,11 +46,15 @@ public final class DataRestorer {
     return "/var/lib/microshift.failed-" + STAMP.format(clock.instant()) + "-" + randomSuffix();
   }
 
-  /** 8 random hex digits, for names that must be unique. */
+  /**
+   * 8 random hex digits, for names that must be unique beside the second of the stamp (two
+   * restores in the same second). Not SecureRandom: the name needs no secrecy (only root writes
+   * /var/lib, and a dir already at that name is kept beside the new one, never overwritten: see
+   * keepAside), and seeding SecureRandom costs some 10 ms of the rollback's restore, inside the
+   * boot.
+   */
   private static String randomSuffix() {
-    byte[] b = new byte[4];
-    RANDOM.nextBytes(b);
-    return HexFormat.of().formatHex(b);
+    return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
   }
 
   /** True when the restore that moves the failed dir to {@code aside} and puts {@code backupId} back has finished. */
