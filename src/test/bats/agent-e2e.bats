@@ -30,7 +30,7 @@ apply_and_reboot_into_target() {
 @test "ostree update: apply, reboot, boot, greenboot checks pass, committed" {
     apply_and_reboot_into_target
     grep -qx "rpm-ostree rebase rhel/9/x86_64/edge ${TARGET_COMMIT} --lock-finalization" "${FAKE_LOG}"
-    grep -qx "rpm-ostree finalize-deployment ${TARGET_COMMIT}" "${FAKE_LOG}"
+    grep -qx "rpm-ostree finalize-deployment --allow-unlocked ${TARGET_COMMIT}" "${FAKE_LOG}"
     grep -qx "systemctl stop microshift.service" "${FAKE_LOG}"
     # finalize-deployment reboots (rpmostreed_daemon_reboot): the agent asks for no second reboot
     run grep -qx "systemctl reboot" "${FAKE_LOG}"

@@ -92,7 +92,8 @@ state_of() {
 
 # the reboot: the default (first) deployment boots, microshift.service not yet started
 reboot_into() {
-    rm -f "${FAKE_STATE}/reboot-requested" "${FAKE_STATE}/microshift-active" "${FAKE_STATE}/staged-deployment-locked"
+    rm -f "${FAKE_STATE}/reboot-requested" "${FAKE_STATE}/microshift-active" "${FAKE_STATE}/staged-deployment-locked" \
+        "${FAKE_STATE}/rpm-ostree-staged"
     new_boot
     echo "$1" > "${FAKE_BOOTED}"
 }

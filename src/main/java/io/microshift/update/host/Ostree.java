@@ -25,7 +25,16 @@ public interface Ostree {
    */
   String stageLocked(String ref, String commit, boolean bypassDriver);
 
-  /** Unlocks the staged deployment whose base commit is {@code baseChecksum} and reboots. */
+  /**
+   * Whether ostree will leave {@code staged} unfinalized at shutdown (its finalization is locked),
+   * so that the next boot runs the booted deployment again.
+   */
+  boolean finalizationLocked(RpmOstree.Deployment staged);
+
+  /**
+   * Lets the staged deployment whose base commit is {@code baseChecksum} take effect (unlocking
+   * its finalization if it is locked) and reboots.
+   */
   void finalizeDeployment(String baseChecksum);
 
   /** Removes the pending deployment. */

@@ -115,7 +115,7 @@ final class PrepareCommand {
     if (req.type() == UpdateType.IMAGE) {
       return ctx.image().status().staged().map(Bootc.Entry::downloadOnly).orElse(false);
     }
-    return ctx.ostree().pending().map(RpmOstree.Deployment::finalizationLocked).orElse(false);
+    return ctx.ostree().pending().map(ctx.ostree()::finalizationLocked).orElse(false);
   }
 
   /** The facts the checks found (before staging). */

@@ -42,9 +42,11 @@ public final class RpmOstree implements Ostree, BootedDeployment {
    * {@code rpmostreed_deployment_generate_variant}: base-checksum only when layered), so
    * {@link #baseChecksum} is base-checksum when present, else checksum. {@code origin} is the
    * refspec as rpm-ostree completed it ({@code remote:ref}); a host that boots a container image
-   * has no origin but a {@code container-image-reference}. {@code finalizationLocked}: a staged
-   * deployment that ostree will not finalize at shutdown ({@code finalization-locked}, set while
-   * /run/ostree/staged-deployment-locked exists: rust/src/daemon.rs, {@code deployment_populate_variant}).
+   * has no origin but a {@code container-image-reference}. {@code finalizationLocked}: rpm-ostree
+   * reports {@code finalization-locked} on a staged deployment only while the legacy lock file
+   * /run/ostree/staged-deployment-locked exists (rust/src/daemon.rs, {@code
+   * deployment_populate_variant}, "XXX: this should check deployment.is_finalization_locked()"),
+   * which rpm-ostree made before v2024.6; see {@link RpmOstree#finalizationLocked}.
    */
   public record Deployment(String checksum, boolean booted, boolean staged, String origin, String baseChecksum,
       String containerImageReference, boolean finalizationLocked) {
@@ -157,9 +159,52 @@ public final class RpmOstree implements Ostree, BootedDeployment {
     return String.join(" ", argv);
   }
 
+  /**
+   * Locked either way rpm-ostree may have locked it. Before v2024.6 {@code --lock-finalization}
+   * touched the legacy lock file /run/ostree/staged-deployment-locked, which status --json reports
+   * as {@code finalization-locked}. Since v2024.6 (coreos/rpm-ostree 37c7228d, "daemon: use new
+   * finalization APIs": src/daemon/rpmostree-sysroot-upgrader.cxx stages with
+   * {@code OstreeSysrootDeployTreeOpts.locked}) the lock is the {@code locked} key of ostree's
+   * /run/ostree/staged-deployment and no file is made (ostreedev/ostree
+   * src/libostree/ostree-sysroot-deploy.c, {@code ostree_sysroot_stage_tree_with_options}), so
+   * status --json no longer says so; {@code ostree admin status} prints it from ostree's own
+   * state, "(finalization locked)" after the deployment (src/ostree/ot-admin-builtin-status.c,
+   * {@code deployment_print_status}, ostree 2023.8 on). ostree's shutdown honours both
+   * ({@code _ostree_sysroot_finalize_staged}). Run without --sysroot: ostree loads the staged
+   * deployment only when its sysroot is the booted root ("/"; src/libostree/ostree-sysroot.c,
+   * {@code root_is_ostree_booted}, {@code _ostree_sysroot_reload_staged}).
+   */
+  @Override
+  public boolean finalizationLocked(Deployment staged) {
+    if (staged.finalizationLocked()) {
+      return true;
+    }
+    CommandRunner.Result r = runner.run(List.of("ostree", "admin", "status"));
+    return r.ok() && ostreeAdminStatusSaysLocked(r.stdout(), staged.checksum());
+  }
+
+  /** Whether {@code ostree admin status} lists deployment {@code checksum} as "(finalization locked)". */
+  static boolean ostreeAdminStatusSaysLocked(String text, String checksum) {
+    for (String line : text.split("\n")) {
+      // "%c %s %s.%d%s": the booted marker, the stateroot, checksum.serial, the state
+      String[] f = line.length() > 2 ? line.substring(2).split(" ") : new String[0];
+      if (f.length > 2 && f[1].startsWith(checksum + ".") && line.contains(" (finalization locked)")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * {@code rpm-ostree finalize-deployment --allow-unlocked BASE}: unlocks the staged deployment if
+   * it is locked, and reboots either way; without --allow-unlocked it refuses one it finds
+   * unlocked ("Staged deployment already unlocked": src/daemon/rpmostreed-transaction-types.cxx,
+   * {@code finalize_deployment_transaction_execute}), which is what an rpm-ostree since v2024.6
+   * would say of a locked one if the agent judged by status --json (see {@link #finalizationLocked}).
+   */
   @Override
   public void finalizeDeployment(String baseChecksum) {
-    runner.check(List.of("rpm-ostree", "finalize-deployment", baseChecksum));
+    runner.check(List.of("rpm-ostree", "finalize-deployment", "--allow-unlocked", baseChecksum));
   }
 
   @Override

@@ -105,10 +105,11 @@ final class Staging {
   }
 
   /**
-   * ostree: lets the staged deployment take effect and reboots. A deployment staged with its
-   * finalization locked: {@code rpm-ostree finalize-deployment} with its base commit (the command
-   * refuses another one) unlocks it and reboots; one that is not locked (finalize-deployment
-   * already ran, and the agent runs again): {@code systemctl reboot}.
+   * ostree: lets the staged deployment take effect and reboots: {@code rpm-ostree
+   * finalize-deployment --allow-unlocked} with its base commit (the command refuses another one)
+   * unlocks it if it is locked and reboots, whatever status --json says of the lock (rpm-ostree
+   * since v2024.6 no longer reports it: {@link RpmOstree#finalizationLocked}); with no staged
+   * deployment (a pending one that is not staged is finalized already): {@code systemctl reboot}.
    */
   void finalizeAndReboot(UpdateRequest req) {
     if (req.type() == UpdateType.IMAGE) {
@@ -121,7 +122,7 @@ final class Staging {
       return;
     }
     Optional<RpmOstree.Deployment> pending = ctx.ostree().pending();
-    if (pending.isPresent() && pending.get().finalizationLocked()) {
+    if (pending.isPresent() && pending.get().staged()) {
       ctx.ostree().finalizeDeployment(pending.get().baseChecksum());
       return;
     }

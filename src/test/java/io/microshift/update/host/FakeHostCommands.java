@@ -68,8 +68,17 @@ public final class FakeHostCommands implements CommandRunner {
   private volatile RpmOstree.UpdateDriver updateDriver;
   private volatile boolean layered;
   private volatile String bootedImage;
-  /** /run/ostree/staged-deployment-locked: a tmpfs file, gone at every boot. */
+  /**
+   * The staged deployment's finalization lock: ostree's {@code locked} key of
+   * /run/ostree/staged-deployment, or the legacy lock file /run/ostree/staged-deployment-locked
+   * (see {@link #legacyFinalizationLockFile}); /run is a tmpfs, so no boot keeps it.
+   */
   private volatile boolean finalizationLocked;
+  /** rpm-ostree before v2024.6: --lock-finalization touches the legacy lock file, which status --json reports. */
+  private volatile boolean legacyFinalizationLockFile;
+  /** The deployment rpm-ostree staged, and the boot it was staged on (a reboot finalizes or drops it). */
+  private volatile String stagedChecksum;
+  private volatile String stagedOnBoot;
   private final java.util.Map<String, String> baseOf = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile FakeDnf dnf;
   private volatile String microshiftCheckFails;
@@ -169,13 +178,38 @@ public final class FakeHostCommands implements CommandRunner {
   }
 
   /**
-   * Whether the staged deployment's finalization is locked: {@code rebase}/{@code deploy
-   * --lock-finalization} touch /run/ostree/staged-deployment-locked before staging
-   * (coreos/rpm-ostree src/daemon/rpmostree-sysroot-upgrader.cxx, {@code
-   * rpmostree_sysroot_upgrader_deploy}: "touch file *before* we stage to avoid races").
+   * Whether the staged deployment's finalization is locked by {@code rebase}/{@code deploy
+   * --lock-finalization}. Since rpm-ostree v2024.6 (coreos/rpm-ostree 37c7228d; v2026.2 read):
+   * src/daemon/rpmostree-sysroot-upgrader.cxx stages with {@code OstreeSysrootDeployTreeOpts.locked},
+   * ostree records it as the {@code locked} key of /run/ostree/staged-deployment
+   * (ostreedev/ostree src/libostree/ostree-sysroot-deploy.c, {@code
+   * ostree_sysroot_stage_tree_with_options}) and makes no lock file, so rpm-ostree's status --json
+   * does not report it (rust/src/daemon.rs, {@code deployment_populate_variant}, which checks the
+   * file only) while {@code ostree admin status} does. {@link #legacyFinalizationLockFile} plays
+   * the rpm-ostree before that, which touched /run/ostree/staged-deployment-locked.
    */
   public boolean finalizationLocked() {
     return finalizationLocked;
+  }
+
+  /** rpm-ostree before v2024.6: the lock is the legacy file, reported by status --json and not by ostree admin status. */
+  public void legacyFinalizationLockFile(boolean legacy) {
+    legacyFinalizationLockFile = legacy;
+  }
+
+  /**
+   * The staged deployment (rpm-ostree's or bootc's): staged on this boot and still the default;
+   * a shutdown finalizes it into an ordinary deployment or drops it. Null when there is none.
+   */
+  String stagedDeployment() {
+    String s = stagedChecksum;
+    OstreeSysroot sysroot = services.sysroot();
+    List<OstreeSysroot.Deployment> ds = sysroot == null ? List.of() : sysroot.deployments();
+    if (s != null && !ds.isEmpty() && ds.get(0).checksum().equals(s) && !s.equals(services.bootedChecksum())
+        && currentBootId().equals(stagedOnBoot)) {
+      return s;
+    }
+    return sysroot == null ? null : bootc.staged();
   }
 
   /**
@@ -242,7 +276,8 @@ public final class FakeHostCommands implements CommandRunner {
 
   /** The argv the agent issued, without queries (status, is-active, systemctl show, rpm -q, --help probes). */
   public List<List<String>> actions() {
-    return calls().stream().filter(c -> !(c.contains("status") && (c.get(0).equals("rpm-ostree") || c.get(0).equals("bootc")))
+    return calls().stream().filter(c -> !(c.contains("status") && (c.get(0).equals("rpm-ostree") || c.get(0).equals("bootc")
+            || c.get(0).equals("ostree")))
         && !c.contains("is-active") && !(c.get(0).equals("systemctl") && c.get(1).equals("show"))
         && !c.get(0).equals("rpm") && !c.contains("--help")).toList();
   }
@@ -355,7 +390,7 @@ public final class FakeHostCommands implements CommandRunner {
         return stages ? staging(argv, () -> bootc.run(argv)) : bootc.run(argv);
       }
       case "ostree" -> {
-        return ostreeCat(argv);
+        return argv.equals(List.of("ostree", "admin", "status")) ? ostreeAdminStatus() : ostreeCat(argv);
       }
       default -> {
         return unknown(argv);
@@ -399,6 +434,39 @@ public final class FakeHostCommands implements CommandRunner {
    * (ostreedev/ostree src/ostree/ot-builtin-cat.c: prints the file of the commit, fails with
    * "No such file or directory" when the commit has none). Only on ostree hosts.
    */
+  /**
+   * {@code ostree admin status} on the booted host (ostreedev/ostree src/ostree/ot-admin-builtin-status.c,
+   * {@code deployment_print_status}): one line per deployment in boot order, {@code "%c %s %s.%d%s"}
+   * (a '*' on the booted one, the stateroot, checksum.serial, then " (finalization locked)" for a
+   * staged deployment whose ostree metadata is locked, else " (staged)", " (pending)" or
+   * " (rollback)"), each followed by its indented details.
+   */
+  private Result ostreeAdminStatus() {
+    OstreeSysroot sysroot = services.sysroot();
+    if (sysroot == null) {
+      return new Result(1, "", "error: Not an ostree system\n");
+    }
+    String booted = services.bootedChecksum();
+    String staged = stagedDeployment();
+    List<OstreeSysroot.Deployment> ds = sysroot.deployments();
+    int bootedAt = ds.stream().map(OstreeSysroot.Deployment::checksum).toList().indexOf(booted);
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < ds.size(); i++) {
+      OstreeSysroot.Deployment d = ds.get(i);
+      String state = "";
+      if (d.checksum().equals(staged)) {
+        state = finalizationLocked && !legacyFinalizationLockFile ? " (finalization locked)" : " (staged)";
+      } else if (bootedAt > 0 && i == 0) {
+        state = " (pending)";
+      } else if (bootedAt >= 0 && i == bootedAt + 1) {
+        state = " (rollback)";
+      }
+      out.append(d.checksum().equals(booted) ? '*' : ' ').append(" rhel ").append(d.checksum()).append(".0")
+          .append(state).append('\n').append("    origin refspec: ").append(d.origin()).append('\n');
+    }
+    return new Result(0, out.toString(), "");
+  }
+
   private Result ostreeCat(List<String> argv) {
     if (services.sysroot() == null || argv.size() != 5 || !argv.get(1).equals("cat")
         || !argv.get(2).equals("--repo=" + services.sysroot().path().resolve("ostree/repo"))) {
@@ -634,10 +702,11 @@ public final class FakeHostCommands implements CommandRunner {
           } else {
             json.append(",\"origin\":\"").append(d.origin()).append('"');
           }
-          json.append(",\"booted\":").append(isBooted).append(",\"staged\":false");
-          if (i == 0 && !isBooted && finalizationLocked) {
-            // rust/src/daemon.rs, deployment_populate_variant: "finalization-locked" when
-            // /run/ostree/staged-deployment-locked exists
+          boolean staged = d.checksum().equals(stagedDeployment());
+          // rust/src/daemon.rs, deployment_populate_variant: "staged" is deployment.is_staged();
+          // "finalization-locked" only while the legacy /run/ostree/staged-deployment-locked exists
+          json.append(",\"booted\":").append(isBooted).append(",\"staged\":").append(staged);
+          if (staged && finalizationLocked && legacyFinalizationLockFile) {
             json.append(",\"finalization-locked\":true");
           }
           if (baseOf.containsKey(d.checksum())) {
@@ -684,10 +753,15 @@ public final class FakeHostCommands implements CommandRunner {
         if (!download()) {
           return new Result(1, "", "error: interrupted while pulling " + commit + "\n");
         }
+        if (stagedDeployment() != null) {
+          dropPendingDeployment(); // ostree stages one deployment at a time: a new one replaces it
+        }
         finalizationLocked = lock;
         Result staged = deploy(sysroot, commit, origin);
         if (staged.exitCode() == 0) {
           stagings.add(new Staging(started, System.nanoTime()));
+          stagedChecksum = sysroot.deployments().get(0).checksum();
+          stagedOnBoot = currentBootId();
         }
         return staged;
       }
@@ -730,12 +804,11 @@ public final class FakeHostCommands implements CommandRunner {
       return args.isEmpty() ? new Result(1, "", "error: Must provide expected CHECKSUM or --allow-missing-checksum\n")
           : unknown(argv);
     }
-    OstreeSysroot sysroot = services.sysroot();
-    List<OstreeSysroot.Deployment> ds = sysroot.deployments();
-    if (ds.isEmpty() || ds.get(0).checksum().equals(services.bootedChecksum())) {
+    String staged = stagedDeployment();
+    if (staged == null) {
       return new Result(1, "", "error: No pending staged deployment found\n");
     }
-    String base = baseOf(ds.get(0).checksum());
+    String base = baseOf(staged);
     if (!base.equals(args.get(0))) {
       return new Result(1, "", "error: Expected staged base checksum " + args.get(0) + ", but found " + base + "\n");
     }

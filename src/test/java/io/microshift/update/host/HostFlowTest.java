@@ -67,7 +67,7 @@ class HostFlowTest {
         List.of("cp", "--reflink=auto", "-a", h.paths.microshiftData().toString(), backups.resolve("data.tmp").toString()),
         List.of("sync", "--file-system", backups.resolve("data.tmp").toString()),
         // the staged deployment's base commit: rpm-ostree unlocks its finalization and reboots
-        List.of("rpm-ostree", "finalize-deployment", h.commitTarget)), h.runner.actions());
+        List.of("rpm-ostree", "finalize-deployment", "--allow-unlocked", h.commitTarget)), h.runner.actions());
     assertTrue(h.rebootRequested);
     HostStatus s = h.status();
     assertEquals(HostState.Rebooting, s.state());

@@ -58,6 +58,22 @@ class PrepareFlowTest extends HostWithEtcd {
     assertFalse(Files.exists(h.paths.stateDir().resolve("backups/" + HOST_BACKUP)), "no snapshot before Apply");
   }
 
+  /** rpm-ostree before v2024.6 locks with the legacy file, which status --json reports and ostree admin status does not. */
+  @Test
+  void theLegacyLockFileOfAnOlderRpmOstreeIsReportedAsLockedAndApplyFinalizesTheSame() throws Exception {
+    TestHost h = host(true);
+    h.runner.legacyFinalizationLockFile(true);
+    h.writeRequest(request(h, 1, Action.Prepare, false));
+    assertEquals(0, apply(h));
+    assertTrue(h.status().prepared().finalizationLocked(), h.status().message());
+    h.writeRequest(request(h, 2, Action.Apply, false));
+    assertEquals(0, apply(h));
+    assertTrue(h.rebootRequested, h.status().message());
+    assertTrue(h.runner.actions().contains(List.of("rpm-ostree", "finalize-deployment", "--allow-unlocked", h.commitTarget)));
+    h.rebootIntoDefault();
+    assertEquals(h.commitTarget, h.bootedChecksum());
+  }
+
   @Test
   void applyAfterPrepareTakesTheSnapshotOnTheHostThenFinalizesTheStagedDeployment() throws Exception {
     TestHost h = host(true);
@@ -70,7 +86,7 @@ class PrepareFlowTest extends HostWithEtcd {
     HostStatus s = h.status();
     assertEquals(HostState.Rebooting, s.state(), s.message());
     assertEquals(2, s.request().sequence());
-    assertEquals(List.of("rpm-ostree", "finalize-deployment", h.commitTarget),
+    assertEquals(List.of("rpm-ostree", "finalize-deployment", "--allow-unlocked", h.commitTarget),
         h.runner.actions().get(h.runner.actions().size() - 1));
     assertFalse(h.runner.actions().stream().anyMatch(a -> a.contains("rebase")), "staged once, by Prepare");
     assertTrue(h.rebootRequested);
@@ -260,7 +276,16 @@ class PrepareFlowTest extends HostWithEtcd {
         .contains("No pending staged deployment found"));
     assertEquals(0, c.run(List.of("rpm-ostree", "rebase", TestHost.REF_TARGET, h.commitTarget, "--lock-finalization"))
         .exitCode());
+    // rpm-ostree since v2024.6 locks through ostree's staged metadata: status --json says only
+    // "staged" (rust/src/daemon.rs, deployment_populate_variant), ostree admin status says locked
+    String json = c.run(List.of("rpm-ostree", "status", "--json")).stdout();
+    assertTrue(json.contains("\"staged\":true") && !json.contains("finalization-locked"), json);
+    assertTrue(c.run(List.of("ostree", "admin", "status")).stdout()
+        .contains(" rhel " + h.commitTarget + ".0 (finalization locked)\n"));
+    c.legacyFinalizationLockFile(true); // before v2024.6: the lock file, which status --json reports
     assertTrue(c.run(List.of("rpm-ostree", "status", "--json")).stdout().contains("\"finalization-locked\":true"));
+    assertTrue(c.run(List.of("ostree", "admin", "status")).stdout().contains(h.commitTarget + ".0 (staged)\n"));
+    c.legacyFinalizationLockFile(false);
     CommandRunner.Result wrong = c.run(List.of("rpm-ostree", "finalize-deployment", h.commitFrom));
     assertEquals(1, wrong.exitCode());
     assertTrue(wrong.stderr().contains("Expected staged base checksum " + h.commitFrom + ", but found " + h.commitTarget),
@@ -273,6 +298,9 @@ class PrepareFlowTest extends HostWithEtcd {
     assertFalse(c.finalizationLocked());
     assertTrue(c.run(List.of("rpm-ostree", "finalize-deployment", h.commitTarget)).stderr()
         .contains("Staged deployment already unlocked"));
+    h.rebootRequested = false;
+    assertEquals(0, c.run(List.of("rpm-ostree", "finalize-deployment", "--allow-unlocked", h.commitTarget)).exitCode());
+    assertTrue(h.rebootRequested, "--allow-unlocked: an unlocked one reboots too");
     h.rebootIntoDefault();
     assertEquals(h.commitTarget, h.bootedChecksum(), "unlocked: the staged deployment is finalized at shutdown");
   }

@@ -1,6 +1,7 @@
 package io.microshift.update.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and the exact argv of every other {@link RpmOstree} call, checked against coreos/rpm-ostree
  * src/app: rpmostree-builtin-rebase.cxx ("REFSPEC [REVISION]"), rpmostree-builtin-deploy.cxx
  * ("REVISION"), both with the options "lock-finalization" and "bypass-driver";
- * rpmostree-builtin-finalize-deployment.cxx ("CHECKSUM"); rpmostree-builtin-cleanup.cxx
+ * rpmostree-builtin-finalize-deployment.cxx ("CHECKSUM", "allow-unlocked"); rpmostree-builtin-cleanup.cxx
  * ("pending"); rpmostree-builtin-rollback.cxx; and ostreedev/ostree src/ostree/ot-builtin-cat.c
  * ({@code ostree cat COMMIT PATH}, with the global --repo=PATH).
  */
@@ -71,6 +72,32 @@ class RpmOstreeTest {
     assertTrue(e.getMessage().contains("ostree= kernel argument points at " + B), e.getMessage());
   }
 
+  /**
+   * rpm-ostree since v2024.6 stages a locked deployment through ostree's staged metadata and
+   * status --json reports no finalization-locked for it; ostree admin status does (ostreedev/ostree
+   * src/ostree/ot-admin-builtin-status.c, deployment_print_status). The legacy report still counts.
+   */
+  @Test
+  void theLockIsReadFromOstreeAdminStatusWhenRpmOstreeDoesNotReportIt() {
+    String adminStatus = "  rhel " + B + ".0 (finalization locked)\n    Version: 9.4\n"
+        + "    origin refspec: edge:rhel/9/x86_64/edge\n* rhel " + A + ".0\n    Version: 9.4\n";
+    List<List<String>> seen = new ArrayList<>();
+    RpmOstree ro = new RpmOstree(argv -> {
+      seen.add(argv);
+      return new CommandRunner.Result(0, adminStatus, "");
+    }, new HostPaths(root));
+    RpmOstree.Deployment staged = new RpmOstree.Deployment(B, false, true, "edge:rhel/9/x86_64/edge");
+    assertTrue(ro.finalizationLocked(staged));
+    assertEquals(List.of(List.of("ostree", "admin", "status")), seen, "the default sysroot: the booted root");
+    assertFalse(ro.finalizationLocked(new RpmOstree.Deployment(A, false, true, "edge:x")), "another deployment");
+    assertFalse(RpmOstree.ostreeAdminStatusSaysLocked("  rhel " + B + ".0 (staged)\n* rhel " + A + ".0\n", B));
+    assertFalse(RpmOstree.ostreeAdminStatusSaysLocked("  rhel " + B.substring(1) + "0.0 (finalization locked)\n", B));
+    RpmOstree failing = new RpmOstree(argv -> new CommandRunner.Result(1, "", "error: not an ostree system\n"), new HostPaths(root));
+    assertFalse(failing.finalizationLocked(staged));
+    assertTrue(failing.finalizationLocked(new RpmOstree.Deployment(B, false, true, "edge:x", B, null, true)),
+        "the legacy lock file that rpm-ostree before v2024.6 made, reported by status --json");
+  }
+
   private final RecordingRunner runner = new RecordingRunner();
 
   private RpmOstree recording() {
@@ -104,7 +131,7 @@ class RpmOstreeTest {
     ro.cleanupPending();
     ro.rollback();
     assertEquals(List.of(
-        List.of("rpm-ostree", "finalize-deployment", B),
+        List.of("rpm-ostree", "finalize-deployment", "--allow-unlocked", B),
         List.of("rpm-ostree", "cleanup", "--pending"),
         List.of("rpm-ostree", "rollback")), runner.calls);
   }

@@ -46,6 +46,11 @@ class StagingTest {
     }
 
     @Override
+    public boolean finalizationLocked(RpmOstree.Deployment staged) {
+      return staged.finalizationLocked();
+    }
+
+    @Override
     public void finalizeDeployment(String baseChecksum) {
       done.add("finalize " + baseChecksum);
     }
@@ -111,11 +116,26 @@ class StagingTest {
     assertEquals(List.of(), systemd.done);
   }
 
+  /**
+   * rpm-ostree since v2024.6 reports no finalization-locked for a deployment it staged locked
+   * (RpmOstree.finalizationLocked): a reboot without finalize-deployment would leave it unfinalized
+   * and boot the old deployment again, so a staged deployment is always finalized (--allow-unlocked).
+   */
   @Test
-  void anUnlockedStagedDeploymentNeedsOnlyTheReboot() {
+  void aStagedDeploymentReportedUnlockedIsFinalizedAllTheSame() {
     Staging s = staging();
     ostree.deployments = new ArrayList<>(List.of(
         new RpmOstree.Deployment(STAGED, false, true, "edge:x", STAGED, null, false), booted()));
+    s.finalizeAndReboot(host.request());
+    assertEquals(List.of("finalize " + STAGED), ostree.done);
+    assertEquals(List.of(), systemd.done);
+  }
+
+  @Test
+  void aPendingDeploymentThatIsNotStagedNeedsOnlyTheReboot() {
+    Staging s = staging();
+    ostree.deployments = new ArrayList<>(List.of(
+        new RpmOstree.Deployment(STAGED, false, false, "edge:x", STAGED, null, false), booted()));
     s.finalizeAndReboot(host.request());
     assertEquals(List.of(), ostree.done);
     assertEquals(List.of("reboot"), systemd.done);
