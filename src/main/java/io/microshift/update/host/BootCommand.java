@@ -2,6 +2,7 @@ package io.microshift.update.host;
 
 import io.microshift.update.marker.HostState;
 import io.microshift.update.marker.HostStatus;
+import io.microshift.update.marker.Markers;
 import io.microshift.update.marker.UpdateRequest.UpdateType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -122,8 +123,13 @@ public final class BootCommand {
    * rollback, never an interrupted apply: staging the same request again would loop. A target
    * missing from the deployments was never finalized (the staged deployment is lost on a power cut
    * before the shutdown), so the apply unit stages it again. Where the target is still the default
-   * (the old entry was picked in the boot menu), it is rolled back first so that no later boot
-   * runs it unsupervised.
+   * (the old entry was picked in the boot menu, or grub fell back from a kernel it could not load),
+   * it is rolled back first so that no later boot runs it unsupervised, unless greenboot-rs will:
+   * with its rollback trigger set to another deployment than the booted one, its health check,
+   * which runs after this unit, takes the boot as grub's fallback and runs the rollback itself
+   * (fedora-iot/greenboot-rs src/main.rs, {@code detect_grub_fallback}, {@code
+   * handle_rollback(RollbackMode::Forced)}); a second rollback of ours would swap the deployments
+   * back and leave the target the default.
    */
   private Optional<String> targetNeverBooted(HostStatus s) {
     if (!s.type().deploysOstree() || s.state() != HostState.Rebooting || s.targetDeployment() == null
@@ -143,6 +149,12 @@ public final class BootCommand {
     String why = "the target deployment " + s.targetDeployment() + " never came up: deployment "
         + s.deploymentBefore() + " is booted again";
     if (target == 0) {
+      Optional<String> trigger = Grubenv.rollbackTrigger(ctx.runner());
+      if (trigger.isPresent() && !trigger.get().equals(greenbootRsBootedId(s))) {
+        return Optional.of(why + " although the target was the default (grub's fallback, or chosen in the boot menu);"
+            + " greenboot-rs makes the booted deployment the default in its health check (its rollback trigger "
+            + Grubenv.ROLLBACK_TRIGGER + " is " + Markers.printable(trigger.get(), 80) + ")");
+      }
       String rollback;
       if (s.type() == UpdateType.IMAGE) {
         ctx.image().rollback();
@@ -157,6 +169,18 @@ public final class BootCommand {
       why += " (greenboot's fallback)";
     }
     return Optional.of(why);
+  }
+
+  /**
+   * The booted deployment's id as greenboot-rs compares it with its rollback trigger: the booted
+   * image's digest on an image-mode host, the booted checksum otherwise (src/lib/handler.rs,
+   * {@code get_booted_deployment_id}).
+   */
+  private String greenbootRsBootedId(HostStatus s) {
+    if (s.type() == UpdateType.IMAGE) {
+      return ctx.image().status().booted().map(Bootc.Entry::imageDigest).orElse(null);
+    }
+    return ctx.booted().bootedChecksum().orElse(null);
   }
 
   private boolean targetBooted(HostStatus s) {

@@ -74,6 +74,11 @@ public final class FakeHostCommands implements CommandRunner {
    * (see {@link #legacyFinalizationLockFile}); /run is a tmpfs, so no boot keeps it.
    */
   private volatile boolean finalizationLocked;
+  /**
+   * grub's environment block /boot/grub2/grubenv, as {@code grub2-editenv FILE list} prints it;
+   * greenboot-rs sets its variables (the simulated device's SimGreenboot), the agent only reads.
+   */
+  private final java.util.Map<String, String> grubenv = Collections.synchronizedMap(new java.util.LinkedHashMap<>());
   /** rpm-ostree before v2024.6: --lock-finalization touches the legacy lock file, which status --json reports. */
   private volatile boolean legacyFinalizationLockFile;
   /** The deployment rpm-ostree staged, and the boot it was staged on (a reboot finalizes or drops it). */
@@ -190,6 +195,11 @@ public final class FakeHostCommands implements CommandRunner {
    */
   public boolean finalizationLocked() {
     return finalizationLocked;
+  }
+
+  /** grub's environment block (greenboot-rs's variables), mutable: the simulated greenboot-rs and grub write it. */
+  public java.util.Map<String, String> grubenv() {
+    return grubenv;
   }
 
   /** rpm-ostree before v2024.6: the lock is the legacy file, reported by status --json and not by ostree admin status. */
@@ -391,6 +401,17 @@ public final class FakeHostCommands implements CommandRunner {
       }
       case "ostree" -> {
         return argv.equals(List.of("ostree", "admin", "status")) ? ostreeAdminStatus() : ostreeCat(argv);
+      }
+      case "grub2-editenv" -> {
+        // grub2-editenv FILE list: NAME=VALUE per line, in the block's order (grub-core/lib/envblk.c)
+        if (!argv.equals(List.of("grub2-editenv", "/boot/grub2/grubenv", "list"))) {
+          return unknown(argv);
+        }
+        StringBuilder out = new StringBuilder();
+        synchronized (grubenv) {
+          grubenv.forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
+        }
+        return new Result(0, out.toString(), "");
       }
       default -> {
         return unknown(argv);

@@ -159,6 +159,31 @@ class UpstreamFidelityTest {
     assertEquals(HostState.Restored, h.status().state());
   }
 
+  /**
+   * greenboot-rs sets its rollback trigger to the target at the shutdown; when the previous
+   * deployment boots instead, its health check (after the boot unit) makes that permanent with
+   * rpm-ostree rollback (fedora-iot/greenboot-rs src/main.rs, detect_grub_fallback,
+   * handle_rollback(RollbackMode::Forced)): a rollback of the agent's own first would be undone.
+   */
+  @Test
+  void underGreenbootRsTheAgentLeavesTheRollbackToGreenbootsGrubFallbackDetection() throws Exception {
+    TestHost h = new TestHost(root, true);
+    h.writeRequest(h.request());
+    assertEquals(0, new ApplyCommand(h.ctx()).run());
+    h.runner.grubenv().put("boot_success", "0");
+    h.runner.grubenv().put("greenboot_next_deployment_id", h.commitTarget);
+    h.runner.grubenv().put("fallback", "1");
+    h.rebootIntoPrevious(); // grub's fallback=1: the target's kernel did not load; the target is still deployments[0]
+    assertEquals(0, new BootCommand(h.ctx()).run());
+    assertFalse(h.runner.actions().contains(List.of("rpm-ostree", "rollback")), h.runner.actions().toString());
+    assertTrue(h.runner.calls().contains(List.of("grub2-editenv", "/boot/grub2/grubenv", "list")));
+    assertEquals(h.commitTarget, h.ostreeSysroot.deployments().get(0).checksum(), "greenboot-rs rolls back, later");
+    HostStatus s = h.status();
+    assertEquals(HostState.Restored, s.state(), s.message());
+    assertTrue(s.history().stream().anyMatch(t -> t.message().contains("greenboot-rs makes")),
+        s.history().toString());
+  }
+
   @Test
   void aStagedDeploymentLostToAPowerCutIsStagedAgain() throws Exception {
     TestHost h = new TestHost(root, true);

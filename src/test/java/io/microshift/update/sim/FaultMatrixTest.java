@@ -536,6 +536,10 @@ class FaultMatrixTest {
     out.add(new Scenario(List.of("target-never-boots"), List.of(Phase.RolledBack),
         "the target's kernel never reaches user space: grub falls back, greenboot runs rpm-ostree rollback",
         Story.OSTREE_ROLLBACK, o -> o.neverBoots(Y), FaultMatrixTest::targetNeverBoots));
+    out.add(new Scenario(List.of("target-never-boots-rs"), List.of(Phase.RolledBack),
+        "greenboot-rs: grub cannot load the target's kernel, fallback=1 boots the previous deployment at once;"
+            + " greenboot-rs's health check makes it the default (GRUB fallback), the agent does not roll back twice",
+        Story.OSTREE_ROLLBACK, o -> o.greenbootRs().neverBoots(Y), FaultMatrixTest::targetNeverBootsRs));
     out.add(new Scenario(List.of("rollback-cp-restore"), List.of(Phase.RolledBack),
         "MicroShift without backup/restore verbs (before 4.14): the agent copies with cp",
         Story.OSTREE_ROLLBACK, o -> o.microshiftBackupVerbs(false), r -> plain(r, "rollback-cp-restore", Phase.RolledBack)));
@@ -595,6 +599,35 @@ class FaultMatrixTest {
     }
     r.faultNote = "staged " + stagings + "x, " + r.d.boots() + " boots";
     r.cell("target-never-boots", PLAN, Phase.RolledBack, problems);
+  }
+
+  /**
+   * The previous deployment boots while the target is still the default, under greenboot-rs: its
+   * health check rolls back (src/main.rs detect_grub_fallback, RollbackMode::Forced), so a rollback
+   * of the agent's own would swap the deployments back and leave the broken target the default.
+   */
+  static void targetNeverBootsRs(Run r) throws Exception {
+    r.apply(PLAN);
+    r.drive(PLAN, null);
+    r.d.greenbootRun(); // greenboot-healthcheck.service of the boot that ended the plan, after the boot unit
+    List<String> problems = new ArrayList<>();
+    List<String> order = r.d.commands().rpmOstreeDeployments();
+    if (order.isEmpty() || !order.get(0).equals(r.d.bootedChecksum())) {
+      problems.add("the default deployment is " + (order.isEmpty() ? "none" : order.get(0).substring(0, 12))
+          + ", not the booted previous one: the next boot runs the target unsupervised");
+    }
+    if (r.d.commands().calls().contains(List.of("rpm-ostree", "rollback"))) {
+      problems.add("the agent ran rpm-ostree rollback although greenboot-rs makes grub's fallback permanent");
+    }
+    if (r.d.commands().grubenv().containsKey("greenboot_next_deployment_id")) {
+      problems.add("greenboot-rs's rollback trigger is still set");
+    }
+    HostStatus s = r.d.hostStatus().orElseThrow();
+    if (s.history().stream().noneMatch(h -> h.message().contains("greenboot-rs makes"))) {
+      problems.add("the host's history does not say that greenboot-rs rolls back");
+    }
+    r.faultNote = r.d.boots() + " boots, MicroShift " + r.d.bootedVersion();
+    r.cell("target-never-boots-rs", PLAN, Phase.RolledBack, problems);
   }
 
   static void updateDriver(Run r) throws Exception {

@@ -28,11 +28,6 @@ final class SimGreenboot {
   private int failedAttempts;
   private boolean fallbackNext;
   private String rollbackDeployment;
-  /** grub's env under greenboot-rs: {@code boot_counter} (null: unset) and {@code boot_success}. */
-  private Integer grubBootCounter;
-  private boolean grubBootSuccess = true;
-  /** greenboot-rs's rollback trigger {@code greenboot_next_deployment_id} (null: unset). */
-  private String grubNextDeploymentId;
 
   SimGreenboot(SimulatedDevice.Options opts, SimHost host, BooleanSupplier microshiftActive, Consumer<String> log) {
     this.opts = opts;
@@ -40,6 +35,44 @@ final class SimGreenboot {
     this.commands = host.commands();
     this.microshiftActive = microshiftActive;
     this.log = log;
+    if (opts.greenbootRs) {
+      grub().put("boot_success", "1");
+    }
+  }
+
+  /**
+   * grub's environment block, the device's /boot/grub2/grubenv (the agent reads it with
+   * grub2-editenv through FakeHostCommands): under greenboot-rs {@code boot_counter},
+   * {@code boot_success}, the rollback trigger {@code greenboot_next_deployment_id} and grub's
+   * own {@code fallback}; empty under the bash greenboot here.
+   */
+  private java.util.Map<String, String> grub() {
+    return commands.grubenv();
+  }
+
+  private Integer grubBootCounter() {
+    String v = grub().get("boot_counter");
+    return v == null ? null : Integer.valueOf(v);
+  }
+
+  private void grubSet(String name, Object value) {
+    if (value == null) {
+      grub().remove(name);
+    } else {
+      grub().put(name, String.valueOf(value));
+    }
+  }
+
+  /**
+   * A deployment's id as greenboot-rs names it (src/lib/handler.rs, get_booted_deployment_id,
+   * get_staged_deployment_id): the image's digest on a bootc host, the checksum otherwise.
+   */
+  private String deploymentId(String checksum) {
+    if (opts.image) {
+      io.microshift.update.host.FakeBootc.Image image = commands.bootc().imageOf(checksum);
+      return image == null ? null : image.digest();
+    }
+    return checksum;
   }
 
   /**
@@ -50,6 +83,9 @@ final class SimGreenboot {
    */
   SimulatedDevice.GreenbootResult run() {
     StringBuilder out = new StringBuilder();
+    if (opts.greenbootRs && opts.ostree) {
+      greenbootRsBootState(out);
+    }
     String why = null;
     if (!microshiftActive.getAsBoolean()) {
       why = "40_microshift_running_check.sh: microshift.service is not active";
@@ -70,9 +106,9 @@ final class SimGreenboot {
       if (opts.greenbootRs) {
         // greenboot-rs src/main.rs health_check (Ok) and src/lib/grub.rs set_boot_status(true):
         // boot_success=1, boot_counter and greenboot_next_deployment_id unset
-        grubBootSuccess = true;
-        grubBootCounter = null;
-        grubNextDeploymentId = null;
+        grubSet("boot_success", 1);
+        grubSet("boot_counter", null);
+        grubSet("greenboot_next_deployment_id", null);
       }
     } else {
       script("red.d/50_microshift_update_red.sh", out);
@@ -94,7 +130,8 @@ final class SimGreenboot {
    * The agent called {@code systemctl reboot}: a new update's boots start counting; the booted
    * deployment is what greenboot falls back to. greenboot-rs: greenboot-set-rollback-trigger.service
    * (ExecStop at shutdown, RequiredBy ostree-finalize-staged.service) sets
-   * greenboot_next_deployment_id to the staged deployment; no boot_counter (greenboot-rs has no
+   * greenboot_next_deployment_id to the staged deployment's id and grub's fallback=1
+   * (src/main.rs, SetRollbackTrigger); no boot_counter (greenboot-rs has no
    * greenboot-grub2-set-counter).
    */
   void rebootRequested() {
@@ -104,7 +141,32 @@ final class SimGreenboot {
     }
     OstreeSysroot sysroot = host.sysroot();
     if (opts.greenbootRs && opts.ostree && !sysroot.deployments().get(0).checksum().equals(host.bootedChecksum())) {
-      grubNextDeploymentId = sysroot.deployments().get(0).checksum();
+      grubSet("greenboot_next_deployment_id", deploymentId(sysroot.deployments().get(0).checksum()));
+      grubSet("fallback", 1);
+    }
+  }
+
+  /**
+   * greenboot-rs at the start of its health check (src/main.rs health_check, detect_grub_fallback):
+   * a rollback trigger that is not the booted deployment means grub fell back from the new one
+   * (a kernel it could not load, or the old entry picked in the menu), and greenboot-rs makes that
+   * permanent with {@code rpm-ostree rollback} / {@code bootc rollback}
+   * (handle_rollback(RollbackMode::Forced): no boot_counter check), then unsets the trigger and
+   * fallback. Otherwise a set fallback is disarmed before the checks.
+   */
+  private void greenbootRsBootState(StringBuilder out) {
+    String trigger = grub().get("greenboot_next_deployment_id");
+    String booted = deploymentId(host.bootedChecksum());
+    if (trigger != null && !trigger.equals(booted)) {
+      out.append("greenboot-rs: GRUB kernel fallback detected: expected deployment ").append(trigger)
+          .append(", booted ").append(booted).append('\n');
+      String how = rollback();
+      out.append("greenboot-rs: Making GRUB fallback permanent: ").append(how).append('\n');
+      log.accept("greenboot-rs: GRUB fallback detected; " + how + " made the booted deployment the default");
+      grubSet("greenboot_next_deployment_id", null);
+      grubSet("fallback", null);
+    } else if (grub().containsKey("fallback")) {
+      grubSet("fallback", null); // "Kernel booted successfully, disarming GRUB fallback before healthchecks"
     }
   }
 
@@ -116,6 +178,15 @@ final class SimGreenboot {
    */
   void chooseDeployment() {
     String next = fallbackNext ? rollbackDeployment : host.boots().defaultDeployment();
+    if (opts.greenbootRs && !fallbackNext && opts.neverBoots.contains(host.versionOf(next))
+        && grub().containsKey("fallback")) {
+      // greenboot-rs: no boot counter before a failed check; grub's own fallback=1 (set with the
+      // rollback trigger) boots entry 1 at once when it cannot load the default entry's kernel
+      List<OstreeSysroot.Deployment> entries = host.sysroot().deployments();
+      log.accept("boot " + (host.bootCount() + 1) + ": grub cannot load deployment " + next.substring(0, 12)
+          + " (MicroShift " + host.versionOf(next) + "); fallback=1 boots entry 1");
+      next = entries.get(1).checksum();
+    }
     while (!fallbackNext && opts.neverBoots.contains(host.versionOf(next))) {
       // the kernel never reaches user space; grub's boot counter counts the attempt
       host.bootWithoutUserSpace();
@@ -152,19 +223,20 @@ final class SimGreenboot {
    * has ConditionPathExists=/run/ostree-booted) it refuses: "Manual intervention required".
    */
   private void greenbootRsAfterFailure(StringBuilder out) {
-    grubBootSuccess = false;
-    if (grubBootCounter == null) {
-      grubBootCounter = opts.maxBootAttempts;
-      out.append("greenboot-rs: First health check failure, setting boot counter to ").append(grubBootCounter).append('\n');
-    } else if (grubBootCounter > 0) {
-      out.append("greenboot-rs: Boot counter is ").append(grubBootCounter).append(", rebooting to try again\n");
-    } else if (grubNextDeploymentId != null) {
+    grubSet("boot_success", 0);
+    Integer counter = grubBootCounter();
+    if (counter == null) {
+      grubSet("boot_counter", opts.maxBootAttempts);
+      out.append("greenboot-rs: First health check failure, setting boot counter to ").append(opts.maxBootAttempts).append('\n');
+    } else if (counter > 0) {
+      out.append("greenboot-rs: Boot counter is ").append(counter).append(", rebooting to try again\n");
+    } else if (grub().get("greenboot_next_deployment_id") != null) {
       out.append("greenboot-rs: Boot counter exhausted and next-deployment-id is set - initiating rollback\n"
           + "greenboot-rs: " + (opts.image ? "bootc" : "rpm-ostree") + " rollback\ngreenboot-rs: Rollback successful\n");
       rollback(); // from this failing boot itself: the previous deployment is the default now
       fallbackNext = true;
-      grubBootCounter = null;
-      grubNextDeploymentId = null;
+      grubSet("boot_counter", null);
+      grubSet("greenboot_next_deployment_id", null);
     } else {
       out.append("greenboot-rs: Boot counter exhausted but no next-deployment-id set - manual intervention required\n");
     }
@@ -176,9 +248,10 @@ final class SimGreenboot {
    * reached under greenboot-rs only when its rollback failed); then boot_success=0 for this boot.
    */
   void grubCountdown() {
-    if (grubBootCounter != null && !grubBootSuccess) {
-      if (grubBootCounter <= 0) {
-        grubBootCounter = -1;
+    Integer counter = grubBootCounter();
+    if (counter != null && "0".equals(grub().get("boot_success"))) {
+      if (counter <= 0) {
+        grubSet("boot_counter", -1);
         // "set default=1": the second boot entry, ostree's rollback deployment, if there is one
         List<OstreeSysroot.Deployment> entries = opts.ostree ? host.sysroot().deployments() : List.of();
         if (entries.size() > 1) {
@@ -186,15 +259,17 @@ final class SimGreenboot {
           fallbackNext = true;
         }
       } else {
-        grubBootCounter--;
+        grubSet("boot_counter", counter - 1);
       }
     }
-    grubBootSuccess = false;
+    if (opts.greenbootRs) {
+      grubSet("boot_success", 0);
+    }
   }
 
   /** grub's {@code boot_counter} under greenboot-rs (empty: unset; always empty under the bash greenboot here). */
-  Optional<Integer> grubBootCounter() {
-    return Optional.ofNullable(grubBootCounter);
+  Optional<Integer> bootCounter() {
+    return Optional.ofNullable(grubBootCounter());
   }
 
   /**

@@ -224,15 +224,16 @@ public final class SimulatedDevice implements AutoCloseable {
     }
 
     /**
-     * The deployment of MicroShift {@code version} never reaches user space (a kernel that panics):
-     * no boot unit, MicroShift or greenboot runs on it; grub's boot counter counts each attempt and
-     * after the last one boots the previous deployment, where greenboot's fallback unit runs
-     * {@code rpm-ostree rollback}.
+     * The deployment of MicroShift {@code version} never reaches user space: no boot unit,
+     * MicroShift or greenboot runs on it. Under the bash greenboot (a kernel that panics, or one
+     * grub cannot load) grub's boot counter counts each attempt and after the last one boots the
+     * previous deployment, where greenboot's fallback unit runs {@code rpm-ostree rollback}.
+     * Under greenboot-rs (a kernel grub cannot load; greenboot-rs sets no counter before a failed
+     * check) grub's {@code fallback=1}, which greenboot-rs set with its rollback trigger at the
+     * shutdown, boots entry 1 at once, the target still the default; greenboot-rs's health check
+     * then makes the fallback permanent ({@code detect_grub_fallback}).
      */
     public Options neverBoots(String version) {
-      if (greenbootRs) {
-        throw new IllegalArgumentException("a target that never boots is modelled for the bash greenboot only");
-      }
       neverBoots.add(version);
       return this;
     }
@@ -718,7 +719,7 @@ public final class SimulatedDevice implements AutoCloseable {
 
   /** grub's {@code boot_counter} under greenboot-rs (empty: unset; always empty under the bash greenboot here). */
   public Optional<Integer> grubBootCounter() {
-    return greenboot.grubBootCounter();
+    return greenboot.bootCounter();
   }
 
   /** The greenboot verbs halted at {@link Options#greenbootCrashAt} (once per device). */
