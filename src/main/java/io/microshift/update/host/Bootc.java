@@ -133,4 +133,32 @@ public final class Bootc implements Image {
   public void rollback() {
     runner.check(List.of("bootc", "rollback"));
   }
+
+  /**
+   * {@code bootc --version}: clap's "bootc VERSION" (crates/lib/src/cli.rs, {@code Opt}:
+   * {@code #[clap(name = "bootc")]}, {@code #[clap(version)]}), VERSION the crate's.
+   */
+  @Override
+  public Optional<String> version() {
+    CommandRunner.Result r = runner.run(List.of("bootc", "--version"));
+    java.util.regex.Matcher m = VERSION.matcher(r.stdout());
+    return r.ok() && m.find() ? Optional.of(m.group(1)) : Optional.empty();
+  }
+
+  private static final Pattern VERSION = Pattern.compile("^bootc (\\d{1,4}\\.\\d{1,4}\\.\\d{1,6})\\b", Pattern.MULTILINE);
+
+  /**
+   * The first bootc that stages an image without applying it: {@code bootc upgrade
+   * --download-only} and {@code --from-downloaded} came in v1.12.0 (bootc-dev/bootc c325582f,
+   * a5784832; crates/lib/src/cli.rs, {@code UpgradeOpts}); an older bootc refuses the options.
+   */
+  static final int[] DOWNLOAD_ONLY_SINCE = {1, 12};
+
+  /** Whether bootc {@code version} ({@code MAJOR.MINOR.PATCH}) has the download-only staging. */
+  static boolean stagesDownloadOnly(String version) {
+    String[] p = version.split("\\.");
+    int major = Integer.parseInt(p[0]);
+    int minor = Integer.parseInt(p[1]);
+    return major > DOWNLOAD_ONLY_SINCE[0] || (major == DOWNLOAD_ONLY_SINCE[0] && minor >= DOWNLOAD_ONLY_SINCE[1]);
+  }
 }

@@ -112,6 +112,13 @@ final class HostChecks {
           + " (docs/procedures/update-image.md)");
       return out;
     }
+    Optional<String> bootc = ctx.image().version();
+    if (bootc.isPresent() && !Bootc.stagesDownloadOnly(bootc.get())) {
+      out.add("bootc " + bootc.get() + " on this host cannot stage an image without applying it: bootc upgrade"
+          + " --download-only and --from-downloaded came in bootc 1.12.0; update bootc on the host (it is part of"
+          + " its image), or update this host by hand (docs/procedures/update-image.md)");
+      return out;
+    }
     String image = req.target().image();
     if (st.booted().get().is(image)) {
       out.add("target image " + image + " is already booted (digest " + st.booted().get().imageDigest() + ")");

@@ -5,6 +5,9 @@ public interface Image {
   /** The booted, staged and rollback boot entries. */
   Bootc.Status status();
 
+  /** bootc's version as {@code bootc --version} prints it ({@code MAJOR.MINOR.PATCH}), or empty when it says none. */
+  java.util.Optional<String> version();
+
   /** Pulls and stages {@code image} (finalization not locked). */
   void switchTo(String image);
 

@@ -33,6 +33,18 @@ class BootcTest {
     assertFalse(st.staged().isPresent());
   }
 
+  /** clap prints "bootc VERSION" for --version (crates/lib/src/cli.rs, Opt: name "bootc", version). */
+  @Test
+  void theVersionIsClapsNameAndVersionLine() {
+    runner.answer(0, "bootc 1.12.1\n", "");
+    assertEquals(java.util.Optional.of("1.12.1"), bootc.version());
+    assertEquals(List.of(List.of("bootc", "--version")), runner.calls);
+    runner.answer(0, "something else 1.2.3\n", "");
+    assertEquals(java.util.Optional.empty(), bootc.version());
+    runner.answer(127, "", "cannot run bootc");
+    assertEquals(java.util.Optional.empty(), bootc.version());
+  }
+
   @Test
   void switchesLocksAppliesAndRollsBack() {
     bootc.switchTo("quay.io/x/os@" + DIGEST);

@@ -57,6 +57,8 @@ public final class FakeBootc {
   private final Map<String, String> refOf = new ConcurrentHashMap<>();
   private volatile String stagedChecksum;
   private volatile String stagedOnBoot;
+  /** What {@code bootc --version} says (v1.16.9-3 read); below 1.12 upgrade refuses --download-only and --from-downloaded. */
+  private volatile String version = "1.16.9";
 
   FakeBootc(FakeHostCommands commands, FakeHostCommands.Services services, Supplier<String> bootId) {
     this.commands = commands;
@@ -108,8 +110,21 @@ public final class FakeBootc {
     return s;
   }
 
+  /** The bootc release this host has (MAJOR.MINOR.PATCH). */
+  public void version(String v) {
+    version = v;
+  }
+
+  private boolean downloadOnlyKnown() {
+    String[] p = version.split("\\.");
+    return Integer.parseInt(p[0]) > 1 || Integer.parseInt(p[1]) >= 12;
+  }
+
   CommandRunner.Result run(List<String> argv) {
     OstreeSysroot sysroot = services.sysroot();
+    if (argv.equals(List.of("bootc", "--version"))) {
+      return new CommandRunner.Result(0, "bootc " + version + "\n", ""); // clap: "NAME VERSION"
+    }
     if (sysroot == null || argv.size() < 2) {
       return commands.unknown(argv);
     }
@@ -130,6 +145,11 @@ public final class FakeBootc {
         return switchTo(sysroot, rest.get(0));
       }
       case "upgrade" -> {
+        if (!downloadOnlyKnown() && (args.contains("--download-only") || args.contains("--from-downloaded"))) {
+          // clap before v1.12.0: an unknown option is a usage error, exit 2
+          return new CommandRunner.Result(2, "", "error: unexpected argument '" + args.get(0) + "' found\n\n"
+              + "Usage: bootc upgrade [OPTIONS]\n\nFor more information, try '--help'.\n");
+        }
         if (args.equals(List.of("--download-only"))) {
           return downloadOnly(sysroot);
         }

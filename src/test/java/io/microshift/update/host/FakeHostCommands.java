@@ -284,12 +284,12 @@ public final class FakeHostCommands implements CommandRunner {
     calls.clear();
   }
 
-  /** The argv the agent issued, without queries (status, is-active, systemctl show, rpm -q, --help probes). */
+  /** The argv the agent issued, without queries (status, is-active, systemctl show, rpm -q, --help and --version probes). */
   public List<List<String>> actions() {
     return calls().stream().filter(c -> !(c.contains("status") && (c.get(0).equals("rpm-ostree") || c.get(0).equals("bootc")
             || c.get(0).equals("ostree")))
         && !c.contains("is-active") && !(c.get(0).equals("systemctl") && c.get(1).equals("show"))
-        && !c.get(0).equals("rpm") && !c.contains("--help")).toList();
+        && !c.get(0).equals("rpm") && !c.contains("--help") && !c.contains("--version")).toList();
   }
 
   /** Commands the fake does not know (a test should expect none). */

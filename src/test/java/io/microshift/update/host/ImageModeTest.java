@@ -199,6 +199,26 @@ class ImageModeTest extends HostWithEtcd {
     assertTrue(h.status().message().contains("use type image"), h.status().message());
   }
 
+  /**
+   * bootc before v1.12.0 has no upgrade --download-only or --from-downloaded (bootc-dev/bootc
+   * c325582f, a5784832): Prepare refuses before bootc switch would stage the image unlocked.
+   */
+  @Test
+  void aBootcWithoutDownloadOnlyStagingIsRefusedBeforeAnythingIsStaged() {
+    TestHost h = imageHost();
+    h.runner.bootc().version("1.1.6");
+    h.writeRequest(request(h, 1, Action.Prepare));
+    assertEquals(1, apply(h));
+    String m = h.status().message();
+    assertTrue(m.contains("bootc 1.1.6 on this host cannot stage an image without applying it")
+        && m.contains("came in bootc 1.12.0"), m);
+    assertTrue(h.runner.actions().isEmpty(), "nothing staged: " + h.runner.actions());
+    assertTrue(h.microshiftActive);
+    CommandRunner.Result old = h.runner.run(List.of("bootc", "upgrade", "--download-only"));
+    assertEquals(2, old.exitCode(), "clap refuses the option it does not know");
+    assertTrue(Bootc.stagesDownloadOnly("1.12.0") && Bootc.stagesDownloadOnly("2.0.1") && !Bootc.stagesDownloadOnly("1.11.9"));
+  }
+
   @Test
   void anRpmOstreeHostRefusesTypeImage() {
     TestHost h = new TestHost(root, true);
