@@ -160,8 +160,7 @@ public final class BootCommand {
         ctx.image().rollback();
         rollback = "bootc rollback";
       } else {
-        ctx.ostree().rollback();
-        rollback = "rpm-ostree rollback";
+        rollback = rollBackToTheBooted();
       }
       why += " although the target was the default (chosen in the boot menu?); " + rollback
           + " made it the default again";
@@ -169,6 +168,22 @@ public final class BootCommand {
       why += " (greenboot's fallback)";
     }
     return Optional.of(why);
+  }
+
+  /**
+   * {@code rpm-ostree rollback} until the booted deployment is the default. rpm-ostree moves the
+   * rollback deployment, the first one after the booted, to the top, and the booted one only when
+   * there is none (src/daemon/rpmostreed-transaction-types.cxx, {@code rollback_transaction_execute}):
+   * with a third deployment kept after the booted one (a pinned one, which ostree's finalization
+   * keeps), one run makes that one the default, the second the booted one. Returns what ran.
+   */
+  private String rollBackToTheBooted() {
+    int runs = 0;
+    do {
+      ctx.ostree().rollback();
+      runs++;
+    } while (runs < 3 && !ctx.ostree().deployments().get(0).booted());
+    return runs == 1 ? "rpm-ostree rollback" : "rpm-ostree rollback (" + runs + " times: a deployment after the booted one came first)";
   }
 
   /**

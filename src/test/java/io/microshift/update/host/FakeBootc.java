@@ -165,8 +165,10 @@ public final class FakeBootc {
         if (sysroot.deployments().size() < 2) {
           return new CommandRunner.Result(1, "", "error: No rollback available\n");
         }
+        // deploy.rs rollback: the rollback entry and the booted one change places (a queued
+        // rollback is reverted), the other deployments after them
         stagedChecksum = null;
-        commands.rollback();
+        sysroot.swapFirstTwo();
         return new CommandRunner.Result(0, "Next boot: rollback deployment\n", "");
       }
       default -> {

@@ -790,8 +790,7 @@ public final class FakeHostCommands implements CommandRunner {
         if (argv.size() != 2) {
           return unknown(argv);
         }
-        rollback();
-        return ok();
+        return rollback();
       }
       case "finalize-deployment" -> {
         return finalizeDeployment(argv);
@@ -858,16 +857,32 @@ public final class FakeHostCommands implements CommandRunner {
   }
 
   /**
-   * {@code rpm-ostree rollback}: swaps the default deployment and the rollback one, as greenboot's
-   * fallback does after the boot counter ran out (fedora-iot/greenboot
-   * greenboot-rpm-ostree-grub2-check-fallback, {@code attempt_rollback}).
+   * {@code rpm-ostree rollback} (coreos/rpm-ostree src/daemon/rpmostreed-transaction-types.cxx,
+   * {@code rollback_transaction_execute}, with ostree's {@code ostree_sysroot_query_deployments_for}:
+   * the pending deployment is the first one when it is not the booted one, the rollback deployment
+   * the first after the booted one): "No rollback deployment found" with neither; "Staged
+   * deployment (remove with cleanup -p)" when the pending one is staged; otherwise the rollback
+   * deployment, or without one the booted deployment, moves to the top, the others keeping their
+   * order ("Moving 'CHECKSUM.SERIAL' to be first deployment").
    */
-  public void rollback() {
+  public Result rollback() {
     OstreeSysroot sysroot = services.sysroot();
-    List<OstreeSysroot.Deployment> ds = sysroot.deployments();
-    if (ds.size() >= 2) {
-      sysroot.swapFirstTwo();
+    List<String> ds = sysroot.deployments().stream().map(OstreeSysroot.Deployment::checksum).toList();
+    int booted = ds.indexOf(services.bootedChecksum());
+    if (booted < 0) {
+      return new Result(1, "", "error: Not currently booted into an OSTree system\n");
     }
+    boolean pending = booted > 0;
+    int rollback = booted + 1 < ds.size() ? booted + 1 : -1;
+    if (rollback < 0 && !pending) {
+      return new Result(1, "", "error: No rollback deployment found\n");
+    }
+    if (pending && ds.get(0).equals(stagedDeployment())) {
+      return new Result(1, "", "error: Staged deployment (remove with cleanup -p)\n");
+    }
+    int first = rollback >= 0 ? rollback : booted;
+    sysroot.moveToFirst(first);
+    return new Result(0, "Moving '" + ds.get(first) + ".0' to be first deployment\n", "");
   }
 
   /**

@@ -179,6 +179,30 @@ public final class OstreeSysroot {
     }
   }
 
+  /**
+   * Makes deployment {@code index} the default, the others keeping their order, as
+   * {@code rpm-ostree rollback} reorders them: deployed again (same commit, same origin) as the
+   * default with every other one retained, then the old copy undeployed.
+   */
+  public void moveToFirst(int index) {
+    if (index == 1) {
+      swapFirstTwo();
+      return;
+    }
+    if (index == 0) {
+      return;
+    }
+    Deployment d = deployments().get(index);
+    Path origin = originFile(d.origin());
+    try {
+      check(List.of("ostree", "admin", "deploy", "--sysroot=" + sysroot, "--os=rhel", "--retain",
+          "--origin-file=" + origin, d.checksum()));
+      undeploy(index + 1);
+    } finally {
+      FileTrees.delete(origin);
+    }
+  }
+
   private Path originFile(String refspec) {
     try {
       Path f = Files.createTempFile("origin-", ".origin");

@@ -184,6 +184,50 @@ class UpstreamFidelityTest {
         s.history().toString());
   }
 
+  /**
+   * A third deployment kept after the booted one (pinned: ostree's finalization keeps it):
+   * rpm-ostree rollback moves that one to the top, not the booted one (rollback_transaction_execute),
+   * so the agent runs it again until the booted deployment is the default.
+   */
+  @Test
+  void thePreviousDeploymentBecomesTheDefaultAlsoWithAPinnedDeploymentAfterIt() throws Exception {
+    TestHost h = new TestHost(root, true);
+    h.writeRequest(h.request());
+    assertEquals(0, new ApplyCommand(h.ctx()).run());
+    h.rebootIntoPrevious(); // picked in the boot menu
+    // a pinned deployment, which ostree keeps after the booted one: [target, previous (booted), pinned],
+    // laid out with ostree itself: the target out, the pinned one after the previous, the target back on top
+    String pinned = h.ostreeSysroot.commit(root.resolve("scratch-pinned"), "rhel/9/x86_64/edge-4.16.9", "4.16.9");
+    String targetOrigin = h.ostreeSysroot.deployments().get(0).origin();
+    h.ostreeSysroot.undeploy(0);
+    ProcessCommandRunner ostree = new ProcessCommandRunner();
+    String sysroot = "--sysroot=" + h.ostreeSysroot.path();
+    assertEquals(0, ostree.run(List.of("ostree", "admin", "deploy", sysroot, "--os=rhel", "--retain", "--not-as-default",
+        pinned)).exitCode());
+    Path origin = root.resolve("target.origin");
+    Files.writeString(origin, "[origin]\nrefspec=" + targetOrigin + "\n");
+    assertEquals(0, ostree.run(List.of("ostree", "admin", "deploy", sysroot, "--os=rhel", "--retain",
+        "--origin-file=" + origin, h.commitTarget)).exitCode());
+    assertEquals(List.of(h.commitTarget, h.commitFrom, pinned), h.runner.rpmOstreeDeployments());
+    assertEquals(0, new BootCommand(h.ctx()).run());
+    assertEquals(h.commitFrom, h.runner.rpmOstreeDeployments().get(0), "the booted deployment is the default: "
+        + h.runner.rpmOstreeDeployments());
+    assertEquals(2, h.runner.actions().stream().filter(a -> a.equals(List.of("rpm-ostree", "rollback"))).count());
+    assertEquals(HostState.Restored, h.status().state(), h.status().message());
+  }
+
+  /** rpm-ostree rollback's refusals, as modelled (rollback_transaction_execute). */
+  @Test
+  void rpmOstreeRollbackRefusesWithoutAnotherDeploymentOrWithAStagedOne() throws Exception {
+    TestHost h = new TestHost(root, true);
+    CommandRunner.Result alone = h.runner.run(List.of("rpm-ostree", "rollback"));
+    assertEquals(1, alone.exitCode());
+    assertTrue(alone.stderr().contains("No rollback deployment found"), alone.stderr());
+    assertEquals(0, h.runner.run(List.of("rpm-ostree", "rebase", TestHost.REF_TARGET, h.commitTarget)).exitCode());
+    CommandRunner.Result staged = h.runner.run(List.of("rpm-ostree", "rollback"));
+    assertTrue(staged.stderr().contains("Staged deployment (remove with cleanup -p)"), staged.stderr());
+  }
+
   @Test
   void aStagedDeploymentLostToAPowerCutIsStagedAgain() throws Exception {
     TestHost h = new TestHost(root, true);

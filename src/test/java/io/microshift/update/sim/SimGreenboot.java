@@ -287,7 +287,10 @@ final class SimGreenboot {
       }
       return "bootc rollback";
     }
-    commands.rollback();
+    io.microshift.update.host.CommandRunner.Result r = commands.rollback();
+    if (!r.ok()) {
+      throw new IllegalStateException("greenboot's rpm-ostree rollback failed: " + r.stderr());
+    }
     return "rpm-ostree rollback";
   }
 
