@@ -137,8 +137,23 @@ public final class GreenbootCommands {
             + " its verification is not trusted");
   }
 
-  /** red.d: records the failed attempt ({@code Unhealthy}); on rpm hosts also {@code Failed}. */
+  /**
+   * red.d: records the failed attempt ({@code Unhealthy}); on rpm hosts also {@code Failed},
+   * unless greenboot-rs will reboot to try the boot again ({@link GreenbootRs}).
+   */
   public int red() {
+    return recordFailure(true);
+  }
+
+  /**
+   * The verification after an rpm restart failed: as red.d, but no greenboot run follows a
+   * restart (RestartVerification), so nothing will try again.
+   */
+  public int redAfterRestart() {
+    return recordFailure(false);
+  }
+
+  private int recordFailure(boolean greenbootRan) {
     Optional<HostStatus> s = targetBoot();
     if (s.isEmpty()) {
       ctx.log().info("red: no update in flight on this boot");
@@ -158,6 +173,11 @@ public final class GreenbootCommands {
           "greenboot health checks failed on boot " + st.bootIdAfter() + " (attempt " + attempt + ")");
     }
     if (st.type() == UpdateType.RPM) {
+      Optional<String> retry = greenbootRan ? GreenbootRs.retryAfterThisFailure(ctx) : Optional.empty();
+      if (retry.isPresent()) {
+        ctx.log().info("red: " + retry.get() + "; the update stays in flight for the next boot");
+        return 0;
+      }
       recorder.transition("greenboot", next.toBuilder(), HostState.Failed,
           "health checks failed after the rpm update; rpm hosts have no automatic rollback"
               + BootCommand.restoreHint(st) + " (after reinstalling MicroShift " + st.fromVersion() + ")");

@@ -70,7 +70,7 @@ final class RestartVerification {
   int resume(HostStatus status) {
     GreenbootCommands greenboot = new GreenbootCommands(ctx);
     if (status.state() == HostState.Unhealthy) {
-      greenboot.red();
+      greenboot.redAfterRestart();
       return 1;
     }
     boolean healthy = status.state() == HostState.Healthy || (microshiftCheckPasses() && ourCheckPasses(greenboot));
@@ -78,7 +78,7 @@ final class RestartVerification {
       greenboot.green();
       return 0;
     }
-    greenboot.red();
+    greenboot.redAfterRestart();
     return 1;
   }
 

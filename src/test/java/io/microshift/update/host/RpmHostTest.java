@@ -216,6 +216,54 @@ class RpmHostTest {
     assertFalse(h.rebootRequested);
   }
 
+  /**
+   * greenboot-rs, unlike the bash greenboot, retries a failed boot on an rpm host: the first
+   * failure sets boot_counter to GREENBOOT_MAX_BOOT_ATTEMPTS and reboots, a counter above 0
+   * reboots, at 0 "Manual intervention required" (fedora-iot/greenboot-rs src/main.rs,
+   * health_check). red.d, which runs before that, records only the attempt while a retry follows.
+   */
+  @Test
+  void underGreenbootRsAFailedBootOfAnRpmUpdateIsTriedAgainAndAPassingRetryCommits() throws Exception {
+    TestHost h = new TestHost(root, false);
+    installGreenbootRs(h);
+    h.updateAndBootTarget(h.request(Reboot.Always));
+    assertEquals(0, new GreenbootCommands(h.ctx()).red()); // the first failure: no boot_counter yet
+    HostStatus s = h.status();
+    assertEquals(HostState.Unhealthy, s.state(), s.message());
+    assertEquals(1, s.greenbootAttempts());
+    assertTrue(Files.exists(h.paths.inFlightFlag()), "greenboot-rs reboots to try again: still in flight");
+    h.runner.grubenv().put("boot_counter", "2"); // set to 3 by greenboot-rs, counted down by grub at the boot
+    h.rebootIntoDefault();
+    assertEquals(0, new BootCommand(h.ctx()).run());
+    assertEquals(HostState.Booted, h.status().state(), h.status().message());
+    h.startMicroShift(TestHost.TARGET);
+    assertEquals(0, new GreenbootCommands(h.ctx()).green());
+    assertEquals(HostState.Committed, h.status().state(), h.status().message());
+  }
+
+  @Test
+  void underGreenbootRsTheLastFailedAttemptOfAnRpmUpdateRecordsFailed() throws Exception {
+    TestHost h = new TestHost(root, false);
+    installGreenbootRs(h);
+    h.updateAndBootTarget(h.request(Reboot.Always));
+    h.runner.grubenv().put("boot_counter", "0"); // grub counted the last attempt down: no retry follows
+    assertEquals(0, new GreenbootCommands(h.ctx()).red());
+    HostStatus s = h.status();
+    assertEquals(HostState.Failed, s.state(), s.message());
+    assertTrue(s.message().contains("microshift-update restore " + TestHost.BACKUP_ID), s.message());
+    Files.writeString(h.paths.host(GreenbootRs.CONFIG), "GREENBOOT_MAX_BOOT_ATTEMPTS=0\n");
+    assertEquals(0, GreenbootRs.maxBootAttempts(h.paths));
+    h.runner.grubenv().remove("boot_counter");
+    assertTrue(GreenbootRs.retryAfterThisFailure(h.ctx()).isEmpty(), "with 0 attempts greenboot-rs does not reboot");
+  }
+
+  private static void installGreenbootRs(TestHost h) throws Exception {
+    Path unit = h.paths.host(GreenbootRs.ROLLBACK_TRIGGER_UNIT);
+    Files.createDirectories(unit.getParent());
+    Files.writeString(unit, "[Unit]\nDescription=greenboot-rs rollback trigger\n");
+    Files.createDirectories(h.paths.host(GreenbootRs.CONFIG).getParent());
+  }
+
   @Test
   void withoutTheOperatorsVerificationTheCheckAfterTheRestartTimesOut() {
     TestHost h = new TestHost(root, false);

@@ -141,6 +141,13 @@ final class SimHost implements AutoCloseable {
       Files.createDirectories(check.getParent());
       Files.writeString(check, "#!/bin/bash\n# stands for microshift-greenboot's check; FakeHostCommands runs it\n");
     }
+    if (opts.greenbootRs) {
+      // greenboot-rs's unit, which the bash greenboot does not ship (greenboot-rs.spec %files):
+      // how the agent tells the two apart on the device (host/GreenbootRs)
+      Path unit = paths.host("/usr/lib/systemd/system/greenboot-set-rollback-trigger.service");
+      Files.createDirectories(unit.getParent());
+      Files.writeString(unit, "[Unit]\nDescription=Set the greenboot rollback trigger\nConditionPathExists=/run/ostree-booted\n");
+    }
     writeAgentWrapper();
     this.pathUnit = new Thread(this::pathUnitLoop, "sim-path-unit");
     pathUnit.setDaemon(true);
