@@ -770,6 +770,17 @@ public final class FakeHostCommands implements CommandRunner {
         } catch (IllegalStateException e) {
           return new Result(1, "", "error: No such branch or commit: " + args.get(args.size() - 1) + "\n");
         }
+        boolean pinnedRevision = !rebase || args.size() == 2;
+        if (pinnedRevision && origin != null) {
+          // src/daemon/rpmostreed-transaction-types.cxx apply_revision_override: a checksum
+          // REVISION must be in the ref's history unless --skip-branch-check
+          // (rpmostreed-utils.cxx rpmostreed_repo_lookup_checksum: "Checksum %s not found in %s");
+          // the simulated remote is the local repository, so remote:ref is looked up as ref
+          String local = origin.contains(":") ? origin.substring(origin.indexOf(':') + 1) : origin;
+          if (!sysroot.history(local).contains(commit)) {
+            return new Result(1, "", "error: Checksum " + commit + " not found in " + origin + "\n");
+          }
+        }
         long started = System.nanoTime();
         if (!download()) {
           return new Result(1, "", "error: interrupted while pulling " + commit + "\n");

@@ -137,6 +137,18 @@ public final class OstreeSysroot {
     }
   }
 
+  /**
+   * The commits of {@code ref}'s history, newest first ({@code ostree log}: its head and every
+   * parent), or empty when the repository has no such ref.
+   */
+  public List<String> history(String ref) {
+    CommandRunner.Result r = real.run(List.of("ostree", "--repo=" + sysroot.resolve("ostree/repo"), "log", ref));
+    if (!r.ok()) {
+      return List.of();
+    }
+    return r.stdout().lines().filter(l -> l.startsWith("commit ")).map(l -> l.substring("commit ".length()).strip()).toList();
+  }
+
   /** The commit a ref (or {@code remote:ref}) points at. */
   public String resolve(String refOrChecksum) {
     return check(List.of("ostree", "--repo=" + sysroot.resolve("ostree/repo"), "rev-parse", refOrChecksum)).stdout().strip();

@@ -293,6 +293,28 @@ class UpstreamFidelityTest {
         h.runner.actions().toString());
   }
 
+  /**
+   * rpm-ostree rebase REF COMMIT checks that COMMIT is in REF's history (src/daemon/
+   * rpmostreed-transaction-types.cxx apply_revision_override, "Checksum %s not found in %s"): a
+   * plan naming a commit of another branch fails at staging with that reason, nothing changed.
+   */
+  @Test
+  void aCommitThatIsNotInTheRefsHistoryFailsStagingWithRpmOstreesReason() throws Exception {
+    TestHost h = new TestHost(root, true);
+    String otherBranch = h.ostreeSysroot.commit(root.resolve("scratch-other"), "rhel/9/x86_64/edge-other", TestHost.TARGET);
+    UpdateRequest r = h.request();
+    UpdateRequest wrong = new UpdateRequest(r.apiVersion(), r.plan(), r.sequence(), r.action(), r.type(), r.from(),
+        new UpdateRequest.Target(TestHost.TARGET, TestHost.REF_TARGET, otherBranch, null), false, r.backup(), 600, 2,
+        null, false, false);
+    h.writeRequest(wrong);
+    assertEquals(1, new ApplyCommand(h.ctx()).run());
+    HostStatus s = h.status();
+    assertEquals(HostState.Failed, s.state(), s.message());
+    assertTrue(s.message().contains("Checksum " + otherBranch + " not found in"), s.message());
+    assertTrue(h.microshiftActive, "MicroShift was not stopped");
+    assertEquals(List.of(h.commitFrom), h.runner.rpmOstreeDeployments(), "nothing staged");
+  }
+
   @Test
   void anImageModeHostIsRefusedClearly() throws Exception {
     TestHost h = new TestHost(root, true);
