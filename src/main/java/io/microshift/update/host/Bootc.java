@@ -6,6 +6,7 @@ import io.microshift.update.marker.Markers;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -47,6 +48,8 @@ public final class Bootc implements Image {
   }
 
   private static final Pattern DIGEST = Pattern.compile("^sha256:[0-9a-f]{64}$");
+  /** {@code bootc --version}'s line (see {@link #version}). */
+  private static final Pattern VERSION = Pattern.compile("^bootc (\\d{1,4}\\.\\d{1,4}\\.\\d{1,6})\\b", Pattern.MULTILINE);
 
   /** One boot entry: the image reference and its digest (null on a non-image deployment), the ostree checksum. */
   public record Entry(String image, String imageDigest, String checksum, boolean downloadOnly) {
@@ -141,11 +144,9 @@ public final class Bootc implements Image {
   @Override
   public Optional<String> version() {
     CommandRunner.Result r = runner.run(List.of("bootc", "--version"));
-    java.util.regex.Matcher m = VERSION.matcher(r.stdout());
+    Matcher m = VERSION.matcher(r.stdout());
     return r.ok() && m.find() ? Optional.of(m.group(1)) : Optional.empty();
   }
-
-  private static final Pattern VERSION = Pattern.compile("^bootc (\\d{1,4}\\.\\d{1,4}\\.\\d{1,6})\\b", Pattern.MULTILINE);
 
   /**
    * The first bootc that stages an image without applying it: {@code bootc upgrade

@@ -1,12 +1,14 @@
 package io.microshift.update.host;
 
+import java.util.Optional;
+
 /** The host's bootable container images, as bootc manages them (adapter: {@link Bootc}). */
 public interface Image {
   /** The booted, staged and rollback boot entries. */
   Bootc.Status status();
 
   /** bootc's version as {@code bootc --version} prints it ({@code MAJOR.MINOR.PATCH}), or empty when it says none. */
-  java.util.Optional<String> version();
+  Optional<String> version();
 
   /** Pulls and stages {@code image} (finalization not locked). */
   void switchTo(String image);
