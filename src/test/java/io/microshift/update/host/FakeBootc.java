@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 /**
  * The fake {@code bootc} of {@link FakeHostCommands} (bootc-dev/bootc, crates/lib/src), over the
@@ -49,21 +48,17 @@ public final class FakeBootc {
 
   private final FakeHostCommands commands;
   private final FakeHostCommands.Services services;
-  private final Supplier<String> bootId;
   private final Map<String, Image> byDigestRef = new ConcurrentHashMap<>();
   private final Map<String, String> tags = new ConcurrentHashMap<>();
   private final Map<String, Image> byCommit = new ConcurrentHashMap<>();
   /** The reference each deployment was switched to, as given (status image.image.image). */
   private final Map<String, String> refOf = new ConcurrentHashMap<>();
-  private volatile String stagedChecksum;
-  private volatile String stagedOnBoot;
   /** What {@code bootc --version} says (v1.16.9-3 read); below 1.12 upgrade refuses --download-only and --from-downloaded. */
   private volatile String version = "1.16.9";
 
-  FakeBootc(FakeHostCommands commands, FakeHostCommands.Services services, Supplier<String> bootId) {
+  FakeBootc(FakeHostCommands commands, FakeHostCommands.Services services) {
     this.commands = commands;
     this.services = services;
-    this.bootId = bootId;
   }
 
   /** Publishes {@code commit} as {@code repository@digest} (and {@code repository:tag}, if a tag is given). */
@@ -98,16 +93,9 @@ public final class FakeBootc {
     return pinned == null ? null : byDigestRef.get(pinned);
   }
 
-  /** The staged deployment: staged on this boot and still the default (a reboot finalizes or drops it). */
+  /** The sysroot's staged deployment, bootc's or rpm-ostree's (one at a time): {@link FakeHostCommands#stagedDeployment}. */
   String staged() {
-    OstreeSysroot sysroot = services.sysroot();
-    String s = stagedChecksum;
-    List<OstreeSysroot.Deployment> ds = sysroot.deployments();
-    if (s == null || ds.isEmpty() || !ds.get(0).checksum().equals(s) || s.equals(services.bootedChecksum())
-        || !bootId.get().equals(stagedOnBoot)) {
-      return null;
-    }
-    return s;
+    return commands.stagedDeployment();
   }
 
   /** The bootc release this host has (MAJOR.MINOR.PATCH). */
@@ -167,7 +155,7 @@ public final class FakeBootc {
         }
         // deploy.rs rollback: the rollback entry and the booted one change places (a queued
         // rollback is reverted), the other deployments after them
-        stagedChecksum = null;
+        commands.staged(null);
         sysroot.swapFirstTwo();
         return new CommandRunner.Result(0, "Next boot: rollback deployment\n", "");
       }
@@ -249,8 +237,7 @@ public final class FakeBootc {
       return r;
     }
     refOf.put(image.commit(), ref);
-    stagedChecksum = image.commit();
-    stagedOnBoot = bootId.get();
+    commands.staged(image.commit());
     commands.lockFinalization(locked);
     return new CommandRunner.Result(0, "Queued for next boot: " + ref + "\n  Digest: " + image.digest() + "\n", "");
   }

@@ -81,7 +81,7 @@ public final class FakeHostCommands implements CommandRunner {
   private final java.util.Map<String, String> grubenv = Collections.synchronizedMap(new java.util.LinkedHashMap<>());
   /** rpm-ostree before v2024.6: --lock-finalization touches the legacy lock file, which status --json reports. */
   private volatile boolean legacyFinalizationLockFile;
-  /** The deployment rpm-ostree staged, and the boot it was staged on (a reboot finalizes or drops it). */
+  /** The deployment rpm-ostree or bootc staged, and the boot it was staged on (a reboot finalizes or drops it). */
   private volatile String stagedChecksum;
   private volatile String stagedOnBoot;
   private final java.util.Map<String, String> baseOf = new java.util.concurrent.ConcurrentHashMap<>();
@@ -93,7 +93,7 @@ public final class FakeHostCommands implements CommandRunner {
     this.services = services;
     this.paths = paths;
     this.onUnexpected = onUnexpected;
-    this.bootc = new FakeBootc(this, services, this::currentBootId);
+    this.bootc = new FakeBootc(this, services);
   }
 
   /** The fake bootc and its registry of images (image-mode hosts). */
@@ -208,18 +208,22 @@ public final class FakeHostCommands implements CommandRunner {
   }
 
   /**
-   * The staged deployment (rpm-ostree's or bootc's): staged on this boot and still the default;
-   * a shutdown finalizes it into an ordinary deployment or drops it. Null when there is none.
+   * The staged deployment (rpm-ostree's or bootc's: ostree stages one at a time): staged on this
+   * boot and still the default; a shutdown finalizes it into an ordinary deployment or drops it.
+   * Null when there is none.
    */
   String stagedDeployment() {
     String s = stagedChecksum;
     OstreeSysroot sysroot = services.sysroot();
     List<OstreeSysroot.Deployment> ds = sysroot == null ? List.of() : sysroot.deployments();
-    if (s != null && !ds.isEmpty() && ds.get(0).checksum().equals(s) && !s.equals(services.bootedChecksum())
-        && currentBootId().equals(stagedOnBoot)) {
-      return s;
-    }
-    return sysroot == null ? null : bootc.staged();
+    return s != null && !ds.isEmpty() && ds.get(0).checksum().equals(s) && !s.equals(services.bootedChecksum())
+        && currentBootId().equals(stagedOnBoot) ? s : null;
+  }
+
+  /** Records {@code checksum}, just deployed as the default, as the staged deployment of this boot (null: none). */
+  void staged(String checksum) {
+    stagedChecksum = checksum;
+    stagedOnBoot = currentBootId();
   }
 
   /**
@@ -792,8 +796,7 @@ public final class FakeHostCommands implements CommandRunner {
         Result staged = deploy(sysroot, commit, origin);
         if (staged.exitCode() == 0) {
           stagings.add(new Staging(started, System.nanoTime()));
-          stagedChecksum = sysroot.deployments().get(0).checksum();
-          stagedOnBoot = currentBootId();
+          staged(sysroot.deployments().get(0).checksum());
         }
         return staged;
       }
