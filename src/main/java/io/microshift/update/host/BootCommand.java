@@ -189,13 +189,14 @@ public final class BootCommand {
   /**
    * The booted deployment's id as greenboot-rs compares it with its rollback trigger: the booted
    * image's digest on an image-mode host, the booted checksum otherwise (src/lib/handler.rs,
-   * {@code get_booted_deployment_id}).
+   * {@code get_booted_deployment_id}); targetNeverBooted found that checksum to be
+   * {@code deploymentBefore}.
    */
   private String greenbootRsBootedId(HostStatus s) {
     if (s.type() == UpdateType.IMAGE) {
       return ctx.image().status().booted().map(Bootc.Entry::imageDigest).orElse(null);
     }
-    return ctx.booted().bootedChecksum().orElse(null);
+    return s.deploymentBefore();
   }
 
   private boolean targetBooted(HostStatus s) {

@@ -153,13 +153,14 @@ public final class Bootc implements Image {
    * --download-only} and {@code --from-downloaded} came in v1.12.0 (bootc-dev/bootc c325582f,
    * a5784832; crates/lib/src/cli.rs, {@code UpgradeOpts}); an older bootc refuses the options.
    */
-  static final int[] DOWNLOAD_ONLY_SINCE = {1, 12};
+  private static final int DOWNLOAD_ONLY_MAJOR = 1;
+  private static final int DOWNLOAD_ONLY_MINOR = 12;
 
   /** Whether bootc {@code version} ({@code MAJOR.MINOR.PATCH}) has the download-only staging. */
   static boolean stagesDownloadOnly(String version) {
     String[] p = version.split("\\.");
     int major = Integer.parseInt(p[0]);
     int minor = Integer.parseInt(p[1]);
-    return major > DOWNLOAD_ONLY_SINCE[0] || (major == DOWNLOAD_ONLY_SINCE[0] && minor >= DOWNLOAD_ONLY_SINCE[1]);
+    return major > DOWNLOAD_ONLY_MAJOR || (major == DOWNLOAD_ONLY_MAJOR && minor >= DOWNLOAD_ONLY_MINOR);
   }
 }

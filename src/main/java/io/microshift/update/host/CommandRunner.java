@@ -1,5 +1,6 @@
 package io.microshift.update.host;
 
+import io.microshift.update.marker.Markers;
 import java.util.List;
 
 /** Runs an external command from an argv list (never a shell string). */
@@ -41,6 +42,6 @@ public interface CommandRunner {
         break;
       }
     }
-    return io.microshift.update.marker.Markers.printable(String.join(" / ", lines.subList(from, lines.size())), 500);
+    return Markers.printable(String.join(" / ", lines.subList(from, lines.size())), 500);
   }
 }

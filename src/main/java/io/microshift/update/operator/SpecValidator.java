@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -177,19 +178,18 @@ public final class SpecValidator {
     }
     image(p, type, t, packages, repositories);
     if (type == UpdateType.RPM) {
+      Optional<MicroShiftVersion> target = t.version != null && VERSION.matcher(t.version).matches()
+          ? Optional.of(MicroShiftVersion.parse(t.version)) : Optional.empty();
       if (packages.isEmpty()) {
         p.add("spec.target.packages: an rpm update needs the exact package set to install, e.g. [microshift-"
-            + (t.version != null && VERSION.matcher(t.version).matches()
-                ? MicroShiftVersion.parse(t.version).rpmVersion() : "4.17.3") + "]");
+            + target.map(MicroShiftVersion::rpmVersion).orElse("4.17.3") + "]");
       }
       if (t.ostreeRef != null || t.ostreeCommit != null) {
         p.add("spec.target: ostreeRef and ostreeCommit are only for ostree updates; remove them or use type ostree");
       }
-      if (!packages.isEmpty() && t.version != null && VERSION.matcher(t.version).matches()) {
-        MicroShiftVersion target = MicroShiftVersion.parse(t.version);
-        if (!MicroShiftPackage.anyNames(packages, target)) {
-          p.add("spec.target.packages: " + MicroShiftPackage.missing(target) + " (spec.target.version is " + t.version + ")");
-        }
+      if (!packages.isEmpty() && target.isPresent() && !MicroShiftPackage.anyNames(packages, target.get())) {
+        p.add("spec.target.packages: " + MicroShiftPackage.missing(target.get()) + " (spec.target.version is "
+            + t.version + ")");
       }
     }
   }
