@@ -90,3 +90,21 @@ apply_and_reboot_into_target() {
     [ "$(state_of)" = Failed ]
     [[ "$(jq -r .message "${state}/host-status.json")" == "request.json refused: target.ostreeRef: '--sysroot=/tmp/evil'"* ]]
 }
+
+@test "a block-mode shutdown lock refuses the update before MicroShift stops, and nothing stays staged" {
+    # systemd-inhibit --what=shutdown:sleep --mode=block, as a firmware update takes it
+    echo '[["shutdown:sleep","fwupd","Updating the firmware","block",0,77],["shutdown","kubelet","Kubelet needs time","delay",0,78]]' \
+        > "${FAKE_STATE}/inhibitors"
+    run agent apply
+    [ "$status" -eq 1 ]
+    [ "$(state_of)" = Failed ]
+    message="$(jq -r .message "${R}/var/lib/microshift-update/host-status.json")"
+    [[ "${message}" == *"held by fwupd (pid 77, uid 0): Updating the firmware"* ]]
+    [[ "${message}" != *kubelet* ]]
+    [ -e "${FAKE_STATE}/microshift-active" ]
+    [ ! -e "${FAKE_STATE}/reboot-requested" ]
+    run grep -qx "systemctl stop microshift.service" "${FAKE_LOG}"
+    [ "$status" -ne 0 ]
+    grep -qx "rpm-ostree cleanup --pending" "${FAKE_LOG}"
+    [ "$(rpm-ostree status --json | jq '[.deployments[] | select(.staged)] | length')" -eq 0 ]
+}

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Loaded by the end-to-end bats tests: a test root with a real ostree sysroot, the stubs of
-# ../stubs on PATH (rpm-ostree, bootc, systemctl), real cp and sync, and the agent run through the
+# ../stubs on PATH (rpm-ostree, bootc, systemctl, busctl), real cp and sync, and the agent run through the
 # launcher and the real jar. MicroShift's own backup/restore verbs are absent here, so the agent
 # falls back to cp.
 

@@ -56,7 +56,8 @@ final class ApplySequence {
   private final HostContext ctx;
   private final StatusRecorder recorder;
   private final ApplyFailure failure;
-  private final List<Step> steps = List.of(this::checkFreeSpace, this::stage, this::cancelPoint, this::takeSnapshot,
+  private final List<Step> steps = List.of(this::checkFreeSpace, this::stage, this::cancelPoint, this::checkShutdownLocks,
+      this::takeSnapshot,
       this::stopMicroShift, this::copyData, this::cancelPoint, this::installPackages, this::reboot);
 
   ApplySequence(HostContext ctx, StatusRecorder recorder) {
@@ -126,7 +127,22 @@ final class ApplySequence {
         .map(cancel -> new CancelArrived(cancel, p.status));
   }
 
-  /** 2'. The etcd snapshot, MicroShift still running, when the request carries none of the operator's. */
+  /**
+   * 2'. Before the downtime grows: an update that will reboot stops here, MicroShift still running,
+   * while a systemd inhibitor lock refuses the reboot ({@link ShutdownInhibitors}); later it would
+   * fail after the snapshot, the stop and the copy.
+   */
+  private Optional<Outcome> checkShutdownLocks(Progress p) {
+    if (!p.copied) {
+      Optional<String> blocked = ShutdownInhibitors.refusalFor(ctx, p.req, p.status.fromVersion());
+      if (blocked.isPresent()) {
+        return fail(p, blocked.get() + "; nothing was stopped or changed");
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** 2''. The etcd snapshot, MicroShift still running, when the request carries none of the operator's. */
   private Optional<Outcome> takeSnapshot(Progress p) {
     if (!p.copied && p.req.backup().hostTakesSnapshot()) {
       try {
@@ -204,14 +220,28 @@ final class ApplySequence {
     return Optional.empty();
   }
 
-  /** 6. Record the boot we leave, then reboot. */
+  /**
+   * 6. Record the boot we leave, then reboot. A systemd inhibitor lock taken since step 2' refuses
+   * the reboot: ostree and image undo the update (the staged deployment is still locked, the data
+   * unchanged); rpm, whose packages are installed, waits in Rebooting for a reboot.
+   */
   private Optional<Outcome> reboot(Progress p) {
+    Optional<String> blocked = ShutdownInhibitors.refusal(ctx.runner(), ShutdownInhibitors.actionOf(p.req));
+    if (blocked.isPresent() && p.req.type().deploysOstree()) {
+      return fail(p, blocked.get() + "; the update did not take effect");
+    }
     String bootId = ctx.bootId();
     if (p.status.state() != HostState.Rebooting || !bootId.equals(p.status.bootIdBefore())) {
       p.status = recorder.transition("apply", p.status.toBuilder().bootIdBefore(bootId), HostState.Rebooting,
           "rebooting from boot " + bootId + " into " + p.req.target().version());
     }
     ctx.reached(CrashPoints.APPLY_BOOT_RECORDED);
+    if (blocked.isPresent()) {
+      p.status = recorder.transition("apply", p.status.toBuilder(), HostState.Rebooting, blocked.get()
+          + "; MicroShift " + p.req.target().version() + " is installed and stopped: reboot the host once the lock"
+          + " is released, or run systemctl start microshift-update-apply.service to try again");
+      return Optional.of(new Exit(1));
+    }
     if (p.req.type().deploysOstree()) {
       new Staging(ctx).finalizeAndReboot(p.req);
     } else {

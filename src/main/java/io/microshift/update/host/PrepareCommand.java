@@ -58,6 +58,7 @@ final class PrepareCommand {
     refusals.addAll(etcd.problems());
     long dataBytes = DiskSpace.treeBytes(ctx.paths().microshiftData());
     SpaceCheck.refusal(ctx, req, dataBytes).ifPresent(refusals::add);
+    ShutdownInhibitors.refusalFor(ctx, req, req.from().version()).ifPresent(refusals::add);
     b.prepared(facts(req, etcd, dataBytes, null));
     ctx.reached(CrashPoints.PREPARE_CHECKED);
     if (!refusals.isEmpty()) {

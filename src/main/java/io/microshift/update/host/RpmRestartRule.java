@@ -17,6 +17,18 @@ final class RpmRestartRule {
 
   /** Why the host must reboot, or empty when restarting MicroShift is enough. */
   static Optional<String> rebootReason(UpdateRequest req, String fromVersion, Packages dnf) {
+    Optional<String> planned = plannedRebootReason(req, fromVersion);
+    if (planned.isPresent()) {
+      return planned;
+    }
+    if (dnf.rebootNeeded()) {
+      return Optional.of("dnf needs-restarting -r: core packages changed since the boot");
+    }
+    return Optional.empty();
+  }
+
+  /** Why the host will reboot whatever the install changes (the plan, a y-stream); known before the install. */
+  static Optional<String> plannedRebootReason(UpdateRequest req, String fromVersion) {
     if (req.target().rebootOrDefault() == UpdateRequest.Reboot.Always) {
       return Optional.of("the plan asks for a reboot (spec.target.reboot: Always)");
     }
@@ -25,9 +37,6 @@ final class RpmRestartRule {
     if (from.isEmpty() || to.isEmpty() || from.get().major() != to.get().major()
         || from.get().minor() != to.get().minor()) {
       return Optional.of(fromVersion + " -> " + req.target().version() + " is not a z-stream update");
-    }
-    if (dnf.rebootNeeded()) {
-      return Optional.of("dnf needs-restarting -r: core packages changed since the boot");
     }
     return Optional.empty();
   }

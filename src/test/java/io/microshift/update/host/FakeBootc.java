@@ -27,7 +27,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       staged deployment with the same digest gets its finalization locked; the booted digest:
  *       "No update available."; else the image is staged locked.</li>
  *   <li>{@code bootc upgrade --from-downloaded [--apply]}: "No staged deployment found" without
- *       one; otherwise unlocks it, and {@code --apply} reboots.</li>
+ *       one; otherwise unlocks it, and {@code --apply} reboots; under a block-mode shutdown inhibitor
+ *       lock it would wait forever (the fake calls it unexpected: see
+ *       {@link FakeHostCommands#inhibitorLock}).</li>
  *   <li>{@code bootc rollback} (deploy.rs {@code rollback}): "No rollback available" without a
  *       rollback deployment; otherwise the first two deployments swap, as the rpm-ostree fake's
  *       rollback (what greenboot runs on a bootc host: fedora-iot/greenboot
@@ -221,6 +223,11 @@ public final class FakeBootc {
     String out = commands.finalizationLocked() ? "Staged deployment will now be applied on reboot\n"
         : "Staged deployment is already set to apply on reboot\n";
     commands.lockFinalization(false);
+    if (apply && commands.shutdownBlocker().isPresent()) {
+      // reboot.rs reboot: systemd-run's systemctl reboot is refused (systemd 257+), and bootc
+      // waits forever to be killed by a shutdown that never comes
+      return commands.unknown(List.of("bootc", "upgrade", "--from-downloaded", "--apply", "(hangs: reboot blocked)"));
+    }
     if (apply) {
       services.rebootRequested();
     }

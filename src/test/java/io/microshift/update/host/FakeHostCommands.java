@@ -1,5 +1,8 @@
 package io.microshift.update.host;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.microshift.update.backup.FileTrees;
 import io.microshift.update.version.MicroShiftVersion;
 import java.nio.file.Files;
@@ -79,6 +82,12 @@ public final class FakeHostCommands implements CommandRunner {
    * greenboot-rs sets its variables (the simulated device's SimGreenboot), the agent only reads.
    */
   private final java.util.Map<String, String> grubenv = Collections.synchronizedMap(new java.util.LinkedHashMap<>());
+  /**
+   * logind's inhibitor locks, as {@code ListInhibitors} lists them (systemd src/login/logind-dbus.c
+   * {@code method_list_inhibitors}: what, who, why, mode, uid, pid); see {@link #inhibitorLock}.
+   */
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final List<ShutdownInhibitors.Lock> inhibitors = Collections.synchronizedList(new ArrayList<>());
   /** rpm-ostree before v2024.6: --lock-finalization touches the legacy lock file, which status --json reports. */
   private volatile boolean legacyFinalizationLockFile;
   /** The deployment rpm-ostree or bootc staged, and the boot it was staged on (a reboot finalizes or drops it). */
@@ -277,6 +286,30 @@ public final class FakeHostCommands implements CommandRunner {
     microshiftCheckFails = reason;
   }
 
+  /**
+   * A process takes an inhibitor lock ({@code systemd-inhibit --what=WHAT --mode=MODE}), as a
+   * firmware update or a user session may: in mode {@code block} on shutdown, rpm-ostree
+   * finalize-deployment refuses ({@code check_sd_inhibitor_locks}), and so do logind to root's
+   * {@code systemctl reboot} (systemd 257 and later, {@code verify_shutdown_creds}) and bootc's
+   * {@code --apply}, which reboots through {@code systemd-run systemctl reboot} and then waits to be
+   * killed (crates/lib/src/reboot.rs): the fake calls that wait unexpected.
+   */
+  public void inhibitorLock(String what, String who, String why, String mode) {
+    inhibitors.add(new ShutdownInhibitors.Lock(what, who, why, mode, 0, 4242));
+  }
+
+  /** Every lock is released. */
+  public void releaseInhibitorLocks() {
+    inhibitors.clear();
+  }
+
+  /** The first block-mode shutdown lock held, if any. */
+  java.util.Optional<ShutdownInhibitors.Lock> shutdownBlocker() {
+    synchronized (inhibitors) {
+      return inhibitors.stream().filter(ShutdownInhibitors.Lock::blocksShutdown).findFirst();
+    }
+  }
+
   /** Every argv run, in order. */
   public List<List<String>> calls() {
     synchronized (calls) {
@@ -288,12 +321,16 @@ public final class FakeHostCommands implements CommandRunner {
     calls.clear();
   }
 
-  /** The argv the agent issued, without queries (status, is-active, systemctl show, rpm -q, --help and --version probes). */
+  /**
+   * The argv the agent issued, without queries (status, is-active, systemctl show, rpm -q, logind's
+   * inhibitors, --help and --version probes).
+   */
   public List<List<String>> actions() {
     return calls().stream().filter(c -> !(c.contains("status") && (c.get(0).equals("rpm-ostree") || c.get(0).equals("bootc")
             || c.get(0).equals("ostree")))
         && !c.contains("is-active") && !(c.get(0).equals("systemctl") && c.get(1).equals("show"))
-        && !c.get(0).equals("rpm") && !c.contains("--help") && !c.contains("--version")).toList();
+        && !c.get(0).equals("rpm") && !c.get(0).equals("busctl") && !c.contains("--help") && !c.contains("--version"))
+        .toList();
   }
 
   /** Commands the fake does not know (a test should expect none). */
@@ -348,6 +385,10 @@ public final class FakeHostCommands implements CommandRunner {
             return ok();
           }
           case "systemctl reboot" -> {
+            if (shutdownBlocker().isPresent()) {
+              // systemctl-logind.c logind_reboot, with logind's refusal (verify_shutdown_creds, systemd 257+)
+              return new Result(1, "", "Call to reboot failed: Operation denied due to active block inhibitor\n");
+            }
             services.rebootRequested();
             return ok();
           }
@@ -405,6 +446,19 @@ public final class FakeHostCommands implements CommandRunner {
       }
       case "ostree" -> {
         return argv.equals(List.of("ostree", "admin", "status")) ? ostreeAdminStatus() : ostreeCat(argv);
+      }
+      case "busctl" -> {
+        if (!argv.equals(ShutdownInhibitors.LIST_INHIBITORS)) {
+          return unknown(argv);
+        }
+        // busctl.c call with --json=short: {"type":SIGNATURE,"data":[VALUES]}, a struct as an array
+        ObjectNode reply = JSON.createObjectNode().put("type", "a(ssssuu)");
+        ArrayNode locks = reply.putArray("data").addArray();
+        synchronized (inhibitors) {
+          inhibitors.forEach(l -> locks.addArray().add(l.what()).add(l.who()).add(l.why()).add(l.mode()).add(l.uid())
+              .add(l.pid()));
+        }
+        return new Result(0, reply + "\n", "");
       }
       case "grub2-editenv" -> {
         // grub2-editenv FILE list: NAME=VALUE per line, in the block's order (grub-core/lib/envblk.c)
@@ -845,6 +899,12 @@ public final class FakeHostCommands implements CommandRunner {
     String base = baseOf(staged);
     if (!base.equals(args.get(0))) {
       return new Result(1, "", "error: Expected staged base checksum " + args.get(0) + ", but found " + base + "\n");
+    }
+    java.util.Optional<ShutdownInhibitors.Lock> blocker = shutdownBlocker();
+    if (blocker.isPresent()) {
+      // check_sd_inhibitor_locks, before the lock is changed: the deployment stays locked
+      return new Result(1, "", "error: Reboot blocked by a systemd inhibitor lock in `block` mode\nHeld by: "
+          + blocker.get().who() + "\nReason: " + blocker.get().why() + "\n");
     }
     if (!finalizationLocked && !allowUnlocked) {
       return new Result(1, "", "error: Staged deployment already unlocked\n");
