@@ -466,7 +466,50 @@ class FaultMatrixTest {
     out.add(new Scenario(List.of("cancel-after-prepare"), List.of(Phase.Failed),
         "a pre-update hook fails after the host prepared: the plan fails, Cancel removes the staged deployment",
         Story.OSTREE_Z, o -> o.preUpdateHook(Duration.ofHours(1), "2s"), FaultMatrixTest::cancelAfterPrepare));
+    out.add(new Scenario(List.of("shutdown-lock-at-prepare"), List.of(Phase.Failed),
+        "a firmware update holds a systemd shutdown lock in block mode: Prepare refuses, nothing staged or paused",
+        Story.OSTREE_Z, o -> {}, r -> shutdownLock(r, "shutdown-lock-at-prepare", false)));
+    out.add(new Scenario(List.of("shutdown-lock-after-prepare"), List.of(Phase.Failed),
+        "the shutdown lock is taken as the workloads are paused: Apply refuses before the snapshot and the stop",
+        Story.OSTREE_Z, o -> {}, r -> shutdownLock(r, "shutdown-lock-after-prepare", true)));
     return out;
+  }
+
+  /**
+   * A block-mode shutdown inhibitor lock (rpm-ostree finalize-deployment would refuse the reboot):
+   * held from the start, or taken as the plan enters Pausing (after the host prepared).
+   */
+  static void shutdownLock(Run r, String id, boolean afterPrepare) throws Exception {
+    Runnable takeLock = () -> r.d.commands().inhibitorLock("shutdown:sleep", "fwupd", "Updating the firmware", "block");
+    if (afterPrepare) {
+      r.onEntering(PLAN, Phase.Pausing, takeLock);
+    } else {
+      takeLock.run();
+    }
+    r.apply(PLAN);
+    r.drive(PLAN, null);
+    List<String> problems = new ArrayList<>();
+    HostStatus s = r.d.hostStatus().orElse(null);
+    if (s == null || s.state() != HostState.Failed || !s.message().contains("held by fwupd")) {
+      problems.add("host " + (s == null ? "none" : s.state() + ": " + s.message()) + "; want Failed naming fwupd's lock");
+    }
+    List<List<String>> calls = r.d.commands().calls();
+    if (calls.contains(List.of("systemctl", "stop", "microshift.service"))) {
+      problems.add("MicroShift was stopped although the reboot could not happen");
+    }
+    if (calls.stream().anyMatch(c -> c.contains("finalize-deployment"))) {
+      problems.add("rpm-ostree finalize-deployment ran under the lock");
+    }
+    boolean staged = calls.stream().anyMatch(c -> c.contains("--lock-finalization"));
+    if (staged != afterPrepare) {
+      problems.add(afterPrepare ? "the host never prepared" : "Prepare staged under the lock");
+    }
+    var deployments = r.d.commands().rpmOstreeDeployments();
+    if (!deployments.isEmpty() && !deployments.get(0).equals(r.d.bootedChecksum())) {
+      problems.add("a deployment is still staged for the next boot: " + deployments.get(0));
+    }
+    r.faultNote = "host " + (s == null ? "none" : s.state());
+    r.cell(id, PLAN, Phase.Failed, problems);
   }
 
   /** A power cut or a clean reboot as the plan enters Pausing, after the host reported Prepared. */
