@@ -226,7 +226,7 @@ final class ApplySequence {
    * unchanged); rpm, whose packages are installed, waits in Rebooting for a reboot.
    */
   private Optional<Outcome> reboot(Progress p) {
-    Optional<String> blocked = ShutdownInhibitors.refusal(ctx.runner(), ShutdownInhibitors.actionOf(p.req));
+    Optional<String> blocked = ShutdownInhibitors.refusal(ctx, ShutdownInhibitors.actionOf(p.req));
     if (blocked.isPresent() && p.req.type().deploysOstree()) {
       return fail(p, blocked.get() + "; the update did not take effect");
     }

@@ -100,7 +100,7 @@ final class ShutdownInhibitors {
    */
   static Optional<String> refusalFor(HostContext ctx, UpdateRequest req, String fromVersion) {
     boolean reboots = req.type().deploysOstree() || RpmRestartRule.plannedRebootReason(req, fromVersion).isPresent();
-    return reboots ? refusal(ctx.runner(), actionOf(req)) : Optional.empty();
+    return reboots ? refusal(ctx, actionOf(req)) : Optional.empty();
   }
 
   static String actionOf(UpdateRequest req) {
@@ -109,10 +109,19 @@ final class ShutdownInhibitors {
 
   /**
    * Why the reboot that {@code action} needs would be refused now: the block-mode shutdown locks,
-   * as rpm-ostree words it, with what to do. Empty when none is held, or logind cannot be asked.
+   * as rpm-ostree words it, with what to do. Empty when none is held, or logind cannot be asked or
+   * answers what the agent cannot read (logged): rpm-ostree's own check still stands before the
+   * reboot, and refusing every update on an unreadable reply would leave the host unable to update.
    */
-  static Optional<String> refusal(CommandRunner runner, String action) {
-    List<Lock> blocking = list(runner).orElse(List.of()).stream().filter(Lock::blocksShutdown).toList();
+  static Optional<String> refusal(HostContext ctx, String action) {
+    List<Lock> held;
+    try {
+      held = list(ctx.runner()).orElse(List.of());
+    } catch (HostException e) {
+      ctx.log().error(e.getMessage() + "; going on as if no lock were held");
+      return Optional.empty();
+    }
+    List<Lock> blocking = held.stream().filter(Lock::blocksShutdown).toList();
     if (blocking.isEmpty()) {
       return Optional.empty();
     }

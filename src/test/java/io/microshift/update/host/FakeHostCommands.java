@@ -88,6 +88,7 @@ public final class FakeHostCommands implements CommandRunner {
    */
   private static final ObjectMapper JSON = new ObjectMapper();
   private final List<ShutdownInhibitors.Lock> inhibitors = Collections.synchronizedList(new ArrayList<>());
+  private volatile String inhibitorReply;
   /** rpm-ostree before v2024.6: --lock-finalization touches the legacy lock file, which status --json reports. */
   private volatile boolean legacyFinalizationLockFile;
   /** The deployment rpm-ostree or bootc staged, and the boot it was staged on (a reboot finalizes or drops it). */
@@ -298,6 +299,11 @@ public final class FakeHostCommands implements CommandRunner {
     inhibitors.add(new ShutdownInhibitors.Lock(what, who, why, mode, 0, 4242));
   }
 
+  /** busctl answers {@code raw} instead of the locks (a reply the agent cannot read); null: the locks again. */
+  public void inhibitorReply(String raw) {
+    inhibitorReply = raw;
+  }
+
   /** Every lock is released. */
   public void releaseInhibitorLocks() {
     inhibitors.clear();
@@ -450,6 +456,10 @@ public final class FakeHostCommands implements CommandRunner {
       case "busctl" -> {
         if (!argv.equals(ShutdownInhibitors.LIST_INHIBITORS)) {
           return unknown(argv);
+        }
+        String raw = inhibitorReply;
+        if (raw != null) {
+          return new Result(0, raw, "");
         }
         // busctl.c call with --json=short: {"type":SIGNATURE,"data":[VALUES]}, a struct as an array
         ObjectNode reply = JSON.createObjectNode().put("type", "a(ssssuu)");

@@ -61,7 +61,15 @@ class ShutdownInhibitorsTest extends HostWithEtcd {
   void withoutLogindNothingCanBeToldAndNothingIsRefused() {
     CommandRunner noBus = argv -> new CommandRunner.Result(1, "", "Failed to connect to bus: No such file or directory\n");
     assertTrue(ShutdownInhibitors.list(noBus).isEmpty());
-    assertTrue(ShutdownInhibitors.refusal(noBus, "the update").isEmpty());
+  }
+
+  @Test
+  void anUnreadableReplyIsLoggedAndTheUpdateGoesOnAsRpmOstreeStillChecksBeforeTheReboot() {
+    TestHost h = host(root, true);
+    h.runner.inhibitorReply("{\"type\":\"a(ssssuu)\",\"data\":[[[\"shutdown\"]]]}\n");
+    h.writeRequest(request(h, 1, Action.Prepare, false));
+    assertEquals(0, apply(h));
+    assertEquals(HostState.Prepared, h.status().state(), h.status().message());
   }
 
   // ---------------------------------------------------------------- Prepare
