@@ -31,8 +31,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *       lock it would wait forever (the fake calls it unexpected: see
  *       {@link FakeHostCommands#inhibitorLock}).</li>
  *   <li>{@code bootc rollback} (deploy.rs {@code rollback}): "No rollback available" without a
- *       rollback deployment; otherwise the first two deployments swap, as the rpm-ostree fake's
- *       rollback (what greenboot runs on a bootc host: fedora-iot/greenboot
+ *       rollback deployment, "Rollback is not container image based" when it is an ostree commit;
+ *       otherwise the rollback deployment becomes the default, or, when a rollback was queued
+ *       already ({@code status.rollbackQueued}, {@code spec.bootOrder: rollback}), the booted one
+ *       again (what greenboot runs on a bootc host: fedora-iot/greenboot
  *       greenboot-rpm-ostree-grub2-check-fallback and greenboot-rs src/lib/handler.rs,
  *       {@code handle_rollback}, run {@code bootc rollback} when status.booted.image is set).</li>
  * </ul>
@@ -149,22 +151,42 @@ public final class FakeBootc {
         return commands.unknown(argv);
       }
       case "rollback" -> {
-        if (!args.isEmpty()) {
-          return commands.unknown(argv);
-        }
-        if (sysroot.deployments().size() < 2) {
-          return new CommandRunner.Result(1, "", "error: No rollback available\n");
-        }
-        // deploy.rs rollback: the rollback entry and the booted one change places (a queued
-        // rollback is reverted), the other deployments after them
-        commands.staged(null);
-        sysroot.swapFirstTwo();
-        return new CommandRunner.Result(0, "Next boot: rollback deployment\n", "");
+        return args.isEmpty() ? rollback(sysroot) : commands.unknown(argv);
       }
       default -> {
         return commands.unknown(argv);
       }
     }
+  }
+
+  /**
+   * deploy.rs {@code rollback}, over status.rs {@code get_status}: the rollback deployment is the
+   * first that is neither staged nor booted. None: "No rollback available"; not an image: "Rollback
+   * is not container image based". Queued (it comes before the booted one, a rollback already
+   * asked for): reverting, the booted one first again; otherwise the rollback one first, the booted
+   * one second; the other deployments after them in their order. The staged deployment is not in the
+   * list written ({@code write_deployments}), so it is gone.
+   */
+  private CommandRunner.Result rollback(OstreeSysroot sysroot) {
+    String booted = services.bootedChecksum();
+    String staged = staged();
+    List<String> order = commands.rpmOstreeDeployments();
+    String rollback = order.stream().filter(c -> !c.equals(booted) && !c.equals(staged)).findFirst().orElse(null);
+    if (rollback == null) {
+      return new CommandRunner.Result(1, "", "error: No rollback available\n");
+    }
+    if (imageOf(rollback) == null) {
+      return new CommandRunner.Result(1, "", "error: Rollback is not container image based\n");
+    }
+    boolean reverting = order.indexOf(rollback) < order.indexOf(booted);
+    if (staged != null) {
+      commands.dropPendingDeployment();
+    }
+    commands.staged(null);
+    order = commands.rpmOstreeDeployments();
+    sysroot.moveToFirst(order.indexOf(reverting ? booted : rollback));
+    return new CommandRunner.Result(0, reverting ? "notice: Reverting queued rollback state\nNext boot: current deployment\n"
+        : "Next boot: rollback deployment\n", "");
   }
 
   /** The spec's image: the staged deployment's reference, else the booted one's (status.rs {@code get_status}). */
@@ -250,11 +272,13 @@ public final class FakeBootc {
   }
 
   private String status(boolean bootedOnly) {
-    OstreeSysroot sysroot = services.sysroot();
     String booted = services.bootedChecksum();
     String staged = bootedOnly ? null : staged();
-    String rollback = bootedOnly ? null : sysroot.deployments().stream().map(OstreeSysroot.Deployment::checksum)
-        .filter(c -> !c.equals(booted) && !c.equals(staged)).findFirst().orElse(null);
+    List<String> order = commands.rpmOstreeDeployments();
+    String rollback = bootedOnly ? null : order.stream().filter(c -> !c.equals(booted) && !c.equals(staged))
+        .findFirst().orElse(null);
+    // status.rs get_status: a rollback deployment before the booted one is a queued rollback
+    boolean rollbackQueued = rollback != null && order.indexOf(rollback) < order.indexOf(booted);
     ObjectNode root = JSON.createObjectNode();
     root.put("apiVersion", "org.containers.bootc/v1").put("kind", "BootcHost");
     root.putObject("metadata").put("name", "host");
@@ -265,12 +289,12 @@ public final class FakeBootc {
     } else {
       spec.putObject("image").put("image", specRef).put("transport", "registry").put("signature", "insecure");
     }
-    spec.put("bootOrder", "default");
+    spec.put("bootOrder", rollbackQueued ? "rollback" : "default"); // spec.rs BootOrder, camelCase
     ObjectNode st = root.putObject("status");
     entry(st, "staged", staged, staged != null && commands.finalizationLocked());
     entry(st, "booted", booted, false);
     entry(st, "rollback", rollback, false);
-    st.put("rollbackQueued", false);
+    st.put("rollbackQueued", rollbackQueued);
     if (imageOf(booted) != null) {
       st.put("type", "bootcHost");
     } else {

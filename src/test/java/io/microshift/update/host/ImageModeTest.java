@@ -172,6 +172,36 @@ class ImageModeTest extends HostWithEtcd {
     assertEquals(h.commitFrom, h.runner.rpmOstreeDeployments().get(0));
   }
 
+  /** deploy.rs rollback over status.rs get_status, as the fake models it (the agent and greenboot run it). */
+  @Test
+  void bootcRollbackRefusesAndReordersAsUpstreamDoes() throws Exception {
+    TestHost h = new TestHost(root, true).imageMode();
+    CommandRunner.Result none = h.runner.run(List.of("bootc", "rollback"));
+    assertEquals(1, none.exitCode());
+    assertEquals("error: No rollback available\n", none.stderr());
+
+    h.updateAndBootTarget(h.request());
+    assertEquals(List.of(h.commitTarget, h.commitFrom), h.runner.rpmOstreeDeployments());
+    assertFalse(h.ctx().image().status().staged().isPresent());
+    CommandRunner.Result rolled = h.runner.run(List.of("bootc", "rollback"));
+    assertEquals("Next boot: rollback deployment\n", rolled.stdout());
+    assertEquals(List.of(h.commitFrom, h.commitTarget), h.runner.rpmOstreeDeployments());
+    String queued = h.runner.run(List.of("bootc", "status", "--json")).stdout();
+    assertTrue(queued.contains("\"rollbackQueued\":true") && queued.contains("\"bootOrder\":\"rollback\""), queued);
+    CommandRunner.Result reverted = h.runner.run(List.of("bootc", "rollback"));
+    assertEquals("notice: Reverting queued rollback state\nNext boot: current deployment\n", reverted.stdout());
+    assertEquals(List.of(h.commitTarget, h.commitFrom), h.runner.rpmOstreeDeployments());
+    assertTrue(h.runner.run(List.of("bootc", "status", "--json")).stdout().contains("\"rollbackQueued\":false"));
+
+    // a rollback deployment that is a plain ostree commit, no container image
+    String plain = h.ostreeSysroot.commit(root.resolve("scratch"), "rhel/9/x86_64/edge", "4.17.0");
+    assertTrue(h.ostreeSysroot.deploy(plain).ok());
+    CommandRunner.Result notImage = h.runner.run(List.of("bootc", "rollback"));
+    assertEquals(1, notImage.exitCode());
+    assertEquals("error: Rollback is not container image based\n", notImage.stderr());
+    assertEquals(plain, h.runner.rpmOstreeDeployments().get(0), "nothing reordered");
+  }
+
   @Test
   void theStagedDeploymentBootedUnderAnotherImageDigestIsNotTheTarget() {
     TestHost h = new TestHost(root, true).imageMode();
