@@ -45,6 +45,8 @@ apply_and_reboot_into_target() {
     [ "$status" -eq 0 ]
     [ "$(state_of)" = Committed ]
     [ ! -e "${state}/in-flight" ]
+    # until the next boot: grub may still fall back before greenboot recorded the boot as good
+    [ -e "${state}/commit-unconfirmed" ]
     # nothing in flight: the next boot's greenboot passes even with the agent broken
     MICROSHIFT_UPDATE_BIN="${TMP}/missing" run "${REPO}/src/host/greenboot/required.d/50_microshift_update_check.sh"
     [ "$status" -eq 0 ]
@@ -57,6 +59,12 @@ apply_and_reboot_into_target() {
     [[ "$output" =~ Committed\ +update-to-4-17-3\ +4\.17\.1\ -\>\ 4\.17\.3 ]]
     run agent status --history 21
     [ "$status" -eq 2 ]
+    # the next boot of the target confirms the commit
+    reboot_into "${TARGET_COMMIT}"
+    run agent boot
+    [ "$status" -eq 0 ]
+    [ ! -e "${state}/commit-unconfirmed" ]
+    [ "$(state_of)" = Committed ]
 }
 
 @test "ostree rollback: the data dir comes back byte for byte" {

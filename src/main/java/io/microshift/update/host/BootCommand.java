@@ -36,6 +36,13 @@ public final class BootCommand {
       return rolledBack.isPresent() ? rollback(rolledBack.get(), ctx.bootId(), null)
           : lostStatus.settle(lost.get(), true, "boot");
     }
+    FlagFile commitUnconfirmed = new FlagFile(ctx.paths().commitUnconfirmedFlag(), ctx.log());
+    if (commitUnconfirmed.isSet()) {
+      Optional<Integer> rc = afterCommit(maybe, commitUnconfirmed);
+      if (rc.isPresent()) {
+        return rc.get();
+      }
+    }
     if (maybe.isEmpty() || maybe.get().state().isTerminal()) {
       ctx.log().info("boot: no update in flight");
       recorder.settled(maybe);
@@ -87,6 +94,58 @@ public final class BootCommand {
         return 0;
       }
     }
+  }
+
+  /**
+   * The first boot after green.d committed an ostree or image update (the commit-unconfirmed flag):
+   * the target booted again, and the commit stands; or grub fell back to the previous deployment
+   * because it never learnt that the target's boot was good (a power cut between green.d and
+   * greenboot's grub update, on the last boot attempt), and the old MicroShift would meet the data
+   * that the target migrated. Then, where the fallback is made permanent (the bash greenboot's
+   * fallback unit made the booted deployment the default before this unit; greenboot-rs's health
+   * check will, its rollback trigger naming another deployment: {@link #targetNeverBooted}), the
+   * data is restored as after any rollback: {@code Committed} → {@code RolledBack} → {@code
+   * Restored}. The previous deployment picked by hand while the target stays the default is left
+   * alone. Empty: go on as without the flag.
+   */
+  private Optional<Integer> afterCommit(Optional<HostStatus> maybe, FlagFile flag) {
+    String boot = ctx.bootId();
+    if (maybe.isEmpty() || maybe.get().state() != HostState.Committed || !maybe.get().type().deploysOstree()) {
+      flag.clear(); // a later update, or a restore that finished
+      return Optional.empty();
+    }
+    HostStatus s = maybe.get();
+    if (boot.equals(s.bootIdAfter())) {
+      return Optional.of(0); // the boot of the commit itself: wait for the next one
+    }
+    if (targetBooted(s)) {
+      ctx.log().info("boot: the committed target " + s.targetVersion() + " booted again; the commit stands");
+      flag.clear();
+      return Optional.empty();
+    }
+    String booted = ctx.booted().bootedChecksum().orElse(null);
+    if (booted == null || !booted.equals(s.deploymentBefore())) {
+      flag.clear();
+      return Optional.empty();
+    }
+    String why = "deployment " + s.deploymentBefore() + " booted again after the update to " + s.targetVersion()
+        + " was committed: grub fell back before greenboot recorded the target's boot as good (a power cut right"
+        + " after green.d on the last boot attempt)";
+    boolean permanent = ctx.ostree().deployments().get(0).booted();
+    if (!permanent) {
+      Optional<String> trigger = Grubenv.rollbackTrigger(ctx.runner());
+      permanent = trigger.isPresent() && !trigger.get().equals(greenbootRsBootedId(s));
+    }
+    if (!permanent) {
+      ctx.log().error("boot: deployment " + booted + " is booted although the committed target "
+          + s.targetDeployment() + " stays the default (picked in the boot menu?); the data dir is the target's:"
+          + " boot the target again");
+      flag.clear();
+      return Optional.of(0);
+    }
+    int rc = rollback(s, boot, why);
+    flag.clear();
+    return Optional.of(rc);
   }
 
   /**

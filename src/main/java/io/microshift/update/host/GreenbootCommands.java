@@ -185,7 +185,15 @@ public final class GreenbootCommands {
     return 0;
   }
 
-  /** green.d: {@code Healthy} then {@code Committed}; prunes backup sets beyond the retention. */
+  /**
+   * green.d: {@code Healthy} then {@code Committed}; prunes backup sets beyond the retention. On
+   * ostree and image hosts it first sets the commit-unconfirmed flag: greenboot records the boot as
+   * good in grub only after green.d (greenboot-rs's {@code set_boot_status(true)} follows {@code
+   * run_green} in src/main.rs {@code health_check}; the bash greenboot's
+   * greenboot-grub2-set-success.service runs beside greenboot-task-runner.service, both after
+   * boot-complete.target), so a power cut in between on the last boot attempt makes grub fall back
+   * to the previous deployment; the next boot unit then restores the data ({@link BootCommand}).
+   */
   public int green() {
     Optional<HostStatus> s = targetBoot();
     if (s.isEmpty()) {
@@ -204,6 +212,10 @@ public final class GreenbootCommands {
       ctx.log().error("request.json refused, using the default retention " + BackupRetention.DEFAULT_KEEP + ": " + e.getMessage());
     }
     List<String> pruned = ctx.backups().prune(keep, st.backupId() == null ? Set.of() : Set.of(st.backupId()));
+    if (st.type().deploysOstree()) {
+      // until the next boot: grub may still fall back (BootCommand.afterCommit)
+      new FlagFile(ctx.paths().commitUnconfirmedFlag(), ctx.log()).set();
+    }
     recorder.transition("greenboot", healthy.toBuilder(), HostState.Committed, "update to " + st.targetVersion()
         + " committed" + (pruned.isEmpty() ? "" : "; pruned backup sets " + String.join(", ", pruned)));
     return 0;

@@ -36,6 +36,12 @@ public final class HostPaths {
    * the boot unit and the greenboot scripts test it in shell and start no JVM without it.
    */
   public Path inFlightFlag() { return host("/var/lib/microshift-update/in-flight"); }
+  /**
+   * ostree and image: exists from green.d's {@code Committed} until the boot unit of the next
+   * boot has seen which deployment booted. Until grub records the boot as good, a power cut can
+   * still make grub fall back to the previous deployment (docs/host.md, "After the commit").
+   */
+  public Path commitUnconfirmedFlag() { return host("/var/lib/microshift-update/commit-unconfirmed"); }
   public Path microshiftData() { return host("/var/lib/microshift"); }
   public Path microshiftVersionFile() { return host("/var/lib/microshift/version"); }
   public Path restoreTemp() { return host("/var/lib/microshift.restore-tmp"); }

@@ -8,18 +8,18 @@ import java.util.Optional;
 
 /**
  * Reads and writes host-status.json for the agent; names the marker-write crash points. Keeps the
- * {@link InFlightFlag} with every write: set before a state that is not terminal is written,
+ * {@link FlagFile} with every write: set before a state that is not terminal is written,
  * cleared after a terminal one, so the flag is never missing while an update is in flight. A
  * terminal state is also recorded in history.json ({@link UpdateHistoryRecorder}) before the flag
  * is cleared: this is the one place the history is written.
  */
 public final class StatusRecorder {
   private final HostContext ctx;
-  private final InFlightFlag inFlight;
+  private final FlagFile inFlight;
 
   StatusRecorder(HostContext ctx) {
     this.ctx = ctx;
-    this.inFlight = new InFlightFlag(ctx.paths().inFlightFlag(), ctx.log());
+    this.inFlight = new FlagFile(ctx.paths().inFlightFlag(), ctx.log());
   }
 
   public Optional<HostStatus> read() {

@@ -46,7 +46,9 @@ public final class HostTransitions {
     ALLOWED.put(Healthy, EnumSet.of(Committed, Unhealthy, Booted, RolledBack, Failed, Restored));
     ALLOWED.put(Unhealthy, EnumSet.of(Healthy, Booted, RolledBack, Failed, Restored));
     ALLOWED.put(RolledBack, EnumSet.of(Restored, Failed));
-    ALLOWED.put(Committed, EnumSet.noneOf(HostState.class));
+    // boot, on the boot right after the commit only: grub fell back before it recorded the
+    // target's boot as good (host/BootCommand afterCommit)
+    ALLOWED.put(Committed, EnumSet.of(RolledBack));
     ALLOWED.put(Restored, EnumSet.noneOf(HostState.class));
     ALLOWED.put(Failed, EnumSet.of(Restored));
   }

@@ -37,7 +37,7 @@ class HostTransitionsTest {
       Healthy    Committed Unhealthy Booted RolledBack Failed Restored
       Unhealthy  Healthy Booted RolledBack Failed Restored
       RolledBack Restored Failed
-      Committed
+      Committed  RolledBack
       Restored
       Failed     Restored
       """;

@@ -822,6 +822,10 @@ class FaultMatrixTest {
     out.add(new Scenario(List.of("greenboot-rs-rollback"), List.of(Phase.RolledBack),
         "greenboot-rs, target never healthy (GREENBOOT_MAX_BOOT_ATTEMPTS=2): 3 failed boots, rollback from the last one",
         Story.OSTREE_ROLLBACK, o -> o.greenbootRs(), r -> greenbootRolledBack(r, "greenboot-rs-rollback", 3)));
+    out.add(new Scenario(List.of("cut-after-commit-rs"), List.of(Phase.RolledBack),
+        "greenboot-rs: the target passes on its last boot attempt, the power goes out after green.d committed and"
+            + " before grub learnt the boot was good: grub falls back, the boot unit restores the data",
+        Story.OSTREE_Z, o -> o.greenbootRs().brokenFor(Z, 3).cutPowerAfterGreen(), FaultMatrixTest::cutAfterCommitRs));
     out.add(new Scenario(List.of("no-flight-broken-agent"), List.of(Phase.Succeeded),
         "bash greenboot: after the update, the agent's jar broken; the next boot has no update in flight",
         Story.OSTREE_Z, o -> {}, r -> brokenAgentWithNothingInFlight(r, "no-flight-broken-agent")));
@@ -844,6 +848,36 @@ class FaultMatrixTest {
     r.d.grubBootCounter().ifPresent(c -> problems.add("boot_counter left at " + c + " after the rollback"));
     r.faultNote = failedBoots + " failed target boots";
     r.cell(id, PLAN, Phase.RolledBack, problems);
+  }
+
+  /**
+   * green.d committed on the last boot attempt, and the power went out before greenboot-rs's
+   * set_boot_status(true): grub falls back to the previous deployment, greenboot-rs's health check
+   * makes it the default (GRUB fallback), and the boot unit, watching the boot after the commit,
+   * brings the pre-update data back.
+   */
+  static void cutAfterCommitRs(Run r) throws Exception {
+    r.brokenRunsLeft = 3; // GREENBOOT_MAX_BOOT_ATTEMPTS=3: the fourth boot is the last attempt
+    r.apply(PLAN);
+    r.drive(PLAN, null);
+    r.d.greenbootRun(); // greenboot-healthcheck.service of the fallback boot, after the boot unit
+    List<String> problems = new ArrayList<>();
+    HostStatus s = r.d.hostStatus().orElseThrow();
+    if (s.history().stream().noneMatch(h -> h.state() == HostState.Committed)) {
+      problems.add("green.d never committed: the fault was not injected");
+    }
+    if (s.state() != HostState.Restored) {
+      problems.add("host " + s.state() + ": " + s.message() + "; want Restored after the commit");
+    }
+    List<String> order = r.d.commands().rpmOstreeDeployments();
+    if (order.isEmpty() || !order.get(0).equals(r.d.bootedChecksum())) {
+      problems.add("the default deployment is not the booted previous one");
+    }
+    if (Files.exists(r.d.paths().commitUnconfirmedFlag(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      problems.add("the commit-unconfirmed flag is left");
+    }
+    r.faultNote = r.d.boots() + " boots, host " + s.state();
+    r.cell("cut-after-commit-rs", PLAN, Phase.RolledBack, problems);
   }
 
   /** greenboot-rs retries the target once after setting boot_counter at the first failure; green.d unsets it. */
@@ -874,6 +908,15 @@ class FaultMatrixTest {
     if (Files.exists(r.d.paths().inFlightFlag(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       problems.add("the in-flight flag is left after " + r.d.hostStatus().map(HostStatus::state).orElse(null));
     }
+    // the first boot after the commit watches for grub's fallback (the commit-unconfirmed flag)
+    if (!Files.exists(r.d.paths().commitUnconfirmedFlag(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      problems.add("green.d set no commit-unconfirmed flag");
+    }
+    r.d.reboot();
+    if (Files.exists(r.d.paths().commitUnconfirmedFlag(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      problems.add("the boot of the committed target left the commit-unconfirmed flag");
+    }
+    r.d.greenbootRun();
     int bootUnitRuns = count(r.d.agentLog(), "$ microshift-update boot");
     r.d.breakAgentJar();
     r.d.reboot();

@@ -28,6 +28,8 @@ final class SimGreenboot {
   private int failedAttempts;
   private boolean fallbackNext;
   private String rollbackDeployment;
+  private boolean powerCutDone;
+  private boolean powerCutPending;
 
   SimGreenboot(SimulatedDevice.Options opts, SimHost host, BooleanSupplier microshiftActive, Consumer<String> log) {
     this.opts = opts;
@@ -103,7 +105,11 @@ final class SimGreenboot {
     if (healthy) {
       script("green.d/50_microshift_update_green.sh", out);
       failedAttempts = 0;
-      if (opts.greenbootRs) {
+      if (opts.greenbootRs && opts.cutPowerAfterGreen && !powerCutDone) {
+        powerCutDone = true;
+        powerCutPending = true;
+        out.append("the power went out after green.d, before greenboot-rs's set_boot_status(true)\n");
+      } else if (opts.greenbootRs) {
         // greenboot-rs src/main.rs health_check (Ok) and src/lib/grub.rs set_boot_status(true):
         // boot_success=1, boot_counter and greenboot_next_deployment_id unset
         grubSet("boot_success", 1);
@@ -265,6 +271,22 @@ final class SimGreenboot {
     if (opts.greenbootRs) {
       grubSet("boot_success", 0);
     }
+  }
+
+  /** Whether {@link SimulatedDevice.Options#cutPowerAfterGreen} cut the power in the last run (once). */
+  boolean takePowerCut() {
+    boolean pending = powerCutPending;
+    powerCutPending = false;
+    return pending;
+  }
+
+  /**
+   * The boot after a power cut under greenboot-rs: grub's countdown as at any boot ({@link
+   * #grubCountdown}); whether it boots the previous deployment ({@link #chooseDeployment} then).
+   */
+  boolean grubFallsBack() {
+    grubCountdown();
+    return fallbackNext;
   }
 
   /** grub's {@code boot_counter} under greenboot-rs (empty: unset; always empty under the bash greenboot here). */

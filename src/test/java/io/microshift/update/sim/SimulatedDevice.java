@@ -87,6 +87,7 @@ public final class SimulatedDevice implements AutoCloseable {
     String preUpdateHookTimeout;
     String greenbootCrashAt;
     boolean bootCrashIsPowerCut;
+    boolean cutPowerAfterGreen;
     boolean microshiftBackupVerbs = true;
     int etcdScopeLingers = 2;
     boolean etcdScopeStuck;
@@ -166,6 +167,16 @@ public final class SimulatedDevice implements AutoCloseable {
      */
     public Options greenbootCrashAt(String crashPoint) {
       greenbootCrashAt = crashPoint;
+      return this;
+    }
+
+    /**
+     * greenboot-rs: the power goes out once right after green.d, before greenboot-rs's {@code
+     * set_boot_status(true)} tells grub the boot was good (src/main.rs health_check runs green.d
+     * first); on the last boot attempt grub then falls back to the previous deployment.
+     */
+    public Options cutPowerAfterGreen() {
+      cutPowerAfterGreen = true;
       return this;
     }
 
@@ -673,6 +684,9 @@ public final class SimulatedDevice implements AutoCloseable {
       operator.stop();
       microshift.powerCut();
       host.powerCut();
+      if (opts.greenbootRs && greenboot.grubFallsBack()) {
+        greenboot.chooseDeployment(); // grub runs its boot-counting script on every boot
+      }
       log("power cut; boot " + host.bootCount());
       if (!host.bootUnit()) {
         return false; // the power went out again: this boot ends here
@@ -693,7 +707,11 @@ public final class SimulatedDevice implements AutoCloseable {
    * GREENBOOT_MAX_BOOT_ATTEMPTS the next {@link #reboot()} boots the previous deployment.
    */
   public GreenbootResult greenbootRun() {
-    return greenboot.run();
+    GreenbootResult r = greenboot.run();
+    if (greenboot.takePowerCut()) {
+      powerCut();
+    }
+    return r;
   }
 
   /**

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 13, defect 10: the in-flight flag the boot unit and the greenboot scripts test in shell,
  * kept with every host-status.json write; and the attempts counted from our own records.
  */
-class InFlightFlagTest {
+class FlagFileTest {
   @TempDir Path root;
 
   @AfterEach
@@ -50,7 +50,7 @@ class InFlightFlagTest {
     assertEquals(0, check(h));
     assertEquals(0, new GreenbootCommands(h.ctx()).green());
     assertEquals(HostState.Committed, h.status().state());
-    assertFalse(flag(h), "Committed: nothing in flight, the next boot starts no JVM");
+    assertFalse(flag(h), "Committed: nothing in flight, the greenboot scripts start no JVM");
   }
 
   @Test

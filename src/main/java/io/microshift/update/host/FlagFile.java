@@ -10,16 +10,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * {@code /var/lib/microshift-update/in-flight}: an empty file that exists while an update is in
- * flight. Shell tests only whether the name exists (any kind of entry counts, nothing in it is
- * read), so a stale or planted entry can only make the scripts strict and cost one JVM start.
- * Creating uses O_CREAT|O_EXCL (never follows a symlink); both changes are made durable.
+ * An empty file whose existence is the fact: {@code /var/lib/microshift-update/in-flight} while
+ * an update is in flight ({@link HostPaths#inFlightFlag}), {@code commit-unconfirmed} from a
+ * commit until the next boot ({@link HostPaths#commitUnconfirmedFlag}). Shell and systemd test only
+ * whether the name exists (any kind of entry counts, nothing in it is read), so a stale or planted
+ * entry can only make the boot unit or the scripts strict and cost one JVM start. Creating uses
+ * O_CREAT|O_EXCL (never follows a symlink); both changes are made durable.
  */
-final class InFlightFlag {
+final class FlagFile {
   private final Path file;
   private final AgentLog log;
 
-  InFlightFlag(Path file, AgentLog log) {
+  FlagFile(Path file, AgentLog log) {
     this.file = file;
     this.log = log;
   }
@@ -32,7 +34,7 @@ final class InFlightFlag {
     } catch (FileAlreadyExistsException e) {
       // set by an earlier write of this update
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create " + file + " (the update-in-flight flag)", e);
+      throw new UncheckedIOException("cannot create the flag " + file, e);
     }
   }
 
@@ -51,7 +53,7 @@ final class InFlightFlag {
       log.error(file + " is a directory that is not empty, so every boot still starts the agent;"
           + " remove it (nothing in it is used)");
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot remove " + file + " (the update-in-flight flag)", e);
+      throw new UncheckedIOException("cannot remove the flag " + file, e);
     }
   }
 }
