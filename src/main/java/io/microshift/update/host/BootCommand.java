@@ -131,7 +131,8 @@ public final class BootCommand {
     String why = "deployment " + s.deploymentBefore() + " booted again after the update to " + s.targetVersion()
         + " was committed: grub fell back before greenboot recorded the target's boot as good (a power cut right"
         + " after green.d on the last boot attempt)";
-    boolean permanent = ctx.ostree().deployments().get(0).booted();
+    java.util.List<RpmOstree.Deployment> ds = ctx.ostree().deployments();
+    boolean permanent = !ds.isEmpty() && ds.get(0).booted();
     if (!permanent) {
       Optional<String> trigger = Grubenv.rollbackTrigger(ctx.runner());
       permanent = trigger.isPresent() && !trigger.get().equals(greenbootRsBootedId(s));
