@@ -27,6 +27,15 @@ class ShutdownInhibitorsTest extends HostWithEtcd {
     h.runner.inhibitorLock("shutdown:sleep", "fwupd", "Updating the firmware", "block");
   }
 
+  /** apply, the firmware update taking its lock as the agent reaches {@code point}. */
+  private static int applyTakingTheLockAt(TestHost h, String point) {
+    return new ApplyCommand(h.ctx(reached -> {
+      if (reached.equals(point)) {
+        firmwareUpdateTakesTheLock(h);
+      }
+    })).run();
+  }
+
   // ---------------------------------------------------------------- busctl's reply
 
   @Test
@@ -141,12 +150,7 @@ class ShutdownInhibitorsTest extends HostWithEtcd {
   void aLockTakenDuringTheDataCopyUndoesAnOstreeUpdateAndTheOldDeploymentBoots() {
     TestHost h = host(root, true);
     h.writeRequest(request(h, 1, Action.Apply, false));
-    int rc = new ApplyCommand(h.ctx(point -> {
-      if (point.equals(CrashPoints.APPLY_DATA_COPIED)) {
-        firmwareUpdateTakesTheLock(h);
-      }
-    })).run();
-    assertEquals(1, rc);
+    assertEquals(1, applyTakingTheLockAt(h, CrashPoints.APPLY_DATA_COPIED));
     HostStatus s = h.status();
     assertEquals(HostState.Failed, s.state());
     assertTrue(s.message().contains(FWUPD) && s.message().contains("did not take effect"), s.message());
@@ -163,12 +167,7 @@ class ShutdownInhibitorsTest extends HostWithEtcd {
     h.writeRequest(request(h, 1, Action.Prepare, false));
     assertEquals(0, apply(h));
     h.writeRequest(request(h, 2, Action.Apply, false));
-    int rc = new ApplyCommand(h.ctx(point -> {
-      if (point.equals(CrashPoints.APPLY_DATA_COPIED)) {
-        firmwareUpdateTakesTheLock(h);
-      }
-    })).run();
-    assertEquals(1, rc);
+    assertEquals(1, applyTakingTheLockAt(h, CrashPoints.APPLY_DATA_COPIED));
     assertEquals(HostState.Failed, h.status().state(), h.status().message());
     assertEquals(List.of(), h.runner.unexpected(), "bootc --apply was never run under the lock");
     assertTrue(h.microshiftActive);
@@ -181,12 +180,7 @@ class ShutdownInhibitorsTest extends HostWithEtcd {
     TestHost h = host(root, false);
     UpdateRequest r = h.request(UpdateRequest.Reboot.Always);
     h.writeRequest(r);
-    int rc = new ApplyCommand(h.ctx(point -> {
-      if (point.equals(CrashPoints.APPLY_PACKAGES_INSTALLED)) {
-        firmwareUpdateTakesTheLock(h);
-      }
-    })).run();
-    assertEquals(1, rc);
+    assertEquals(1, applyTakingTheLockAt(h, CrashPoints.APPLY_PACKAGES_INSTALLED));
     HostStatus s = h.status();
     assertEquals(HostState.Rebooting, s.state());
     assertTrue(s.message().contains(FWUPD) && s.message().contains("is installed and stopped"), s.message());
