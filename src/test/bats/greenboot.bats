@@ -105,11 +105,13 @@ teardown() {
     [ "$status" -eq 1 ]
 }
 
-@test "the boot unit starts only with the in-flight flag (any entry), before the health checks" {
+@test "the boot unit starts only with the in-flight or the commit-unconfirmed flag (any entry), before the health checks" {
     unit="${REPO}/src/host/systemd/microshift-update-boot.service"
-    [ "$(grep -c '^Condition' "${unit}")" -eq 2 ]
-    grep -qx 'ConditionPathExists=|/var/lib/microshift-update/in-flight' "${unit}"
-    grep -qx 'ConditionPathIsSymbolicLink=|/var/lib/microshift-update/in-flight' "${unit}"
+    [ "$(grep -c '^Condition' "${unit}")" -eq 4 ]
+    for flag in in-flight commit-unconfirmed; do
+        grep -qx "ConditionPathExists=|/var/lib/microshift-update/${flag}" "${unit}"
+        grep -qx "ConditionPathIsSymbolicLink=|/var/lib/microshift-update/${flag}" "${unit}"
+    done
     grep -q '^Before=.*greenboot-healthcheck.service' "${unit}"
     grep -q '^After=.*greenboot-rpm-ostree-grub2-check-fallback.service' "${unit}"
 }
