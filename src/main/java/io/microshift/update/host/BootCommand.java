@@ -103,7 +103,7 @@ public final class BootCommand {
    * greenboot's grub update, on the last boot attempt), and the old MicroShift would meet the data
    * that the target migrated. Then, where the fallback is made permanent (the bash greenboot's
    * fallback unit made the booted deployment the default before this unit; greenboot-rs's health
-   * check will, its rollback trigger naming another deployment: {@link #targetNeverBooted}), the
+   * check will, its rollback trigger naming another deployment: {@link #greenbootRsWillRollBack}), the
    * data is restored as after any rollback: {@code Committed} → {@code RolledBack} → {@code
    * Restored}. The previous deployment picked by hand while the target stays the default is left
    * alone. Empty: go on as without the flag.
@@ -134,8 +134,7 @@ public final class BootCommand {
     java.util.List<RpmOstree.Deployment> ds = ctx.ostree().deployments();
     boolean permanent = !ds.isEmpty() && ds.get(0).booted();
     if (!permanent) {
-      Optional<String> trigger = Grubenv.rollbackTrigger(ctx.runner());
-      permanent = trigger.isPresent() && !trigger.get().equals(greenbootRsBootedId(s));
+      permanent = greenbootRsWillRollBack(s).isPresent();
     }
     if (!permanent) {
       ctx.log().error("boot: deployment " + booted + " is booted although the committed target "
@@ -209,8 +208,8 @@ public final class BootCommand {
     String why = "the target deployment " + s.targetDeployment() + " never came up: deployment "
         + s.deploymentBefore() + " is booted again";
     if (target == 0) {
-      Optional<String> trigger = Grubenv.rollbackTrigger(ctx.runner());
-      if (trigger.isPresent() && !trigger.get().equals(greenbootRsBootedId(s))) {
+      Optional<String> trigger = greenbootRsWillRollBack(s);
+      if (trigger.isPresent()) {
         return Optional.of(why + " although the target was the default (grub's fallback, or chosen in the boot menu);"
             + " greenboot-rs makes the booted deployment the default in its health check (its rollback trigger "
             + Grubenv.ROLLBACK_TRIGGER + " is " + Markers.printable(trigger.get(), 80) + ")");
@@ -247,9 +246,19 @@ public final class BootCommand {
   }
 
   /**
+   * greenboot-rs's rollback trigger when it names another deployment than the booted one: its
+   * health check, after this unit, takes the boot as grub's fallback and makes the booted
+   * deployment the default (src/main.rs {@code detect_grub_fallback}). Called with the previous
+   * deployment booted ({@code deploymentBefore}).
+   */
+  private Optional<String> greenbootRsWillRollBack(HostStatus s) {
+    return Grubenv.rollbackTrigger(ctx.runner()).filter(trigger -> !trigger.equals(greenbootRsBootedId(s)));
+  }
+
+  /**
    * The booted deployment's id as greenboot-rs compares it with its rollback trigger: the booted
    * image's digest on an image-mode host, the booted checksum otherwise (src/lib/handler.rs,
-   * {@code get_booted_deployment_id}); targetNeverBooted found that checksum to be
+   * {@code get_booted_deployment_id}); the callers found that checksum to be
    * {@code deploymentBefore}.
    */
   private String greenbootRsBootedId(HostStatus s) {
