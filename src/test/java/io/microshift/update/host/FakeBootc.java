@@ -168,23 +168,19 @@ public final class FakeBootc {
    * list written ({@code write_deployments}), so it is gone.
    */
   private CommandRunner.Result rollback(OstreeSysroot sysroot) {
-    String booted = services.bootedChecksum();
-    String staged = staged();
-    List<String> order = commands.rpmOstreeDeployments();
-    String rollback = order.stream().filter(c -> !c.equals(booted) && !c.equals(staged)).findFirst().orElse(null);
-    if (rollback == null) {
+    Slots now = slots();
+    if (now.rollback() == null) {
       return new CommandRunner.Result(1, "", "error: No rollback available\n");
     }
-    if (imageOf(rollback) == null) {
+    if (imageOf(now.rollback()) == null) {
       return new CommandRunner.Result(1, "", "error: Rollback is not container image based\n");
     }
-    boolean reverting = order.indexOf(rollback) < order.indexOf(booted);
-    if (staged != null) {
+    boolean reverting = now.rollbackQueued();
+    if (now.staged() != null) {
       commands.dropPendingDeployment();
     }
     commands.staged(null);
-    order = commands.rpmOstreeDeployments();
-    sysroot.moveToFirst(order.indexOf(reverting ? booted : rollback));
+    sysroot.moveToFirst(commands.rpmOstreeDeployments().indexOf(reverting ? now.booted() : now.rollback()));
     return new CommandRunner.Result(0, reverting ? "notice: Reverting queued rollback state\nNext boot: current deployment\n"
         : "Next boot: rollback deployment\n", "");
   }
@@ -271,14 +267,26 @@ public final class FakeBootc {
     return new CommandRunner.Result(0, "Queued for next boot: " + ref + "\n  Digest: " + image.digest() + "\n", "");
   }
 
-  private String status(boolean bootedOnly) {
+  /**
+   * status.rs {@code get_status}: the booted and the staged deployment, the rollback one (the first
+   * that is neither), and whether the rollback is queued (it comes before the booted one).
+   */
+  private record Slots(String booted, String staged, String rollback, boolean rollbackQueued) {}
+
+  private Slots slots() {
     String booted = services.bootedChecksum();
-    String staged = bootedOnly ? null : staged();
+    String staged = staged();
     List<String> order = commands.rpmOstreeDeployments();
-    String rollback = bootedOnly ? null : order.stream().filter(c -> !c.equals(booted) && !c.equals(staged))
-        .findFirst().orElse(null);
-    // status.rs get_status: a rollback deployment before the booted one is a queued rollback
-    boolean rollbackQueued = rollback != null && order.indexOf(rollback) < order.indexOf(booted);
+    String rollback = order.stream().filter(c -> !c.equals(booted) && !c.equals(staged)).findFirst().orElse(null);
+    return new Slots(booted, staged, rollback, rollback != null && order.indexOf(rollback) < order.indexOf(booted));
+  }
+
+  private String status(boolean bootedOnly) {
+    Slots slots = slots();
+    String booted = slots.booted();
+    String staged = bootedOnly ? null : slots.staged();
+    String rollback = bootedOnly ? null : slots.rollback();
+    boolean rollbackQueued = !bootedOnly && slots.rollbackQueued();
     ObjectNode root = JSON.createObjectNode();
     root.put("apiVersion", "org.containers.bootc/v1").put("kind", "BootcHost");
     root.putObject("metadata").put("name", "host");
