@@ -142,12 +142,13 @@ JAVA
     [[ "${sha}" == true ]] || skip "this CPU gives the JVM no SHA-256 intrinsic"
 }
 
-@test "the boot-path verbs start with C1 alone" {
+@test "the boot-path verbs start with C1 alone, and C1 only for what runs 50x more than by default" {
     flag_printing_java
-    for verb in boot greenboot-check greenboot-red greenboot-green status validate; do
+    for verb in boot greenboot-check greenboot-red greenboot-green restore status validate; do
         JAVA_HOME="${TMP}/jdk" MICROSHIFT_UPDATE_JAR="${TMP}/agent.jar" run "${LAUNCHER}" --root 7 "${verb}"
         [ "$status" -eq 0 ]
         [[ "$(awk '$2 == "TieredStopAtLevel" { print $4 }' <<<"${output}")" == 1 ]]
+        [[ "$(awk '$2 == "CompileThresholdScaling" { print $4 }' <<<"${output}")" == 50.0* ]]
     done
 }
 
