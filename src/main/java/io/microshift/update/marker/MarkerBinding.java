@@ -32,7 +32,7 @@ final class MarkerBinding {
     return new UpdateRequest(string(o, "apiVersion"),
         object(o, "plan", p -> new UpdateRequest.Plan(string(p, "name"), string(p, "uid"), longValue(p, "generation"))),
         longValue(o, "sequence"),
-        named(o, "action", UpdateRequest.Action::valueOf),
+        named(o, "action", UpdateRequest.Action.class),
         updateType(o, "type"),
         object(o, "from", f -> new UpdateRequest.From(string(f, "version"))),
         object(o, "target", MarkerBinding::target),
@@ -43,7 +43,7 @@ final class MarkerBinding {
         intValue(o, "healthCheckTimeoutSeconds"),
         intValue(o, "backupRetention"),
         object(o, "verification", v -> new UpdateRequest.Verification(longValue(v, "sequence"), string(v, "bootId"),
-            named(v, "result", UpdateRequest.VerificationResult::valueOf), string(v, "message"), string(v, "time"))),
+            named(v, "result", UpdateRequest.VerificationResult.class), string(v, "message"), string(v, "time"))),
         bool(o, "allowUnsupportedPath"),
         bool(o, "bypassUpdateDriver"),
         boxedBool(o, "dryRun"));
@@ -51,14 +51,14 @@ final class MarkerBinding {
 
   private static UpdateRequest.Target target(ObjectNode t) {
     return new UpdateRequest.Target(string(t, "version"), string(t, "ostreeRef"), string(t, "ostreeCommit"),
-        strings(t, "packages"), strings(t, "repositories"), named(t, "reboot", UpdateRequest.Reboot::valueOf),
+        strings(t, "packages"), strings(t, "repositories"), named(t, "reboot", UpdateRequest.Reboot.class),
         strings(t, "requiredImages"), string(t, "image"), boxedBool(t, "allowImageTag"));
   }
 
   static HostStatus hostStatus(ObjectNode o) {
     return new HostStatus(string(o, "apiVersion"),
         object(o, "request", r -> new HostStatus.RequestRef(string(r, "uid"), longValue(r, "sequence"))),
-        named(o, "state", HostState::valueOf),
+        named(o, "state", HostState.class),
         string(o, "message"),
         updateType(o, "type"),
         string(o, "fromVersion"),
@@ -71,12 +71,12 @@ final class MarkerBinding {
         intValue(o, "greenbootAttempts"),
         string(o, "backupId"),
         object(o, "dataCopy", c -> new HostStatus.DataCopy(string(c, "backupId"), string(c, "path"),
-            longValue(c, "bytes"), named(c, "method", HostStatus.CopyMethod::valueOf), string(c, "bootId"),
+            longValue(c, "bytes"), named(c, "method", HostStatus.CopyMethod.class), string(c, "bootId"),
             string(c, "time"))),
         string(o, "restoredBackupId"),
         string(o, "failedDataPath"),
         string(o, "updatedAt"),
-        objects(o, "history", h -> new HostStatus.HistoryEntry(string(h, "time"), named(h, "state", HostState::valueOf),
+        objects(o, "history", h -> new HostStatus.HistoryEntry(string(h, "time"), named(h, "state", HostState.class),
             string(h, "message"))),
         object(o, "prepared", MarkerBinding::prepared),
         object(o, "etcdSnapshot", s -> new HostStatus.EtcdSnapshot(string(s, "backupId"), longValue(s, "bytes"),
@@ -98,7 +98,7 @@ final class MarkerBinding {
   private static UpdateHistory.Update update(ObjectNode u) {
     return new UpdateHistory.Update(string(u, "planName"), string(u, "planUid"), longValue(u, "sequence"),
         updateType(u, "type"), string(u, "fromVersion"), string(u, "targetVersion"),
-        named(u, "outcome", UpdateHistory.Outcome::valueOf), named(u, "hostState", HostState::valueOf),
+        named(u, "outcome", UpdateHistory.Outcome.class), named(u, "hostState", HostState.class),
         string(u, "startedAt"), string(u, "finishedAt"), string(u, "backupId"), string(u, "restoredBackupId"),
         string(u, "etcdSnapshotTime"), string(u, "bootIdBefore"), string(u, "bootIdAfter"),
         string(u, "deploymentBefore"), string(u, "deploymentAfter"), string(u, "targetDeployment"),
@@ -150,9 +150,10 @@ final class MarkerBinding {
     return v == null ? null : v.asBoolean();
   }
 
-  private static <E> E named(ObjectNode o, String field, Function<String, E> valueOf) {
+  /** An enum by its name (by class, not a {@code valueOf} reference: no call site to link at start). */
+  private static <E extends Enum<E>> E named(ObjectNode o, String field, Class<E> type) {
     JsonNode v = present(o, field);
-    return v == null ? null : valueOf.apply(v.asText());
+    return v == null ? null : Enum.valueOf(type, v.asText());
   }
 
   /** {@code type}: by its JSON name ({@link UpdateRequest.UpdateType#jsonName}). */
