@@ -825,7 +825,13 @@ class FaultMatrixTest {
     out.add(new Scenario(List.of("cut-after-commit-rs"), List.of(Phase.RolledBack),
         "greenboot-rs: the target passes on its last boot attempt, the power goes out after green.d committed and"
             + " before grub learnt the boot was good: grub falls back, the boot unit restores the data",
-        Story.OSTREE_Z, o -> o.greenbootRs().brokenFor(Z, 3).cutPowerAfterGreen(), FaultMatrixTest::cutAfterCommitRs));
+        Story.OSTREE_Z, o -> o.greenbootRs().brokenFor(Z, 3).cutPowerAfterGreen(),
+        r -> cutAfterCommit(r, "cut-after-commit-rs", 3)));
+    out.add(new Scenario(List.of("cut-after-commit"), List.of(Phase.RolledBack),
+        "bash greenboot: the target passes on its last boot attempt, the power goes out after green.d committed and"
+            + " before greenboot-grub2-set-success: grub falls back, greenboot's fallback unit rolls back, the boot"
+            + " unit restores the data",
+        Story.OSTREE_Z, o -> o.brokenFor(Z, 2).cutPowerAfterGreen(), r -> cutAfterCommit(r, "cut-after-commit", 2)));
     out.add(new Scenario(List.of("no-flight-broken-agent"), List.of(Phase.Succeeded),
         "bash greenboot: after the update, the agent's jar broken; the next boot has no update in flight",
         Story.OSTREE_Z, o -> {}, r -> brokenAgentWithNothingInFlight(r, "no-flight-broken-agent")));
@@ -851,13 +857,16 @@ class FaultMatrixTest {
   }
 
   /**
-   * green.d committed on the last boot attempt, and the power went out before greenboot-rs's
-   * set_boot_status(true): grub falls back to the previous deployment, greenboot-rs's health check
-   * makes it the default (GRUB fallback), and the boot unit, watching the boot after the commit,
-   * brings the pre-update data back.
+   * green.d committed on the last boot attempt, after {@code failedRuns} failed checks, and the
+   * power went out before greenboot told grub the boot was good: grub falls back to the previous
+   * deployment, which greenboot makes the default (greenboot-rs's health check: GRUB fallback; the
+   * bash greenboot's fallback unit: rpm-ostree rollback), and the boot unit, watching the boot
+   * after the commit, brings the pre-update data back. GREENBOOT_MAX_BOOT_ATTEMPTS=3: the last
+   * attempt is the fourth boot under greenboot-rs (its counter is set at the first failure), the
+   * third under the bash greenboot (set before the reboot into the target).
    */
-  static void cutAfterCommitRs(Run r) throws Exception {
-    r.brokenRunsLeft = 3; // GREENBOOT_MAX_BOOT_ATTEMPTS=3: the fourth boot is the last attempt
+  static void cutAfterCommit(Run r, String id, int failedRuns) throws Exception {
+    r.brokenRunsLeft = failedRuns;
     r.apply(PLAN);
     r.drive(PLAN, null);
     r.d.greenbootRun(); // greenboot-healthcheck.service of the fallback boot, after the boot unit
@@ -877,7 +886,7 @@ class FaultMatrixTest {
       problems.add("the commit-unconfirmed flag is left");
     }
     r.faultNote = r.d.boots() + " boots, host " + s.state();
-    r.cell("cut-after-commit-rs", PLAN, Phase.RolledBack, problems);
+    r.cell(id, PLAN, Phase.RolledBack, problems);
   }
 
   /** greenboot-rs retries the target once after setting boot_counter at the first failure; green.d unsets it. */

@@ -30,6 +30,8 @@ final class SimGreenboot {
   private String rollbackDeployment;
   private boolean powerCutDone;
   private boolean powerCutPending;
+  /** The bash greenboot: the power cut after green.d used up grub's last boot attempt. */
+  private boolean fallbackAfterPowerCut;
 
   SimGreenboot(SimulatedDevice.Options opts, SimHost host, BooleanSupplier microshiftActive, Consumer<String> log) {
     this.opts = opts;
@@ -104,7 +106,20 @@ final class SimGreenboot {
     }
     if (healthy) {
       script("green.d/50_microshift_update_green.sh", out);
-      failedAttempts = 0;
+      if (opts.cutPowerAfterGreen && !powerCutDone && !opts.greenbootRs) {
+        powerCutDone = true;
+        powerCutPending = true;
+        // the bash greenboot: greenboot-grub2-set-success.service (boot_success=1, boot_counter
+        // unset) runs after boot-complete.target as green.d's runner does, in no order between
+        // them, and had not run yet. grub's boot_counter, GREENBOOT_MAX_BOOT_ATTEMPTS at the reboot
+        // into the target (greenboot-grub2-set-counter) and one less at each of its boots
+        // (08_greenboot.cfg), is used up after that many boots: the next boot falls back
+        out.append("the power went out after green.d, before greenboot-grub2-set-success.service\n");
+        failedAttempts++;
+        fallbackAfterPowerCut = opts.ostree && failedAttempts >= opts.maxBootAttempts;
+      } else {
+        failedAttempts = 0;
+      }
       if (opts.greenbootRs && opts.cutPowerAfterGreen && !powerCutDone) {
         powerCutDone = true;
         powerCutPending = true;
@@ -281,12 +296,23 @@ final class SimGreenboot {
   }
 
   /**
-   * The boot after a power cut under greenboot-rs: grub's countdown as at any boot ({@link
-   * #grubCountdown}); whether it boots the previous deployment ({@link #chooseDeployment} then).
+   * Whether the boot after a power cut boots the previous deployment ({@link #chooseDeployment}
+   * then). greenboot-rs: grub's countdown as at any boot ({@link #grubCountdown}). The bash
+   * greenboot, whose counter this simulation keeps as the failed attempts of {@link #run}: when
+   * the power went out after green.d on the target's last boot attempt, before
+   * greenboot-grub2-set-success.service ({@link SimulatedDevice.Options#cutPowerAfterGreen}).
    */
-  boolean grubFallsBack() {
-    grubCountdown();
-    return fallbackNext;
+  boolean fallsBackAfterPowerCut() {
+    if (opts.greenbootRs) {
+      grubCountdown();
+      return fallbackNext;
+    }
+    if (!fallbackAfterPowerCut) {
+      return false; // here a failed last attempt's fallback comes with greenboot's reboot (chooseDeployment)
+    }
+    fallbackAfterPowerCut = false;
+    fallbackNext = true;
+    return true;
   }
 
   /** grub's {@code boot_counter} under greenboot-rs (empty: unset; always empty under the bash greenboot here). */

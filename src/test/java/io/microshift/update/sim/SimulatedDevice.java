@@ -171,9 +171,10 @@ public final class SimulatedDevice implements AutoCloseable {
     }
 
     /**
-     * greenboot-rs: the power goes out once right after green.d, before greenboot-rs's {@code
-     * set_boot_status(true)} tells grub the boot was good (src/main.rs health_check runs green.d
-     * first); on the last boot attempt grub then falls back to the previous deployment.
+     * The power goes out once right after green.d, before greenboot tells grub the boot was good:
+     * greenboot-rs's {@code set_boot_status(true)} (src/main.rs health_check runs green.d first),
+     * the bash greenboot's greenboot-grub2-set-success.service (no order against green.d's
+     * runner); on the last boot attempt grub then falls back to the previous deployment.
      */
     public Options cutPowerAfterGreen() {
       cutPowerAfterGreen = true;
@@ -684,7 +685,7 @@ public final class SimulatedDevice implements AutoCloseable {
       operator.stop();
       microshift.powerCut();
       host.powerCut();
-      if (opts.greenbootRs && greenboot.grubFallsBack()) {
+      if (greenboot.fallsBackAfterPowerCut()) {
         greenboot.chooseDeployment(); // grub runs its boot-counting script on every boot
       }
       log("power cut; boot " + host.bootCount());
