@@ -106,30 +106,34 @@ final class SimGreenboot {
     }
     if (healthy) {
       script("green.d/50_microshift_update_green.sh", out);
-      if (opts.cutPowerAfterGreen && !powerCutDone && !opts.greenbootRs) {
+      boolean cut = opts.cutPowerAfterGreen && !powerCutDone;
+      if (cut) {
         powerCutDone = true;
         powerCutPending = true;
+      }
+      if (opts.greenbootRs) {
+        failedAttempts = 0;
+        if (cut) {
+          out.append("the power went out after green.d, before greenboot-rs's set_boot_status(true)\n");
+        } else {
+          // greenboot-rs src/main.rs health_check (Ok) and src/lib/grub.rs set_boot_status(true):
+          // boot_success=1, boot_counter and greenboot_next_deployment_id unset
+          grubSet("boot_success", 1);
+          grubSet("boot_counter", null);
+          grubSet("greenboot_next_deployment_id", null);
+        }
+      } else if (cut) {
         // the bash greenboot: greenboot-grub2-set-success.service (boot_success=1, boot_counter
         // unset) runs after boot-complete.target as green.d's runner does, in no order between
-        // them, and had not run yet. grub's boot_counter, GREENBOOT_MAX_BOOT_ATTEMPTS at the reboot
-        // into the target (greenboot-grub2-set-counter) and one less at each of its boots
-        // (08_greenboot.cfg), is used up after that many boots: the next boot falls back
+        // them, and had not run yet. grub's boot_counter, GREENBOOT_MAX_BOOT_ATTEMPTS once the
+        // target is staged (greenboot-grub2-set-counter.service, RequiredBy
+        // ostree-finalize-staged.service) and one less at each boot (08_greenboot.cfg), is used
+        // up after that many boots of the target: the next boot falls back
         out.append("the power went out after green.d, before greenboot-grub2-set-success.service\n");
         failedAttempts++;
         fallbackAfterPowerCut = opts.ostree && failedAttempts >= opts.maxBootAttempts;
       } else {
-        failedAttempts = 0;
-      }
-      if (opts.greenbootRs && opts.cutPowerAfterGreen && !powerCutDone) {
-        powerCutDone = true;
-        powerCutPending = true;
-        out.append("the power went out after green.d, before greenboot-rs's set_boot_status(true)\n");
-      } else if (opts.greenbootRs) {
-        // greenboot-rs src/main.rs health_check (Ok) and src/lib/grub.rs set_boot_status(true):
-        // boot_success=1, boot_counter and greenboot_next_deployment_id unset
-        grubSet("boot_success", 1);
-        grubSet("boot_counter", null);
-        grubSet("greenboot_next_deployment_id", null);
+        failedAttempts = 0; // greenboot-grub2-set-success.service
       }
     } else {
       script("red.d/50_microshift_update_red.sh", out);
