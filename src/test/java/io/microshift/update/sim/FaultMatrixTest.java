@@ -863,7 +863,7 @@ class FaultMatrixTest {
    * bash greenboot's fallback unit: rpm-ostree rollback), and the boot unit, watching the boot
    * after the commit, brings the pre-update data back. GREENBOOT_MAX_BOOT_ATTEMPTS=3: the last
    * attempt is the fourth boot under greenboot-rs (its counter is set at the first failure), the
-   * third under the bash greenboot (set before the reboot into the target).
+   * third under the bash greenboot (set to 3 when the target is staged, one less at each boot).
    */
   static void cutAfterCommit(Run r, String id, int failedRuns) throws Exception {
     r.brokenRunsLeft = failedRuns;
