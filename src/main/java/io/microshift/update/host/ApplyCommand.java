@@ -32,6 +32,16 @@ public final class ApplyCommand {
   }
 
   public int run() {
+    while (true) {
+      try {
+        return runRequest();
+      } catch (RequestSuperseded e) {
+        ctx.log().info("request.json changed while the agent waited (" + e.getMessage() + "): acting on it");
+      }
+    }
+  }
+
+  private int runRequest() {
     Optional<UpdateRequest> maybeReq;
     try {
       maybeReq = recorder.readRequest();
@@ -273,12 +283,11 @@ public final class ApplyCommand {
       ctx.log().info("cancel refused: the update is past the point of no return; finishing it");
       return OptionalInt.empty();
     }
-    new ApplyFailure(ctx, recorder).removeStaged(req);
+    String restart = new ApplyFailure(ctx, recorder).removeStaged(req);
     MicroShift ms = ctx.microshift();
-    String restart = "";
     if (!ms.isActive()) {
       ms.start();
-      restart = "; MicroShift started again";
+      restart += "; MicroShift started again";
     }
     recorder.transition("apply", status.toBuilder().request(
         new HostStatus.RequestRef(req.plan().uid(), req.sequence())), HostState.Failed,

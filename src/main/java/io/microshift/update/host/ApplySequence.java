@@ -107,6 +107,7 @@ final class ApplySequence {
       return fail(p, "staging failed: " + e.getMessage());
     }
     ctx.reached(CrashPoints.APPLY_STAGED);
+    p.status = recorder.read().filter(s -> s.isFor(p.req)).orElse(p.status); // the staging may have recorded a wait
     if (p.status.state() == HostState.Staging) {
       p.status = recorder.transition("apply", p.status.toBuilder().targetDeployment(targetDeployment),
           HostState.Staged, "staged " + (targetDeployment != null ? "deployment " + targetDeployment
@@ -129,8 +130,9 @@ final class ApplySequence {
 
   /**
    * 2'. Before the downtime grows: an update that will reboot stops here, MicroShift still running,
-   * while a systemd inhibitor lock refuses the reboot ({@link ShutdownInhibitors}); later it would
-   * fail after the snapshot, the stop and the copy.
+   * while a systemd inhibitor lock refuses the reboot ({@link ShutdownInhibitors}) or the bash
+   * greenboot's boot counter cannot be armed; later it would fail after the snapshot, the stop and
+   * the copy.
    */
   private Optional<Outcome> checkShutdownLocks(Progress p) {
     if (!p.copied) {
@@ -138,8 +140,17 @@ final class ApplySequence {
       if (blocked.isPresent()) {
         return fail(p, blocked.get() + "; nothing was stopped or changed");
       }
+      Optional<String> unarmed = unarmedBootCounter(p.req);
+      if (unarmed.isPresent()) {
+        return fail(p, unarmed.get() + "; nothing was stopped or changed");
+      }
     }
     return Optional.empty();
+  }
+
+  /** The bash greenboot's boot counter, armed for the reboot into the target ({@link GreenbootBootCounter#ensureArmed}). */
+  private Optional<String> unarmedBootCounter(UpdateRequest req) {
+    return GreenbootBootCounter.counts(ctx, req) ? new GreenbootBootCounter(ctx).ensureArmed() : Optional.empty();
   }
 
   /** 2''. The etcd snapshot, MicroShift still running, when the request carries none of the operator's. */
@@ -221,7 +232,8 @@ final class ApplySequence {
   }
 
   /**
-   * 6. Record the boot we leave, then reboot. A systemd inhibitor lock taken since step 2' refuses
+   * 6. Record the boot we leave, then reboot, the bash greenboot's boot counter armed again if
+   * something cleared it since step 2'. A systemd inhibitor lock taken since step 2' refuses
    * the reboot: ostree and image undo the update (the staged deployment is still locked, the data
    * unchanged); rpm, whose packages are installed, waits in Rebooting for a reboot.
    */
@@ -229,6 +241,10 @@ final class ApplySequence {
     Optional<String> blocked = ShutdownInhibitors.refusal(ctx, ShutdownInhibitors.actionOf(p.req));
     if (blocked.isPresent() && p.req.type().deploysOstree()) {
       return fail(p, blocked.get() + "; the update did not take effect");
+    }
+    Optional<String> unarmed = unarmedBootCounter(p.req);
+    if (unarmed.isPresent()) {
+      return fail(p, unarmed.get() + "; the update did not take effect");
     }
     String bootId = ctx.bootId();
     if (p.status.state() != HostState.Rebooting || !bootId.equals(p.status.bootIdBefore())) {

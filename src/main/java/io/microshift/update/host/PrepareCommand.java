@@ -94,6 +94,7 @@ final class PrepareCommand {
       return 1;
     }
     ctx.reached(CrashPoints.PREPARE_STAGED);
+    status = recorder.read().filter(s -> s.isFor(req)).orElse(status); // the staging may have recorded a wait
     HostStatus.Prepared before = status.prepared();
     HostStatus.Prepared facts = new HostStatus.Prepared(false, before == null ? -1 : before.freeBytes(),
         before == null ? -1 : before.requiredBytes(), before == null ? null : before.etcd(),

@@ -53,6 +53,7 @@ final class Staging {
       ctx.log().info("target already staged: " + pending.get().checksum());
       return pending.get().checksum();
     }
+    awaitGreenbootVerdict(req);
     String command = ro.stageLocked(t.ostreeRef(), t.ostreeCommit(), req.bypassUpdateDriver());
     RpmOstree.Deployment staged = ro.pending()
         .orElseThrow(() -> new HostException(command + " left no pending deployment"));
@@ -73,11 +74,13 @@ final class Staging {
     String image = req.target().image();
     Optional<Bootc.Entry> staged = bootc.status().staged();
     if (staged.isEmpty() || !staged.get().is(image)) {
+      awaitGreenbootVerdict(req);
       bootc.switchTo(image);
       ctx.reached(CrashPoints.IMAGE_SWITCHED);
       staged = bootc.status().staged();
     }
     if (staged.isPresent() && staged.get().is(image) && !staged.get().downloadOnly()) {
+      awaitGreenbootVerdict(req);
       bootc.lockStaged();
       staged = bootc.status().staged();
     }
@@ -93,6 +96,16 @@ final class Staging {
     ctx.log().info("image " + image + " staged as deployment " + s.checksum() + " (digest " + s.imageDigest()
         + "), download-only until Apply");
     return s.checksum();
+  }
+
+  /**
+   * ostree and image under the bash greenboot: a staging arms grub's boot counter, which must
+   * outlive this boot's greenboot verdict ({@link GreenbootBootCounter#awaitVerdict}).
+   */
+  private void awaitGreenbootVerdict(UpdateRequest req) {
+    if (GreenbootBootCounter.counts(ctx, req)) {
+      new GreenbootBootCounter(ctx).awaitVerdict(req);
+    }
   }
 
   /** rpm: download the exact package set now; installing waits until MicroShift is stopped and copied. */
@@ -134,22 +147,26 @@ final class Staging {
    * later boot runs a target whose update failed or was cancelled; the checks refused any other
    * staged deployment, so a pending one is this request's. Returns what was done, for the message.
    * image: the same command; bootc has none of its own, and rpm-ostree works on the same ostree
-   * sysroot (bootc-dev/bootc docs/src/relationships.md, "Relationship with rpm-ostree").
+   * sysroot (bootc-dev/bootc docs/src/relationships.md, "Relationship with rpm-ostree"). Under
+   * the bash greenboot, then clears the boot counter the staging armed ({@link GreenbootBootCounter#disarmAfterRemoval}).
    */
   String removeStaged(UpdateRequest req) {
     if (!req.type().deploysOstree() || !ctx.isOstreeHost()) {
       return "";
     }
+    String removed = "";
     try {
-      if (ctx.ostree().pending().isEmpty()) {
-        return "";
+      if (ctx.ostree().pending().isPresent()) {
+        ctx.ostree().cleanupPending();
+        removed = "; the staged deployment was removed (rpm-ostree cleanup --pending)";
       }
-      ctx.ostree().cleanupPending();
-      return "; the staged deployment was removed (rpm-ostree cleanup --pending)";
     } catch (HostException e) {
       return "; could not remove the staged deployment (" + e.getMessage() + "): run rpm-ostree cleanup --pending"
           + " before the next reboot";
     }
+    // a staging arms the bash greenboot's counter even when it then fails (ostree starts
+    // ostree-finalize-staged.service before it writes the deployment)
+    return GreenbootBootCounter.counts(ctx, req) ? removed + new GreenbootBootCounter(ctx).disarmAfterRemoval() : removed;
   }
 
   /**

@@ -96,6 +96,8 @@ public final class FakeHostCommands implements CommandRunner {
   private volatile String stagedOnBoot;
   private final java.util.Map<String, String> baseOf = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile FakeDnf dnf;
+  /** The bash greenboot's units ({@link #bashGreenboot}), or null: none installed. */
+  private volatile FakeBashGreenboot bashGreenboot;
   private volatile String microshiftCheckFails;
   private final FakeBootc bootc;
 
@@ -234,6 +236,21 @@ public final class FakeHostCommands implements CommandRunner {
   void staged(String checksum) {
     stagedChecksum = checksum;
     stagedOnBoot = currentBootId();
+    FakeBashGreenboot g = bashGreenboot;
+    if (checksum != null && g != null) {
+      g.finalizeStagedServiceStarted();
+    }
+  }
+
+  /**
+   * Installs the bash greenboot's units (GREENBOOT_MAX_BOOT_ATTEMPTS {@code maxBootAttempts}): its
+   * set-counter unit file, and systemctl's answers for them ({@link FakeBashGreenboot}); every
+   * staging from now on arms grub's boot counter. Returns the model, for the test to drive.
+   */
+  public FakeBashGreenboot bashGreenboot(int maxBootAttempts) {
+    FakeBashGreenboot g = new FakeBashGreenboot(grubenv, paths, maxBootAttempts, this::currentBootId);
+    bashGreenboot = g;
+    return g;
   }
 
   /**
@@ -329,13 +346,14 @@ public final class FakeHostCommands implements CommandRunner {
 
   /**
    * The argv the agent issued, without queries (status, is-active, systemctl show, rpm -q, logind's
-   * inhibitors, --help and --version probes).
+   * inhibitors, grub2-editenv list, --help and --version probes).
    */
   public List<List<String>> actions() {
     return calls().stream().filter(c -> !(c.contains("status") && (c.get(0).equals("rpm-ostree") || c.get(0).equals("bootc")
             || c.get(0).equals("ostree")))
         && !c.contains("is-active") && !(c.get(0).equals("systemctl") && c.get(1).equals("show"))
-        && !c.get(0).equals("rpm") && !c.get(0).equals("busctl") && !c.contains("--help") && !c.contains("--version"))
+        && !c.get(0).equals("rpm") && !c.get(0).equals("busctl") && !c.contains("--help") && !c.contains("--version")
+        && !(c.get(0).equals("grub2-editenv") && c.contains("list")))
         .toList();
   }
 
@@ -399,7 +417,9 @@ public final class FakeHostCommands implements CommandRunner {
             return ok();
           }
           default -> {
-            return unknown(argv);
+            FakeBashGreenboot g = bashGreenboot;
+            Result r = g == null ? null : g.systemctl(argv);
+            return r != null ? r : unknown(argv);
           }
         }
       }

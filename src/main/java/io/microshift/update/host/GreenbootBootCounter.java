@@ -1,0 +1,196 @@
+package io.microshift.update.host;
+
+import io.microshift.update.marker.HostStatus;
+import io.microshift.update.marker.MarkerProblems;
+import io.microshift.update.marker.UpdateRequest;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The bash greenboot's grub boot counter on ostree and image hosts, which makes the target's
+ * automatic rollback possible: {@code boot_counter} set and {@code boot_success=0} when the
+ * target boots. greenboot arms it at the staging, not at the reboot: ostree's staging starts
+ * ostree-finalize-staged.service (ostreedev/ostree src/libostree/ostree-sysroot-deploy.c,
+ * {@code _ostree_sysroot_ensure_finalize_staged_service}, called by {@code
+ * ostree_sysroot_stage_tree_with_options}), which greenboot-grub2-set-counter.service is
+ * RequiredBy and Before (fedora-iot/greenboot usr/lib/systemd/system/greenboot-grub2-set-counter.service;
+ * usr/libexec/greenboot/greenboot-grub2-set-counter: {@code boot_counter=GREENBOOT_MAX_BOOT_ATTEMPTS},
+ * {@code boot_success=0}). greenboot-grub2-set-success.service (After and Requires
+ * boot-complete.target; Conflicts with set-counter) clears it again: {@code boot_success=1},
+ * {@code boot_counter} unset. Without a counter a failed target boot gets no reboot and no
+ * fallback (usr/libexec/greenboot/redboot-auto-reboot: "Manual intervention necessary").
+ *
+ * <p>So: a staging before this boot's greenboot verdict would be disarmed when the boot completes
+ * ({@link #awaitVerdict}); the reboot into the target needs the counter armed ({@link #ensureArmed});
+ * a staged deployment removed (Cancel, a failed update) leaves a counter that would make a later
+ * bad boot of the current deployment fall back to an older one ({@link #disarmAfterRemoval}).
+ * greenboot-rs has no set-counter unit and counts in its own health check ({@link GreenbootRs}).
+ */
+final class GreenbootBootCounter {
+  static final String SET_COUNTER_UNIT_FILE = "/usr/lib/systemd/system/greenboot-grub2-set-counter.service";
+  static final String SET_COUNTER = "greenboot-grub2-set-counter.service";
+  static final String SET_SUCCESS = "greenboot-grub2-set-success.service";
+  static final String HEALTHCHECK = "greenboot-healthcheck.service";
+  static final String BOOT_COMPLETE = "boot-complete.target";
+  /**
+   * How long a staging waits for greenboot's verdict on this boot: MicroShift's own required.d
+   * check alone waits up to 600 s for MicroShift (40_microshift_running_check.sh), and greenboot
+   * runs the other checks too. The workloads run meanwhile.
+   */
+  static final Duration VERDICT_WAIT = Duration.ofMinutes(15);
+  static final Duration POLL = Duration.ofSeconds(1);
+  private static final Set<String> DONE = Set.of("active", "failed");
+
+  private final HostContext ctx;
+
+  GreenbootBootCounter(HostContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /** Whether the bash greenboot counts this update's boots: an ostree or image update under it. */
+  static boolean counts(HostContext ctx, UpdateRequest req) {
+    return req.type().deploysOstree() && ctx.isOstreeHost()
+        && Files.exists(ctx.paths().host(SET_COUNTER_UNIT_FILE), LinkOption.NOFOLLOW_LINKS)
+        && !GreenbootRs.installed(ctx.paths());
+  }
+
+  /**
+   * Before a staging command: waits, bounded by {@link #VERDICT_WAIT}, until greenboot is done
+   * with this boot, so that nothing clears the counter the staging sets. Done: the health checks
+   * failed (boot-complete.target will not be reached), or they passed and set-success ran (or a
+   * staging of this boot already stopped it). Records the wait in the status once. Throws a
+   * {@link HostException} at the deadline, {@link RequestSuperseded} when request.json changes.
+   */
+  void awaitVerdict(UpdateRequest req) {
+    Instant deadline = ctx.clock().instant().plus(VERDICT_WAIT);
+    boolean recorded = false;
+    while (true) {
+      Optional<String> pending = verdictPending();
+      if (pending.isEmpty()) {
+        return;
+      }
+      if (!ctx.clock().instant().isBefore(deadline)) {
+        throw new HostException("greenboot has not finished checking this boot after " + VERDICT_WAIT.toSeconds()
+            + "s (" + pending.get() + "): staging now would arm grub's boot counter (" + SET_COUNTER + ") and "
+            + SET_SUCCESS + " would clear it when this boot completes, leaving the update without its automatic"
+            + " rollback; try again once systemctl is-active " + BOOT_COMPLETE + " prints active, or once "
+            + HEALTHCHECK + " has failed");
+      }
+      if (!recorded) {
+        recorded = true;
+        recordWait(req, pending.get());
+      }
+      try {
+        ctx.sleeper().sleep(POLL);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new HostException("interrupted while waiting for greenboot to finish checking this boot");
+      }
+      superseded(req);
+    }
+  }
+
+  /** What greenboot is still doing on this boot, or empty when its verdict is in. */
+  private Optional<String> verdictPending() {
+    Systemd systemd = ctx.systemd();
+    String health = systemd.activeState(HEALTHCHECK);
+    if (health.equals("failed")) {
+      return Optional.empty();
+    }
+    if (!health.equals("active")) {
+      return Optional.of(HEALTHCHECK + " " + health);
+    }
+    String success = systemd.activeState(SET_SUCCESS);
+    if (DONE.contains(success) || systemd.activeState(SET_COUNTER).equals("active")) {
+      return Optional.empty();
+    }
+    return Optional.of(HEALTHCHECK + " active, " + SET_SUCCESS + " " + success);
+  }
+
+  private void recordWait(UpdateRequest req, String pending) {
+    StatusRecorder recorder = ctx.recorder();
+    Optional<HostStatus> s = recorder.read().filter(st -> st.isFor(req) && !st.state().isTerminal());
+    String message = "waiting for greenboot to finish checking this boot (" + pending + ") before staging, at most "
+        + VERDICT_WAIT.toMinutes() + " min: a staging now would lose the boot counter of the automatic rollback";
+    if (s.isPresent()) {
+      recorder.transition("stage", s.get().toBuilder(), s.get().state(), message);
+    } else {
+      ctx.log().info(message);
+    }
+  }
+
+  /** Ends the wait when request.json is no longer {@code req} (a Cancel, a new plan): the agent acts on it. */
+  private void superseded(UpdateRequest req) {
+    try {
+      Optional<UpdateRequest> now = ctx.recorder().readRequest();
+      if (now.isPresent() && (!now.get().plan().uid().equals(req.plan().uid()) || now.get().sequence() != req.sequence())) {
+        throw new RequestSuperseded(now.get());
+      }
+    } catch (MarkerProblems e) {
+      ctx.log().error("request.json refused while waiting for greenboot: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Before the reboot into the target: the counter armed, or armed now through greenboot's own
+   * unit (its start is a no-op while it is active: then only a hand edit cleared the variables).
+   * Returns why the reboot must not happen, or empty.
+   */
+  Optional<String> ensureArmed() {
+    Map<String, String> env = Grubenv.read(ctx.runner());
+    if (armed(env)) {
+      return Optional.empty();
+    }
+    ctx.log().info("grub's boot counter is not armed (" + describe(env) + "): starting " + SET_COUNTER);
+    try {
+      ctx.systemd().start(SET_COUNTER);
+    } catch (HostException e) {
+      return Optional.of("grub's boot counter is not armed (" + describe(env) + ") and " + SET_COUNTER
+          + " failed: " + e.getMessage() + "; without it a failed target boot would not roll back");
+    }
+    Map<String, String> after = Grubenv.read(ctx.runner());
+    return armed(after) ? Optional.empty()
+        : Optional.of("grub's boot counter is still not armed after " + SET_COUNTER + " (" + describe(after)
+            + "); without it a failed target boot would not roll back: check /boot/grub2/grubenv and"
+            + " systemctl status " + SET_COUNTER);
+  }
+
+  /**
+   * After the staged deployment was removed: clears a counter that greenboot armed for it, as
+   * greenboot itself does when a boot completes ({@link #SET_SUCCESS}); only once this boot reached
+   * boot-complete.target, which set-success requires (starting it otherwise would pull the target in).
+   * Returns what was done, for the message.
+   */
+  String disarmAfterRemoval() {
+    if (!armed(Grubenv.read(ctx.runner()))) {
+      return "";
+    }
+    if (!ctx.systemd().isActive(BOOT_COMPLETE)) {
+      return "; grub's boot counter stays armed (this boot never reached " + BOOT_COMPLETE + "): a bad boot of the"
+          + " current deployment will fall back to the previous one; run systemctl start " + SET_SUCCESS
+          + " once this boot is healthy";
+    }
+    try {
+      ctx.systemd().start(SET_SUCCESS);
+      return "; grub's boot counter cleared (" + SET_SUCCESS + ")";
+    } catch (HostException e) {
+      return "; grub's boot counter stays armed (" + SET_SUCCESS + " failed: " + e.getMessage() + ")";
+    }
+  }
+
+  /** greenboot's armed state: a boot counter and this boot not yet recorded as good (grub's 08_fallback_counting). */
+  static boolean armed(Map<String, String> env) {
+    String counter = env.get("boot_counter");
+    return counter != null && counter.matches("[1-9][0-9]{0,3}") && "0".equals(env.get("boot_success"));
+  }
+
+  private static String describe(Map<String, String> env) {
+    return "boot_counter=" + env.getOrDefault("boot_counter", "(unset)") + ", boot_success="
+        + env.getOrDefault("boot_success", "(unset)");
+  }
+}
