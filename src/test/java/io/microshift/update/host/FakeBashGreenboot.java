@@ -26,7 +26,8 @@ import java.util.function.Supplier;
  * A start of a oneshot unit that is active (RemainAfterExit) does nothing; a start stops the
  * unit it Conflicts with. Each boot starts with greenboot's verdict in: healthy, set-success run.
  * A test makes the verdict land later ({@link #verdictPendingFor}) or lets set-success run when
- * it chooses ({@link #setSuccessRuns}).
+ * it chooses ({@link #setSuccessRuns}). What runs at shutdown and boot (grub's countdown, the
+ * fallback unit) is the simulated device's (sim/SimGreenboot).
  */
 public final class FakeBashGreenboot {
   private final Map<String, String> grubenv;
@@ -66,7 +67,10 @@ public final class FakeBashGreenboot {
     }
   }
 
-  /** greenboot is still checking this boot; its verdict (healthy) lands after {@code queries} looks at the health check. */
+  /**
+   * greenboot is still checking this boot; its verdict (healthy) lands after {@code queries} looks
+   * at the health check, or at once after a staging ({@link #finalizeStagedServiceStarted}).
+   */
   public synchronized void verdictPendingFor(int queries) {
     thisBoot();
     healthcheck = "activating";
@@ -93,9 +97,16 @@ public final class FakeBashGreenboot {
     grubenv.remove("boot_counter");
   }
 
-  /** ostree's staging started ostree-finalize-staged.service, which pulls in set-counter. */
+  /**
+   * ostree's staging started ostree-finalize-staged.service, which pulls in set-counter. A verdict
+   * still pending lands right after it: the race an agent that stages during greenboot's check
+   * loses (set-success clears the counter the staging armed).
+   */
   synchronized void finalizeStagedServiceStarted() {
     startSetCounter();
+    if (pendingQueries > 0) {
+      setSuccessRuns();
+    }
   }
 
   private void startSetCounter() {

@@ -568,6 +568,10 @@ class FaultMatrixTest {
     if (!deployments.isEmpty() && !deployments.get(0).equals(r.d.bootedChecksum())) {
       problems.add("a deployment is still staged for the next boot: " + deployments.get(0));
     }
+    if (r.d.commands().grubenv().containsKey("boot_counter")) {
+      problems.add("grub's boot counter is left armed (" + r.d.commands().grubenv() + "): a bad boot of the current"
+          + " deployment would fall back to an older one");
+    }
     r.faultNote = "hook TimedOut; host " + (s == null ? "none" : s.state());
     r.cell("cancel-after-prepare", PLAN, Phase.Failed, problems);
   }
@@ -827,6 +831,10 @@ class FaultMatrixTest {
             + " before grub learnt the boot was good: grub falls back, the boot unit restores the data",
         Story.OSTREE_Z, o -> o.greenbootRs().brokenFor(Z, 3).cutPowerAfterGreen(),
         r -> cutAfterCommit(r, "cut-after-commit-rs", 3)));
+    out.add(new Scenario(List.of("prepare-during-greenboot-check"), List.of(Phase.RolledBack),
+        "bash greenboot still checking the current boot when the plan starts: Prepare waits for its verdict before"
+            + " staging, so set-success does not clear the boot counter the staging sets; the broken target rolls back",
+        Story.OSTREE_ROLLBACK, o -> {}, FaultMatrixTest::prepareDuringGreenbootCheck));
     out.add(new Scenario(List.of("cut-after-commit"), List.of(Phase.RolledBack),
         "bash greenboot: the target passes on its last boot attempt, the power goes out after green.d committed and"
             + " before greenboot-grub2-set-success: grub falls back, greenboot's fallback unit rolls back, the boot"
@@ -854,6 +862,30 @@ class FaultMatrixTest {
     r.d.grubBootCounter().ifPresent(c -> problems.add("boot_counter left at " + c + " after the rollback"));
     r.faultNote = failedBoots + " failed target boots";
     r.cell(id, PLAN, Phase.RolledBack, problems);
+  }
+
+  /**
+   * greenboot's verdict on the current boot lands while the host prepares (set-success runs after
+   * three looks at greenboot-healthcheck.service): the staging must come after it, or the counter
+   * it arms is cleared and the broken target gets no reboot and no fallback (redboot-auto-reboot:
+   * "Manual intervention necessary").
+   */
+  static void prepareDuringGreenbootCheck(Run r) throws Exception {
+    r.d.bashGreenboot().verdictPendingFor(3);
+    r.apply(PLAN);
+    r.drive(PLAN, null);
+    List<String> problems = new ArrayList<>();
+    HostStatus s = r.d.hostStatus().orElseThrow();
+    if (s.history().stream().noneMatch(h -> h.state() == HostState.Preparing
+        && h.message().startsWith("waiting for greenboot to finish checking this boot"))) {
+      problems.add("the Prepare never waited for greenboot's verdict: " + s.history());
+    }
+    if (s.greenbootAttempts() != 2) {
+      problems.add("host reports " + s.greenbootAttempts() + " failed greenboot attempt(s); want 2 (the counter armed)");
+    }
+    r.d.grubBootCounter().ifPresent(c -> problems.add("boot_counter left at " + c + " after the rollback"));
+    r.faultNote = "verdict after 3 looks; " + s.greenbootAttempts() + " failed target boots";
+    r.cell("prepare-during-greenboot-check", PLAN, Phase.RolledBack, problems);
   }
 
   /**
@@ -1458,7 +1490,7 @@ class FaultMatrixTest {
           if (d.greenbootCrashed() && !greenbootCutDone) {
             continue;
           }
-          if (!g.healthy() && story != Story.RPM_Z) {
+          if (!g.healthy() && story != Story.RPM_Z && !g.manualIntervention()) {
             if (tick != null) {
               tick.run(); // the moment between red.d and greenboot's reboot
             }

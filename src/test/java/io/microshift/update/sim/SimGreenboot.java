@@ -48,7 +48,10 @@ final class SimGreenboot {
    * grub's environment block, the device's /boot/grub2/grubenv (the agent reads it with
    * grub2-editenv through FakeHostCommands): under greenboot-rs {@code boot_counter},
    * {@code boot_success}, the rollback trigger {@code greenboot_next_deployment_id} and grub's
-   * own {@code fallback}; empty under the bash greenboot here.
+   * own {@code fallback}. Under the bash greenboot {@code boot_counter} and {@code boot_success}
+   * as its units set them (host/FakeBashGreenboot: set-counter at each staging, set-success after
+   * a healthy run, here), the fallback unit unsets the counter; this simulation counts the boot
+   * attempts itself ({@link #failedAttempts}) rather than grub's countdown of the counter.
    */
   private java.util.Map<String, String> grub() {
     return commands.grubenv();
@@ -90,6 +93,7 @@ final class SimGreenboot {
     if (opts.greenbootRs && opts.ostree) {
       greenbootRsBootState(out);
     }
+    boolean manualIntervention = false;
     String why = null;
     if (!microshiftActive.getAsBoolean()) {
       why = "40_microshift_running_check.sh: microshift.service is not active";
@@ -133,13 +137,20 @@ final class SimGreenboot {
         failedAttempts++;
         fallbackAfterPowerCut = opts.ostree && failedAttempts >= opts.maxBootAttempts;
       } else {
-        failedAttempts = 0; // greenboot-grub2-set-success.service
+        failedAttempts = 0;
+        if (host.bashGreenboot() != null) {
+          host.bashGreenboot().setSuccessRuns(); // greenboot-grub2-set-success.service
+        }
       }
     } else {
       script("red.d/50_microshift_update_red.sh", out);
       failedAttempts++;
       if (opts.greenbootRs) {
         greenbootRsAfterFailure(out);
+      } else if (opts.ostree && !grub().containsKey("boot_counter")) {
+        // usr/libexec/greenboot/redboot-auto-reboot: no counter, no reboot and no fallback
+        out.append("SYSTEM is UNHEALTHY, but boot_counter is unset in grubenv. Manual intervention necessary.\n");
+        manualIntervention = true;
       } else if (opts.ostree && failedAttempts >= opts.maxBootAttempts) {
         fallbackNext = true;
       }
@@ -148,7 +159,7 @@ final class SimGreenboot {
     log.accept("greenboot: " + (healthy ? "healthy (green.d ran)" : "FAILED (red.d ran), boot attempt " + failedAttempts
         + " of " + opts.maxBootAttempts + (fallbackNext ? "; the next boot falls back to the previous deployment" : ""))
         + (why != null ? " - " + why : ""));
-    return new SimulatedDevice.GreenbootResult(healthy, failedAttempts, fallbackNext, out.toString());
+    return new SimulatedDevice.GreenbootResult(healthy, failedAttempts, fallbackNext, out.toString(), manualIntervention);
   }
 
   /**
@@ -233,6 +244,7 @@ final class SimGreenboot {
         // is -1, so it runs rpm-ostree rollback (fedora-iot/greenboot, attempt_rollback);
         // greenboot-rs has no such unit and rolled back from the failing boot instead
         String how = rollback();
+        grubSet("boot_counter", null); // then grub2-editenv - unset boot_counter
         log.accept("greenboot's fallback: boot_counter ran out; " + how + " made the previous deployment the default");
       }
     }
@@ -319,7 +331,7 @@ final class SimGreenboot {
     return true;
   }
 
-  /** grub's {@code boot_counter} under greenboot-rs (empty: unset; always empty under the bash greenboot here). */
+  /** grub's {@code boot_counter} (empty: unset): greenboot-rs's, or the bash greenboot's as its units set it. */
   Optional<Integer> bootCounter() {
     return Optional.ofNullable(grubBootCounter());
   }

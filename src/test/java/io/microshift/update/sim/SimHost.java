@@ -1,6 +1,7 @@
 package io.microshift.update.sim;
 
 import io.microshift.update.backup.FileTrees;
+import io.microshift.update.host.FakeBashGreenboot;
 import io.microshift.update.host.FakeDnf;
 import io.microshift.update.host.FakeHostCommands;
 import io.microshift.update.host.HostBoots;
@@ -62,6 +63,8 @@ final class SimHost implements AutoCloseable {
   private final OstreeSysroot sysroot;
   private final Map<String, String> commitByVersion = new LinkedHashMap<>();
   private final FakeHostCommands commands;
+  /** The bash greenboot's units on an ostree or image device, else null. */
+  private FakeBashGreenboot bashGreenboot;
   private final HostBoots boots;
   private final SimDisk disk;
   private final ReentrantLock hostLock = new ReentrantLock();
@@ -141,6 +144,10 @@ final class SimHost implements AutoCloseable {
       Files.createDirectories(check.getParent());
       Files.writeString(check, "#!/bin/bash\n# stands for microshift-greenboot's check; FakeHostCommands runs it\n");
     }
+    if (opts.ostree && !opts.greenbootRs) {
+      // the bash greenboot's units: every staging arms grub's boot counter (host/GreenbootBootCounter)
+      bashGreenboot = commands.bashGreenboot(opts.maxBootAttempts);
+    }
     if (opts.greenbootRs) {
       // greenboot-rs's unit, which the bash greenboot does not ship (greenboot-rs.spec %files):
       // how the agent tells the two apart on the device (host/GreenbootRs)
@@ -182,6 +189,11 @@ final class SimHost implements AutoCloseable {
 
   OstreeSysroot sysroot() {
     return sysroot;
+  }
+
+  /** The bash greenboot's units (ostree and image devices under the bash greenboot), else null. */
+  FakeBashGreenboot bashGreenboot() {
+    return bashGreenboot;
   }
 
   FakeHostCommands commands() {

@@ -319,7 +319,8 @@ public final class SimulatedDevice implements AutoCloseable {
   }
 
   /** The outcome of one greenboot run. */
-  public record GreenbootResult(boolean healthy, int failedAttempts, boolean fallbackNext, String output) {}
+  public record GreenbootResult(boolean healthy, int failedAttempts, boolean fallbackNext, String output,
+      boolean manualIntervention) {}
 
   private final Options opts;
   private final SimHost host;
@@ -395,6 +396,11 @@ public final class SimulatedDevice implements AutoCloseable {
 
   public Path stateDir() {
     return host.paths().stateDir();
+  }
+
+  /** The bash greenboot's units on an ostree or image device (null under greenboot-rs or on rpm). */
+  public io.microshift.update.host.FakeBashGreenboot bashGreenboot() {
+    return host.bashGreenboot();
   }
 
   public FakeHostCommands commands() {
@@ -730,13 +736,13 @@ public final class SimulatedDevice implements AutoCloseable {
         return made; // e.g. the rollback boot: Restored
       }
       GreenbootResult r = greenbootRun();
-      if (r.healthy() || !opts.ostree) {
+      if (r.healthy() || !opts.ostree || r.manualIntervention()) {
         return made;
       }
     }
   }
 
-  /** grub's {@code boot_counter} under greenboot-rs (empty: unset; always empty under the bash greenboot here). */
+  /** grub's {@code boot_counter} (empty: unset): greenboot-rs's, or the bash greenboot's as its units set it. */
   public Optional<Integer> grubBootCounter() {
     return greenboot.bootCounter();
   }
