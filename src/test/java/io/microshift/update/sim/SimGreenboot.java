@@ -30,8 +30,6 @@ final class SimGreenboot {
   private String rollbackDeployment;
   private boolean powerCutDone;
   private boolean powerCutPending;
-  /** The bash greenboot: the power cut after green.d used up grub's last boot attempt. */
-  private boolean fallbackAfterPowerCut;
 
   SimGreenboot(SimulatedDevice.Options opts, SimHost host, BooleanSupplier microshiftActive, Consumer<String> log) {
     this.opts = opts;
@@ -50,8 +48,8 @@ final class SimGreenboot {
    * {@code boot_success}, the rollback trigger {@code greenboot_next_deployment_id} and grub's
    * own {@code fallback}. Under the bash greenboot {@code boot_counter} and {@code boot_success}
    * as its units set them (host/FakeBashGreenboot: set-counter at each staging, set-success after
-   * a healthy run, here), the fallback unit unsets the counter; this simulation counts the boot
-   * attempts itself ({@link #failedAttempts}) rather than grub's countdown of the counter.
+   * a healthy run, here), and the fallback unit unsets the counter. Under both, grub counts each
+   * boot down ({@link #grubCountdown}) and falls back when the counter ran out.
    */
   private java.util.Map<String, String> grub() {
     return commands.grubenv();
@@ -131,11 +129,9 @@ final class SimGreenboot {
         // unset) runs after boot-complete.target as green.d's runner does, in no order between
         // them, and had not run yet. grub's boot_counter, GREENBOOT_MAX_BOOT_ATTEMPTS once the
         // target is staged (greenboot-grub2-set-counter.service, RequiredBy
-        // ostree-finalize-staged.service) and one less at each boot (08_greenboot.cfg), is used
-        // up after that many boots of the target: the next boot falls back
+        // ostree-finalize-staged.service) and one less at each boot (08_greenboot.cfg), stays:
+        // after the last attempt the boot after the cut falls back (fallsBackAfterPowerCut)
         out.append("the power went out after green.d, before greenboot-grub2-set-success.service\n");
-        failedAttempts++;
-        fallbackAfterPowerCut = opts.ostree && failedAttempts >= opts.maxBootAttempts;
       } else {
         failedAttempts = 0;
         if (host.bashGreenboot() != null) {
@@ -151,15 +147,20 @@ final class SimGreenboot {
         // usr/libexec/greenboot/redboot-auto-reboot: no counter, no reboot and no fallback
         out.append("SYSTEM is UNHEALTHY, but boot_counter is unset in grubenv. Manual intervention necessary.\n");
         manualIntervention = true;
-      } else if (opts.ostree && failedAttempts >= opts.maxBootAttempts) {
-        fallbackNext = true;
       }
     }
     host.agentOut().print(out);
+    boolean fallsBack = fallbackNext || (!opts.greenbootRs && grubRanOut());
     log.accept("greenboot: " + (healthy ? "healthy (green.d ran)" : "FAILED (red.d ran), boot attempt " + failedAttempts
-        + " of " + opts.maxBootAttempts + (fallbackNext ? "; the next boot falls back to the previous deployment" : ""))
+        + " of " + opts.maxBootAttempts + (fallsBack ? "; the next boot falls back to the previous deployment" : ""))
         + (why != null ? " - " + why : ""));
-    return new SimulatedDevice.GreenbootResult(healthy, failedAttempts, fallbackNext, out.toString(), manualIntervention);
+    return new SimulatedDevice.GreenbootResult(healthy, failedAttempts, fallsBack, out.toString(), manualIntervention);
+  }
+
+  /** Whether grub's next boot falls back: the counter ran out and this boot was not recorded as good (08_greenboot.cfg). */
+  private boolean grubRanOut() {
+    Integer counter = grubBootCounter();
+    return opts.ostree && counter != null && counter <= 0 && "0".equals(grub().get("boot_success"));
   }
 
   /**
@@ -230,8 +231,12 @@ final class SimGreenboot {
       log.accept("boot " + host.bootCount() + ": deployment " + next.substring(0, 12) + " (MicroShift "
           + host.versionOf(next) + ") never reaches user space; boot attempt " + failedAttempts + " of "
           + opts.maxBootAttempts);
-      if (failedAttempts >= opts.maxBootAttempts) {
+      if (!opts.greenbootRs) {
+        grubCountdown(); // the bash greenboot's counter, armed at the staging: the next boot
+      } else if (failedAttempts >= opts.maxBootAttempts) {
         fallbackNext = true;
+      }
+      if (fallbackNext) {
         next = rollbackDeployment;
       }
     }
@@ -280,9 +285,11 @@ final class SimGreenboot {
   }
 
   /**
-   * grub's 08_greenboot.cfg at boot (the same file in greenboot and greenboot-rs): with boot_counter
-   * set and boot_success=0 it decrements the counter (at 0 or -1 it boots entry 1 and sets -1,
-   * reached under greenboot-rs only when its rollback failed); then boot_success=0 for this boot.
+   * grub's 08_greenboot.cfg at boot (fedora-iot/greenboot grub2/08_greenboot.cfg, the same file
+   * under greenboot-rs): with boot_counter set and boot_success=0 it decrements the counter (at 0
+   * or -1 it boots entry 1 and sets -1; under greenboot-rs reached only when its rollback failed);
+   * then boot_success=0 for this boot. Runs at every boot: a reboot, a power cut, a boot that never
+   * reaches user space.
    */
   void grubCountdown() {
     Integer counter = grubBootCounter();
@@ -299,9 +306,7 @@ final class SimGreenboot {
         grubSet("boot_counter", counter - 1);
       }
     }
-    if (opts.greenbootRs) {
-      grubSet("boot_success", 0);
-    }
+    grubSet("boot_success", 0);
   }
 
   /** Whether {@link SimulatedDevice.Options#cutPowerAfterGreen} cut the power in the last run (once). */
@@ -313,22 +318,13 @@ final class SimGreenboot {
 
   /**
    * Whether the boot after a power cut boots the previous deployment ({@link #chooseDeployment}
-   * then). greenboot-rs: grub's countdown as at any boot ({@link #grubCountdown}). The bash
-   * greenboot, whose counter this simulation keeps as the failed attempts of {@link #run}: when
-   * the power went out after green.d on the target's last boot attempt, before
-   * greenboot-grub2-set-success.service ({@link SimulatedDevice.Options#cutPowerAfterGreen}).
+   * then): grub's countdown as at any boot ({@link #grubCountdown}), under both greenboots; e.g.
+   * the power went out after green.d on the target's last boot attempt, before greenboot recorded
+   * the boot as good ({@link SimulatedDevice.Options#cutPowerAfterGreen}).
    */
   boolean fallsBackAfterPowerCut() {
-    if (opts.greenbootRs) {
-      grubCountdown();
-      return fallbackNext;
-    }
-    if (!fallbackAfterPowerCut) {
-      return false; // here a failed last attempt's fallback comes with greenboot's reboot (chooseDeployment)
-    }
-    fallbackAfterPowerCut = false;
-    fallbackNext = true;
-    return true;
+    grubCountdown();
+    return fallbackNext;
   }
 
   /** grub's {@code boot_counter} (empty: unset): greenboot-rs's, or the bash greenboot's as its units set it. */

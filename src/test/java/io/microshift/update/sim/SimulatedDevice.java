@@ -654,9 +654,7 @@ public final class SimulatedDevice implements AutoCloseable {
     boolean booted = host.exclusive(() -> {
       operator.stop();
       microshift.stop();
-      if (opts.greenbootRs) {
-        greenboot.grubCountdown();
-      }
+      greenboot.grubCountdown(); // 08_greenboot.cfg, under both greenboots
       if (host.shutdown()) {
         log("shutdown: the staged deployment's finalization is locked (rpm-ostree --lock-finalization), so"
             + " ostree-finalize-staged did not write it out: the booted deployment boots again");
