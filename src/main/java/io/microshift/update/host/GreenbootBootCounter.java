@@ -44,6 +44,12 @@ final class GreenbootBootCounter {
    */
   static final Duration VERDICT_WAIT = Duration.ofMinutes(15);
   static final Duration POLL = Duration.ofSeconds(1);
+  /**
+   * How long set-success may take to start once the health check passed: its job follows
+   * boot-complete.target at once; a unit that has not run by then is not enabled, and nothing
+   * will clear the counter.
+   */
+  static final Duration SET_SUCCESS_GRACE = Duration.ofSeconds(10);
   private static final Set<String> DONE = Set.of("active", "failed");
 
   private final HostContext ctx;
@@ -63,16 +69,27 @@ final class GreenbootBootCounter {
    * Before a staging command: waits, bounded by {@link #VERDICT_WAIT}, until greenboot is done
    * with this boot, so that nothing clears the counter the staging sets. Done: the health checks
    * failed (boot-complete.target will not be reached), or they passed and set-success ran (or a
-   * staging of this boot already stopped it). Records the wait in the status once. Throws a
-   * {@link HostException} at the deadline, {@link RequestSuperseded} when request.json changes.
+   * staging of this boot already stopped it, or it has not started {@link #SET_SUCCESS_GRACE}
+   * after they passed). Records the wait in the status once. Throws a {@link HostException} at
+   * the deadline, {@link RequestSuperseded} when request.json changes.
    */
   void awaitVerdict(UpdateRequest req) {
     Instant deadline = ctx.clock().instant().plus(VERDICT_WAIT);
+    Instant passedAt = null;
     boolean recorded = false;
     while (true) {
       Optional<String> pending = verdictPending();
       if (pending.isEmpty()) {
         return;
+      }
+      if (pending.get().startsWith(HEALTHCHECK + " active")) {
+        Instant now = ctx.clock().instant();
+        passedAt = passedAt == null ? now : passedAt;
+        if (!now.isBefore(passedAt.plus(SET_SUCCESS_GRACE))) {
+          ctx.log().info(SET_SUCCESS + " has not run " + SET_SUCCESS_GRACE.toSeconds() + "s after the health checks"
+              + " passed (not enabled?): nothing will clear the boot counter; staging");
+          return;
+        }
       }
       if (!ctx.clock().instant().isBefore(deadline)) {
         throw new HostException("greenboot has not finished checking this boot after " + VERDICT_WAIT.toSeconds()

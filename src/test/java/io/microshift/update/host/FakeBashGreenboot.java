@@ -86,6 +86,14 @@ public final class FakeBashGreenboot {
     pendingQueries = -1;
   }
 
+  /** The health checks of this boot passed, and greenboot-grub2-set-success.service is not enabled: it never runs. */
+  public synchronized void setSuccessNotEnabled() {
+    thisBoot();
+    healthcheck = "active";
+    setSuccess = "inactive";
+    pendingQueries = -1;
+  }
+
   /** greenboot-grub2-set-success.service runs now (boot-complete.target reached; it stops set-counter). */
   public synchronized void setSuccessRuns() {
     thisBoot();

@@ -103,6 +103,18 @@ class GreenbootBootCounterTest extends HostWithEtcd {
   }
 
   @Test
+  void aSetSuccessThatIsNotEnabledDelaysTheStagingByItsGraceOnly() {
+    TestHost h = host();
+    FakeBashGreenboot g = h.runner.bashGreenboot(3);
+    g.setSuccessNotEnabled();
+    java.time.Instant start = h.now;
+    assertEquals(0, prepare(h));
+    assertEquals(HostState.Prepared, h.status().state(), h.status().message());
+    assertEquals(GreenbootBootCounter.SET_SUCCESS_GRACE, java.time.Duration.between(start, h.now));
+    assertTrue(g.armed());
+  }
+
+  @Test
   void applyArmsAgainACounterThatWasClearedAfterThePrepare() {
     TestHost h = host();
     FakeBashGreenboot g = h.runner.bashGreenboot(3);
