@@ -24,7 +24,8 @@ import java.util.function.Supplier;
  *       fails as a dependency job that failed would.</li>
  * </ul>
  * A start of a oneshot unit that is active (RemainAfterExit) does nothing; a start stops the
- * unit it Conflicts with. Each boot starts with greenboot's verdict in: healthy, set-success run.
+ * unit it Conflicts with. Each boot starts with greenboot's verdict in (healthy, set-success run),
+ * or still checking ({@link #checksEachBoot}).
  * A test makes the verdict land later ({@link #verdictPendingFor}) or lets set-success run when
  * it chooses ({@link #setSuccessRuns}). What runs at shutdown and boot (grub's countdown, the
  * fallback unit) is the simulated device's (sim/SimGreenboot).
@@ -38,6 +39,7 @@ public final class FakeBashGreenboot {
   private String setSuccess;
   private String setCounter;
   private int pendingQueries = -1;
+  private int looksAtEachBoot;
 
   FakeBashGreenboot(Map<String, String> grubenv, HostPaths paths, int maxBootAttempts, Supplier<String> bootId) {
     this.grubenv = grubenv;
@@ -64,7 +66,18 @@ public final class FakeBashGreenboot {
       setSuccess = "active";
       setCounter = "inactive";
       pendingQueries = -1;
+      if (looksAtEachBoot > 0) {
+        healthcheck = "activating";
+        setSuccess = "inactive";
+        pendingQueries = looksAtEachBoot;
+      }
     }
+  }
+
+  /** Every boot from the next look on starts with greenboot still checking, for {@code looks} looks ({@link #verdictPendingFor}). */
+  public synchronized void checksEachBoot(int looks) {
+    looksAtEachBoot = looks;
+    boot = "";
   }
 
   /**

@@ -456,6 +456,11 @@ class FaultMatrixTest {
     for (String point : CrashPoints.APPLY_AFTER_PREPARE) {
       out.add(powerCut(Story.OSTREE_Z, point));
     }
+    out.add(new Scenario(List.of("cut-prepare-staged-greenboot-checking"), List.of(Phase.RolledBack),
+        "power cut right after Prepare staged, greenboot still checking each boot: the resumed Prepare waits for"
+            + " the verdict before staging again; the broken target still rolls back", Story.OSTREE_ROLLBACK,
+        o -> o.greenbootChecksEachBoot(3).crash(new CrashAt(CrashPoints.PREPARE_STAGED)).bootCrashIsPowerCut(),
+        FaultMatrixTest::cutPrepareWhileGreenbootChecks));
     out.add(new Scenario(List.of("cut-between-prepare-and-apply"), List.of(Phase.Succeeded),
         "power cut as the workloads are paused (host Prepared, staged deployment locked)", Story.OSTREE_Z,
         o -> {}, r -> betweenPrepareAndApply(r, "cut-between-prepare-and-apply", true)));
@@ -886,6 +891,33 @@ class FaultMatrixTest {
     r.d.grubBootCounter().ifPresent(c -> problems.add("boot_counter left at " + c + " after the rollback"));
     r.faultNote = "verdict after 3 looks; " + s.greenbootAttempts() + " failed target boots";
     r.cell("prepare-during-greenboot-check", PLAN, Phase.RolledBack, problems);
+  }
+
+  /**
+   * A power cut right after the Prepare staged, on a device where greenboot is still checking
+   * each boot when the agent looks: the apply unit resumes the Prepare at the next boot, which
+   * waits for that boot's verdict before it stages again (the staged deployment was lost), so the
+   * counter the new staging arms survives and the broken target rolls back after 2 failed boots.
+   */
+  static void cutPrepareWhileGreenbootChecks(Run r) throws Exception {
+    r.apply(PLAN);
+    r.drive(PLAN, null);
+    List<String> problems = new ArrayList<>();
+    if (r.d.agentCrashes().stream().noneMatch(c -> c.endsWith(" at " + CrashPoints.PREPARE_STAGED))) {
+      problems.add("the crash point " + CrashPoints.PREPARE_STAGED + " was never reached: the fault was not injected");
+    }
+    HostStatus s = r.d.hostStatus().orElseThrow();
+    long waits = s.history().stream().filter(h -> h.message().startsWith("waiting for greenboot to finish")).count();
+    if (waits < 2) {
+      problems.add("the Prepare waited for greenboot's verdict " + waits + " time(s), want before each staging: "
+          + s.history());
+    }
+    if (s.greenbootAttempts() != 2) {
+      problems.add("host reports " + s.greenbootAttempts() + " failed greenboot attempt(s); want 2 (the counter armed)");
+    }
+    r.faultNote = "cut at " + CrashPoints.PREPARE_STAGED + "; waited " + waits + "x; " + s.greenbootAttempts()
+        + " failed target boots";
+    r.cell("cut-prepare-staged-greenboot-checking", PLAN, Phase.RolledBack, problems);
   }
 
   /**

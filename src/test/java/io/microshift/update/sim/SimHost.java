@@ -147,6 +147,7 @@ final class SimHost implements AutoCloseable {
     if (opts.ostree && !opts.greenbootRs) {
       // the bash greenboot's units: every staging arms grub's boot counter (host/GreenbootBootCounter)
       bashGreenboot = commands.bashGreenboot(opts.maxBootAttempts);
+      bashGreenboot.checksEachBoot(opts.greenbootVerdictLooks);
     }
     if (opts.greenbootRs) {
       // greenboot-rs's unit, which the bash greenboot does not ship (greenboot-rs.spec %files):

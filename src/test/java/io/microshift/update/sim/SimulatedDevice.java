@@ -88,6 +88,8 @@ public final class SimulatedDevice implements AutoCloseable {
     String greenbootCrashAt;
     boolean bootCrashIsPowerCut;
     boolean cutPowerAfterGreen;
+    /** The bash greenboot is still checking each boot for this many looks at its health check (0: its verdict is in). */
+    int greenbootVerdictLooks;
     boolean microshiftBackupVerbs = true;
     int etcdScopeLingers = 2;
     boolean etcdScopeStuck;
@@ -176,6 +178,16 @@ public final class SimulatedDevice implements AutoCloseable {
      * the bash greenboot's greenboot-grub2-set-success.service (no order against green.d's
      * runner); on the last boot attempt grub then falls back to the previous deployment.
      */
+    /**
+     * The bash greenboot is still checking every boot when the agent first looks: its verdict
+     * (healthy) lands after {@code looks} looks at greenboot-healthcheck.service, or right after a
+     * staging (host/FakeBashGreenboot#verdictPendingFor).
+     */
+    public Options greenbootChecksEachBoot(int looks) {
+      greenbootVerdictLooks = looks;
+      return this;
+    }
+
     public Options cutPowerAfterGreen() {
       cutPowerAfterGreen = true;
       return this;
