@@ -60,9 +60,20 @@ final class GreenbootBootCounter {
 
   /** Whether the bash greenboot counts this update's boots: an ostree or image update under it. */
   static boolean counts(HostContext ctx, UpdateRequest req) {
-    return req.type().deploysOstree() && ctx.isOstreeHost()
-        && Files.exists(ctx.paths().host(SET_COUNTER_UNIT_FILE), LinkOption.NOFOLLOW_LINKS)
+    return req.type().deploysOstree() && onThisHost(ctx);
+  }
+
+  /** Whether this is an ostree or image host under the bash greenboot. */
+  static boolean onThisHost(HostContext ctx) {
+    return ctx.isOstreeHost() && Files.exists(ctx.paths().host(SET_COUNTER_UNIT_FILE), LinkOption.NOFOLLOW_LINKS)
         && !GreenbootRs.installed(ctx.paths());
+  }
+
+  /** The counter now, for {@code status}: the variables and whether a failed boot of a staged deployment would roll back. */
+  String describeNow() {
+    Map<String, String> env = Grubenv.read(ctx.runner());
+    return describe(env) + (armed(env) ? ": armed, a failed boot of the staged deployment rolls back"
+        : ": not armed, nothing staged (the bash greenboot arms it at each staging)");
   }
 
   /**

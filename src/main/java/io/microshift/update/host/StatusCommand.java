@@ -83,6 +83,9 @@ public final class StatusCommand {
       out.println("host status:  REFUSED: " + String.join("; ", e.problems()));
       rc = 1;
     }
+    if (GreenbootBootCounter.onThisHost(ctx)) {
+      out.printf("boot counter: %s%n", new GreenbootBootCounter(ctx).describeNow());
+    }
     for (BackupStore.BackupSet set : ctx.backups().list()) {
       out.printf("backup set:   %s%s%n", set.id(), set.complete() ? "" : " (incomplete)");
     }

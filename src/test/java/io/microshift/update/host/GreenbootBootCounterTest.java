@@ -51,6 +51,23 @@ class GreenbootBootCounterTest extends HostWithEtcd {
   }
 
   @Test
+  void statusShowsTheCounterAndWhetherItIsArmed() {
+    TestHost h = host();
+    h.runner.bashGreenboot(3);
+    assertTrue(status(h).contains("boot counter: boot_counter=(unset), boot_success=1: not armed, nothing staged"),
+        status(h));
+    assertEquals(0, prepare(h));
+    assertTrue(status(h).contains("boot counter: boot_counter=3, boot_success=0: armed, a failed boot of the staged"
+        + " deployment rolls back"), status(h));
+  }
+
+  private static String status(TestHost h) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    new StatusCommand(h.ctx()).run(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+    return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
   void aPrepareWhileGreenbootStillChecksThisBootWaitsForItsVerdictThenStages() {
     TestHost h = host();
     FakeBashGreenboot g = h.runner.bashGreenboot(3);
