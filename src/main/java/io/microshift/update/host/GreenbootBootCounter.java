@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -34,6 +35,8 @@ import java.util.Set;
 final class GreenbootBootCounter {
   static final String SET_COUNTER_UNIT_FILE = "/usr/lib/systemd/system/greenboot-grub2-set-counter.service";
   static final String SET_COUNTER = "greenboot-grub2-set-counter.service";
+  /** ostree's unit whose stop at shutdown writes the staged deployment out; staging starts it. */
+  static final String FINALIZE_STAGED = "ostree-finalize-staged.service";
   static final String SET_SUCCESS = "greenboot-grub2-set-success.service";
   static final String HEALTHCHECK = "greenboot-healthcheck.service";
   static final String BOOT_COMPLETE = "boot-complete.target";
@@ -165,8 +168,12 @@ final class GreenbootBootCounter {
   }
 
   /**
-   * Before the reboot into the target: the counter armed, or armed now through greenboot's own
-   * unit (its start is a no-op while it is active: then only a hand edit cleared the variables).
+   * Before the reboot into the target: the counter armed, or armed now. First as ostree's staging
+   * does it, {@code systemctl start ostree-finalize-staged.service}: what cleared the counter
+   * (set-success, which Conflicts with set-counter) also stopped that unit, which Requires
+   * set-counter, and without it active nothing writes the staged deployment out at the shutdown;
+   * its start pulls set-counter in again. Then set-counter itself (not enabled, so not pulled in).
+   * A start of an active unit does nothing: still not armed then means a hand edit of grubenv.
    * Returns why the reboot must not happen, or empty.
    */
   Optional<String> ensureArmed() {
@@ -174,18 +181,24 @@ final class GreenbootBootCounter {
     if (armed(env)) {
       return Optional.empty();
     }
-    ctx.log().info("grub's boot counter is not armed (" + describe(env) + "): starting " + SET_COUNTER);
-    try {
-      ctx.systemd().start(SET_COUNTER);
-    } catch (HostException e) {
-      return Optional.of("grub's boot counter is not armed (" + describe(env) + ") and " + SET_COUNTER
-          + " failed: " + e.getMessage() + "; without it a failed target boot would not roll back");
+    String before = describe(env);
+    for (String unit : List.of(FINALIZE_STAGED, SET_COUNTER)) {
+      ctx.log().info("grub's boot counter is not armed (" + describe(env) + "): starting " + unit);
+      try {
+        ctx.systemd().start(unit);
+      } catch (HostException e) {
+        return Optional.of("grub's boot counter is not armed (" + before + ") and starting " + unit + " failed: "
+            + e.getMessage() + "; without it a failed target boot would not roll back");
+      }
+      env = Grubenv.read(ctx.runner());
+      if (armed(env)) {
+        ctx.log().info("grub's boot counter armed again by " + unit + " (" + describe(env) + ")");
+        return Optional.empty();
+      }
     }
-    Map<String, String> after = Grubenv.read(ctx.runner());
-    return armed(after) ? Optional.empty()
-        : Optional.of("grub's boot counter is still not armed after " + SET_COUNTER + " (" + describe(after)
-            + "); without it a failed target boot would not roll back: check /boot/grub2/grubenv and"
-            + " systemctl status " + SET_COUNTER);
+    return Optional.of("grub's boot counter is still not armed after " + FINALIZE_STAGED + " and " + SET_COUNTER
+        + " (" + describe(env) + "); without it a failed target boot would not roll back: check /boot/grub2/grubenv"
+        + " and systemctl status " + SET_COUNTER);
   }
 
   /**

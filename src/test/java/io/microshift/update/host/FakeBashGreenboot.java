@@ -40,6 +40,8 @@ public final class FakeBashGreenboot {
   private String setCounter;
   private int pendingQueries = -1;
   private int looksAtEachBoot;
+  /** set-counter is enabled (RequiredBy=ostree-finalize-staged.service, greenboot's preset). */
+  private boolean setCounterPulledIn = true;
 
   FakeBashGreenboot(Map<String, String> grubenv, HostPaths paths, int maxBootAttempts, Supplier<String> bootId) {
     this.grubenv = grubenv;
@@ -141,6 +143,11 @@ public final class FakeBashGreenboot {
     grubenv.put("boot_success", "0");
   }
 
+  /** set-counter is not enabled: ostree-finalize-staged.service no longer pulls it in (stagings still do here). */
+  public synchronized void setCounterNotEnabled() {
+    setCounterPulledIn = false;
+  }
+
   /** Whether greenboot's counter is armed in grubenv now. */
   public synchronized boolean armed() {
     return GreenbootBootCounter.armed(grubenv);
@@ -171,6 +178,13 @@ public final class FakeBashGreenboot {
       }
       case "systemctl start " + GreenbootBootCounter.SET_COUNTER -> {
         startSetCounter();
+        return new CommandRunner.Result(0, "", "");
+      }
+      case "systemctl start " + GreenbootBootCounter.FINALIZE_STAGED -> {
+        // RequiredBy: its start pulls set-counter in; inactive since set-success stopped set-counter
+        if (setCounterPulledIn) {
+          startSetCounter();
+        }
         return new CommandRunner.Result(0, "", "");
       }
       case "systemctl start " + GreenbootBootCounter.SET_SUCCESS -> {

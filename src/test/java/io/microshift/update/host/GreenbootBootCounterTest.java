@@ -22,6 +22,8 @@ class GreenbootBootCounterTest extends HostWithEtcd {
   private static final List<String> SHOW_HEALTHCHECK = List.of("systemctl", "show", "-p", "ActiveState", "--value",
       GreenbootBootCounter.HEALTHCHECK);
   private static final List<String> START_SET_COUNTER = List.of("systemctl", "start", GreenbootBootCounter.SET_COUNTER);
+  private static final List<String> START_FINALIZE_STAGED = List.of("systemctl", "start",
+      GreenbootBootCounter.FINALIZE_STAGED);
   private static final List<String> START_SET_SUCCESS = List.of("systemctl", "start", GreenbootBootCounter.SET_SUCCESS);
 
   private TestHost host() {
@@ -143,9 +145,25 @@ class GreenbootBootCounterTest extends HostWithEtcd {
     assertEquals(0, apply(h));
     assertTrue(h.rebootRequested, h.status().message());
     List<List<String>> actions = h.runner.actions();
-    int arm = actions.indexOf(START_SET_COUNTER);
+    int arm = actions.indexOf(START_FINALIZE_STAGED);
     int stop = actions.indexOf(List.of("systemctl", "stop", "microshift.service"));
     assertTrue(arm >= 0 && stop > arm, "armed before the downtime begins: " + actions);
+    assertFalse(actions.contains(START_SET_COUNTER), "ostree-finalize-staged.service pulled set-counter in: " + actions);
+    assertTrue(g.armed(), h.runner.grubenv().toString());
+  }
+
+  @Test
+  void aSetCounterThatIsNotPulledInIsStartedItself() {
+    TestHost h = host();
+    FakeBashGreenboot g = h.runner.bashGreenboot(3);
+    assertEquals(0, prepare(h));
+    g.setSuccessRuns();
+    g.setCounterNotEnabled();
+    h.writeRequest(request(h, 2, Action.Apply, false));
+    assertEquals(0, apply(h));
+    assertTrue(h.rebootRequested, h.status().message());
+    List<List<String>> actions = h.runner.actions();
+    assertTrue(actions.indexOf(START_SET_COUNTER) > actions.indexOf(START_FINALIZE_STAGED), actions.toString());
     assertTrue(g.armed(), h.runner.grubenv().toString());
   }
 
@@ -160,8 +178,8 @@ class GreenbootBootCounterTest extends HostWithEtcd {
     assertEquals(1, apply(h));
     HostStatus s = h.status();
     assertEquals(HostState.Failed, s.state());
-    assertTrue(s.message().startsWith("grub's boot counter is still not armed after greenboot-grub2-set-counter.service"
-        + " (boot_counter=(unset), boot_success=0)"), s.message());
+    assertTrue(s.message().startsWith("grub's boot counter is still not armed after ostree-finalize-staged.service and"
+        + " greenboot-grub2-set-counter.service (boot_counter=(unset), boot_success=0)"), s.message());
     assertTrue(s.message().contains("nothing was stopped or changed"), s.message());
     assertFalse(h.runner.actions().contains(List.of("systemctl", "stop", "microshift.service")), h.runner.actions().toString());
     assertTrue(h.runner.actions().contains(List.of("rpm-ostree", "cleanup", "--pending")));
