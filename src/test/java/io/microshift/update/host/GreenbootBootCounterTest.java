@@ -137,14 +137,7 @@ class GreenbootBootCounterTest extends HostWithEtcd {
   void applyArmsAgainACounterThatWasClearedAfterThePrepare() {
     TestHost h = host();
     FakeBashGreenboot g = h.runner.bashGreenboot(3);
-    assertEquals(0, prepare(h));
-    g.setSuccessRuns(); // what a staging before boot-complete.target would meet
-    assertFalse(g.armed());
-
-    h.writeRequest(request(h, 2, Action.Apply, false));
-    assertEquals(0, apply(h));
-    assertTrue(h.rebootRequested, h.status().message());
-    List<List<String>> actions = h.runner.actions();
+    List<List<String>> actions = applyAfterSetSuccessCleared(h, g);
     int arm = actions.indexOf(START_FINALIZE_STAGED);
     int stop = actions.indexOf(List.of("systemctl", "stop", "microshift.service"));
     assertTrue(arm >= 0 && stop > arm, "armed before the downtime begins: " + actions);
@@ -156,15 +149,21 @@ class GreenbootBootCounterTest extends HostWithEtcd {
   void aSetCounterThatIsNotPulledInIsStartedItself() {
     TestHost h = host();
     FakeBashGreenboot g = h.runner.bashGreenboot(3);
+    g.setCounterNotEnabled();
+    List<List<String>> actions = applyAfterSetSuccessCleared(h, g);
+    assertTrue(actions.indexOf(START_SET_COUNTER) > actions.indexOf(START_FINALIZE_STAGED), actions.toString());
+    assertTrue(g.armed(), h.runner.grubenv().toString());
+  }
+
+  /** Prepare, then set-success clears the counter (what a staging before boot-complete.target meets), then Apply: its actions. */
+  private static List<List<String>> applyAfterSetSuccessCleared(TestHost h, FakeBashGreenboot g) {
     assertEquals(0, prepare(h));
     g.setSuccessRuns();
-    g.setCounterNotEnabled();
+    assertFalse(g.armed());
     h.writeRequest(request(h, 2, Action.Apply, false));
     assertEquals(0, apply(h));
     assertTrue(h.rebootRequested, h.status().message());
-    List<List<String>> actions = h.runner.actions();
-    assertTrue(actions.indexOf(START_SET_COUNTER) > actions.indexOf(START_FINALIZE_STAGED), actions.toString());
-    assertTrue(g.armed(), h.runner.grubenv().toString());
+    return h.runner.actions();
   }
 
   @Test
