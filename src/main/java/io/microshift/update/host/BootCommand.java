@@ -50,6 +50,7 @@ public final class BootCommand {
     }
     HostStatus s = maybe.get();
     String boot = ctx.bootId();
+    clearTriggerOfLockedStaging(s, boot);
     switch (s.state()) {
       case Staging, Staged, Rebooting, Restarting -> {
         if (boot.equals(s.bootIdBefore())) {
@@ -253,6 +254,31 @@ public final class BootCommand {
    */
   private Optional<String> greenbootRsWillRollBack(HostStatus s) {
     return Grubenv.rollbackTrigger(ctx.runner()).filter(trigger -> !trigger.equals(greenbootRsBootedId(s)));
+  }
+
+  /**
+   * greenboot-rs, an update before its reboot (the Prepare or the apply staged a deployment with
+   * its finalization locked) and a new boot: a clean shutdown set greenboot-rs's rollback trigger
+   * for the locked deployment, which ostree did not finalize, so the current deployment booted;
+   * cleared before greenboot-rs's health check, which runs after this unit
+   * ({@link GreenbootRs#clearTriggerOfUnfinalizedStaging}). From Rebooting on, the trigger is the
+   * agent's own reboot's and stays.
+   */
+  private void clearTriggerOfLockedStaging(HostStatus s, String boot) {
+    boolean beforeReboot = java.util.EnumSet.of(HostState.Preparing, HostState.Prepared, HostState.Staging,
+        HostState.Staged).contains(s.state());
+    if (!beforeReboot || !s.type().deploysOstree() || boot.equals(s.bootIdBefore()) || !GreenbootRs.installed(ctx.paths())) {
+      return;
+    }
+    String bootedId = s.type() == UpdateType.IMAGE
+        ? ctx.image().status().booted().map(Bootc.Entry::imageDigest).orElse(null)
+        : ctx.booted().bootedChecksum().orElse(null);
+    try {
+      GreenbootRs.clearTriggerOfUnfinalizedStaging(ctx, bootedId).ifPresent(done -> ctx.log().info("boot: " + done));
+    } catch (HostException e) {
+      ctx.log().error("boot: could not clear greenboot-rs's rollback trigger (" + e.getMessage() + "): greenboot-rs"
+          + " may roll back to the deployment before the booted one; see docs/host.md, greenboot-rs and a clean reboot");
+    }
   }
 
   /**

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -50,6 +51,29 @@ final class GreenbootRs {
     } catch (NumberFormatException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * greenboot-rs's rollback trigger, set at a clean shutdown for a staged deployment that ostree
+   * did not finalize: greenboot-set-rollback-trigger.service (RequiredBy
+   * ostree-finalize-staged.service, so the Prepare's staging starts it) names the staged
+   * deployment in its ExecStop whatever its finalization lock (src/main.rs {@code
+   * SetRollbackTrigger}, src/lib/handler.rs {@code get_staged_deployment_id}), and greenboot-rs's
+   * next health check takes a trigger unlike the booted deployment for grub's fallback and rolls
+   * back to the deployment before it ({@code detect_grub_fallback}, {@code
+   * handle_rollback(RollbackMode::Forced)}). Clears the trigger and grub's {@code fallback} when it
+   * names another deployment than {@code bootedId}; returns what was done, or empty.
+   */
+  static Optional<String> clearTriggerOfUnfinalizedStaging(HostContext ctx, String bootedId) {
+    Optional<String> trigger = Grubenv.rollbackTrigger(ctx.runner());
+    if (!installed(ctx.paths()) || trigger.isEmpty() || bootedId == null || trigger.get().equals(bootedId)) {
+      return Optional.empty();
+    }
+    Grubenv.unset(ctx.runner(), List.of(Grubenv.ROLLBACK_TRIGGER, Grubenv.FALLBACK));
+    return Optional.of("cleared greenboot-rs's rollback trigger " + io.microshift.update.marker.Markers.printable(
+        trigger.get(), 80) + ", set at the shutdown for the staged deployment that ostree did not finalize"
+        + " (its finalization is locked until Apply): greenboot-rs would have rolled back to the deployment"
+        + " before the booted one");
   }
 
   /** GREENBOOT_MAX_BOOT_ATTEMPTS of greenboot.conf, else 3 (src/main.rs, {@code GreenbootConfig::get_config}). */

@@ -96,6 +96,8 @@ public final class FakeHostCommands implements CommandRunner {
   private volatile String stagedOnBoot;
   private final java.util.Map<String, String> baseOf = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile FakeDnf dnf;
+  /** /boot is mounted read-only ({@link #bootReadOnly(boolean)}). */
+  private volatile boolean bootReadOnly;
   /** The bash greenboot's units ({@link #bashGreenboot}), or null: none installed. */
   private volatile FakeBashGreenboot bashGreenboot;
   private volatile String microshiftCheckFails;
@@ -212,6 +214,11 @@ public final class FakeHostCommands implements CommandRunner {
   /** grub's environment block (greenboot-rs's variables), mutable: the simulated greenboot-rs and grub write it. */
   public java.util.Map<String, String> grubenv() {
     return grubenv;
+  }
+
+  /** /boot mounted read-only, as on hosts where greenboot remounts it to write grubenv; a {@code mount -o remount,rw /boot} clears it. */
+  public void bootReadOnly(boolean readOnly) {
+    bootReadOnly = readOnly;
   }
 
   /** rpm-ostree before v2024.6: the lock is the legacy file, reported by status --json and not by ostree admin status. */
@@ -490,7 +497,28 @@ public final class FakeHostCommands implements CommandRunner {
         }
         return new Result(0, reply + "\n", "");
       }
+      case "mount" -> {
+        // mount -o remount,rw /boot and mount -o remount,bind,ro /boot (greenboot-rs src/lib/mount.rs)
+        if (argv.equals(List.of("mount", "-o", "remount,rw", "/boot"))) {
+          bootReadOnly = false;
+          return ok();
+        }
+        if (argv.equals(List.of("mount", "-o", "remount,bind,ro", "/boot"))) {
+          bootReadOnly = true;
+          return ok();
+        }
+        return unknown(argv);
+      }
       case "grub2-editenv" -> {
+        // grub2-editenv FILE unset NAME...: removes them (util/grub-editenv.c unset_variables);
+        // on a read-only /boot it cannot write FILE.new
+        if (argv.size() > 3 && argv.subList(0, 3).equals(List.of("grub2-editenv", "/boot/grub2/grubenv", "unset"))) {
+          if (bootReadOnly) {
+            return new Result(1, "", "grub2-editenv: error: cannot open `/boot/grub2/grubenv.new': Read-only file system.\n");
+          }
+          argv.subList(3, argv.size()).forEach(grubenv::remove);
+          return ok();
+        }
         // grub2-editenv FILE list: NAME=VALUE per line, in the block's order (grub-core/lib/envblk.c)
         if (!argv.equals(List.of("grub2-editenv", "/boot/grub2/grubenv", "list"))) {
           return unknown(argv);

@@ -463,11 +463,16 @@ class FaultMatrixTest {
         FaultMatrixTest::cutPrepareWhileGreenbootChecks));
     out.add(new Scenario(List.of("cut-between-prepare-and-apply"), List.of(Phase.Succeeded),
         "power cut as the workloads are paused (host Prepared, staged deployment locked)", Story.OSTREE_Z,
-        o -> {}, r -> betweenPrepareAndApply(r, "cut-between-prepare-and-apply", true)));
+        o -> {}, r -> betweenPrepareAndApply(r, "cut-between-prepare-and-apply", true, false)));
     out.add(new Scenario(List.of("reboot-between-prepare-and-apply"), List.of(Phase.Succeeded),
         "an unplanned clean reboot as the workloads are paused: ostree does not finalize the locked staged"
             + " deployment, the old one boots", Story.OSTREE_Z,
-        o -> {}, r -> betweenPrepareAndApply(r, "reboot-between-prepare-and-apply", false)));
+        o -> {}, r -> betweenPrepareAndApply(r, "reboot-between-prepare-and-apply", false, false)));
+    out.add(new Scenario(List.of("reboot-between-prepare-and-apply-rs"), List.of(Phase.Succeeded),
+        "greenboot-rs: an unplanned clean reboot as the workloads are paused; its rollback trigger names the locked"
+            + " staged deployment, which ostree does not finalize: the boot unit clears it before greenboot-rs's"
+            + " health check would take it for grub's fallback and roll back", Story.OSTREE_Z,
+        o -> o.greenbootRs(), r -> betweenPrepareAndApply(r, "reboot-between-prepare-and-apply-rs", false, true)));
     out.add(new Scenario(List.of("cancel-after-prepare"), List.of(Phase.Failed),
         "a pre-update hook fails after the host prepared: the plan fails, Cancel removes the staged deployment",
         Story.OSTREE_Z, o -> o.preUpdateHook(Duration.ofHours(1), "2s"), FaultMatrixTest::cancelAfterPrepare));
@@ -517,8 +522,11 @@ class FaultMatrixTest {
     r.cell(id, PLAN, Phase.Failed, problems);
   }
 
-  /** A power cut or a clean reboot as the plan enters Pausing, after the host reported Prepared. */
-  static void betweenPrepareAndApply(Run r, String id, boolean powerCut) throws Exception {
+  /**
+   * A power cut or a clean reboot as the plan enters Pausing, after the host reported Prepared;
+   * {@code greenbootRuns}: greenboot's health check runs on that boot too (greenboot-rs).
+   */
+  static void betweenPrepareAndApply(Run r, String id, boolean powerCut, boolean greenbootRuns) throws Exception {
     AtomicBoolean entered = r.onEntering(PLAN, Phase.Pausing, () -> {});
     AtomicBoolean done = new AtomicBoolean();
     List<String> problems = new ArrayList<>();
@@ -538,6 +546,15 @@ class FaultMatrixTest {
         if (!FROM.equals(r.d.bootedVersion())) {
           problems.add("after the " + (powerCut ? "power cut" : "reboot") + " " + r.d.bootedVersion()
               + " booted: the staged target took effect before Apply");
+        }
+        if (greenbootRuns) {
+          SimulatedDevice.GreenbootResult g = r.d.greenbootRun();
+          if (g.output().contains("fallback detected")) {
+            problems.add("greenboot-rs took the boot for grub's fallback: " + g.output().strip());
+          }
+          if (r.d.commands().calls().contains(List.of("rpm-ostree", "rollback"))) {
+            problems.add("rpm-ostree rollback ran: the deployment before the booted one became the default");
+          }
         }
       }
     });

@@ -165,22 +165,48 @@ final class SimGreenboot {
 
   /**
    * The agent called {@code systemctl reboot}: a new update's boots start counting; the booted
-   * deployment is what greenboot falls back to. greenboot-rs: greenboot-set-rollback-trigger.service
-   * (ExecStop at shutdown, RequiredBy ostree-finalize-staged.service) sets
-   * greenboot_next_deployment_id to the staged deployment's id and grub's fallback=1
-   * (src/main.rs, SetRollbackTrigger); no boot_counter (greenboot-rs has no
-   * greenboot-grub2-set-counter).
+   * deployment is what greenboot falls back to.
    */
   void rebootRequested() {
     failedAttempts = 0;
     if (opts.ostree) {
       rollbackDeployment = host.bootedChecksum();
     }
-    OstreeSysroot sysroot = host.sysroot();
-    if (opts.greenbootRs && opts.ostree && !sysroot.deployments().get(0).checksum().equals(host.bootedChecksum())) {
-      grubSet("greenboot_next_deployment_id", deploymentId(sysroot.deployments().get(0).checksum()));
+  }
+
+  /**
+   * A clean shutdown (not a power cut), before ostree-finalize-staged.service writes the staged
+   * deployment out. greenboot-rs: greenboot-set-rollback-trigger.service (ExecStop, RequiredBy and
+   * After ostree-finalize-staged.service, so stopped before it) sets greenboot_next_deployment_id
+   * to the staged deployment's id, locked or not, and grub's fallback=1 (src/main.rs,
+   * SetRollbackTrigger; src/lib/handler.rs get_staged_deployment_id: the deployment with
+   * {@code staged: true} in rpm-ostree status --json); no staged deployment: nothing.
+   */
+  void cleanShutdown() {
+    if (!opts.greenbootRs || !opts.ostree) {
+      return;
+    }
+    String staged = stagedChecksum();
+    if (staged != null) {
+      grubSet("greenboot_next_deployment_id", deploymentId(staged));
       grubSet("fallback", 1);
     }
+  }
+
+  /** The checksum of the deployment rpm-ostree status --json reports {@code staged: true}, or null. */
+  private String stagedChecksum() {
+    String json = commands.run(List.of("rpm-ostree", "status", "--json")).stdout();
+    try {
+      for (com.fasterxml.jackson.databind.JsonNode d : new com.fasterxml.jackson.databind.ObjectMapper().readTree(json)
+          .path("deployments")) {
+        if (d.path("staged").asBoolean(false)) {
+          return d.path("checksum").asText(null);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return null;
   }
 
   /**

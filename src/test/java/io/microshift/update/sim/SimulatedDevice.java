@@ -666,6 +666,7 @@ public final class SimulatedDevice implements AutoCloseable {
     boolean booted = host.exclusive(() -> {
       operator.stop();
       microshift.stop();
+      greenboot.cleanShutdown();
       greenboot.grubCountdown(); // 08_greenboot.cfg, under both greenboots
       if (host.shutdown()) {
         log("shutdown: the staged deployment's finalization is locked (rpm-ostree --lock-finalization), so"
