@@ -69,7 +69,7 @@ final class GreenbootRs {
     if (!installed(ctx.paths()) || trigger.isEmpty() || bootedId == null || trigger.get().equals(bootedId)) {
       return Optional.empty();
     }
-    Grubenv.unset(ctx.runner(), List.of(Grubenv.ROLLBACK_TRIGGER, Grubenv.FALLBACK));
+    Grubenv.unset(ctx, List.of(Grubenv.ROLLBACK_TRIGGER, Grubenv.FALLBACK));
     return Optional.of("cleared greenboot-rs's rollback trigger " + io.microshift.update.marker.Markers.printable(
         trigger.get(), 80) + ", set at the shutdown for the staged deployment that ostree did not finalize"
         + " (its finalization is locked until Apply): greenboot-rs would have rolled back to the deployment"

@@ -43,15 +43,22 @@ final class Grubenv {
   static final String FALLBACK = "fallback";
 
   /**
-   * {@code grub2-editenv FILE unset NAME...}, with /boot remounted read-write for it when it is
-   * read-only (greenboot-rs src/lib/mount.rs {@code with_boot_rw}: {@code mount -o remount,rw
-   * /boot}, then {@code mount -o remount,bind,ro /boot}). Throws a HostException when it fails.
+   * {@code grub2-editenv FILE unset NAME...}; when it fails and /proc/mounts says /boot is mounted
+   * read-only, again with /boot remounted read-write and then read-only (greenboot-rs
+   * src/lib/mount.rs {@code with_boot_rw}: {@code is_boot_rw} from /proc/mounts, {@code mount -o
+   * remount,rw /boot}, {@code mount -o remount,bind,ro /boot}). A /boot that is read-write, or not
+   * a mount of its own, is never remounted. Throws a HostException when it fails.
    */
-  static void unset(CommandRunner runner, List<String> names) {
+  static void unset(HostContext ctx, List<String> names) {
     List<String> argv = new java.util.ArrayList<>(List.of("grub2-editenv", FILE, "unset"));
     argv.addAll(names);
-    if (runner.run(argv).ok()) {
+    CommandRunner runner = ctx.runner();
+    CommandRunner.Result first = runner.run(argv);
+    if (first.ok()) {
       return;
+    }
+    if (!bootMountedReadOnly(ctx.paths())) {
+      throw new HostException(String.join(" ", argv) + " exited " + first.exitCode() + ": " + first.stderr().strip());
     }
     runner.check(List.of("mount", "-o", "remount,rw", "/boot"));
     try {
@@ -59,6 +66,21 @@ final class Grubenv {
     } finally {
       runner.check(List.of("mount", "-o", "remount,bind,ro", "/boot"));
     }
+  }
+
+  /** Whether /proc/mounts lists /boot with the {@code ro} option (greenboot-rs {@code is_boot_rw_at}, negated). */
+  static boolean bootMountedReadOnly(HostPaths paths) {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(paths.host("/proc/mounts"))) {
+        String[] f = line.split("\\s+");
+        if (f.length >= 4 && f[1].equals("/boot")) {
+          return List.of(f[3].split(",")).contains("ro");
+        }
+      }
+    } catch (java.io.IOException e) {
+      return false;
+    }
+    return false;
   }
 
   /** greenboot-rs's rollback trigger, if set. */

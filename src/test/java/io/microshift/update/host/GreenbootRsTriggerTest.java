@@ -56,6 +56,7 @@ class GreenbootRsTriggerTest extends HostWithEtcd {
     shutdownSetsTheTrigger(h, h.commitTarget);
     h.rebootIntoDefault();
     h.runner.bootReadOnly(true);
+    writeMounts(h, "ro,relatime");
     h.runner.clearCalls();
 
     assertEquals(0, new BootCommand(h.ctx()).run());
@@ -64,6 +65,27 @@ class GreenbootRsTriggerTest extends HostWithEtcd {
     int rw = actions.indexOf(List.of("mount", "-o", "remount,rw", "/boot"));
     int ro = actions.indexOf(List.of("mount", "-o", "remount,bind,ro", "/boot"));
     assertTrue(rw >= 0 && actions.lastIndexOf(UNSET) > rw && ro > actions.lastIndexOf(UNSET), actions.toString());
+  }
+
+  @Test
+  void aReadWriteBootIsNeverRemountedWhenTheEditFails() throws Exception {
+    TestHost h = preparedUnderGreenbootRs();
+    shutdownSetsTheTrigger(h, h.commitTarget);
+    h.rebootIntoDefault();
+    h.runner.bootReadOnly(true); // the edit fails (as on a full /boot) though /proc/mounts says rw
+    writeMounts(h, "rw,relatime");
+    h.runner.clearCalls();
+
+    assertEquals(0, new BootCommand(h.ctx()).run());
+    assertTrue(h.runner.grubenv().containsKey("greenboot_next_deployment_id"));
+    assertTrue(h.runner.actions().stream().noneMatch(c -> c.get(0).equals("mount")), h.runner.actions().toString());
+  }
+
+  /** The host's /proc/mounts with /boot mounted with {@code options}. */
+  private static void writeMounts(TestHost h, String options) throws Exception {
+    Files.createDirectories(h.paths.host("/proc/mounts").getParent());
+    Files.writeString(h.paths.host("/proc/mounts"), "/dev/vda3 / xfs rw,relatime 0 0\n/dev/vda2 /boot ext4 " + options
+        + " 0 0\n");
   }
 
   @Test
