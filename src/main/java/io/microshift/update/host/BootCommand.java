@@ -270,11 +270,8 @@ public final class BootCommand {
     if (!beforeReboot || !s.type().deploysOstree() || boot.equals(s.bootIdBefore()) || !GreenbootRs.installed(ctx.paths())) {
       return;
     }
-    String bootedId = s.type() == UpdateType.IMAGE
-        ? ctx.image().status().booted().map(Bootc.Entry::imageDigest).orElse(null)
-        : ctx.booted().bootedChecksum().orElse(null);
     try {
-      GreenbootRs.clearTriggerOfUnfinalizedStaging(ctx, bootedId).ifPresent(done -> ctx.log().info("boot: " + done));
+      GreenbootRs.clearTriggerOfUnfinalizedStaging(ctx, greenbootRsBootedId(s)).ifPresent(done -> ctx.log().info("boot: " + done));
     } catch (HostException e) {
       ctx.log().error("boot: could not clear greenboot-rs's rollback trigger (" + e.getMessage() + "): greenboot-rs"
           + " may roll back to the deployment before the booted one; see docs/host.md, greenboot-rs and a clean reboot");
@@ -284,14 +281,13 @@ public final class BootCommand {
   /**
    * The booted deployment's id as greenboot-rs compares it with its rollback trigger: the booted
    * image's digest on an image-mode host, the booted checksum otherwise (src/lib/handler.rs,
-   * {@code get_booted_deployment_id}); the callers found that checksum to be
-   * {@code deploymentBefore}.
+   * {@code get_booted_deployment_id}); null when it cannot be told.
    */
   private String greenbootRsBootedId(HostStatus s) {
     if (s.type() == UpdateType.IMAGE) {
       return ctx.image().status().booted().map(Bootc.Entry::imageDigest).orElse(null);
     }
-    return s.deploymentBefore();
+    return ctx.booted().bootedChecksum().orElse(null);
   }
 
   private boolean targetBooted(HostStatus s) {

@@ -92,11 +92,11 @@ final class GreenbootBootCounter {
     Instant passedAt = null;
     boolean recorded = false;
     while (true) {
-      Optional<String> pending = verdictPending();
+      Optional<Pending> pending = verdictPending();
       if (pending.isEmpty()) {
         return;
       }
-      if (pending.get().startsWith(HEALTHCHECK + " active")) {
+      if (pending.get().checksPassed()) {
         Instant now = ctx.clock().instant();
         passedAt = passedAt == null ? now : passedAt;
         if (!now.isBefore(passedAt.plus(SET_SUCCESS_GRACE))) {
@@ -107,14 +107,14 @@ final class GreenbootBootCounter {
       }
       if (!ctx.clock().instant().isBefore(deadline)) {
         throw new HostException("greenboot has not finished checking this boot after " + VERDICT_WAIT.toSeconds()
-            + "s (" + pending.get() + "): staging now would arm grub's boot counter (" + SET_COUNTER + ") and "
+            + "s (" + pending.get().what() + "): staging now would arm grub's boot counter (" + SET_COUNTER + ") and "
             + SET_SUCCESS + " would clear it when this boot completes, leaving the update without its automatic"
             + " rollback; try again once systemctl is-active " + BOOT_COMPLETE + " prints active, or once "
             + HEALTHCHECK + " has failed");
       }
       if (!recorded) {
         recorded = true;
-        recordWait(req, pending.get());
+        recordWait(req, pending.get().what());
       }
       try {
         ctx.sleeper().sleep(POLL);
@@ -126,21 +126,24 @@ final class GreenbootBootCounter {
     }
   }
 
+  /** What greenboot is still doing on this boot ({@code what}), and whether its health checks already passed. */
+  private record Pending(String what, boolean checksPassed) {}
+
   /** What greenboot is still doing on this boot, or empty when its verdict is in. */
-  private Optional<String> verdictPending() {
+  private Optional<Pending> verdictPending() {
     Systemd systemd = ctx.systemd();
     String health = systemd.activeState(HEALTHCHECK);
     if (health.equals("failed")) {
       return Optional.empty();
     }
     if (!health.equals("active")) {
-      return Optional.of(HEALTHCHECK + " " + health);
+      return Optional.of(new Pending(HEALTHCHECK + " " + health, false));
     }
     String success = systemd.activeState(SET_SUCCESS);
     if (DONE.contains(success) || systemd.activeState(SET_COUNTER).equals("active")) {
       return Optional.empty();
     }
-    return Optional.of(HEALTHCHECK + " active, " + SET_SUCCESS + " " + success);
+    return Optional.of(new Pending(HEALTHCHECK + " active, " + SET_SUCCESS + " " + success, true));
   }
 
   private void recordWait(UpdateRequest req, String pending) {

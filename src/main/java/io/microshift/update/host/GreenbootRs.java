@@ -65,8 +65,11 @@ final class GreenbootRs {
    * names another deployment than {@code bootedId}; returns what was done, or empty.
    */
   static Optional<String> clearTriggerOfUnfinalizedStaging(HostContext ctx, String bootedId) {
+    if (!installed(ctx.paths()) || bootedId == null) {
+      return Optional.empty();
+    }
     Optional<String> trigger = Grubenv.rollbackTrigger(ctx.runner());
-    if (!installed(ctx.paths()) || trigger.isEmpty() || bootedId == null || trigger.get().equals(bootedId)) {
+    if (trigger.isEmpty() || trigger.get().equals(bootedId)) {
       return Optional.empty();
     }
     Grubenv.unset(ctx, List.of(Grubenv.ROLLBACK_TRIGGER, Grubenv.FALLBACK));
