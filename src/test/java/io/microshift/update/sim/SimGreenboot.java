@@ -193,20 +193,14 @@ final class SimGreenboot {
     }
   }
 
-  /** The checksum of the deployment rpm-ostree status --json reports {@code staged: true}, or null. */
+  /**
+   * The checksum of the deployment rpm-ostree status --json reports {@code staged: true}, or null:
+   * read with the agent's own adapter ({@link io.microshift.update.host.RpmOstree#status}).
+   */
   private String stagedChecksum() {
-    String json = commands.run(List.of("rpm-ostree", "status", "--json")).stdout();
-    try {
-      for (com.fasterxml.jackson.databind.JsonNode d : new com.fasterxml.jackson.databind.ObjectMapper().readTree(json)
-          .path("deployments")) {
-        if (d.path("staged").asBoolean(false)) {
-          return d.path("checksum").asText(null);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return null;
+    return new io.microshift.update.host.RpmOstree(commands, host.paths()).status().deployments().stream()
+        .filter(io.microshift.update.host.RpmOstree.Deployment::staged).map(io.microshift.update.host.RpmOstree.Deployment::checksum)
+        .findFirst().orElse(null);
   }
 
   /**
